@@ -1,0 +1,79 @@
+"""The check catalogue: one module per family, plus third-party checks from the ``mlops_audit.checks`` entry points.
+
+A check's ID names its family and so its module: ``REP002`` lives in ``checks/reproducibility.py``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from importlib.metadata import entry_points
+
+from .base import REGISTRY, Check
+
+#: Family prefix -> module of this package.
+FAMILY_MODULES = {
+    "REP": "reproducibility",
+    "VER": "versioning",
+    "PIP": "pipelining",
+    "DEP": "deployment",
+    "FLX": "flexibility",
+    "EXP": "tracking",
+    "DAT": "data",
+    "TST": "testing",
+    "CI": "ci",
+    "CT": "continuous_training",
+    "DOC": "documentation",
+    "SEC": "security",
+}
+
+ENTRY_POINT_GROUP = "mlops_audit.checks"
+
+_loaded = False
+PLUGIN_ERRORS: list[str] = []
+
+
+def load_checks(plugins: bool = True) -> dict[str, Check]:
+    """Import every family module (and, once, every plugin) and return the registry, sorted by ID."""
+    global _loaded
+    if not _loaded:
+        for module in FAMILY_MODULES.values():
+            importlib.import_module(f"{__name__}.{module}")
+        if plugins:
+            _load_plugins()
+        _loaded = True
+    return dict(sorted(REGISTRY.items(), key=lambda kv: _sort_key(kv[0])))
+
+
+def _load_plugins() -> None:
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        before = set(REGISTRY)
+        try:
+            obj = ep.load()
+            if callable(obj) and not isinstance(obj, type(importlib)):
+                obj()  # a registration function; a module registers on import
+        except Exception as exc:  # a broken plugin must not take the audit down
+            PLUGIN_ERRORS.append(f"plugin {ep.name!r} ({ep.value}) failed to load: {type(exc).__name__}: {exc}")
+            continue
+        dist = getattr(ep, "dist", None)
+        name = dist.name if dist is not None else ep.name
+        for cid in set(REGISTRY) - before:
+            REGISTRY[cid] = _with_plugin(REGISTRY[cid], name)
+
+
+def _with_plugin(check: Check, plugin: str) -> Check:
+    from dataclasses import replace
+
+    return replace(check, plugin=plugin)
+
+
+def _sort_key(check_id: str) -> tuple[int, str, int]:
+    family = check_id.rstrip("0123456789")
+    order = list(FAMILY_MODULES)
+    rank = order.index(family) if family in order else len(order)
+    digits = check_id[len(family) :]
+    return (rank, family, int(digits) if digits.isdigit() else 0)
+
+
+def plugin_set() -> list[str]:
+    """The sorted names of installed plugin distributions (part of the cache key)."""
+    return sorted({ep.value for ep in entry_points(group=ENTRY_POINT_GROUP)})

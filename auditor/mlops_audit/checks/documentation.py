@@ -1,0 +1,91 @@
+"""DOC: documentation — README, LICENSE, model card, documentation site."""
+
+from __future__ import annotations
+
+import re
+
+from ..facts import project
+from ..repo import Repo
+from .base import Result, Severity, check
+
+_MIN_README_WORDS = 40
+_USAGE = re.compile(r"^#+\s*(usage|quick\s*start|getting started|install|how to run|run)", re.IGNORECASE | re.MULTILINE)
+
+
+@check("DOC001", Severity.ERROR, "README explains the project", fix="readme", level=0)
+def readme_present(repo: Repo) -> Result:
+    """A README at the root that says what the project is and how to run it.
+
+    Why it matters: the README is the first thing a reviewer, an on-call engineer or a new team member reads;
+    without it nobody knows which command trains the model or how to reproduce a result.
+
+    How to fix: add ``README.md`` with a one-paragraph description and a "Quick start" or "Usage" section
+    giving the commands that install, train and evaluate.
+
+    Example::
+
+        # churn-model
+        Predicts customer churn from billing data.
+        ## Quick start
+        uv sync && uv run poe pipeline
+    """
+    found = project.readmes(repo)
+    if not found:
+        return Result.failed("no README file")
+    path = found[0]
+    text = repo.read_text(path) or ""
+    words = len(text.split())
+    if words < _MIN_README_WORDS:
+        return Result.failed(f"{path} has only {words} words", path, credit=0.3)
+    usage = _USAGE.search(text)
+    if not usage:
+        return Result.failed(f"{path} has no usage / quick start section", path, credit=0.6)
+    line = text.count("\n", 0, usage.start()) + 1
+    return Result.passed(f"{path} describes the project and how to run it", [(path, line)])
+
+
+@check("DOC002", Severity.WARNING, "A license is declared", fix="license", level=0)
+def license_present(repo: Repo) -> Result:
+    """The repository carries a LICENSE (or COPYING) file.
+
+    Why it matters: without a license nobody — not even other teams of the same company, in some legal
+    setups — may reuse the code or the model; model cards and registries ask for it.
+
+    How to fix: add a ``LICENSE`` file (``mlops-audit fix --select DOC002`` writes the one chosen in the
+    template, Apache-2.0 by default) and the ``license`` field in ``pyproject.toml``.
+    """
+    found = project.licenses(repo)
+    if found:
+        return Result.passed(f"license file {found[0]}", found[:1])
+    return Result.failed("no LICENSE or COPYING file")
+
+
+@check("DOC003", Severity.WARNING, "A model card documents the model", fix="model_card", level=2, profiles=("pipeline", "service"))
+def model_card(repo: Repo) -> Result:
+    """A model card (``MODEL_CARD.md``, ``model_card.md``, ``docs/model-card.md``...) documents the model.
+
+    Why it matters: the intended use, training data, metrics, limitations and ethical considerations of a
+    model must be written down before it serves decisions; reviewers and auditors ask for it.
+
+    How to fix: add ``MODEL_CARD.md`` with sections for model details, intended use, training data,
+    evaluation metrics and limitations (``mlops-audit fix --select DOC003`` renders the template's card).
+    """
+    found = project.model_cards(repo)
+    if found:
+        return Result.passed(f"model card {found[0]}", found[:1])
+    return Result.failed("no model card (MODEL_CARD.md)")
+
+
+@check("DOC004", Severity.INFO, "Documentation beyond the README", level=2)
+def documentation_site(repo: Repo) -> Result:
+    """A ``docs/`` folder or a documentation site configuration (mkdocs, sphinx, zensical).
+
+    Why it matters: architecture, data contracts, runbooks and decisions outgrow a README; a docs folder keeps
+    them versioned with the code.
+
+    How to fix: add ``docs/`` with at least an architecture page, or an ``mkdocs.yml``.
+    """
+    found = project.docs_sites(repo)
+    if found:
+        return Result.passed("documentation found", found[:2])
+    return Result.failed("no docs/ pages or documentation site configuration")

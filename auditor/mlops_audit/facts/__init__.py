@@ -1,0 +1,113 @@
+"""The facts layer: what a repository contains, parsed lazily and once, never a verdict.
+
+Each module covers one kind of artefact (python, notebooks, dependencies, ci, precommit, docker, dvc, configs,
+git). Modules register the repository-level facts of the JSON report with :func:`report_fact`; the 21 facts
+named in :data:`FACT_NAMES` are the stable contract of the report, anything else goes to ``extra_facts``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..checks.base import Evidence
+    from ..repo import Repo
+
+#: The facts every JSON report carries, in this order (schema contract; see docs/json-schema.md).
+FACT_NAMES: tuple[str, ...] = (
+    "has_ci",
+    "ci_runs_tests",
+    "has_tests",
+    "deps_declared",
+    "deps_locked",
+    "has_precommit",
+    "linter_configured",
+    "config_management",
+    "experiment_tracking",
+    "data_versioning",
+    "data_validation",
+    "pipeline_defined",
+    "seeds_set",
+    "containerized",
+    "model_serving",
+    "drift_monitoring",
+    "notebooks_with_outputs",
+    "large_files_in_git",
+    "secrets_in_repo",
+    "license",
+    "readme",
+)
+
+#: The fact modules, imported on first use of the registry.
+FACT_MODULES = (
+    "python",
+    "notebooks",
+    "dependencies",
+    "ci",
+    "precommit",
+    "docker",
+    "dvc",
+    "configs",
+    "git",
+    "ml",
+    "project",
+)
+
+
+@dataclass(frozen=True)
+class FactValue:
+    """``value`` is True / False, or None when the auditor cannot decide; ``evidence`` says where."""
+
+    value: bool | None
+    evidence: tuple[Evidence, ...] = field(default_factory=tuple)
+
+    @classmethod
+    def of(cls, evidence: Iterable[Evidence | str | tuple[str, int | None]], *, default: bool = False) -> FactValue:
+        """True with the given evidence when there is any, else ``default`` (False)."""
+        from ..checks.base import as_evidence
+
+        ev = as_evidence(list(evidence))
+        return cls(True if ev else default, ev)
+
+    def as_dict(self, prefix: str = "") -> dict[str, object]:
+        return {"value": self.value, "evidence": [str(e.rebased(prefix)) for e in self.evidence]}
+
+
+FactFunc = Callable[["Repo"], FactValue]
+REPORT_FACTS: dict[str, FactFunc] = {}
+INVENTORY: dict[str, Callable[["Repo"], list[str]]] = {}
+
+
+def report_fact(name: str) -> Callable[[FactFunc], FactFunc]:
+    """Register ``f(repo) -> FactValue`` as the report fact ``name`` (one of FACT_NAMES, or an extra fact)."""
+
+    def register(func: FactFunc) -> FactFunc:
+        if name in REPORT_FACTS and REPORT_FACTS[name] is not func:
+            raise ValueError(f"fact {name} is registered twice")
+        REPORT_FACTS[name] = func
+        return func
+
+    return register
+
+
+def inventory(category: str) -> Callable[[Callable[[Repo], list[str]]], Callable[[Repo], list[str]]]:
+    """Register ``f(repo) -> [tool names]`` as the inventory category ``category`` (e.g. ``trackers``)."""
+
+    def register(func: Callable[[Repo], list[str]]) -> Callable[[Repo], list[str]]:
+        INVENTORY[category] = func
+        return func
+
+    return register
+
+
+def load() -> None:
+    """Import every fact module so that its report facts and inventory categories are registered."""
+    for name in FACT_MODULES:
+        try:
+            importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as exc:  # a module not written yet must not break the others
+            if exc.name != f"{__name__}.{name}":
+                raise

@@ -1,0 +1,99 @@
+"""Project-level facts: README, LICENSE, documentation, model cards, and sub-projects of a monorepo."""
+
+from __future__ import annotations
+
+import re
+
+from ..repo import Repo, memoized
+from . import FactValue, inventory, report_fact
+
+_README = re.compile(r"^readme(\.(md|rst|txt|markdown|adoc|org))?$", re.IGNORECASE)
+_LICENSE = re.compile(r"^(licen[cs]e|copying)([.-].*)?$", re.IGNORECASE)
+_MODEL_CARD = re.compile(r"(^|/)(model[_-]?card|modelcard)[^/]*\.(md|rst|txt|ya?ml|json)$", re.IGNORECASE)
+
+#: Files whose presence makes a directory a sub-project of a monorepo.
+SUBPROJECT_MARKERS = ("pyproject.toml", "dvc.yaml", "MLproject", "setup.py")
+
+
+@memoized
+def readmes(repo: Repo) -> list[str]:
+    """README files, the root one first."""
+    found = [p for p, e in repo.entries.items() if _README.match(e.name)]
+    return sorted(found, key=lambda p: (p.count("/"), p))
+
+
+@memoized
+def licenses(repo: Repo) -> list[str]:
+    found = [p for p, e in repo.entries.items() if _LICENSE.match(e.name) and "/" not in p]
+    return found or [p for p, e in repo.entries.items() if _LICENSE.match(e.name)]
+
+
+@memoized
+def model_cards(repo: Repo) -> list[str]:
+    return [p for p in repo.entries if _MODEL_CARD.search(p)]
+
+
+@memoized
+def docs_sites(repo: Repo) -> list[str]:
+    """Documentation site configurations (mkdocs, sphinx, zensical) and docs folders with pages."""
+    configs = [p for p in repo.entries if p in ("mkdocs.yml", "mkdocs.yaml", "zensical.toml") or p.endswith("docs/conf.py")]
+    pages = [p for p in repo.entries if p.startswith("docs/") and p.endswith((".md", ".rst"))]
+    return configs + pages[:1]
+
+
+def anchor(repo: Repo) -> str | None:
+    """A real file to point at when a finding is about something absent: README, pyproject, or any file."""
+    for candidate in (*readmes(repo)[:1], "pyproject.toml", "setup.py", "setup.cfg", "requirements.txt"):
+        if candidate in repo.entries:
+            return candidate
+    return next(iter(repo.entries), None)
+
+
+@memoized
+def subprojects(repo: Repo) -> list[str]:
+    """Directories (not the root) that hold their own pyproject.toml, setup.py, dvc.yaml, MLproject or Kedro
+    project: a monorepo's parts, each audited on its own as well."""
+    found = set()
+    for path, entry in repo.entries.items():
+        if "/" in path and entry.name in SUBPROJECT_MARKERS:
+            directory = path.rsplit("/", 1)[0]
+            if not _is_vendored(directory):
+                found.add(directory)
+    # a sub-project nested in another keeps only the outermost
+    ordered = sorted(found, key=lambda d: (d.count("/"), d))
+    outer: list[str] = []
+    for d in ordered:
+        if not any(d.startswith(o + "/") for o in outer):
+            outer.append(d)
+    return sorted(outer)
+
+
+def _is_vendored(directory: str) -> bool:
+    parts = directory.split("/")
+    return any(
+        p in {"node_modules", "site-packages", "vendor", "third_party", "tests", "test", "fixtures", "examples"}
+        or p.startswith(".")
+        for p in parts
+    )
+
+
+@report_fact("readme")
+def readme_fact(repo: Repo) -> FactValue:
+    return FactValue.of(readmes(repo)[:3])
+
+
+@report_fact("license")
+def license_fact(repo: Repo) -> FactValue:
+    return FactValue.of(licenses(repo)[:3])
+
+
+@inventory("documentation")
+def documentation_inventory(repo: Repo) -> list[str]:
+    tools = []
+    if any(p.startswith("mkdocs.") for p in repo.entries):
+        tools.append("mkdocs")
+    if "zensical.toml" in repo.entries:
+        tools.append("zensical")
+    if any(p.endswith("docs/conf.py") for p in repo.entries):
+        tools.append("sphinx")
+    return tools

@@ -1,0 +1,245 @@
+"""Python source facts, from the AST only (the audited code is never imported or executed).
+
+:func:`analyze_source` turns source text into a :class:`ModuleInfo`: imports, calls with their resolved dotted
+names (``np.random.seed`` -> ``numpy.random.seed``), decorators, keyword arguments with literal values, string
+literals and top-level numeric assignments. :func:`module` does it for one file of a repository, once; use
+:func:`modules_containing` to parse only the files whose bytes mention what a check looks for.
+"""
+
+from __future__ import annotations
+
+import ast
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from ..repo import Repo, memoized
+
+_MISSING = object()
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    name: str  # resolved dotted name: "mlflow.log_param", "sklearn.ensemble.RandomForestClassifier"
+    line: int
+    kwargs: dict[str, Any]  # keyword -> literal value, or the `NON_LITERAL` marker
+    args: tuple[Any, ...] = ()  # positional arguments: literal values or NON_LITERAL
+
+    @property
+    def attr(self) -> str:
+        """The last component of the name: ``set_registered_model_alias`` for ``client.set_...``."""
+        return self.name.rsplit(".", 1)[-1]
+
+
+class _NonLiteral:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "NON_LITERAL"
+
+
+NON_LITERAL: Any = _NonLiteral()
+
+
+@dataclass(slots=True)
+class ModuleInfo:
+    path: str
+    imports: list[tuple[str, int]] = field(default_factory=list)  # ("sklearn.ensemble", line)
+    calls: list[Call] = field(default_factory=list)
+    decorators: list[tuple[str, int]] = field(default_factory=list)  # resolved decorator call/attr names
+    strings: list[tuple[str, int]] = field(default_factory=list)
+    assignments: list[tuple[str, Any, int]] = field(default_factory=list)  # NAME = literal (module level)
+    functions: list[tuple[str, int]] = field(default_factory=list)
+    classes: list[tuple[str, list[str], int]] = field(default_factory=list)  # (name, resolved bases, line)
+    has_main_guard: bool = False
+    syntax_error: str | None = None
+
+    @property
+    def top_level_imports(self) -> set[str]:
+        return {name.split(".", 1)[0] for name, _ in self.imports}
+
+    def imports_any(self, *roots: str) -> list[tuple[str, int]]:
+        """Imports of any of the given modules or their sub-modules (``"mlflow"`` matches ``mlflow.sklearn``)."""
+        return [(n, ln) for n, ln in self.imports if any(n == r or n.startswith(r + ".") for r in roots)]
+
+    def calls_to(self, *names: str) -> list[Call]:
+        """Calls whose resolved name equals one of ``names`` or ends with ``"." + name`` for ``.attr`` names."""
+        exact = {n for n in names if not n.startswith(".")}
+        suffixes = tuple(n for n in names if n.startswith("."))
+        return [c for c in self.calls if c.name in exact or (suffixes and c.name.endswith(suffixes))]
+
+    def calls_under(self, *prefixes: str) -> list[Call]:
+        """Calls of anything inside a module or package (``"mlflow"`` matches ``mlflow.log_metric``)."""
+        return [c for c in self.calls if any(c.name == p or c.name.startswith(p + ".") for p in prefixes)]
+
+
+def analyze_source(source: str, path: str = "<string>") -> ModuleInfo:
+    """Parse ``source`` and collect its facts; a syntax error yields an empty module with ``syntax_error`` set."""
+    info = ModuleInfo(path)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # SyntaxWarning for odd escapes in audited code
+            tree = ast.parse(source, filename=path)
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+        line = getattr(exc, "lineno", None)
+        info.syntax_error = f"{type(exc).__name__}: {getattr(exc, 'msg', exc)}" + (f" (line {line})" if line else "")
+        return info
+    try:
+        _Collector(info).visit(tree)
+    except RecursionError:
+        info.syntax_error = "RecursionError: nesting too deep to analyse"
+    return info
+
+
+class _Collector(ast.NodeVisitor):
+    def __init__(self, info: ModuleInfo) -> None:
+        self.info = info
+        self.aliases: dict[str, str] = {}
+        self.depth = 0  # function/class nesting, for module-level assignments
+
+    # imports -------------------------------------------------------------------------------------------
+    def visit_Import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            self.info.imports.append((alias.name, node.lineno))
+            if alias.asname:
+                self.aliases[alias.asname] = alias.name
+            else:
+                root = alias.name.split(".", 1)[0]
+                self.aliases.setdefault(root, root)
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        module = ("." * node.level) + (node.module or "")
+        if node.level == 0 and node.module:
+            self.info.imports.append((node.module, node.lineno))
+        elif node.level:
+            self.info.imports.append((module, node.lineno))
+        for alias in node.names:
+            if alias.name == "*":
+                continue
+            target = f"{module}.{alias.name}" if module else alias.name
+            self.aliases[alias.asname or alias.name] = target.lstrip(".") if node.level == 0 else target
+
+    # names ---------------------------------------------------------------------------------------------
+    def resolve(self, node: ast.AST) -> str | None:
+        parts: list[str] = []
+        while isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        if isinstance(node, ast.Call):  # e.g. mlflow.tracking.MlflowClient().log_metric
+            inner = self.resolve(node.func)
+            if inner is None:
+                return None
+            parts.append(inner + "()")
+        elif isinstance(node, ast.Name):
+            parts.append(self.aliases.get(node.id, node.id))
+        else:
+            return None
+        return ".".join(reversed(parts))
+
+    # calls ---------------------------------------------------------------------------------------------
+    def visit_Call(self, node: ast.Call) -> None:
+        name = self.resolve(node.func)
+        if name is not None:
+            kwargs = {kw.arg: _literal(kw.value) for kw in node.keywords if kw.arg}
+            args = tuple(_literal(a) for a in node.args[:4])
+            self.info.calls.append(Call(name, node.lineno, kwargs, args))
+        self.generic_visit(node)
+
+    def _decorators(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> None:
+        for dec in node.decorator_list:
+            target = dec.func if isinstance(dec, ast.Call) else dec
+            name = self.resolve(target)
+            if name:
+                self.info.decorators.append((name, dec.lineno))
+
+    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        self._decorators(node)
+        self.info.functions.append((node.name, node.lineno))
+        self.depth += 1
+        self.generic_visit(node)
+        self.depth -= 1
+
+    visit_AsyncFunctionDef = visit_FunctionDef  # type: ignore[assignment]
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        self._decorators(node)
+        bases = [b for b in (self.resolve(x) for x in node.bases) if b]
+        self.info.classes.append((node.name, bases, node.lineno))
+        self.depth += 1
+        self.generic_visit(node)
+        self.depth -= 1
+
+    def visit_If(self, node: ast.If) -> None:
+        test = node.test
+        if (
+            isinstance(test, ast.Compare)
+            and isinstance(test.left, ast.Name)
+            and test.left.id == "__name__"
+            and any(isinstance(c, ast.Constant) and c.value == "__main__" for c in test.comparators)
+        ):
+            self.info.has_main_guard = True
+        self.generic_visit(node)
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        if self.depth == 0:
+            value = _literal(node.value)
+            if value is not NON_LITERAL:
+                for target in node.targets:
+                    if isinstance(target, ast.Name):
+                        self.info.assignments.append((target.id, value, node.lineno))
+        self.generic_visit(node)
+
+    def visit_Constant(self, node: ast.Constant) -> None:
+        if isinstance(node.value, str) and node.value:
+            self.info.strings.append((node.value, node.lineno))
+
+
+def _literal(node: ast.AST) -> Any:
+    try:
+        return ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return NON_LITERAL
+
+
+# --------------------------------------------------------------------------------------------- repository
+
+
+def python_files(repo: Repo) -> list[str]:
+    """Every Python source file of the tree (``.py``; ``.pyi`` stubs carry no behaviour)."""
+    return repo.with_suffix(".py")
+
+
+def module(repo: Repo, path: str) -> ModuleInfo | None:
+    """The facts of one Python file, parsed once per run; ``None`` when it cannot be read as text."""
+
+    def compute() -> ModuleInfo | None:
+        text = repo.read_text(path)
+        if text is None:
+            return None
+        info = analyze_source(text, path)
+        if info.syntax_error:
+            repo.note(path, f"not parsed: {info.syntax_error}")
+        return info
+
+    info = repo.shared_memo(("python.module", repo.prefix + path), compute)
+    if info is None or info.path == path:
+        return info
+    return replace(info, path=path)  # the same parse, seen from a sub-project view
+
+
+def modules_containing(repo: Repo, *needles: bytes, paths: Iterable[str] | None = None) -> list[ModuleInfo]:
+    """Parse only the Python files whose bytes contain one of ``needles`` (the byte prefilter)."""
+    candidates = python_files(repo) if paths is None else paths
+    out = []
+    for path in repo.grep(candidates, *needles):
+        info = module(repo, path)
+        if info is not None:
+            out.append(info)
+    return out
+
+
+@memoized
+def all_modules(repo: Repo) -> list[ModuleInfo]:
+    """Every Python file parsed (use sparingly: prefer :func:`modules_containing`)."""
+    return [m for m in (module(repo, p) for p in python_files(repo)) if m is not None]

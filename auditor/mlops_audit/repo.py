@@ -1,0 +1,429 @@
+"""The tree being audited: which files it holds, their sizes, and their bytes (read lazily, at most once).
+
+The file list comes from git when the path is inside a work tree (tracked files, including blobs missing from
+the working tree, plus untracked files that are not ignored), otherwise from a walk of the directory that honours
+every ``.gitignore`` on the way. Nothing is ever executed or imported, symbolic links are never followed, and a
+file that cannot be read becomes a :class:`Note`, never an exception.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import stat
+import subprocess
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path, PurePosixPath
+from typing import Any, TypeVar
+
+from .paths import display_path
+
+T = TypeVar("T")
+
+#: Files larger than this are listed (and their size is known) but never read.
+MAX_READ_BYTES = 16 * 1024 * 1024
+
+_GIT_TIMEOUT = 60
+
+
+@dataclass(frozen=True, slots=True)
+class FileEntry:
+    """One file of the tree. ``path`` is relative to the audited root, with ``/`` separators."""
+
+    path: str
+    size: int | None
+    blob: str | None = None  # git blob hash when tracked
+    tracked: bool = False
+    present: bool = True  # False: tracked in git but absent from the working tree
+    symlink: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.path.rsplit("/", 1)[-1]
+
+    @property
+    def suffix(self) -> str:
+        name = self.name
+        dot = name.rfind(".")
+        return name[dot:].lower() if dot > 0 else ""
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """Something the auditor could not do with a file (skipped, unreadable, malformed), shown in every report."""
+
+    path: str
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"path": display_path(self.path), "message": self.message}
+
+
+@dataclass
+class _Shared:
+    """State shared between a repository and its sub-project views: bytes read once, notes, memoised facts."""
+
+    contents: dict[str, bytes | None] = field(default_factory=dict)
+    notes: dict[tuple[str, str], Note] = field(default_factory=dict)
+    memo: dict[Any, Any] = field(default_factory=dict)
+
+
+class Repo:
+    """A read-only view of a directory tree (or of one sub-project of it, see :meth:`subproject`)."""
+
+    def __init__(
+        self,
+        root: str | os.PathLike[str],
+        *,
+        exclude: Iterable[str] = (),
+        use_git: bool = True,
+        options: dict[str, dict[str, Any]] | None = None,
+    ) -> None:
+        self.root = Path(root).resolve()
+        self.prefix = ""  # "" for the repository; "sub/dir/" for a sub-project view
+        self.options: dict[str, dict[str, Any]] = options or {}
+        self._shared = _Shared()
+        self._exclude = list(exclude)
+        self._use_git = use_git
+        self.git_root: Path | None = None
+
+    # ----------------------------------------------------------------------------------------------- listing
+    @cached_property
+    def _all_entries(self) -> dict[str, FileEntry]:
+        entries: dict[str, FileEntry] | None = None
+        if self._use_git:
+            entries = self._git_entries()
+        if entries is None:
+            entries = self._walk_entries()
+        if self._exclude:
+            import pathspec
+
+            spec = pathspec.GitIgnoreSpec.from_lines(self._exclude)
+            entries = {p: e for p, e in entries.items() if not spec.match_file(p)}
+        return entries
+
+    @property
+    def is_git(self) -> bool:
+        self._all_entries  # noqa: B018 - listing decides it
+        return self.git_root is not None
+
+    @cached_property
+    def entries(self) -> dict[str, FileEntry]:
+        """Files of this view, keyed by path relative to the view's root (insertion order is sorted)."""
+        if not self.prefix:
+            return self._all_entries
+        n = len(self.prefix)
+        return {
+            p[n:]: _rebase(e, p[n:]) for p, e in self._all_entries.items() if p.startswith(self.prefix)
+        }
+
+    @property
+    def paths(self) -> list[str]:
+        return list(self.entries)
+
+    def __contains__(self, path: str) -> bool:
+        return path in self.entries
+
+    def entry(self, path: str) -> FileEntry | None:
+        return self.entries.get(path)
+
+    def _git(self, *args: str, input: bytes | None = None) -> bytes | None:
+        try:
+            proc = subprocess.run(
+                ["git", "-c", "core.quotepath=off", "-C", str(self.root), *args],
+                input=input,
+                capture_output=True,
+                timeout=_GIT_TIMEOUT,
+                check=False,
+                env={**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"},
+            )
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return proc.stdout if proc.returncode == 0 else None
+
+    def _git_entries(self) -> dict[str, FileEntry] | None:
+        top = self._git("rev-parse", "--show-toplevel")
+        if top is None:
+            return None
+        staged = self._git("ls-files", "-z", "-s", "--cached")
+        others = self._git("ls-files", "-z", "--others", "--exclude-standard")
+        if staged is None or others is None:
+            return None
+        self.git_root = Path(os.fsdecode(top.strip()))
+        found: dict[str, FileEntry] = {}
+        missing: list[tuple[str, str, bool]] = []
+        for record in staged.split(b"\0"):
+            if not record:
+                continue
+            meta, _, raw_path = record.partition(b"\t")
+            mode, blob, _stage = meta.split(b" ")
+            if mode == b"160000":  # submodule: not a file of this tree
+                continue
+            path = os.fsdecode(raw_path)
+            if path in found:  # unmerged paths list several stages
+                continue
+            link = mode == b"120000"
+            st = _lstat(self.root / path)
+            if st is None:
+                missing.append((path, blob.decode(), link))
+                continue
+            found[path] = FileEntry(path, st.st_size, blob.decode(), True, True, link or stat.S_ISLNK(st.st_mode))
+        if missing:
+            sizes = self._blob_sizes([blob for _, blob, _ in missing])
+            for path, blob, link in missing:
+                found[path] = FileEntry(path, sizes.get(blob), blob, True, False, link)
+        for raw_path in others.split(b"\0"):
+            if not raw_path:
+                continue
+            path = os.fsdecode(raw_path)
+            st = _lstat(self.root / path)
+            if st is None or stat.S_ISDIR(st.st_mode):
+                continue
+            found[path] = FileEntry(path, st.st_size, None, False, True, stat.S_ISLNK(st.st_mode))
+        return dict(sorted(found.items()))
+
+    def _blob_sizes(self, blobs: list[str]) -> dict[str, int]:
+        out = self._git(
+            "cat-file", "--batch-check=%(objectname) %(objectsize)", input="\n".join(blobs).encode() + b"\n"
+        )
+        sizes: dict[str, int] = {}
+        for line in (out or b"").decode(errors="replace").splitlines():
+            parts = line.split()
+            if len(parts) == 2 and parts[1].isdigit():
+                sizes[parts[0]] = int(parts[1])
+        return sizes
+
+    def _walk_entries(self) -> dict[str, FileEntry]:
+        import pathspec
+
+        found: dict[str, FileEntry] = {}
+        specs: list[tuple[str, Any]] = []  # (directory prefix, spec) of every .gitignore seen so far
+
+        def ignored(rel: str, is_dir: bool) -> bool:
+            probe = rel + "/" if is_dir else rel
+            return any(probe.startswith(base) and spec.match_file(probe[len(base) :]) for base, spec in specs)
+
+        stack = [""]
+        while stack:
+            rel_dir = stack.pop()
+            directory = self.root / rel_dir if rel_dir else self.root
+            gitignore = directory / ".gitignore"
+            try:
+                if gitignore.is_file() and not gitignore.is_symlink():
+                    lines = gitignore.read_text(encoding="utf-8", errors="replace").splitlines()
+                    specs.append((rel_dir, pathspec.GitIgnoreSpec.from_lines(lines)))
+            except OSError as exc:
+                self.note(rel_dir + ".gitignore", f"unreadable: {exc.strerror or exc}")
+            try:
+                with os.scandir(directory) as it:
+                    children = sorted(it, key=lambda d: d.name)
+            except OSError as exc:
+                self.note(rel_dir.rstrip("/") or ".", f"directory not listed: {exc.strerror or exc}")
+                continue
+            for child in children:
+                rel = rel_dir + child.name
+                try:
+                    is_link = child.is_symlink()
+                    is_dir = not is_link and child.is_dir(follow_symlinks=False)
+                except OSError:
+                    continue
+                if is_dir:
+                    if child.name == ".git" or ignored(rel, True):
+                        continue
+                    stack.append(rel + "/")
+                    continue
+                if ignored(rel, False):
+                    continue
+                try:
+                    st = child.stat(follow_symlinks=False)
+                except OSError as exc:
+                    self.note(rel, f"not listed: {exc.strerror or exc}")
+                    continue
+                if not (is_link or stat.S_ISREG(st.st_mode)):
+                    continue
+                found[rel] = FileEntry(rel, st.st_size, None, False, True, is_link)
+        return dict(sorted(found.items()))
+
+    # -------------------------------------------------------------------------------------------- queries
+    def with_suffix(self, *suffixes: str) -> list[str]:
+        wanted = tuple(s.lower() for s in suffixes)
+        return [p for p, e in self.entries.items() if e.suffix in wanted]
+
+    def named(self, *names: str) -> list[str]:
+        """Paths whose file name is one of ``names`` (case-insensitive), anywhere in the tree."""
+        wanted = {n.lower() for n in names}
+        return [p for p, e in self.entries.items() if e.name.lower() in wanted]
+
+    def glob(self, *patterns: str) -> list[str]:
+        """Paths matching any shell pattern: one without ``/`` matches the file name at any depth (``*.py``);
+        one with ``/`` matches the whole path (``.github/workflows/*.yml``); ``**/`` matches any number of
+        directories (``src/**/test_*.py``)."""
+        return [p for p in self.entries if any(_glob_match(p, pat) for pat in patterns)]
+
+    def exists(self, path: str) -> bool:
+        return path in self.entries
+
+    def dirs(self) -> set[str]:
+        """Every directory that holds a listed file (``""`` is the root)."""
+        out = {""}
+        for p in self.entries:
+            parts = p.split("/")[:-1]
+            for i in range(1, len(parts) + 1):
+                out.add("/".join(parts[:i]))
+        return out
+
+    # ---------------------------------------------------------------------------------------------- reading
+    def _full(self, path: str) -> str:
+        return self.prefix + path
+
+    def read_bytes(self, path: str) -> bytes | None:
+        """The file's bytes, read once; ``None`` (with a note) when absent, a link, too large or unreadable."""
+        full = self._full(path)
+        cache = self._shared.contents
+        if full in cache:
+            return cache[full]
+        data = self._read(path)
+        cache[full] = data
+        return data
+
+    def _read(self, path: str) -> bytes | None:
+        entry = self.entries.get(path)
+        if entry is None or not entry.present:
+            return None
+        if entry.symlink:
+            self.note(path, "symbolic link not followed")
+            return None
+        if entry.size is not None and entry.size > MAX_READ_BYTES:
+            self.note(path, f"not read: {entry.size / 1e6:.0f} MB is larger than the {MAX_READ_BYTES >> 20} MiB limit")
+            return None
+        full = self.root / self._full(path)
+        try:
+            fd = os.open(full, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+        except OSError as exc:
+            self.note(path, f"unreadable: {exc.strerror or exc}")
+            return None
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                self.note(path, "not a regular file")
+                return None
+            if st.st_size > MAX_READ_BYTES:
+                self.note(path, f"not read: larger than the {MAX_READ_BYTES >> 20} MiB limit")
+                return None
+            chunks = []
+            while chunk := os.read(fd, 1 << 20):
+                chunks.append(chunk)
+            return b"".join(chunks)
+        except OSError as exc:
+            self.note(path, f"unreadable: {exc.strerror or exc}")
+            return None
+        finally:
+            os.close(fd)
+
+    def read_text(self, path: str) -> str | None:
+        """The file decoded as UTF-8 (undecodable bytes replaced); ``None`` for binary or unreadable files."""
+        data = self.read_bytes(path)
+        if data is None:
+            return None
+        if b"\0" in data[:8192]:
+            self.note(path, "binary content where text was expected")
+            return None
+        if data.startswith(b"\xef\xbb\xbf"):
+            data = data[3:]
+        return data.decode("utf-8", errors="replace")
+
+    def contains(self, path: str, *needles: bytes) -> bool:
+        """Byte-level prefilter: does the file hold any of ``needles``? Cheap; no parsing."""
+        data = self.read_bytes(path)
+        return data is not None and any(n in data for n in needles)
+
+    def grep(self, paths: Iterable[str], *needles: bytes) -> list[str]:
+        return [p for p in paths if self.contains(p, *needles)]
+
+    def note(self, path: str, message: str) -> None:
+        full = self._full(path)
+        self._shared.notes.setdefault((full, message), Note(full, message))
+
+    @property
+    def notes(self) -> list[Note]:
+        return list(self._shared.notes.values())
+
+    # ---------------------------------------------------------------------------------------------- memo
+    def memo(self, key: Any, compute: Callable[[], T]) -> T:
+        """Compute a fact of this view once (keyed per view) and keep it."""
+        full_key = (self.prefix, key)
+        memo = self._shared.memo
+        if full_key not in memo:
+            memo[full_key] = compute()
+        return memo[full_key]
+
+    def shared_memo(self, key: Any, compute: Callable[[], T]) -> T:
+        """Like :meth:`memo`, but shared by every view: for per-file facts keyed by the file's full path."""
+        memo = self._shared.memo
+        if key not in memo:
+            memo[key] = compute()
+        return memo[key]
+
+    def option(self, check_id: str, name: str, default: T) -> T:
+        """A per-check option from the configuration (``[tool.mlops-audit.options.ID]``)."""
+        return self.options.get(check_id, {}).get(name, default)
+
+    # ------------------------------------------------------------------------------------------ sub-projects
+    def subproject(self, prefix: str) -> Repo:
+        """A view of the sub-directory ``prefix`` that shares this repository's file cache and notes."""
+        prefix = prefix.strip("/") + "/"
+        view = object.__new__(Repo)
+        view.__dict__.update(
+            root=self.root,
+            prefix=self.prefix + prefix,
+            options=self.options,
+            _shared=self._shared,
+            _exclude=self._exclude,
+            _use_git=self._use_git,
+            git_root=self.git_root,
+        )
+        view.__dict__["_all_entries"] = self._all_entries
+        return view
+
+    def __iter__(self) -> Iterator[FileEntry]:
+        return iter(self.entries.values())
+
+    def __repr__(self) -> str:
+        return f"Repo({str(self.root)!r}, prefix={self.prefix!r})"
+
+
+def memoized(fn: Callable[[Repo], T]) -> Callable[[Repo], T]:
+    """Decorator for fact functions ``f(repo)``: computed once per repository view, then reused."""
+    key = f"{fn.__module__}.{fn.__qualname__}"
+
+    def wrapper(repo: Repo) -> T:
+        return repo.memo(key, lambda: fn(repo))
+
+    wrapper.__name__ = fn.__name__
+    wrapper.__qualname__ = fn.__qualname__
+    wrapper.__doc__ = fn.__doc__
+    wrapper.__wrapped__ = fn  # type: ignore[attr-defined]
+    return wrapper
+
+
+def _lstat(path: Path) -> os.stat_result | None:
+    try:
+        return os.lstat(path)
+    except OSError:
+        return None
+
+
+def _rebase(entry: FileEntry, path: str) -> FileEntry:
+    return FileEntry(path, entry.size, entry.blob, entry.tracked, entry.present, entry.symlink)
+
+
+def _glob_match(path: str, pattern: str) -> bool:
+    if "**/" in pattern:
+        tail = pattern.split("**/")[-1]
+        head = pattern.split("**/")[0]
+        return path.startswith(head) and any(
+            fnmatch.fnmatchcase("/".join(path.split("/")[i:]), tail) for i in range(path.count("/") + 1)
+        )
+    return PurePosixPath(path).match(pattern) if "/" not in pattern else fnmatch.fnmatchcase(path, pattern)
