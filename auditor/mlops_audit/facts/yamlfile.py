@@ -1,0 +1,126 @@
+"""YAML loading shared by every fact module: safe, tolerant, once per file, with line numbers.
+
+:func:`load_yaml` parses a file of the repository (first document, or every document with ``all_docs=True``)
+with PyYAML's C loader when available. Mappings come back as :class:`LineDict` (a ``dict`` that knows the
+1-based line of each key) and sequences as :class:`LineList` (a ``list`` that knows the line of each item), so
+evidence can point at ``dvc.yaml:12``. A malformed file becomes a note (see ``Repo.note``) and ``None``,
+never an exception.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from ..repo import Repo
+
+_Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class LineDict(dict):
+    """A mapping from YAML that remembers where it and each of its keys are (1-based lines)."""
+
+    __slots__ = ("key_lines", "line")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.line: int | None = None
+        self.key_lines: dict[Any, int] = {}
+
+    def line_of(self, key: Any) -> int | None:
+        """The line of ``key`` (or of the mapping itself when the key is unknown)."""
+        return self.key_lines.get(key, self.line)
+
+
+class LineList(list):
+    """A sequence from YAML that remembers where it and each of its items are (1-based lines)."""
+
+    __slots__ = ("item_lines", "line")
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.line: int | None = None
+        self.item_lines: list[int] = []
+
+    def line_of(self, index: int) -> int | None:
+        return self.item_lines[index] if 0 <= index < len(self.item_lines) else self.line
+
+
+class _LineLoader(_Base):  # type: ignore[misc, valid-type]
+    pass
+
+
+def _construct_map(loader: Any, node: yaml.MappingNode) -> Any:
+    data = LineDict()
+    data.line = node.start_mark.line + 1
+    yield data
+    loader.flatten_mapping(node)
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        try:
+            hash(key)
+        except TypeError:
+            key = str(key)
+        data[key] = loader.construct_object(value_node, deep=True)
+        data.key_lines.setdefault(key, key_node.start_mark.line + 1)
+
+
+def _construct_seq(loader: Any, node: yaml.SequenceNode) -> Any:
+    data = LineList()
+    data.line = node.start_mark.line + 1
+    yield data
+    for child in node.value:
+        data.append(loader.construct_object(child, deep=True))
+        data.item_lines.append(child.start_mark.line + 1)
+
+
+_LineLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
+_LineLoader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
+# Unknown tags (CloudFormation's !Ref, !GetAtt...) load as plain values instead of failing the whole file.
+_LineLoader.add_multi_constructor("!", lambda loader, suffix, node: _untagged(loader, node))
+
+
+def _untagged(loader: Any, node: yaml.Node) -> Any:
+    if isinstance(node, yaml.MappingNode):
+        return next(iter(_construct_map(loader, node)))  # shallow: enough for tags on mappings
+    if isinstance(node, yaml.SequenceNode):
+        return [loader.construct_object(c, deep=True) for c in node.value]
+    return loader.construct_scalar(node)
+
+
+def parse_yaml(text: str, *, all_docs: bool = False) -> Any:
+    """Parse YAML text (raises ``yaml.YAMLError``); the first document, or a list of every document."""
+    if all_docs:
+        return [d for d in yaml.load_all(text, Loader=_LineLoader) if d is not None]
+    return yaml.load(text, Loader=_LineLoader)  # a SafeLoader subclass: safe
+
+
+def load_yaml(repo: Repo, path: str, *, all_docs: bool = False) -> Any:
+    """The parsed content of a YAML file of ``repo``, once per run; ``None`` (with a note) when it is
+    absent, unreadable or malformed. With ``all_docs=True``: the list of every non-empty document."""
+
+    def compute() -> Any:
+        text = repo.read_text(path)
+        if text is None:
+            return None
+        try:
+            return parse_yaml(text, all_docs=all_docs)
+        except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" (line {mark.line + 1})" if mark is not None else ""
+            repo.note(path, f"malformed YAML{where}: {getattr(exc, 'problem', None) or exc}")
+            return None
+
+    return repo.shared_memo(("yamlfile.load", repo.prefix + path, all_docs), compute)
+
+
+def line_of(data: Any, key: Any, default: int | None = None) -> int | None:
+    """The line of ``key`` in a mapping from :func:`load_yaml` (``default`` for plain dicts)."""
+    if isinstance(data, LineDict):
+        return data.line_of(key) or default
+    return default
+
+
+def yaml_files(repo: Repo) -> list[str]:
+    return repo.with_suffix(".yaml", ".yml")
