@@ -25,6 +25,9 @@ class Call:
     line: int
     kwargs: dict[str, Any]  # keyword -> literal value, or the `NON_LITERAL` marker
     args: tuple[Any, ...] = ()  # positional arguments: literal values or NON_LITERAL
+    # argument -> resolved dotted name, for arguments that are names (``Loader=yaml.SafeLoader``); positional
+    # arguments are keyed by their index ("0", "1", ...)
+    refs: dict[str, str] = field(default_factory=dict)
 
     @property
     def attr(self) -> str:
@@ -143,7 +146,15 @@ class _Collector(ast.NodeVisitor):
         if name is not None:
             kwargs = {kw.arg: _literal(kw.value) for kw in node.keywords if kw.arg}
             args = tuple(_literal(a) for a in node.args[:4])
-            self.info.calls.append(Call(name, node.lineno, kwargs, args))
+            refs = {}
+            named = [(str(i), a) for i, a in enumerate(node.args[:4])]
+            named += [(kw.arg, kw.value) for kw in node.keywords if kw.arg]
+            for key, value in named:
+                if isinstance(value, (ast.Name, ast.Attribute)):
+                    ref = self.resolve(value)
+                    if ref:
+                        refs[key] = ref
+            self.info.calls.append(Call(name, node.lineno, kwargs, args, refs))
         self.generic_visit(node)
 
     def _decorators(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> None:
