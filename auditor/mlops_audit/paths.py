@@ -40,3 +40,17 @@ def display_path(path: str) -> str:
         else:
             out.append(chr(byte))
     return '"' + "".join(out) + '"'
+
+
+def clean_text(text: str) -> str:
+    """Make free text (a message that may quote a path) safe to encode as UTF-8: undecodable bytes that were
+    carried as surrogates are written as octal escapes, as git does."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return "".join(
+            f"\\{ord(ch) - 0xDC00:03o}" if 0xDC80 <= ord(ch) <= 0xDCFF else ch
+            for ch in text
+            if not (0xD800 <= ord(ch) <= 0xDBFF or 0xDD00 <= ord(ch) <= 0xDFFF)
+        )

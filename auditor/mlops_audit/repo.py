@@ -18,7 +18,7 @@ from functools import cached_property
 from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
 
-from .paths import display_path
+from .paths import clean_text, display_path
 
 T = TypeVar("T")
 
@@ -58,7 +58,7 @@ class Note:
     message: str
 
     def as_dict(self) -> dict[str, str]:
-        return {"path": display_path(self.path), "message": self.message}
+        return {"path": display_path(self.path), "message": clean_text(self.message)}
 
 
 @dataclass
@@ -115,9 +115,7 @@ class Repo:
         if not self.prefix:
             return self._all_entries
         n = len(self.prefix)
-        return {
-            p[n:]: _rebase(e, p[n:]) for p, e in self._all_entries.items() if p.startswith(self.prefix)
-        }
+        return {p[n:]: _rebase(e, p[n:]) for p, e in self._all_entries.items() if p.startswith(self.prefix)}
 
     @property
     def paths(self) -> list[str]:
@@ -169,7 +167,9 @@ class Repo:
             if st is None:
                 missing.append((path, blob.decode(), link))
                 continue
-            found[path] = FileEntry(path, st.st_size, blob.decode(), True, True, link or stat.S_ISLNK(st.st_mode))
+            found[path] = FileEntry(
+                path, st.st_size, blob.decode(), True, True, link or stat.S_ISLNK(st.st_mode)
+            )
         if missing:
             sizes = self._blob_sizes([blob for _, blob, _ in missing])
             for path, blob, link in missing:
@@ -296,7 +296,10 @@ class Repo:
             self.note(path, "symbolic link not followed")
             return None
         if entry.size is not None and entry.size > MAX_READ_BYTES:
-            self.note(path, f"not read: {entry.size / 1e6:.0f} MB is larger than the {MAX_READ_BYTES >> 20} MiB limit")
+            self.note(
+                path,
+                f"not read: {entry.size / 1e6:.0f} MB is larger than the {MAX_READ_BYTES >> 20} MiB limit",
+            )
             return None
         full = self.root / self._full(path)
         try:

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
 from mlops_audit.checks import load_checks
 from mlops_audit.checks.base import Result, Status
 from mlops_audit.repo import Repo
@@ -79,5 +78,7 @@ def check_result(root: Path | Repo, check_id: str) -> Result:
 
 def assert_status(root: Path | Repo, check_id: str, status: Status) -> Result:
     result = check_result(root, check_id)
-    assert result.status is status, f"{check_id}: expected {status.value}, got {result.status.value}: {result.message}"
+    assert result.status is status, (
+        f"{check_id}: expected {status.value}, got {result.status.value}: {result.message}"
+    )
     return result

@@ -6,6 +6,7 @@ A check's ID names its family and so its module: ``REP002`` lives in ``checks/re
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from importlib.metadata import entry_points
 
 from .base import REGISTRY, Check
@@ -37,7 +38,8 @@ def load_checks(plugins: bool = True) -> dict[str, Check]:
     global _loaded
     if not _loaded:
         for module in FAMILY_MODULES.values():
-            importlib.import_module(f"{__name__}.{module}")
+            if importlib.util.find_spec(f"{__name__}.{module}") is not None:
+                importlib.import_module(f"{__name__}.{module}")
         if plugins:
             _load_plugins()
         _loaded = True
@@ -52,7 +54,9 @@ def _load_plugins() -> None:
             if callable(obj) and not isinstance(obj, type(importlib)):
                 obj()  # a registration function; a module registers on import
         except Exception as exc:  # a broken plugin must not take the audit down
-            PLUGIN_ERRORS.append(f"plugin {ep.name!r} ({ep.value}) failed to load: {type(exc).__name__}: {exc}")
+            PLUGIN_ERRORS.append(
+                f"plugin {ep.name!r} ({ep.value}) failed to load: {type(exc).__name__}: {exc}"
+            )
             continue
         dist = getattr(ep, "dist", None)
         name = dist.name if dist is not None else ep.name

@@ -10,7 +10,7 @@ import inspect
 import textwrap
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from ..paths import display_path
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from ..repo import Repo
 
 
-class Principle(str, Enum):
+class Principle(StrEnum):
     """The MLOps principles a repository is scored on (one per check family)."""
 
     REPRODUCIBILITY = "reproducibility"
@@ -72,7 +72,7 @@ FAMILIES: dict[str, Principle] = {
 }
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
     INFO = "info"
@@ -86,7 +86,7 @@ class Severity(str, Enum):
         return {"error": 2, "warning": 1, "info": 0}[self.value]
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     PASS = "pass"
     FAIL = "fail"
     NOT_APPLICABLE = "not_applicable"
@@ -126,7 +126,12 @@ def as_evidence(items: Iterable[EvidenceLike] | EvidenceLike | None) -> tuple[Ev
     """Accept ``Evidence``, ``"path"``, ``"path:12"``-free tuples ``(path, line)``, or a list of them."""
     if items is None:
         return ()
-    if isinstance(items, (Evidence, str)) or (isinstance(items, tuple) and len(items) == 2 and isinstance(items[0], str) and (items[1] is None or isinstance(items[1], int))):
+    if isinstance(items, (Evidence, str)) or (
+        isinstance(items, tuple)
+        and len(items) == 2
+        and isinstance(items[0], str)
+        and (items[1] is None or isinstance(items[1], int))
+    ):
         items = [items]  # type: ignore[list-item]
     out = []
     for item in items:  # type: ignore[union-attr]
@@ -153,7 +158,9 @@ class Result:
     credit: float = 0.0
 
     @classmethod
-    def passed(cls, message: str = "", evidence: Iterable[EvidenceLike] | EvidenceLike | None = None) -> Result:
+    def passed(
+        cls, message: str = "", evidence: Iterable[EvidenceLike] | EvidenceLike | None = None
+    ) -> Result:
         return cls(Status.PASS, message, as_evidence(evidence), 1.0)
 
     @classmethod

@@ -9,7 +9,9 @@ from ..repo import Repo
 from .base import Result, Severity, check
 
 _MIN_README_WORDS = 40
-_USAGE = re.compile(r"^#+\s*(usage|quick\s*start|getting started|install|how to run|run)", re.IGNORECASE | re.MULTILINE)
+_USAGE = re.compile(
+    r"^#+\s*(usage|quick\s*start|getting started|install|how to run|run)", re.IGNORECASE | re.MULTILINE
+)
 
 
 @check("DOC001", Severity.ERROR, "README explains the project", fix="readme", level=0)
@@ -60,7 +62,14 @@ def license_present(repo: Repo) -> Result:
     return Result.failed("no LICENSE or COPYING file")
 
 
-@check("DOC003", Severity.WARNING, "A model card documents the model", fix="model_card", level=2, profiles=("pipeline", "service"))
+@check(
+    "DOC003",
+    Severity.WARNING,
+    "A model card documents the model",
+    fix="model_card",
+    level=2,
+    profiles=("pipeline", "service"),
+)
 def model_card(repo: Repo) -> Result:
     """A model card (``MODEL_CARD.md``, ``model_card.md``, ``docs/model-card.md``...) documents the model.
 

@@ -65,7 +65,9 @@ class FactValue:
     evidence: tuple[Evidence, ...] = field(default_factory=tuple)
 
     @classmethod
-    def of(cls, evidence: Iterable[Evidence | str | tuple[str, int | None]], *, default: bool = False) -> FactValue:
+    def of(
+        cls, evidence: Iterable[Evidence | str | tuple[str, int | None]], *, default: bool = False
+    ) -> FactValue:
         """True with the given evidence when there is any, else ``default`` (False)."""
         from ..checks.base import as_evidence
 
@@ -78,7 +80,7 @@ class FactValue:
 
 FactFunc = Callable[["Repo"], FactValue]
 REPORT_FACTS: dict[str, FactFunc] = {}
-INVENTORY: dict[str, Callable[["Repo"], list[str]]] = {}
+INVENTORY: dict[str, Callable[[Repo], list[str]]] = {}
 
 
 def report_fact(name: str) -> Callable[[FactFunc], FactFunc]:

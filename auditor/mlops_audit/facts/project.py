@@ -36,7 +36,11 @@ def model_cards(repo: Repo) -> list[str]:
 @memoized
 def docs_sites(repo: Repo) -> list[str]:
     """Documentation site configurations (mkdocs, sphinx, zensical) and docs folders with pages."""
-    configs = [p for p in repo.entries if p in ("mkdocs.yml", "mkdocs.yaml", "zensical.toml") or p.endswith("docs/conf.py")]
+    configs = [
+        p
+        for p in repo.entries
+        if p in ("mkdocs.yml", "mkdocs.yaml", "zensical.toml") or p.endswith("docs/conf.py")
+    ]
     pages = [p for p in repo.entries if p.startswith("docs/") and p.endswith((".md", ".rst"))]
     return configs + pages[:1]
 
@@ -71,7 +75,8 @@ def subprojects(repo: Repo) -> list[str]:
 def _is_vendored(directory: str) -> bool:
     parts = directory.split("/")
     return any(
-        p in {"node_modules", "site-packages", "vendor", "third_party", "tests", "test", "fixtures", "examples"}
+        p
+        in {"node_modules", "site-packages", "vendor", "third_party", "tests", "test", "fixtures", "examples"}
         or p.startswith(".")
         for p in parts
     )

@@ -86,7 +86,9 @@ def analyze_source(source: str, path: str = "<string>") -> ModuleInfo:
             tree = ast.parse(source, filename=path)
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
         line = getattr(exc, "lineno", None)
-        info.syntax_error = f"{type(exc).__name__}: {getattr(exc, 'msg', exc)}" + (f" (line {line})" if line else "")
+        info.syntax_error = f"{type(exc).__name__}: {getattr(exc, 'msg', exc)}" + (
+            f" (line {line})" if line else ""
+        )
         return info
     try:
         _Collector(info).visit(tree)

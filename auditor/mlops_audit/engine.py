@@ -1,0 +1,289 @@
+"""The audit, end to end: files -> facts -> check results -> scores -> a :class:`~mlops_audit.report.Report`.
+
+This is the Python API (``mlops_audit.audit``) and what the CLI calls. It reads files and asks ``git`` for its
+file list; it never imports or runs the audited code and makes no network calls.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from . import config as config_mod
+from . import facts as facts_mod
+from . import scoring
+from .checks import PLUGIN_ERRORS, load_checks
+from .checks.base import Check, Evidence, Result, Severity, Status
+from .config import Config, ConfigError
+from .facts import FACT_NAMES, INVENTORY, REPORT_FACTS, FactValue, project
+from .repo import Note, Repo
+from .report import Gate, Outcome, ProjectReport, Report
+
+BASELINE_SCHEMA = "mlops-audit-baseline/1"
+
+#: Files whose ``#`` comments may carry inline suppressions.
+_SUPPRESSIBLE_SUFFIXES = (".py", ".yml", ".yaml", ".toml", ".cfg", ".ini", ".sh", ".txt", ".dockerfile")
+_SUPPRESSIBLE_NAMES = (
+    "dockerfile",
+    "makefile",
+    "justfile",
+    "jenkinsfile",
+    "mlproject",
+    ".gitignore",
+    ".gitattributes",
+)
+
+
+def audit(
+    path: str | Path = ".",
+    *,
+    config: Config | None = None,
+    config_file: str | Path | None = None,
+    baseline: str | Path | Mapping[str, Any] | None = None,
+    use_cache: bool = True,
+    **overrides: Any,
+) -> Report:
+    """Audit the repository at ``path``.
+
+    ``config`` replaces the repository's own configuration; otherwise it is read from ``config_file`` or the
+    repository, and keyword ``overrides`` (``select``, ``ignore``, ``exclude``, ``fail_under``, ``fail_on``,
+    ``profile``) are applied on top. ``baseline`` (a file written by ``--write-baseline`` or its parsed dict)
+    makes the gates fail only on checks that were not already failing. Raises :class:`ConfigError` for a bad
+    configuration or a path that is not a directory.
+    """
+    started = time.perf_counter()
+    root = Path(path)
+    if not root.is_dir():
+        raise ConfigError(f"{path}: not a directory")
+    if config is None:
+        config = config_mod.load(root, config_file)
+    config = config_mod.merge(config, **overrides)
+    checks = load_checks()
+    config_mod.validate(config, checks)
+    facts_mod.load()
+    baseline_data = _load_baseline(baseline) if baseline is not None else None
+
+    repo = Repo(root, exclude=config.exclude, options=config.options)
+    runner = _make_runner(repo, config, use_cache)
+    selected = [c for c in checks.values() if config.selects(c)]
+
+    main = _project_report(repo, "", selected, config, runner, baseline_data)
+    subs = [
+        _project_report(repo.subproject(sub), sub, selected, config, runner, baseline_data)
+        for sub in project.subprojects(repo)
+    ]
+    runner.finish()
+    notes = list(repo.notes) + [Note("", message) for message in PLUGIN_ERRORS]
+    report = Report(
+        root=str(path),
+        project=main,
+        subprojects=subs,
+        gate=_gate(main, config, baseline_data),
+        notes=sorted(notes, key=lambda n: (n.path, n.message)),
+        config={
+            "source": config.source,
+            "profile": config.profile,
+            "select": list(config.select),
+            "ignore": dict(config.ignore),
+            "exclude": list(config.exclude),
+            "fail_on": config.fail_on,
+            "fail_under": config.fail_under,
+            "baseline": str(baseline) if isinstance(baseline, (str, Path)) else None,
+        },
+    )
+    report.duration = time.perf_counter() - started
+    return report
+
+
+# ------------------------------------------------------------------------------------------------ running
+class _Runner:
+    """Runs checks and fact functions; the cache layer (see :mod:`mlops_audit.cache`) plugs in here."""
+
+    def __init__(self, repo: Repo) -> None:
+        self.repo = repo
+
+    def run_check(self, view: Repo, check: Check) -> Result:
+        return _safe_check(view, check)
+
+    def fact(self, view: Repo, name: str) -> FactValue:
+        return _safe_fact(view, name)
+
+    def inventory(self, view: Repo, category: str) -> list[str]:
+        try:
+            return sorted(set(INVENTORY[category](view)))
+        except Exception as exc:  # a fact bug must not take the audit down
+            view.note("", f"inventory {category} failed: {type(exc).__name__}: {exc}")
+            return []
+
+    def finish(self) -> None:
+        """Called once at the end of the audit (the cache writes itself here)."""
+
+
+def _make_runner(repo: Repo, config: Config, use_cache: bool) -> _Runner:
+    return _Runner(repo)
+
+
+def _safe_check(view: Repo, check: Check) -> Result:
+    try:
+        result = check.run(view)
+    except Exception as exc:  # a check that crashes cannot decide; it never guesses a failure
+        view.note("", f"check {check.id} could not run: {type(exc).__name__}: {exc}")
+        return Result.not_applicable(f"check could not run ({type(exc).__name__}); see notes")
+    if not isinstance(result, Result):
+        view.note("", f"check {check.id} returned {type(result).__name__}, not a Result")
+        return Result.not_applicable("check returned no result; see notes")
+    return result
+
+
+def _safe_fact(view: Repo, name: str) -> FactValue:
+    try:
+        value = REPORT_FACTS[name](view)
+    except Exception as exc:
+        view.note("", f"fact {name} could not be decided: {type(exc).__name__}: {exc}")
+        return FactValue(None)
+    return value
+
+
+def _project_report(
+    view: Repo,
+    path: str,
+    checks: list[Check],
+    config: Config,
+    runner: _Runner,
+    baseline: Mapping[str, Any] | None,
+) -> ProjectReport:
+    anchor = project.anchor(view)
+    known_failing = set((baseline or {}).get("failing", {}).get(path or ".", []))
+    outcomes = []
+    for check in checks:
+        if not config.applies(check):
+            result = Result.not_applicable(f"not part of the {config.profile} profile")
+        else:
+            result = runner.run_check(view, check)
+        if result.status is Status.FAIL and not result.evidence and anchor:
+            result = Result(
+                result.status, result.message, (Evidence(anchor, 1, "repository"),), result.credit
+            )
+        outcome = Outcome(check, result)
+        reason = config.ignore.get(check.id)
+        if reason is None and result.status is Status.FAIL:
+            reason = _inline_suppression(view, check.id, result)
+        if reason is not None and result.status is not Status.NOT_APPLICABLE:
+            ignored = Result(Status.IGNORED, result.message, result.evidence)
+            outcome = Outcome(check, ignored, ignored_reason=reason or "ignored by configuration")
+        elif result.status is Status.FAIL and check.id in known_failing:
+            outcome = Outcome(check, result, in_baseline=True)
+        outcomes.append(outcome)
+
+    facts = {
+        name: runner.fact(view, name) if name in REPORT_FACTS else FactValue(None) for name in FACT_NAMES
+    }
+    extra = {name: runner.fact(view, name) for name in sorted(REPORT_FACTS) if name not in FACT_NAMES}
+    inventory = {category: runner.inventory(view, category) for category in sorted(INVENTORY)}
+    return ProjectReport(
+        path=path,
+        outcomes=outcomes,
+        facts=facts,
+        extra_facts=extra,
+        inventory=inventory,
+        overall=scoring.overall(outcomes),
+        principles=scoring.principles(outcomes),
+        maturity=scoring.maturity(outcomes),
+    )
+
+
+def _inline_suppression(view: Repo, check_id: str, result: Result) -> str | None:
+    """``# mlops-audit: ignore[ID] reason`` on an evidence line or the line above it (or anywhere in the file,
+    for evidence without a line) suppresses that evidence; a failure is ignored when all of it is suppressed."""
+    if not result.evidence:
+        return None
+    reasons = []
+    for evidence in result.evidence:
+        name = evidence.path.rsplit("/", 1)[-1].lower()
+        if not (
+            name.endswith(_SUPPRESSIBLE_SUFFIXES)
+            or name in _SUPPRESSIBLE_NAMES
+            or name.startswith("dockerfile")
+        ):
+            return None
+        table = view.memo(
+            ("suppressions", evidence.path),
+            lambda p=evidence.path: config_mod.suppressions(view.read_text(p) or ""),
+        )
+        if evidence.line is None:
+            hits = [ids[check_id] for ids in table.values() if check_id in ids]
+        else:
+            hits = [
+                table[ln][check_id]
+                for ln in (evidence.line, evidence.line - 1)
+                if check_id in table.get(ln, {})
+            ]
+        if not hits:
+            return None
+        reasons.append(hits[0])
+    return next((r for r in reasons if r), "suppressed inline")
+
+
+# ------------------------------------------------------------------------------------------------- gates
+def _gate(project_report: ProjectReport, config: Config, baseline: Mapping[str, Any] | None) -> Gate:
+    reasons = []
+    threshold = Severity(config.fail_on).rank
+    gating = [
+        o
+        for o in project_report.failures
+        if not o.in_baseline and o.check.severity is not Severity.INFO and o.check.severity.rank >= threshold
+    ]
+    if gating:
+        ids = ", ".join(o.check.id for o in gating)
+        new = " new" if baseline is not None else ""
+        reasons.append(f"{len(gating)}{new} failing check(s) of severity {config.fail_on} or higher: {ids}")
+    if config.fail_under is not None and project_report.overall is not None:
+        limit = config.fail_under
+        if baseline is not None and isinstance(baseline.get("score"), (int, float)):
+            limit = min(limit, float(baseline["score"]))
+        if project_report.overall < limit:
+            reasons.append(f"score {project_report.overall} is below fail-under {limit:g}")
+    return Gate(not reasons, tuple(reasons), config.fail_on, config.fail_under)
+
+
+# ---------------------------------------------------------------------------------------------- baseline
+def baseline_data(report: Report) -> dict[str, Any]:
+    """What ``--write-baseline`` stores: the failing check IDs of the repository and of each sub-project."""
+    failing = {
+        (p.path or "."): sorted(o.check.id for o in p.outcomes if o.failed)
+        for p in (report.project, *report.subprojects)
+    }
+    return {
+        "schema": BASELINE_SCHEMA,
+        "tool_version": report.tool_version,
+        "score": report.score,
+        "failing": failing,
+    }
+
+
+def write_baseline(report: Report, path: str | Path) -> None:
+    Path(path).write_text(
+        json.dumps(baseline_data(report), indent=2, sort_keys=True) + "\n", encoding="utf-8"
+    )
+
+
+def _load_baseline(source: str | Path | Mapping[str, Any]) -> Mapping[str, Any]:
+    if isinstance(source, Mapping):
+        data: Any = source
+    else:
+        try:
+            data = json.loads(Path(source).read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise ConfigError(f"cannot read baseline {source}: {exc.strerror or exc}") from exc
+        except ValueError as exc:
+            raise ConfigError(f"baseline {source} is not valid JSON: {exc}") from exc
+    if (
+        not isinstance(data, Mapping)
+        or data.get("schema") != BASELINE_SCHEMA
+        or not isinstance(data.get("failing"), Mapping)
+    ):
+        raise ConfigError(f"baseline {source} is not an mlops-audit baseline (schema {BASELINE_SCHEMA})")
+    return data

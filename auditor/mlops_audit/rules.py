@@ -1,0 +1,64 @@
+"""The check catalogue for people: `mlops-audit rules` and `mlops-audit explain ID` (and the docs site).
+
+Everything here comes from the registry: a check's metadata and its docstring are its only documentation.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from .checks.base import Check
+
+
+def rule_dict(check: Check) -> dict[str, object]:
+    return {
+        "id": check.id,
+        "title": check.title,
+        "principle": check.principle.value,
+        "severity": check.severity.value,
+        "level": check.level,
+        "profiles": list(check.profiles),
+        "fixable": check.fix is not None,
+        "options": check.options,
+        "plugin": check.plugin,
+        "summary": check.summary,
+    }
+
+
+def render_rules(checks: Sequence[Check], fmt: str = "text") -> str:
+    if fmt == "json":
+        return json.dumps([rule_dict(c) for c in checks], indent=2) + "\n"
+    if fmt == "markdown":
+        lines = ["| ID | Severity | Level | Principle | Title | Fixable |", "|---|---|---|---|---|---|"]
+        for c in checks:
+            lines.append(
+                f"| [{c.id}](#{c.id.lower()}) | {c.severity.value} | {c.level} | {c.principle.title} | {c.title} | {'yes' if c.fix else ''} |"
+            )
+        return "\n".join(lines) + "\n"
+    width = max((len(c.id) for c in checks), default=6)
+    out = []
+    for c in checks:
+        fixable = "  [fix]" if c.fix else ""
+        plugin = f"  (plugin: {c.plugin})" if c.plugin else ""
+        out.append(
+            f"{c.id:<{width}}  {c.severity.value:<7}  L{c.level}  {c.principle.value:<22}  {c.title}{fixable}{plugin}"
+        )
+    out.append(f"\n{len(checks)} checks. `mlops-audit explain ID` shows one check's documentation.")
+    return "\n".join(out) + "\n"
+
+
+def explain(check: Check) -> str:
+    header = f"{check.id}: {check.title}"
+    meta = [
+        f"Principle: {check.principle.title}",
+        f"Severity:  {check.severity.value}",
+        f"Maturity:  level {check.level}",
+        f"Profiles:  {', '.join(check.profiles)}",
+        f"Fixable:   {'yes — `mlops-audit fix --select ' + check.id + '`' if check.fix else 'no (needs a person)'}",
+    ]
+    if check.options:
+        meta.append("Options:   " + ", ".join(f"{k} (default {v!r})" for k, v in check.options.items()))
+    if check.plugin:
+        meta.append(f"Plugin:    {check.plugin}")
+    return "\n".join([header, "=" * len(header), *meta, "", check.doc or "(no documentation)"])
