@@ -82,3 +82,9 @@ def assert_status(root: Path | Repo, check_id: str, status: Status) -> Result:
         f"{check_id}: expected {status.value}, got {result.status.value}: {result.message}"
     )
     return result
+
+
+@pytest.fixture
+def run_git() -> Callable[..., str]:
+    """``run_git(root, "add", "-A")``: git with a fixed identity and no user configuration."""
+    return git

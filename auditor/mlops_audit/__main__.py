@@ -1,0 +1,5 @@
+"""``python -m mlops_audit`` is the ``mlops-audit`` command."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""Example mlops-audit plugin (see docs/plugins.md)."""
