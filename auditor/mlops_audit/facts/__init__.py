@@ -52,6 +52,8 @@ FACT_MODULES = (
     "dvc",
     "configs",
     "git",
+    "pipelines",
+    "serving",
     "ml",
     "project",
 )

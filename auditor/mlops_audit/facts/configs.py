@@ -1,0 +1,410 @@
+"""Configuration facts: where hyperparameters live, how components are selected, which environments exist, and
+how the project is packaged.
+
+Recognised: Hydra (``@hydra.main``, ``compose``), OmegaConf, gin, ml_collections, jsonargparse / LightningCLI,
+``conf/`` and ``configs/`` YAML trees, ``_target_`` entries, ``params.yaml`` (DVC), Kedro
+``conf/base/parameters*.yml``, ZenML run configurations, and YAML/JSON/TOML files loaded by the code. Environment
+configurations: ``dev``/``staging``/``prod`` files, directories or overlays.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from typing import Any
+
+from ..repo import Repo, memoized
+from . import FactValue, inventory, report_fact
+from .python import ModuleInfo, modules_containing
+from .yamlfile import load_yaml
+
+CONFIG_DIRS = ("conf", "config", "configs", "cfg", "params", "hparams", "hyperparams", "settings")
+_CONFIG_SUFFIXES = (".yaml", ".yml", ".toml", ".json", ".gin", ".cfg", ".ini", ".jsonnet")
+_NOT_CONFIG_DIRS = (".github/", ".gitlab/", ".circleci/", ".devcontainer/", ".vscode/", "node_modules/")
+_NOT_CONFIG_NAMES = {
+    ".pre-commit-config.yaml", "mkdocs.yml", "mkdocs.yaml", "environment.yml", "environment.yaml", "codecov.yml",
+    ".readthedocs.yaml", ".readthedocs.yml", "docker-compose.yml", "docker-compose.yaml", "compose.yaml",
+    "compose.yml", "dvc.yaml", "dvc.lock", "package.json", "tsconfig.json", "chart.yaml", "renovate.json",
+    ".markdownlint.yaml", "citation.cff", "mlproject", ".yamllint.yaml", ".yamllint",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ConfigUse:
+    """One piece of evidence that configuration drives the code: a framework call or a config file."""
+
+    framework: str  # hydra, omegaconf, gin, ml_collections, lightning_cli, jsonargparse, kedro, zenml, dvc_params, yaml
+    path: str
+    line: int | None = None
+
+
+def _in_config_dir(path: str) -> bool:
+    parts = path.lower().split("/")[:-1]
+    return any(p in CONFIG_DIRS for p in parts)
+
+
+def _is_test(path: str) -> bool:
+    parts = path.lower().split("/")
+    return any(p in ("tests", "test") for p in parts[:-1]) or parts[-1].startswith("test_")
+
+
+@memoized
+def config_files(repo: Repo) -> list[str]:
+    """Configuration files for the ML code: YAML/TOML/JSON under ``conf/``/``configs/``..., ``params.yaml``,
+    ``config.yaml``, ``*.gin``; tooling configuration (CI, lint, compose, dvc.yaml) excluded."""
+    out = []
+    for path, entry in repo.entries.items():
+        name = entry.name.lower()
+        if path.startswith(_NOT_CONFIG_DIRS) or name in _NOT_CONFIG_NAMES or _is_test(path):
+            continue
+        if not name.endswith(_CONFIG_SUFFIXES):
+            continue
+        stem = name.rsplit(".", 1)[0]
+        if (
+            _in_config_dir(path)
+            or name.endswith(".gin")
+            or stem
+            in ("params", "config", "hparams", "hyperparams", "parameters", "train_config", "settings")
+            or re.search(r"(^|[_-])(config|params|hparams)([_-]|$)", stem)
+        ):
+            out.append(path)
+    return out
+
+
+@memoized
+def target_entries(repo: Repo) -> list[tuple[str, int]]:
+    """``_target_:`` entries (Hydra / OmegaConf instantiation) in YAML files, with their lines."""
+    out = []
+    for path in repo.grep(repo.with_suffix(".yaml", ".yml"), b"_target_"):
+        text = repo.read_text(path) or ""
+        for number, line in enumerate(text.splitlines(), 1):
+            if re.match(r"^\s*-?\s*_target_\s*:", line):
+                out.append((path, number))
+    return out
+
+
+_FRAMEWORK_NEEDLES = (
+    b"hydra", b"omegaconf", b"OmegaConf", b"gin", b"ml_collections", b"LightningCLI", b"jsonargparse", b"zenml",
+    b"config_path", b"yaml", b"toml", b"json.load",
+)  # fmt: skip
+
+
+_LOADERS = ("yaml.safe_load", "yaml.load", "yaml.full_load", "tomllib.load", "toml.load", "json.load")
+
+
+def _framework_uses(mod: ModuleInfo) -> list[ConfigUse]:
+    out: list[ConfigUse] = []
+    for name, line in mod.decorators:
+        if name in ("hydra.main",):
+            out.append(ConfigUse("hydra", mod.path, line))
+    for call in mod.calls:
+        n = call.name
+        if n in (
+            "hydra.compose",
+            "hydra.initialize",
+            "hydra.initialize_config_dir",
+            "hydra.initialize_config_module",
+        ):
+            out.append(ConfigUse("hydra", mod.path, call.line))
+        elif n.startswith("omegaconf.OmegaConf.") and call.attr in ("load", "create", "merge", "from_cli"):
+            out.append(ConfigUse("omegaconf", mod.path, call.line))
+        elif n in ("gin.parse_config_file", "gin.parse_config_files_and_bindings", "gin.parse_config"):
+            out.append(ConfigUse("gin", mod.path, call.line))
+        elif n.startswith("ml_collections.config_flags.") or n == "ml_collections.ConfigDict":
+            out.append(ConfigUse("ml_collections", mod.path, call.line))
+        elif n.endswith("LightningCLI") and ("lightning" in n or n == "LightningCLI"):
+            out.append(ConfigUse("lightning_cli", mod.path, call.line))
+        elif n.startswith("jsonargparse.") and call.attr in ("CLI", "ArgumentParser", "auto_cli"):
+            out.append(ConfigUse("jsonargparse", mod.path, call.line))
+        elif n.endswith(".with_options") and "config_path" in call.kwargs:
+            out.append(ConfigUse("zenml", mod.path, call.line))
+        elif n in _LOADERS and any(
+            _looks_like_config_name(s) for s, ln in mod.strings if abs(ln - call.line) <= 3
+        ):
+            # a config file loaded by the code: a config-ish file name nearby
+            out.append(ConfigUse("yaml", mod.path, call.line))
+    return out
+
+
+def _looks_like_config_name(s: str) -> bool:
+    s = s.lower()
+    return s.endswith((".yaml", ".yml", ".toml", ".json", ".gin")) and bool(
+        re.search(r"(param|config|conf|hparam|setting|cfg)", s)
+    )
+
+
+@memoized
+def code_config_uses(repo: Repo) -> list[ConfigUse]:
+    """Configuration frameworks used by the (non-test) Python code."""
+    out = []
+    for mod in modules_containing(repo, *_FRAMEWORK_NEEDLES):
+        if not _is_test(mod.path):
+            out.extend(_framework_uses(mod))
+    return out
+
+
+@memoized
+def kedro_parameters(repo: Repo) -> list[str]:
+    return [
+        p
+        for p in repo.entries
+        if re.search(r"(^|/)conf/[^/]+/(parameters[^/]*\.ya?ml|parameters/.+\.ya?ml)$", p)
+    ]
+
+
+@memoized
+def zenml_run_configs(repo: Repo) -> list[str]:
+    """YAML run configurations of ZenML pipelines (``steps:`` with ``parameters`` / ``settings``)."""
+    out = []
+    if not modules_containing(repo, b"zenml"):
+        return out
+    for path in repo.grep(config_files(repo), b"steps:", b"parameters:"):
+        data = load_yaml(repo, path)
+        if isinstance(data, dict) and (isinstance(data.get("steps"), dict) or "parameters" in data):
+            out.append(path)
+    return out
+
+
+@memoized
+def dvc_params_files(repo: Repo) -> list[str]:
+    """``params.yaml`` files that a ``dvc.yaml`` stage reads (DVC's default parameters file)."""
+    from .dvc import stages
+
+    used = any(s.params for s in stages(repo))
+    return repo.named("params.yaml") if used else []
+
+
+@memoized
+def referenced_config_files(repo: Repo) -> list[tuple[str, str, int]]:
+    """(config file, code file, line): config files whose name the code or a Makefile mentions."""
+    files = config_files(repo)
+    if not files:
+        return []
+    names = {p.rsplit("/", 1)[-1].encode() for p in files}
+    dirs = {d.encode() for d in {p.split("/", 1)[0] for p in files if "/" in p}}
+    out = []
+    candidates = [p for p in repo.with_suffix(".py", ".sh") if not _is_test(p)] + repo.named(
+        "Makefile", "justfile"
+    )
+    for path in repo.grep(candidates, *names, *dirs):
+        text = repo.read_text(path) or ""
+        for number, line in enumerate(text.splitlines(), 1):
+            for cfg in files:
+                if cfg.rsplit("/", 1)[-1] in line or (("/" in cfg) and cfg.split("/", 1)[0] + "/" in line):
+                    out.append((cfg, path, number))
+                    break
+    return out
+
+
+@memoized
+def config_evidence(repo: Repo) -> list[ConfigUse]:
+    """Evidence that hyperparameters come from configuration files (the ``config_management`` fact)."""
+    out: list[ConfigUse] = list(code_config_uses(repo))
+    out += [ConfigUse("kedro", p) for p in kedro_parameters(repo)[:2]]
+    out += [ConfigUse("zenml", p) for p in zenml_run_configs(repo)[:2]]
+    out += [ConfigUse("dvc_params", p) for p in dvc_params_files(repo)[:2]]
+    if not out:
+        out += [ConfigUse("yaml", code, line) for _cfg, code, line in referenced_config_files(repo)[:2]]
+    return out
+
+
+@report_fact("config_management")
+def config_management_fact(repo: Repo) -> FactValue:
+    return FactValue.of((u.path, u.line) for u in config_evidence(repo)[:5])
+
+
+@inventory("config_frameworks")
+def config_inventory(repo: Repo) -> list[str]:
+    names = {u.framework for u in config_evidence(repo)}
+    if target_entries(repo):
+        names.add("hydra" if "hydra" in names else "omegaconf-instantiate")
+    return sorted(names - {"yaml"}) + (["yaml"] if "yaml" in names else [])
+
+
+# ----------------------------------------------------------------------------------- component selection
+@memoized
+def instantiation_uses(repo: Repo) -> list[tuple[str, int, str]]:
+    """(path, line, how): components chosen by configuration — ``instantiate`` calls, ``_target_`` entries,
+    plugin registries (``@register``-style decorators, registry lookups) and entry points."""
+    out: list[tuple[str, int, str]] = []
+    for mod in modules_containing(
+        repo, b"instantiate", b"register", b"entry_points", b"get_class", b"import_module"
+    ):
+        if _is_test(mod.path):
+            continue
+        for call in mod.calls:
+            if call.name in ("hydra.utils.instantiate", "hydra.utils.call", "hydra.utils.get_class") or (
+                call.attr == "instantiate" and "hydra" in mod.top_level_imports
+            ):
+                out.append((mod.path, call.line, "hydra instantiate"))
+            elif call.name in ("importlib.metadata.entry_points", "pkg_resources.iter_entry_points"):
+                out.append((mod.path, call.line, "entry points"))
+        for name, line in mod.decorators:
+            attr = name.rsplit(".", 1)[-1]
+            if re.match(r"^register(_\w+)?$", attr) or attr.endswith("_register"):
+                out.append((mod.path, line, "registry"))
+    out += [(p, ln, "_target_") for p, ln in target_entries(repo)]
+    text = repo.read_text("pyproject.toml") if "pyproject.toml" in repo.entries else None
+    if text and "entry-points" in text:
+        for number, line in enumerate(text.splitlines(), 1):
+            if re.match(r'^\s*\[project\.entry-points\.["\']?[\w.-]+', line):
+                out.append(("pyproject.toml", number, "entry points"))
+    return out
+
+
+# ----------------------------------------------------------------------------------- environments
+ENV_NAMES = {
+    "dev": "dev", "develop": "dev", "development": "dev", "local": "local",
+    "staging": "staging", "stage": "staging", "stg": "staging", "preprod": "staging", "uat": "staging",
+    "qa": "staging", "test": "test",
+    "prod": "prod", "production": "prod", "prd": "prod", "live": "prod",
+}  # fmt: skip
+_ENV_SPLIT = re.compile(r"[._/-]")
+
+
+@memoized
+def environment_configs(repo: Repo) -> dict[str, list[str]]:
+    """Environment name (dev, staging, prod, test, local) -> config files or overlays for it."""
+    found: dict[str, list[str]] = {}
+    for path, entry in repo.entries.items():
+        if path.startswith(_NOT_CONFIG_DIRS) or _is_test(path):
+            continue
+        name = entry.name.lower()
+        parts = path.lower().split("/")
+        is_config = name.endswith((*_CONFIG_SUFFIXES, ".env", ".tfvars")) or name.startswith(".env")
+        if not is_config:
+            continue
+        tokens: list[str] = []
+        if name.startswith(".env"):
+            tokens = [t for t in name.split(".") if t]
+        else:
+            stem = name.rsplit(".", 1)[0]
+            tokens = _ENV_SPLIT.split(stem)
+        # an env directory: conf/prod/..., overlays/staging/..., environments/dev.yaml, kedro conf/<env>/
+        dir_tokens = list(parts[:-1])
+        env = next((ENV_NAMES[t] for t in tokens if t in ENV_NAMES and t not in ("test", "live")), None)
+        if env is None:
+            for i, d in enumerate(dir_tokens):
+                if d in ENV_NAMES and d not in ("test", "live"):
+                    parent = dir_tokens[i - 1] if i else ""
+                    if (
+                        parent in (*CONFIG_DIRS, "overlays", "environments", "envs", "env", "deploy", "k8s")
+                        or i == 0
+                    ):
+                        env = ENV_NAMES[d]
+                        break
+        if env is not None:
+            found.setdefault(env, []).append(path)
+    return found
+
+
+# ----------------------------------------------------------------------------------- packaging
+@dataclass(frozen=True)
+class PackageLayout:
+    """How the project is packaged (for FLX001 and for ``mlops-audit fix``)."""
+
+    name: str | None  # distribution name from pyproject / setup.py / setup.cfg
+    import_name: str | None  # the importable package (directory with __init__.py)
+    layout: str | None  # "src", "flat" or None (no package directory)
+    package_dir: str | None  # e.g. "src/churn"
+    build_file: str | None  # pyproject.toml (with [build-system]), setup.py or setup.cfg
+    build_backend: str | None
+    python_requires: str | None  # requires-python, or .python-version
+    line: int | None = None
+
+    @property
+    def installable(self) -> bool:
+        return self.build_file is not None and self.package_dir is not None
+
+
+@memoized
+def pyproject(repo: Repo) -> dict[str, Any] | None:
+    """The root ``pyproject.toml`` parsed with tomllib; ``None`` (with a note) when absent or malformed."""
+    text = repo.read_text("pyproject.toml") if "pyproject.toml" in repo.entries else None
+    if text is None:
+        return None
+    try:
+        return tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, ValueError, RecursionError) as exc:
+        repo.note("pyproject.toml", f"malformed TOML: {exc}")
+        return None
+
+
+def _normalise(name: str) -> str:
+    return re.sub(r"[-_.]+", "_", name).lower()
+
+
+@memoized
+def package_layout(repo: Repo) -> PackageLayout:
+    data = pyproject(repo) or {}
+    project = data.get("project") if isinstance(data.get("project"), dict) else {}
+    name = project.get("name") if isinstance(project.get("name"), str) else None
+    requires = project.get("requires-python") if isinstance(project.get("requires-python"), str) else None
+    build_system = data.get("build-system") if isinstance(data.get("build-system"), dict) else None
+    poetry = data.get("tool", {}).get("poetry") if isinstance(data.get("tool"), dict) else None
+    if name is None and isinstance(poetry, dict) and isinstance(poetry.get("name"), str):
+        name = poetry["name"]
+    build_file = build_backend = None
+    line = None
+    if build_system is not None:
+        build_file = "pyproject.toml"
+        backend = build_system.get("build-backend")
+        build_backend = backend if isinstance(backend, str) else "setuptools.build_meta:__legacy__"
+        text = repo.read_text("pyproject.toml") or ""
+        line = next((i for i, t in enumerate(text.splitlines(), 1) if t.strip() == "[build-system]"), None)
+    elif "setup.py" in repo.entries:
+        build_file, build_backend = "setup.py", "setuptools"
+        text = repo.read_text("setup.py") or ""
+        m = re.search(r"""name\s*=\s*["']([\w.-]+)["']""", text)
+        name = name or (m.group(1) if m else None)
+        m = re.search(r"""python_requires\s*=\s*["']([^"']+)["']""", text)
+        requires = requires or (m.group(1) if m else None)
+    elif "setup.cfg" in repo.entries and repo.contains("setup.cfg", b"[metadata]"):
+        build_file, build_backend = "setup.cfg", "setuptools"
+    if requires is None and ".python-version" in repo.entries:
+        pinned = (repo.read_text(".python-version") or "").split()
+        requires = pinned[0] if pinned else None
+    # the package directory: src/<pkg>/__init__.py first, then <pkg>/__init__.py at the root
+    inits = list(repo.named("__init__.py"))
+    src = sorted({p.split("/")[1] for p in inits if p.startswith("src/") and p.count("/") == 2})
+    flat = sorted(
+        {p.split("/")[0] for p in inits if p.count("/") == 1}
+        - {"tests", "test", "docs", "scripts", "notebooks", "examples", "benchmarks"}
+    )
+    wanted = _normalise(name) if name else None
+    layout = package_dir = import_name = None
+    declared = _declared_packages(data)
+    if declared:
+        first = declared[0].strip("/")
+        import_name = first.rsplit("/", 1)[-1]
+        kind = "src" if first.startswith("src/") else "flat"
+        return PackageLayout(name, import_name, kind, first, build_file, build_backend, requires, line)
+    for kind, candidates, prefix in (("src", src, "src/"), ("flat", flat, "")):
+        if not candidates:
+            continue
+        pick = next((c for c in candidates if wanted and _normalise(c) == wanted), candidates[0])
+        layout, package_dir, import_name = kind, prefix + pick, pick
+        break
+    return PackageLayout(name, import_name, layout, package_dir, build_file, build_backend, requires, line)
+
+
+def _declared_packages(data: dict[str, Any]) -> list[str]:
+    """Package directories listed explicitly: hatch ``packages``, setuptools ``packages`` / ``package-dir``."""
+    tool = data.get("tool") if isinstance(data.get("tool"), dict) else {}
+    hatch = (((tool.get("hatch") or {}).get("build") or {}).get("targets") or {}).get("wheel") or {}
+    found = hatch.get("packages") if isinstance(hatch, dict) else None
+    if isinstance(found, list) and all(isinstance(p, str) for p in found):
+        return found
+    setuptools = tool.get("setuptools") if isinstance(tool.get("setuptools"), dict) else {}
+    pkgs = setuptools.get("packages")
+    pkg_dir = setuptools.get("package-dir")
+    if isinstance(pkgs, list) and pkgs and all(isinstance(p, str) for p in pkgs):
+        base = pkg_dir.get("", "") if isinstance(pkg_dir, dict) else ""
+        return [f"{base}/{pkgs[0].replace('.', '/')}".lstrip("/")]
+    return []
+
+
+def python_version(repo: Repo) -> str | None:
+    """The Python version the project targets (``requires-python`` or ``.python-version``), as written."""
+    return package_layout(repo).python_requires

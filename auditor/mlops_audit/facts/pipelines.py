@@ -1,0 +1,365 @@
+"""Pipeline facts: orchestration frameworks, task chains, pipeline steps, and where training happens.
+
+A pipeline is a declared sequence of steps that turns data into an evaluated model: ``dvc.yaml`` stages, an
+``MLproject``, Kedro / ZenML / Prefect / Airflow / Dagster / Metaflow / Kubeflow / Flyte / Luigi / SageMaker /
+Azure ML definitions, a Snakefile, an Argo workflow, or a task chain data → train → evaluate in a Makefile,
+poe tasks, a justfile or invoke tasks. Inference helpers that happen to be called "pipeline" (``transformers
+.pipeline(...)``, scikit-learn's ``Pipeline``) are models, not pipelines, and never count.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..repo import Repo, memoized
+from . import FactValue, inventory, report_fact
+from .python import ModuleInfo, modules_containing
+
+# (framework, module root, decorator / call / base-class attribute names)
+_DECORATORS = (
+    ("zenml", "zenml", {"pipeline"}),
+    ("prefect", "prefect", {"flow"}),
+    ("airflow", "airflow", {"dag"}),
+    ("dagster", "dagster", {"asset", "multi_asset", "job", "graph", "op"}),
+    ("kubeflow", "kfp", {"pipeline"}),
+    ("flyte", "flytekit", {"workflow"}),
+    ("azureml", "azure.ai.ml", {"pipeline"}),
+    ("metaflow", "metaflow", {"step", "flow"}),
+)
+_CALLS = (
+    ("airflow", "airflow", {"DAG"}),
+    ("dagster", "dagster", {"Definitions"}),
+    ("kedro", "kedro", {"Pipeline", "pipeline", "node"}),
+    ("kubeflow", "kfp", {"Compiler"}),
+    ("sagemaker", "sagemaker.workflow", {"Pipeline"}),
+    ("vertex", "google.cloud.aiplatform", {"PipelineJob"}),
+)
+_BASES = (
+    ("metaflow", "metaflow", {"FlowSpec"}),
+    ("luigi", "luigi", {"Task", "WrapperTask"}),
+)
+_NEEDLES = (
+    b"zenml", b"prefect", b"airflow", b"dagster", b"kfp", b"flytekit", b"azure.ai.ml", b"metaflow", b"kedro",
+    b"sagemaker", b"aiplatform", b"luigi",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class PipelineDef:
+    framework: str
+    path: str
+    line: int | None = None
+
+
+def _is_test(path: str) -> bool:
+    parts = path.lower().split("/")
+    return any(p in ("tests", "test") for p in parts[:-1]) or parts[-1].startswith("test_")
+
+
+def _under(name: str, root: str) -> bool:
+    return name == root or name.startswith(root + ".")
+
+
+def _python_definitions(mod: ModuleInfo) -> list[PipelineDef]:
+    out: list[PipelineDef] = []
+    for name, line in mod.decorators:
+        attr = name.rsplit(".", 1)[-1]
+        for fw, root, attrs in _DECORATORS:
+            if _under(name, root) and attr in attrs:
+                out.append(PipelineDef(fw, mod.path, line))
+    for call in mod.calls:
+        head = call.name.removesuffix("()")
+        attr = head.rsplit(".", 1)[-1]
+        for fw, root, attrs in _CALLS:
+            if _under(head, root) and attr in attrs:
+                out.append(PipelineDef(fw, mod.path, call.line))
+    for _cls, bases, line in mod.classes:
+        for base in bases:
+            attr = base.rsplit(".", 1)[-1]
+            for fw, root, attrs in _BASES:
+                if _under(base, root) and attr in attrs:
+                    out.append(PipelineDef(fw, mod.path, line))
+    return out
+
+
+@memoized
+def python_pipelines(repo: Repo) -> list[PipelineDef]:
+    out: list[PipelineDef] = []
+    for mod in modules_containing(repo, *_NEEDLES):
+        if not _is_test(mod.path):
+            out.extend(_python_definitions(mod))
+    return out
+
+
+@memoized
+def file_pipelines(repo: Repo) -> list[PipelineDef]:
+    from .docker import manifests
+    from .dvc import stages
+
+    out: list[PipelineDef] = []
+    dvc_stages = stages(repo)
+    out += [PipelineDef("dvc", s.path, s.line) for s in dvc_stages[:1]]
+    out += [PipelineDef("mlflow-project", p) for p in repo.named("MLproject")]
+    out += [PipelineDef("snakemake", p) for p in repo.named("Snakefile") + repo.with_suffix(".smk")]
+    if "pyproject.toml" in repo.entries and repo.contains("pyproject.toml", b"[tool.kedro]"):
+        out.append(PipelineDef("kedro", "pyproject.toml"))
+    out += [
+        PipelineDef("argo", m.path, m.line)
+        for m in manifests(repo)
+        if m.kind in ("Workflow", "WorkflowTemplate", "CronWorkflow")
+    ]
+    return out
+
+
+# ----------------------------------------------------------------------------------------- task chains
+STAGE_KINDS = ("data", "features", "train", "evaluate")
+_KIND_WORDS = {
+    "data": {"data", "dataset", "datasets", "download", "ingest", "ingestion", "load", "prepare", "preparation",
+             "etl", "extract", "split", "clean", "cleaning", "make_dataset", "fetch", "raw"},
+    "features": {"feature", "features", "featurize", "featurise", "featurization", "preprocess", "preprocessing",
+                 "transform", "transforms", "encode", "tokenize", "build_features", "processing", "process"},
+    "train": {"train", "training", "fit", "trainer", "finetune", "fine_tune", "train_model"},
+    "evaluate": {"evaluate", "evaluation", "eval", "metrics", "score", "scoring", "validate_model", "test_model",
+                 "benchmark", "assess"},
+}  # fmt: skip
+
+
+def stage_kind(name: str) -> str | None:
+    """Which pipeline step a task, stage or module name stands for: data, features, train, evaluate or None."""
+    low = name.lower()
+    if low in ("test", "tests", "lint", "format", "clean_all", "docs", "install"):
+        return None
+    tokens = [t for t in re.split(r"[^a-z0-9]+", low) if t]
+    for kind in ("train", "evaluate", "features", "data"):  # most specific first
+        words = _KIND_WORDS[kind]
+        if low in words or any(t in words for t in tokens):
+            return kind
+    return None
+
+
+@dataclass(frozen=True)
+class Task:
+    name: str
+    path: str
+    line: int
+    depends: tuple[str, ...] = ()  # prerequisites / sequence members
+    text: str = ""  # recipe / command
+
+
+@memoized
+def make_targets(repo: Repo) -> list[Task]:
+    out = []
+    for path in repo.named("Makefile", "makefile", "GNUmakefile"):
+        text = repo.read_text(path) or ""
+        current: list[str] = []
+        for number, line in enumerate(text.splitlines(), 1):
+            m = re.match(r"^([A-Za-z0-9_./%-]+(?:\s+[A-Za-z0-9_./%-]+)*)\s*:(?!=)\s*([^#;]*)", line)
+            if m and not line.startswith("\t"):
+                names = [n for n in m.group(1).split() if not n.startswith(".")]
+                deps = tuple(d for d in m.group(2).split() if not d.startswith("$"))
+                current = names
+                for n in names:
+                    out.append(Task(n, path, number, deps))
+            elif line.startswith("\t") and current:
+                for i in range(len(out) - 1, -1, -1):
+                    if out[i].name in current and out[i].path == path:
+                        t = out[i]
+                        out[i] = Task(
+                            t.name, t.path, t.line, t.depends, (t.text + " " + line.strip()).strip()
+                        )
+                        break
+    return out
+
+
+@memoized
+def poe_tasks(repo: Repo) -> list[Task]:
+    from .configs import pyproject
+
+    data = pyproject(repo) or {}
+    tool = data.get("tool") if isinstance(data.get("tool"), dict) else {}
+    tasks = (tool.get("poe") or {}).get("tasks") if isinstance(tool.get("poe"), dict) else None
+    if not isinstance(tasks, dict):
+        return []
+    text = repo.read_text("pyproject.toml") or ""
+    lines = text.splitlines()
+    out = []
+    for name, body in tasks.items():
+        line = next(
+            (
+                i
+                for i, t in enumerate(lines, 1)
+                if re.match(rf"""^\s*(\[tool\.poe\.tasks\.)?["']?{re.escape(name)}["']?\s*(=|\])""", t)
+            ),
+            1,
+        )
+        deps: tuple[str, ...] = ()
+        cmd = ""
+        if isinstance(body, list):
+            deps = tuple(
+                x if isinstance(x, str) else str(x.get("ref", "")) for x in body if isinstance(x, (str, dict))
+            )
+        elif isinstance(body, dict):
+            seq = body.get("sequence")
+            if isinstance(seq, list):
+                deps = tuple(
+                    x if isinstance(x, str) else str(x.get("ref", ""))
+                    for x in seq
+                    if isinstance(x, (str, dict))
+                )
+            dep = body.get("deps")
+            if isinstance(dep, list):
+                deps += tuple(str(d) for d in dep)
+            cmd = str(body.get("cmd") or body.get("script") or body.get("shell") or "")
+        elif isinstance(body, str):
+            cmd = body
+        out.append(Task(str(name), "pyproject.toml", line, deps, cmd))
+    return out
+
+
+@memoized
+def just_recipes(repo: Repo) -> list[Task]:
+    out = []
+    for path in repo.named("justfile", ".justfile", "Justfile"):
+        text = repo.read_text(path) or ""
+        for number, line in enumerate(text.splitlines(), 1):
+            m = re.match(r"^@?([A-Za-z0-9_-]+)(?:\s+[^:=]*)?:(?!=)\s*(.*)$", line)
+            if m and not line.startswith((" ", "\t")):
+                out.append(Task(m.group(1), path, number, tuple(m.group(2).split())))
+    return out
+
+
+def all_tasks(repo: Repo) -> list[Task]:
+    return [*make_targets(repo), *poe_tasks(repo), *just_recipes(repo)]
+
+
+def _task_kind(task: Task) -> str | None:
+    return stage_kind(task.name) or (stage_kind(task.text.split()[-1]) if task.text.split() else None)
+
+
+@memoized
+def task_chain(repo: Repo) -> list[Task]:
+    """Tasks that form a data → train → evaluate chain: the three kinds of step present as tasks, or a task
+    that sequences / depends on at least two kinds including training. Empty when there is no chain."""
+    tasks = all_tasks(repo)
+    by_name = {t.name: t for t in tasks}
+    kinds: dict[str, Task] = {}
+    for t in tasks:
+        kind = _task_kind(t)
+        if kind and kind not in kinds:
+            kinds[kind] = t
+    # a task whose dependencies (or itself + dependencies) cover train and another step
+    for t in tasks:
+        covered = {stage_kind(d) for d in t.depends} | {_task_kind(t)}
+        if "train" in covered and len(covered - {None}) >= 2:
+            members = [by_name[d] for d in t.depends if d in by_name]
+            return [t, *members]
+    if "train" in kinds and len({"data", "features", "evaluate"} & set(kinds)) >= 2:
+        return [kinds[k] for k in STAGE_KINDS if k in kinds]
+    return []
+
+
+# ----------------------------------------------------------------------------------------- all definitions
+@memoized
+def pipeline_definitions(repo: Repo) -> list[PipelineDef]:
+    out = [*file_pipelines(repo), *python_pipelines(repo)]
+    chain = task_chain(repo)
+    if chain:
+        out.append(PipelineDef("task-chain", chain[0].path, chain[0].line))
+    return out
+
+
+@report_fact("pipeline_defined")
+def pipeline_fact(repo: Repo) -> FactValue:
+    return FactValue.of((d.path, d.line) for d in pipeline_definitions(repo)[:5])
+
+
+@inventory("pipeline_frameworks")
+def pipeline_inventory(repo: Repo) -> list[str]:
+    seen: list[str] = []
+    for d in pipeline_definitions(repo):
+        if d.framework not in seen:
+            seen.append(d.framework)
+    return seen
+
+
+# ----------------------------------------------------------------------------------------- training code
+_TRAIN_NEEDLES = (
+    b".fit(",
+    b".backward(",
+    b".train(",
+    b"optimizer.step",
+    b"lightgbm.train",
+    b"xgb.train",
+    b"lgb.train",
+)
+_NOTEBOOK_TRAIN_NEEDLES = (b".fit(", b".backward()", b"trainer.train(", b".train(", b"optimizer.step()")
+
+
+def _training_calls(mod: ModuleInfo) -> list[int]:
+    lines = []
+    for call in mod.calls:
+        name, attr = call.name, call.attr
+        low = name.lower()
+        if (
+            attr in ("fit", "fit_generator", "backward")
+            or (
+                attr == "train"
+                and ("trainer" in low or low.startswith(("xgboost.", "lightgbm.", "catboost.")))
+            )
+            or (attr == "step" and "optim" in low)
+        ):
+            if attr == "fit" and any(
+                s in low for s in ("scaler", "encoder", "vectorizer", "imputer", "tokenizer")
+            ):
+                continue
+            lines.append(call.line)
+    return lines
+
+
+@memoized
+def training_modules(repo: Repo) -> list[tuple[str, int]]:
+    """(path, line) of non-test Python files that train a model (``.fit``, ``loss.backward``, ``trainer.train``,
+    ``xgboost.train``, ``optimizer.step``...)."""
+    out = []
+    for mod in modules_containing(repo, *_TRAIN_NEEDLES):
+        if _is_test(mod.path):
+            continue
+        lines = _training_calls(mod)
+        if lines:
+            out.append((mod.path, lines[0]))
+    return out
+
+
+@memoized
+def training_notebooks(repo: Repo) -> list[str]:
+    """Notebooks whose code trains a model (byte-level: ``.fit(``, ``.backward()``, ``trainer.train(``...)."""
+    return [p for p in repo.grep(repo.with_suffix(".ipynb"), *_NOTEBOOK_TRAIN_NEEDLES) if not _is_test(p)]
+
+
+def is_ml_project(repo: Repo) -> bool:
+    """Does the repository train models (in code or notebooks) or declare a pipeline?"""
+    return bool(training_modules(repo) or training_notebooks(repo) or pipeline_definitions(repo))
+
+
+@memoized
+def step_modules(repo: Repo) -> dict[str, list[tuple[str, int | None]]]:
+    """Pipeline step kind -> evidence: Python modules or directories named after the step, dvc stages, tasks."""
+    from .dvc import stages
+
+    found: dict[str, list[tuple[str, int | None]]] = {}
+    for path in repo.with_suffix(".py"):
+        if _is_test(path) or path.rsplit("/", 1)[-1] in ("setup.py", "conftest.py"):
+            continue
+        parts = path[:-3].split("/")
+        stem = parts[-1] if parts[-1] != "__init__" else (parts[-2] if len(parts) > 1 else "")
+        kind = stage_kind(stem) or (
+            stage_kind(parts[-2]) if len(parts) > 1 and parts[-2] not in ("src",) else None
+        )
+        if kind:
+            found.setdefault(kind, []).append((path, None))
+    for s in stages(repo):
+        kind = stage_kind(s.name) or next((stage_kind(c.split()[-1]) for c in s.cmd if c.split()), None)
+        if kind:
+            found.setdefault(kind, []).append((s.path, s.line))
+    return found

@@ -1,0 +1,271 @@
+"""Serving facts: online serving entry points, demo apps, how serving code finds its model, and which local
+modules a file imports.
+
+Online serving: FastAPI, Flask, Starlette, LitServe, Ray Serve, BentoML, TorchServe handlers, KServe models and
+InferenceServices, Seldon, Triton model repositories, AWS Lambda / SageMaker handlers, and ``mlflow models serve``.
+Gradio and Streamlit apps are demos: listed in the inventory but not counted as model serving.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..repo import Repo, memoized
+from . import FactValue, inventory, report_fact
+from .python import ModuleInfo, module, modules_containing
+
+_NEEDLES = (
+    b"fastapi", b"flask", b"starlette", b"litserve", b"serve", b"bentoml", b"ts.torch_handler", b"kserve",
+    b"lambda_handler", b"model_fn", b"gradio", b"streamlit", b"Mangum", b"handler",
+)  # fmt: skip
+
+# (framework, resolved call names)
+_APP_CALLS = (
+    ("fastapi", {"fastapi.FastAPI"}),
+    ("flask", {"flask.Flask"}),
+    ("starlette", {"starlette.applications.Starlette"}),
+    ("litserve", {"litserve.LitServer"}),
+    ("ray-serve", {"ray.serve.run", "ray.serve.start"}),
+    ("bentoml", {"bentoml.Service"}),
+    ("kserve", {"kserve.ModelServer", "kserve.ModelServer().start"}),
+    ("lambda", {"mangum.Mangum"}),
+)
+_APP_DECORATORS = (
+    ("ray-serve", ("ray.serve.deployment",)),
+    ("bentoml", ("bentoml.service",)),
+)
+_APP_BASES = (
+    ("torchserve", "ts.torch_handler"),
+    ("kserve", "kserve.Model"),
+    ("litserve", "litserve.LitAPI"),
+)
+_DEMO_CALLS = (("gradio", "gradio"), ("streamlit", "streamlit"))
+
+
+@dataclass(frozen=True)
+class ServingEntry:
+    framework: str
+    path: str
+    line: int | None = None
+    demo: bool = False  # gradio / streamlit: a demo UI, not an online serving endpoint
+
+
+def _is_test(path: str) -> bool:
+    parts = path.lower().split("/")
+    return any(p in ("tests", "test") for p in parts[:-1]) or parts[-1].startswith("test_")
+
+
+def _python_entries(mod: ModuleInfo, has_lambda_manifest: bool) -> list[ServingEntry]:
+    out: list[ServingEntry] = []
+    for call in mod.calls:
+        for fw, names in _APP_CALLS:
+            if call.name in names:
+                out.append(ServingEntry(fw, mod.path, call.line))
+    for name, line in mod.decorators:
+        for fw, names in _APP_DECORATORS:
+            if name in names:
+                out.append(ServingEntry(fw, mod.path, line))
+    for _cls, bases, line in mod.classes:
+        for base in bases:
+            for fw, root in _APP_BASES:
+                if base == root or base.startswith(root + "."):
+                    out.append(ServingEntry(fw, mod.path, line))
+    functions = dict(mod.functions)
+    if "lambda_handler" in functions:
+        out.append(ServingEntry("lambda", mod.path, functions["lambda_handler"]))
+    elif "handler" in functions and has_lambda_manifest:
+        out.append(ServingEntry("lambda", mod.path, functions["handler"]))
+    if "model_fn" in functions and ({"predict_fn", "transform_fn", "input_fn"} & set(functions)):
+        out.append(ServingEntry("sagemaker", mod.path, functions["model_fn"]))
+    for fw, root in _DEMO_CALLS:
+        hits = mod.imports_any(root)
+        if hits:
+            out.append(ServingEntry(fw, mod.path, hits[0][1], demo=True))
+    return out
+
+
+@memoized
+def serving_entries(repo: Repo) -> list[ServingEntry]:
+    """Every serving entry point (demos included, flagged ``demo``), tests excluded."""
+    from .docker import manifests
+
+    infra = manifests(repo)
+    has_lambda = any(m.tool in ("serverless", "sam") for m in infra)
+    out: list[ServingEntry] = []
+    for mod in modules_containing(repo, *_NEEDLES):
+        if not _is_test(mod.path):
+            out.extend(_python_entries(mod, has_lambda))
+    out += [ServingEntry("bentoml", p) for p in repo.named("bentofile.yaml")]
+    out += [ServingEntry("triton", p) for p in repo.named("config.pbtxt")]
+    for m in infra:
+        if m.kind == "InferenceService":
+            out.append(ServingEntry("kserve", m.path, m.line))
+        elif m.kind == "SeldonDeployment":
+            out.append(ServingEntry("seldon", m.path, m.line))
+    scripts = repo.named(
+        "Makefile", "Dockerfile", "Procfile", "justfile", "pyproject.toml"
+    ) + repo.with_suffix(".sh", ".yaml", ".yml")
+    for path in repo.grep(scripts, b"mlflow models serve", b"torchserve --start", b"torch-model-archiver"):
+        if _is_test(path) or path.startswith(".github/"):
+            continue
+        text = repo.read_text(path) or ""
+        for number, line in enumerate(text.splitlines(), 1):
+            if "mlflow models serve" in line:
+                out.append(ServingEntry("mlflow-serve", path, number))
+                break
+            if "torchserve --start" in line or "torch-model-archiver" in line:
+                out.append(ServingEntry("torchserve", path, number))
+                break
+    return out
+
+
+def online_entries(repo: Repo) -> list[ServingEntry]:
+    """Serving entry points that answer requests (demo apps excluded)."""
+    return [e for e in serving_entries(repo) if not e.demo]
+
+
+def serving_modules(repo: Repo) -> list[str]:
+    """Python files that hold an online serving entry point."""
+    seen: list[str] = []
+    for e in online_entries(repo):
+        if e.path.endswith(".py") and e.path not in seen:
+            seen.append(e.path)
+    return seen
+
+
+@report_fact("model_serving")
+def model_serving_fact(repo: Repo) -> FactValue:
+    return FactValue.of((e.path, e.line) for e in online_entries(repo)[:5])
+
+
+@inventory("serving_frameworks")
+def serving_inventory(repo: Repo) -> list[str]:
+    seen: list[str] = []
+    for e in serving_entries(repo):
+        if e.framework not in seen:
+            seen.append(e.framework)
+    return seen
+
+
+# ----------------------------------------------------------------------------------------- local imports
+@memoized
+def _module_index(repo: Repo) -> dict[str, list[str]]:
+    """Dotted module name (and every dotted tail of it) -> Python files of the tree."""
+    index: dict[str, list[str]] = {}
+    for path in repo.with_suffix(".py"):
+        parts = path[:-3].split("/")
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        for i in range(len(parts)):
+            name = ".".join(parts[i:])
+            if name:
+                index.setdefault(name, []).append(path)
+    return index
+
+
+def resolve_module(repo: Repo, name: str, importer: str | None = None) -> str | None:
+    """The file of the tree that ``import name`` refers to (relative names need ``importer``), or ``None``."""
+    if name.startswith("."):
+        if importer is None:
+            return None
+        level = len(name) - len(name.lstrip("."))
+        base = importer.split("/")[:-1]
+        if level > 1:
+            base = base[: len(base) - (level - 1)]
+        rest = name.lstrip(".")
+        name = ".".join([*base, *([rest] if rest else [])])
+    candidates = _module_index(repo).get(name, [])
+    if len(candidates) == 1:
+        return candidates[0]
+    exact = [
+        c for c in candidates if c[:-3].replace("/", ".").removesuffix(".__init__") in (name, "src." + name)
+    ]
+    return exact[0] if exact else None
+
+
+def local_imports(repo: Repo, path: str) -> list[tuple[str, int]]:
+    """(file, line) of the tree's own modules that the Python file ``path`` imports."""
+    mod = module(repo, path)
+    if mod is None:
+        return []
+    out: list[tuple[str, int]] = []
+    for name, line in mod.imports:
+        target = resolve_module(repo, name, path)
+        if target is not None and target != path and all(target != t for t, _ in out):
+            out.append((target, line))
+    # `from pkg import features` imports the module pkg/features.py: look at the imported names too
+    for alias in set(_aliases(mod)):
+        target = resolve_module(repo, alias, path)
+        if target is not None and target != path and all(target != t for t, _ in out):
+            line = next((ln for n, ln in mod.imports if alias.startswith(n)), 0)
+            out.append((target, line))
+    return out
+
+
+def _aliases(mod: ModuleInfo) -> list[str]:
+    names = []
+    for name, _line in mod.imports:
+        for call in mod.calls:
+            if call.name.startswith(name + ".") and call.name.count(".") > name.count(".") + 1:
+                names.append(call.name.rsplit(".", 1)[0])
+    return names
+
+
+# ----------------------------------------------------------------------------------------- model references
+_REGISTRY_URI = re.compile(r"^models:/([^/@]+)(?:/([^/]+)|@([\w-]+))")
+_MODEL_FILE = re.compile(
+    r"\.(pkl|pickle|joblib|pt|pth|ckpt|onnx|h5|keras|safetensors|tflite|cbm|bin|sav|model)$", re.IGNORECASE
+)
+
+
+@dataclass(frozen=True)
+class ModelRef:
+    kind: str  # "registry-version", "registry-alias", "registry-latest", "local-path", "environment"
+    path: str
+    line: int
+    value: str
+
+
+def model_references(repo: Repo, paths: list[str]) -> list[ModelRef]:
+    """How the given Python files locate their model: registry URIs (``models:/churn@champion``,
+    ``models:/churn/3``), registry API calls, local file literals (``"model.pkl"``) or environment variables."""
+    out: list[ModelRef] = []
+    for path in paths:
+        mod = module(repo, path)
+        if mod is None:
+            continue
+        uses_env = "os" in mod.top_level_imports
+        for s, line in mod.strings:
+            s = s.strip()
+            m = _REGISTRY_URI.match(s)
+            if uses_env and re.fullmatch(r"[A-Z0-9_]*MODEL[A-Z0-9_]*", s):
+                out.append(ModelRef("environment", path, line, s))
+            elif m:
+                version, alias = m.group(2), m.group(3)
+                if alias or (version and version.isdigit()):
+                    out.append(ModelRef("registry-alias" if alias else "registry-version", path, line, s))
+                elif version and version.lower() in ("production", "staging", "champion", "challenger"):
+                    out.append(ModelRef("registry-alias", path, line, s))
+                else:
+                    out.append(ModelRef("registry-latest", path, line, s))
+            elif (
+                _MODEL_FILE.search(s)
+                and "://" not in s
+                and " " not in s
+                and len(s) < 200
+                and not s.startswith("*")
+            ):
+                out.append(ModelRef("local-path", path, line, s))
+        for call in mod.calls:
+            if call.attr in ("get_model_version_by_alias", "get_model_version", "get_latest_versions"):
+                out.append(ModelRef("registry-alias", path, call.line, call.name))
+            elif call.attr == "use_artifact" or (
+                call.name.startswith("bentoml.") and call.attr in ("get", "load_model")
+            ):
+                ref = next((a for a in call.args if isinstance(a, str)), "")
+                if ":" in ref:
+                    out.append(ModelRef("registry-version", path, call.line, ref))
+            elif call.attr == "from_pretrained" and isinstance(call.kwargs.get("revision"), str):
+                out.append(ModelRef("registry-version", path, call.line, call.kwargs["revision"]))
+    return out
