@@ -55,6 +55,7 @@ FACT_MODULES = (
     "pipelines",
     "serving",
     "ml",
+    "secrets",
     "project",
 )
 

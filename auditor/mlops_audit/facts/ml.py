@@ -1,0 +1,685 @@
+"""Machine-learning library usage: experiment trackers and what they log, data validation, drift detection,
+seeds and the files that train.
+
+Every fact comes from Python files and notebooks (via :mod:`.python` / :mod:`.notebooks`, parsed only when
+their bytes mention what is looked for) and, for trackers and validation suites, from configuration files.
+The reusable entry points are :func:`tracker_usages`, :func:`logging_usages`, :func:`commit_linkage`,
+:func:`data_validation_usages`, :func:`drift_usages`, :func:`seed_usages`, :func:`training_units` and
+:func:`code_units`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from ..checks.base import Evidence
+from ..repo import Repo, memoized
+from . import FactValue, inventory, report_fact
+from .notebooks import NotebookCode, notebook_codes_containing
+from .python import NON_LITERAL, Call, ModuleInfo, modules_containing
+
+# ------------------------------------------------------------------------------------------- code units
+
+
+@dataclass(frozen=True, slots=True)
+class CodeUnit:
+    """A Python module or a notebook's code, with the way to point at one of its lines."""
+
+    path: str
+    info: ModuleInfo
+    nb: NotebookCode | None = None
+
+    @property
+    def is_notebook(self) -> bool:
+        return self.nb is not None
+
+    def ev(self, line: int | None, what: str = "") -> Evidence:
+        if self.nb is not None and line:
+            return self.nb.evidence(line, what)
+        return Evidence(self.path, line, what)
+
+    def call_ev(self, call: Call) -> Evidence:
+        return self.ev(call.line, call.name)
+
+
+def code_units(repo: Repo, *needles: bytes) -> list[CodeUnit]:
+    """Python modules and notebooks whose bytes contain one of ``needles`` (memoised per needle set)."""
+
+    def compute() -> list[CodeUnit]:
+        units = [CodeUnit(m.path, m) for m in modules_containing(repo, *needles)]
+        units += [CodeUnit(c.path, c.info, c) for c in notebook_codes_containing(repo, *needles)]
+        return units
+
+    return repo.memo(("ml.code_units", needles), compute)
+
+
+def _add(found: dict[str, list[Evidence]], key: str, ev: Evidence) -> None:
+    found.setdefault(key, [])
+    if ev not in found[key]:
+        found[key].append(ev)
+
+
+def _imports(unit: CodeUnit, roots: Iterable[str]) -> list[tuple[str, int]]:
+    return unit.info.imports_any(*roots)
+
+
+# ----------------------------------------------------------------------------------------------- trackers
+
+TRACKER_MODULES: dict[str, tuple[str, ...]] = {
+    "mlflow": ("mlflow",),
+    "wandb": ("wandb",),
+    "tensorboard": ("tensorboard", "tensorboardX", "torch.utils.tensorboard"),
+    "neptune": ("neptune", "neptune_client"),
+    "comet": ("comet_ml",),
+    "aim": ("aim",),
+    "dvclive": ("dvclive",),
+    "clearml": ("clearml", "trains"),
+}
+#: Framework integrations named after a tracker (Lightning loggers, Keras/HF callbacks).
+_TRACKER_CLASSES = {
+    "MLFlowLogger": "mlflow",
+    "MlflowLogger": "mlflow",
+    "MLflowCallback": "mlflow",
+    "WandbLogger": "wandb",
+    "WandbCallback": "wandb",
+    "WandbMetricsLogger": "wandb",
+    "TensorBoardLogger": "tensorboard",
+    "TensorBoard": "tensorboard",
+    "TensorBoardCallback": "tensorboard",
+    "NeptuneLogger": "neptune",
+    "CometLogger": "comet",
+    "AimLogger": "aim",
+    "DVCLiveLogger": "dvclive",
+    "DVCLiveCallback": "dvclive",
+}
+_REPORT_TO = {
+    "mlflow": "mlflow",
+    "wandb": "wandb",
+    "tensorboard": "tensorboard",
+    "neptune": "neptune",
+    "comet_ml": "comet",
+    "clearml": "clearml",
+    "dvclive": "dvclive",
+    "aim": "aim",
+}
+_TRACKER_NEEDLES = (
+    b"mlflow",
+    b"MLFlow",
+    b"Mlflow",
+    b"MLflow",
+    b"wandb",
+    b"Wandb",
+    b"tensorboard",
+    b"TensorBoard",
+    b"neptune",
+    b"Neptune",
+    b"comet_ml",
+    b"CometLogger",
+    b"import aim",
+    b"from aim",
+    b"AimLogger",
+    b"dvclive",
+    b"DVCLive",
+    b"clearml",
+    b"report_to",
+)
+_CONFIG_TRACKER = re.compile(
+    r"\b(mlflow|wandb|tensorboard|neptune|comet_ml|clearml|dvclive)\b", re.IGNORECASE
+)
+
+
+def tracker_units(repo: Repo) -> list[CodeUnit]:
+    """Code units that mention a tracker (the prefilter of every tracking fact)."""
+    return code_units(repo, *_TRACKER_NEEDLES)
+
+
+def _unit_trackers(unit: CodeUnit) -> dict[str, list[Evidence]]:
+    found: dict[str, list[Evidence]] = {}
+    for tracker, roots in TRACKER_MODULES.items():
+        for name, line in _imports(unit, roots):
+            _add(found, tracker, unit.ev(line, f"import {name}"))
+    for call in unit.info.calls:
+        tracker = _TRACKER_CLASSES.get(call.attr)
+        if tracker and (tracker != "tensorboard" or call.attr != "TensorBoard" or "keras" in call.name):
+            _add(found, tracker, unit.call_ev(call))
+        if "tensorflow.summary.create_file_writer" in call.name:
+            _add(found, "tensorboard", unit.call_ev(call))
+        report_to = call.kwargs.get("report_to")
+        values = [report_to] if isinstance(report_to, str) else report_to
+        if isinstance(values, (list, tuple)):
+            for value in values:
+                if isinstance(value, str) and value in _REPORT_TO:
+                    _add(found, _REPORT_TO[value], unit.ev(call.line, f"report_to={value!r}"))
+    return found
+
+
+def _config_candidates(repo: Repo) -> list[str]:
+    from .dependencies import conda_files
+
+    skip = set(conda_files(repo))
+    out = []
+    for path, entry in repo.entries.items():
+        if entry.suffix not in (".yaml", ".yml", ".cfg", ".ini", ".conf") and entry.name != "MLproject":
+            continue
+        if path in skip or path.startswith((".github/", ".gitlab")) or entry.name.startswith(".pre-commit"):
+            continue
+        if entry.name.endswith(("lock.yml", "lock.yaml")) or (entry.size or 0) > 1_000_000:
+            continue
+        out.append(path)
+    return out
+
+
+@memoized
+def tracker_usages(repo: Repo) -> dict[str, list[Evidence]]:
+    """Experiment trackers used, with where: ``{"mlflow": [Evidence, ...], ...}`` (code, notebooks, configs)."""
+    found: dict[str, list[Evidence]] = {}
+    for unit in tracker_units(repo):
+        for tracker, evs in _unit_trackers(unit).items():
+            for ev in evs:
+                _add(found, tracker, ev)
+    for path in repo.named("MLproject"):
+        _add(found, "mlflow", Evidence(path, 1, "MLflow project"))
+    for path in repo.grep(
+        _config_candidates(repo),
+        b"mlflow",
+        b"wandb",
+        b"tensorboard",
+        b"neptune",
+        b"comet_ml",
+        b"clearml",
+        b"dvclive",
+        b"MLFlow",
+        b"Wandb",
+        b"TensorBoard",
+    ):
+        if path.endswith("MLproject"):
+            continue
+        text = repo.read_text(path) or ""
+        for number, line in enumerate(text.splitlines(), 1):
+            if line.lstrip().startswith("#"):
+                continue
+            m = _CONFIG_TRACKER.search(line)
+            if m:
+                name = m.group(1).lower()
+                _add(found, _REPORT_TO.get(name, name), Evidence(path, number, line.strip()[:80]))
+                break
+    return {k: found[k] for k in TRACKER_MODULES if k in found}
+
+
+# ------------------------------------------------------------------------------------------- what is logged
+
+PARAM_ATTRS = frozenset(
+    {
+        "log_param",
+        "log_params",
+        "log_hyperparams",
+        "log_parameters",
+        "log_parameter",
+        "add_hparams",
+        "save_hyperparameters",
+        "log_hparams",
+        "connect_configuration",
+    }
+)
+METRIC_ATTRS = frozenset(
+    {
+        "log_metric",
+        "log_metrics",
+        "add_scalar",
+        "add_scalars",
+        "report_scalar",
+        "log_dict",
+        "track",
+        "log_scalar",
+        "log_scalars",
+    }
+)
+MODEL_ATTRS = frozenset(
+    {
+        "log_model",
+        "log_artifact",
+        "log_artifacts",
+        "upload_artifact",
+        "log_state_dict",
+        "log_table",
+        "upload_model",
+        "log_model_to_registry",
+    }
+)
+REGISTRY_ATTRS = frozenset(
+    {
+        "register_model",
+        "create_registered_model",
+        "create_model_version",
+        "set_registered_model_alias",
+        "transition_model_version_stage",
+        "link_model",
+        "link_artifact",
+        "update_registered_model",
+        "get_model_version_by_alias",
+        "get_latest_versions",
+    }
+)
+_NOT_TRACKER_LOG = (
+    "numpy.",
+    "np.",
+    "math.",
+    "torch.",
+    "jax.",
+    "jnp.",
+    "logging.",
+    "tensorflow.math",
+    "scipy.",
+)
+
+
+def _log_kinds(unit: CodeUnit, call: Call) -> list[str]:
+    attr, name = call.attr, call.name
+    kinds = []
+    if attr == "autolog" or attr == "enable_autolog":
+        return ["params", "metrics", "models"]
+    if "report_to" in call.kwargs and call.kwargs["report_to"] not in (None, "none", [], NON_LITERAL):
+        kinds += ["params", "metrics"]
+    if attr in PARAM_ATTRS or name in ("wandb.config.update", "wandb.config.setdefaults"):
+        kinds.append("params")
+    if name == "wandb.init" and "config" in call.kwargs:
+        kinds.append("params")
+    if name.startswith("clearml") and attr == "connect":
+        kinds.append("params")
+    if attr in METRIC_ATTRS or name in ("wandb.log", "tensorflow.summary.scalar"):
+        kinds.append("metrics")
+    elif attr == "log" and not name.startswith(_NOT_TRACKER_LOG) and "logger" not in name.lower():
+        kinds.append("metrics")  # run.log({...}), self.log("val_loss", ...) in Lightning modules
+    if _TRACKER_CLASSES.get(attr) and attr in ("TensorBoard", "TensorBoardCallback", "WandbMetricsLogger"):
+        kinds.append("metrics")
+    if attr in MODEL_ATTRS or name in ("wandb.Artifact", "wandb.save") or attr == "OutputModel":
+        kinds.append("models")
+    if attr in REGISTRY_ATTRS or call.kwargs.get("registered_model_name", None) is not None:
+        kinds.append("registry")
+    return kinds
+
+
+@memoized
+def logging_usages(repo: Repo) -> dict[str, list[Evidence]]:
+    """What the code logs to a tracker: ``params``, ``metrics``, ``models`` (artefacts) and ``registry``
+    (model registry use), each with evidence. Only files that use a tracker are considered."""
+    found: dict[str, list[Evidence]] = {}
+    for unit in tracker_units(repo):
+        if not _unit_trackers(unit):
+            continue
+        for call in unit.info.calls:
+            for kind in _log_kinds(unit, call):
+                _add(found, kind, unit.call_ev(call))
+        for text, line in unit.info.strings:
+            if text.startswith("models:/"):
+                _add(found, "registry", unit.ev(line, text[:60]))
+    for path in repo.grep(_config_candidates(repo), b"registered_model_name", b"models:/"):
+        text = repo.read_text(path) or ""
+        m = re.search(r"registered_model_name|models:/", text)
+        if m:
+            _add(found, "registry", Evidence(path, text.count("\n", 0, m.start()) + 1))
+    return found
+
+
+_COMMIT = re.compile(
+    r"git[_ .-]?commit|git[_-]?sha|git[_-]?hash|commit[_-]?(hash|sha|id)\b|hexsha|rev-parse\s+(--short\s+)?HEAD"
+    r"|GITHUB_SHA|CI_COMMIT_SHA|mlflow\.source\.git",
+    re.IGNORECASE,
+)
+#: Trackers that record the git commit of a run by themselves when the code runs from a git checkout.
+AUTO_COMMIT_TRACKERS = ("mlflow", "wandb", "comet", "neptune", "clearml", "dvclive")
+
+
+@memoized
+def commit_linkage(repo: Repo) -> list[Evidence]:
+    """Code that records the git commit with a run explicitly (tag, param, or an MLflow project)."""
+    found: list[Evidence] = []
+    for unit in code_units(repo, b"commit", b"hexsha", b"rev-parse", b"GITHUB_SHA", b"git_sha", b"git_hash"):
+        text = repo.read_text(unit.path) if not unit.is_notebook else None
+        if text is not None:
+            for number, line in enumerate(text.splitlines(), 1):
+                if _COMMIT.search(line) and not line.lstrip().startswith("#"):
+                    found.append(Evidence(unit.path, number, line.strip()[:80]))
+                    break
+        else:
+            for s, line in unit.info.strings:
+                if _COMMIT.search(s):
+                    found.append(unit.ev(line, s[:60]))
+                    break
+    found += [
+        Evidence(p, 1, "MLflow project runs are tagged with their git commit")
+        for p in repo.named("MLproject")
+    ]
+    return found
+
+
+# ----------------------------------------------------------------------------------------- data validation
+
+_DATA_CLASS_NAME = re.compile(
+    r"(schema|record|row|sample|feature|input|observation|example|item|data|batch|payload|request|instance)",
+    re.IGNORECASE,
+)
+_VALIDATION_MODULES = {
+    "great_expectations": ("great_expectations",),
+    "pandera": ("pandera",),
+    "tfdv": ("tensorflow_data_validation",),
+    "deepchecks": ("deepchecks",),
+    "evidently": ("evidently.test_suite", "evidently.tests", "evidently.test_preset"),
+    "soda": ("soda", "soda_core"),
+}
+
+
+@memoized
+def data_validation_usages(repo: Repo) -> dict[str, list[Evidence]]:
+    """Data validation tools in use: Great Expectations (code or suites), pandera, pydantic data models,
+    TFDV (code or ``schema.pbtxt``), deepchecks, Evidently test suites and Soda checks."""
+    found: dict[str, list[Evidence]] = {}
+    needles = (
+        b"great_expectations",
+        b"pandera",
+        b"tensorflow_data_validation",
+        b"deepchecks",
+        b"evidently",
+        b"soda",
+        b"pydantic",
+    )
+    for unit in code_units(repo, *needles):
+        for tool, roots in _VALIDATION_MODULES.items():
+            for name, line in _imports(unit, roots):
+                _add(found, tool, unit.ev(line, f"import {name}"))
+        for name, bases, line in unit.info.classes:
+            pydantic_model = any(b in ("pydantic.BaseModel", "pydantic.main.BaseModel") for b in bases)
+            data_name = _DATA_CLASS_NAME.search(name) and not re.search(r"(config|settings)$", name, re.I)
+            if pydantic_model and data_name:
+                _add(found, "pydantic", unit.ev(line, f"class {name}(BaseModel)"))
+    for path, entry in repo.entries.items():
+        low = path.lower()
+        if entry.name in ("great_expectations.yml", "great_expectations.yaml") or (
+            entry.suffix == ".json"
+            and "expectations/" in low
+            and repo.contains(path, b"expectation_type", b'"expectations"', b'"type": "expect_')
+        ):
+            _add(found, "great_expectations", Evidence(path))
+        elif entry.name == "schema.pbtxt":
+            _add(found, "tfdv", Evidence(path))
+        elif entry.suffix in (".yml", ".yaml") and "soda" in low and repo.contains(path, b"checks for "):
+            _add(found, "soda", Evidence(path))
+    return found
+
+
+_VALIDATION_CALL = re.compile(r"validat|expect_|run_checkpoint|check_schema|assert_schema", re.IGNORECASE)
+_NOT_DATA_VALIDATION = re.compile(r"cross_val|trainer|validation_split|model_validat", re.IGNORECASE)
+
+
+def validation_calls(unit: CodeUnit) -> list[Call]:
+    """Calls that validate data: a validation library's API, or a function whose name says it validates
+    (``validate_raw_data(df)``, ``schema.validate(df)``) — not model cross-validation."""
+    out = []
+    for call in unit.info.calls:
+        if call.name.startswith(
+            ("great_expectations", "pandera", "tensorflow_data_validation", "deepchecks")
+        ) or (_VALIDATION_CALL.search(call.attr) and not _NOT_DATA_VALIDATION.search(call.name)):
+            out.append(call)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------- drift
+
+_DRIFT_MODULES = {
+    "alibi-detect": ("alibi_detect",),
+    "whylogs": ("whylogs",),
+    "nannyml": ("nannyml",),
+    "frouros": ("frouros",),
+}
+_DRIFT_NAME = re.compile(
+    r"drift|(^|_)psi($|_)|population_stability|covariate_shift|data_shift", re.IGNORECASE
+)
+_STAT_TESTS = (
+    "scipy.stats.ks_2samp",
+    "scipy.stats.kstest",
+    "scipy.stats.anderson_ksamp",
+    "scipy.stats.epps_singleton_2samp",
+)
+_STAT_GENERIC = (
+    "scipy.stats.wasserstein_distance",
+    "scipy.stats.chi2_contingency",
+    "scipy.spatial.distance.jensenshannon",
+    "scipy.stats.entropy",
+    "scipy.stats.chisquare",
+)
+
+
+@memoized
+def drift_usages(repo: Repo) -> dict[str, list[Evidence]]:
+    """Drift detection: Evidently drift presets/metrics, alibi-detect, whylogs, NannyML, frouros, deepchecks
+    drift checks, or custom statistical tests (KS, PSI...) in code about drift."""
+    found: dict[str, list[Evidence]] = {}
+    needles = (
+        b"evidently",
+        b"alibi_detect",
+        b"whylogs",
+        b"nannyml",
+        b"frouros",
+        b"drift",
+        b"Drift",
+        b"ks_2samp",
+        b"kstest",
+        b"psi",
+        b"PSI",
+        b"population_stability",
+        b"anderson_ksamp",
+    )
+    for unit in code_units(repo, *needles):
+        for tool, roots in _DRIFT_MODULES.items():
+            for name, line in _imports(unit, roots):
+                _add(found, tool, unit.ev(line, f"import {name}"))
+        for name, line in unit.info.imports:
+            if name.startswith(("evidently", "deepchecks")) and "drift" in name.lower():
+                _add(found, name.split(".")[0], unit.ev(line, f"import {name}"))
+        about_drift = bool(_DRIFT_NAME.search(unit.path)) or any(
+            _DRIFT_NAME.search(f) for f, _ in unit.info.functions
+        )
+        for call in unit.info.calls:
+            if call.name.startswith(("evidently", "deepchecks")) and "drift" in call.name.lower():
+                _add(found, call.name.split(".")[0], unit.call_ev(call))
+            elif call.name in _STAT_TESTS or (about_drift and call.name in _STAT_GENERIC):
+                _add(found, "custom", unit.call_ev(call))
+        for fname, line in unit.info.functions:
+            if _DRIFT_NAME.search(fname):
+                _add(found, "custom", unit.ev(line, f"def {fname}"))
+    return found
+
+
+# ---------------------------------------------------------------------------------------------------- seeds
+
+_SEED_CALLS = frozenset(
+    {
+        "random.seed",
+        "numpy.random.seed",
+        "torch.manual_seed",
+        "torch.cuda.manual_seed",
+        "torch.cuda.manual_seed_all",
+        "tensorflow.random.set_seed",
+        "tensorflow.set_random_seed",
+        "tensorflow.compat.v1.set_random_seed",
+        "keras.utils.set_random_seed",
+        "tensorflow.keras.utils.set_random_seed",
+        "jax.random.PRNGKey",
+        "jax.random.key",
+        "mxnet.random.seed",
+        "paddle.seed",
+    }
+)
+_SEEDED_CONSTRUCTORS = frozenset(
+    {
+        "numpy.random.default_rng",
+        "numpy.random.RandomState",
+        "random.Random",
+        "numpy.random.Generator",
+        "numpy.random.PCG64",
+    }
+)
+_SEED_KWARGS = ("random_state", "seed", "random_seed")
+_SEED_NEEDLES = (b"seed", b"random_state", b"PRNGKey", b"default_rng", b"RandomState", b"Random(")
+
+
+def _seeded(value: object) -> bool:
+    return value is NON_LITERAL or (isinstance(value, int) and not isinstance(value, bool))
+
+
+def unit_seeds(unit: CodeUnit) -> list[Evidence]:
+    """Where a code unit sets a seed or passes a fixed ``random_state``."""
+    out = []
+    for call in unit.info.calls:
+        attr = call.attr.lower()
+        if (
+            call.name in _SEED_CALLS
+            or attr.endswith("seed_everything")
+            or attr in ("set_seed", "set_random_seed", "manual_seed")
+        ):
+            out.append(unit.call_ev(call))
+        elif "seed" in attr and not attr.startswith(("get", "np.", "initial")):
+            out.append(unit.call_ev(call))  # project helpers: set_seeds(), fix_seed(), seed_all()
+        elif call.name in _SEEDED_CONSTRUCTORS and (
+            (call.args and _seeded(call.args[0])) or _seeded(call.kwargs.get("seed"))
+        ):
+            out.append(unit.call_ev(call))
+        elif any(k in call.kwargs and _seeded(call.kwargs[k]) for k in _SEED_KWARGS):
+            out.append(unit.ev(call.line, f"{call.name}(random_state=...)"))
+    for text, line in unit.info.strings:
+        if text == "PYTHONHASHSEED":
+            out.append(unit.ev(line, "PYTHONHASHSEED"))
+    return out
+
+
+@memoized
+def seed_usages(repo: Repo) -> dict[str, list[Evidence]]:
+    """Seeds set, per file (modules and notebooks)."""
+    out: dict[str, list[Evidence]] = {}
+    for unit in code_units(repo, *_SEED_NEEDLES):
+        evs = unit_seeds(unit)
+        if evs:
+            out[unit.path] = evs
+    return out
+
+
+# ------------------------------------------------------------------------------------------------ training
+
+_TRAIN_FILE = re.compile(r"(^|[_-])(train|training|fit)([_-]|$)", re.IGNORECASE)
+_TRAIN_ATTRS = frozenset({"fit", "train", "fit_generator", "train_on_batch", "partial_fit", "train_model"})
+_ML_ROOTS = (
+    "torch",
+    "tensorflow",
+    "keras",
+    "xgboost",
+    "lightgbm",
+    "catboost",
+    "lightning",
+    "pytorch_lightning",
+    "transformers",
+    "jax",
+    "flax",
+    "statsmodels",
+    "prophet",
+    "sentence_transformers",
+    "autogluon",
+    "pycaret",
+)
+_SKLEARN_NOT_MODELS = (
+    "sklearn.preprocessing",
+    "sklearn.metrics",
+    "sklearn.impute",
+    "sklearn.feature_extraction",
+    "sklearn.feature_selection",
+    "sklearn.compose",
+    "sklearn.decomposition",
+    "sklearn.datasets",
+    "sklearn.model_selection",
+    "sklearn.utils",
+    "sklearn.base",
+    "sklearn.exceptions",
+)
+
+
+def _is_test_path(path: str) -> bool:
+    parts = path.split("/")
+    return (
+        any(p in ("tests", "test", "testing") for p in parts[:-1])
+        or parts[-1].startswith("test_")
+        or (parts[-1].endswith("_test.py"))
+    )
+
+
+def _imports_ml(info: ModuleInfo) -> bool:
+    if info.imports_any(*_ML_ROOTS):
+        return True
+    return any(n.startswith("sklearn") and not n.startswith(_SKLEARN_NOT_MODELS) for n, _ in info.imports)
+
+
+@memoized
+def training_units(repo: Repo) -> list[CodeUnit]:
+    """Files that train a model: ``train*.py`` scripts, and modules or notebooks that import a modelling
+    library and call ``fit`` / ``train`` (tests excluded)."""
+    out = []
+    for unit in code_units(
+        repo, b".fit(", b".train(", b"fit_generator", b"train_on_batch", b"partial_fit", b"train"
+    ):
+        if _is_test_path(unit.path):
+            continue
+        stem = unit.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        named = bool(_TRAIN_FILE.search(stem)) and not unit.is_notebook
+        fits = any(c.attr in _TRAIN_ATTRS for c in unit.info.calls) and _imports_ml(unit.info)
+        if (named and unit.info.calls) or fits:
+            out.append(unit)
+    return out
+
+
+def train_calls(unit: CodeUnit) -> list[Call]:
+    return [c for c in unit.info.calls if c.attr in _TRAIN_ATTRS or c.attr.startswith("train")]
+
+
+# -------------------------------------------------------------------------------------------------- facts
+
+
+def _flatten(found: dict[str, list[Evidence]], limit: int = 5) -> list[Evidence]:
+    out: list[Evidence] = []
+    for evs in found.values():
+        out += evs[:2]
+    return out[:limit]
+
+
+@report_fact("experiment_tracking")
+def experiment_tracking_fact(repo: Repo) -> FactValue:
+    return FactValue.of(_flatten(tracker_usages(repo)))
+
+
+@report_fact("data_validation")
+def data_validation_fact(repo: Repo) -> FactValue:
+    return FactValue.of(_flatten(data_validation_usages(repo)))
+
+
+@report_fact("drift_monitoring")
+def drift_monitoring_fact(repo: Repo) -> FactValue:
+    return FactValue.of(_flatten(drift_usages(repo)))
+
+
+@report_fact("seeds_set")
+def seeds_set_fact(repo: Repo) -> FactValue:
+    return FactValue.of(_flatten(seed_usages(repo)))
+
+
+@inventory("trackers")
+def trackers_inventory(repo: Repo) -> list[str]:
+    return list(tracker_usages(repo))
+
+
+@inventory("data_validation")
+def data_validation_inventory(repo: Repo) -> list[str]:
+    return sorted(data_validation_usages(repo))
+
+
+@inventory("drift")
+def drift_inventory(repo: Repo) -> list[str]:
+    return sorted(drift_usages(repo))

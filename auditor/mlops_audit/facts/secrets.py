@@ -1,0 +1,173 @@
+"""Hard-coded credentials: provider token formats, private key blocks and secret-named assignments whose value
+looks random (Shannon entropy), in code, configuration and notebooks. Placeholders (``YOUR_API_KEY``,
+``example``, ``xxx``, ``changeme``, ``<token>``, ``${VAR}``...) are not secrets. The secret itself never
+appears in a finding: only its kind, its place and a masked preview.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from ..checks.base import Evidence
+from ..repo import Repo, memoized
+from . import FactValue, report_fact
+
+#: File suffixes scanned (code, configuration, notebooks, scripts, docs).
+SCANNED_SUFFIXES = (
+    ".py", ".ipynb", ".yaml", ".yml", ".json", ".toml", ".cfg", ".ini", ".conf", ".env", ".sh", ".bash", ".zsh",
+    ".ps1", ".properties", ".tf", ".tfvars", ".js", ".ts", ".r", ".sql", ".md", ".rst", ".txt", ".xml", ".scala",
+    ".java", ".go", ".rb", ".php", ".cs", ".kt",
+)  # fmt: skip
+SCANNED_NAMES = ("Dockerfile", "Makefile", "docker-compose.yml", ".netrc", ".pypirc", "Containerfile")
+_SKIPPED_NAMES = (
+    "uv.lock",
+    "poetry.lock",
+    "pdm.lock",
+    "Pipfile.lock",
+    "package-lock.json",
+    "yarn.lock",
+    "pylock.toml",
+)
+MAX_SCAN_BYTES = 2 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    kind: str
+    regex: re.Pattern[bytes]
+    group: int = 0  # the group holding the secret value
+    min_entropy: float = 3.0
+
+
+_P = re.compile
+PATTERNS: tuple[Pattern, ...] = (
+    Pattern("private key", _P(rb"-----BEGIN (?:RSA |EC |DSA |OPENSSH |PGP |ENCRYPTED )?PRIVATE KEY(?: BLOCK)?-----"), 0, 0),
+    Pattern("AWS access key id", _P(rb"\b((?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16})\b"), 1),
+    Pattern("AWS secret access key", _P(rb"(?i)aws_?secret_?access_?key[\"']?\s*[:=]\s*[\"']?([A-Za-z0-9/+]{40})\b"), 1, 3.5),
+    Pattern("GitHub token", _P(rb"\b(gh[pousr]_[A-Za-z0-9]{36,255})\b"), 1),
+    Pattern("GitHub token", _P(rb"\b(github_pat_[A-Za-z0-9_]{60,255})\b"), 1),
+    Pattern("GitLab token", _P(rb"\b(glpat-[A-Za-z0-9_-]{20,})\b"), 1),
+    Pattern("Slack token", _P(rb"\b(xox[abposr]-[A-Za-z0-9-]{10,})\b"), 1),
+    Pattern("Slack webhook", _P(rb"(https://hooks\.slack\.com/services/T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]{20,})"), 1),
+    Pattern("Anthropic API key", _P(rb"\b(sk-ant-[A-Za-z0-9_-]{32,})"), 1),
+    Pattern("OpenAI API key", _P(rb"\b(sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{32,})"), 1),
+    Pattern("Hugging Face token", _P(rb"\b(hf_[A-Za-z0-9]{30,})\b"), 1),
+    Pattern("Google API key", _P(rb"\b(AIza[0-9A-Za-z_-]{35})\b"), 1),
+    Pattern("Stripe secret key", _P(rb"\b((?:sk|rk)_live_[0-9A-Za-z]{20,})\b"), 1),
+    Pattern("Weights & Biases API key", _P(rb"(?i)wandb_?api_?key[\"']?\s*[:=]\s*[\"']?([0-9a-f]{40})\b"), 1),
+    Pattern("credentials in URL", _P(rb"\b[a-z][a-z0-9+.-]{1,20}://[^\s:/@\"'<>]{1,64}:([^\s:/@\"'<>]{6,128})@[\w.-]+"), 1),
+    Pattern(
+        "secret assignment",
+        _P(
+            rb"(?i)\b[\w.-]*(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|"
+            rb"auth[_-]?key|client[_-]?secret|credentials?)[\w.-]*[\"']?\s*(?::=|=|:)\s*[rbuf]?[\"']([^\"'\s]{8,200})[\"']"
+        ),
+        1,
+        3.2,
+    ),
+)  # fmt: skip
+
+_PLACEHOLDER = re.compile(
+    r"your|example|sample|xxx|changeme|change[_-]?me|dummy|placeholder|redacted|replace|insert|fake|test|"
+    r"todo|secret_?here|<|>|\$\{|\{\{|%\(|\*\*\*|\.\.\.|os\.environ|getenv|environ\[|none|null|undefined|"
+    r"^\$|^env\.|^secrets\.|^vars\.|password$|^secret$|^token$",
+    re.IGNORECASE,
+)
+_ENV_NAME = re.compile(r"^([A-Z][A-Z0-9]*(_[A-Z0-9]+)+|[A-Z]+)$")  # an environment variable name, not a value
+
+
+def shannon_entropy(value: str) -> float:
+    """Bits per character of ``value``."""
+    if not value:
+        return 0.0
+    counts = Counter(value)
+    n = len(value)
+    return -sum(c / n * math.log2(c / n) for c in counts.values())
+
+
+def is_placeholder(value: str) -> bool:
+    """``YOUR_API_KEY``, ``<token>``, ``${VAR}``, ``xxxx``, ``changeme``, a repeated character..."""
+    if _PLACEHOLDER.search(value):
+        return True
+    return len(set(value.lower())) <= 3
+
+
+@dataclass(frozen=True, slots=True)
+class SecretFinding:
+    path: str
+    line: int
+    kind: str
+    preview: str  # masked: the first 4 characters and the length
+
+    @property
+    def evidence(self) -> Evidence:
+        return Evidence(self.path, self.line, f"{self.kind} ({self.preview})")
+
+
+def _mask(value: str) -> str:
+    return f"{value[:4]}… ({len(value)} chars)"
+
+
+def scan_bytes(data: bytes, path: str) -> list[SecretFinding]:
+    """Secrets in one file's bytes (one finding per line at most)."""
+    found: dict[int, SecretFinding] = {}
+    for pattern in PATTERNS:
+        for m in pattern.regex.finditer(data):
+            raw = m.group(pattern.group)
+            value = raw.decode("utf-8", errors="replace")
+            line = data.count(b"\n", 0, m.start()) + 1
+            if line in found:
+                continue
+            if pattern.min_entropy:
+                if is_placeholder(value) or shannon_entropy(value) < pattern.min_entropy:
+                    continue
+                if pattern.kind == "secret assignment" and (
+                    _ENV_NAME.match(value) or not _looks_random(value)
+                ):
+                    continue
+            found[line] = SecretFinding(
+                path, line, pattern.kind, _mask(value) if pattern.min_entropy else "key block"
+            )
+    return [found[k] for k in sorted(found)]
+
+
+def _looks_random(value: str) -> bool:
+    """A generic secret-named value must look like a credential, not prose, a path or a config reference."""
+    if "/" in value and not re.search(r"[A-Za-z0-9+/]{20,}={0,2}$", value):
+        return False  # a path or URL
+    if re.fullmatch(r"[a-z]+([_.-][a-z]+)*", value):
+        return False  # words: "access_token", "my-secret-name"
+    classes = sum(bool(re.search(p, value)) for p in (r"[a-z]", r"[A-Z]", r"[0-9]", r"[^A-Za-z0-9]"))
+    return classes >= 2
+
+
+def scanned_files(repo: Repo) -> list[str]:
+    out = []
+    limit = repo.option("SEC001", "max_file_bytes", MAX_SCAN_BYTES)
+    for path, entry in repo.entries.items():
+        name = entry.name
+        if name in _SKIPPED_NAMES or (entry.size or 0) > limit:
+            continue
+        if entry.suffix in SCANNED_SUFFIXES or name in SCANNED_NAMES or name.startswith(".env"):
+            out.append(path)
+    return out
+
+
+@memoized
+def secret_findings(repo: Repo) -> list[SecretFinding]:
+    """Every hard-coded credential of the tree (code, configs, notebooks, scripts, docs)."""
+    out: list[SecretFinding] = []
+    for path in scanned_files(repo):
+        data = repo.read_bytes(path)
+        if not data or b"\0" in data[:4096]:
+            continue
+        out += scan_bytes(data, path)
+    return out
+
+
+@report_fact("secrets_in_repo")
+def secrets_in_repo_fact(repo: Repo) -> FactValue:
+    return FactValue.of([f.evidence for f in secret_findings(repo)[:10]])
