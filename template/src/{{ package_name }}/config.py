@@ -1,0 +1,154 @@
+"""Typed schema of the Hydra configuration.
+
+The dataclasses below are registered in Hydra's ConfigStore as ``config_schema`` and are the first entry of
+``configs/config.yaml``'s defaults list, so every YAML file is merged into a typed, struct-mode node: a
+misspelt key or a value of the wrong type fails at composition time instead of being silently ignored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from hydra.core.config_store import ConfigStore
+from omegaconf import MISSING, DictConfig, OmegaConf
+
+CONFIG_DIR = Path(__file__).resolve().parents[2] / "configs"
+CONFIG_NAME = "config"
+
+
+class DataSource(StrEnum):
+    builtin = "builtin"
+    file = "file"
+
+
+class EnvName(StrEnum):
+    dev = "dev"
+    staging = "staging"
+    prod = "prod"
+
+
+@dataclass
+class PathsConfig:
+    data_dir: str = "data"
+    dataset: str = "${paths.data_dir}/dataset.csv"
+    batch: str = "${paths.data_dir}/batch.csv"
+    suites_dir: str = "gx/expectations"
+    artifacts_dir: str = "artifacts"
+    reports_dir: str = "reports"
+
+
+@dataclass
+class DataConfig:
+    source: DataSource = DataSource.builtin
+    name: str = "breast_cancer"
+    path: str = ""
+    target: str = "target"
+    # Use only this many rows (0 = all): experiments and tests on a small sample.
+    sample_rows: int = 0
+    # Share of the rows held back, without labels, as the new batch for drift and batch prediction.
+    batch_fraction: float = 0.2
+    # Or a separate unlabelled batch file (CSV or Parquet); empty = split from the data.
+    batch_path: str = ""
+
+
+@dataclass
+class ModelConfig:
+    name: str = MISSING
+    estimator: str = MISSING
+    scale_features: bool = True
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class TrainingConfig:
+    test_size: float = 0.2
+    probe_size: int = 50
+    register: bool = True
+
+
+@dataclass
+class EvaluationConfig:
+    primary_metric: str = "roc_auc"
+    min_improvement: float = 0.0
+    thresholds: dict[str, float] = field(default_factory=dict)
+    champion_alias: str = "champion"
+    challenger_alias: str = "challenger"
+    # Run to evaluate; empty = the run recorded by the last `train`.
+    run_id: str = ""
+
+
+@dataclass
+class EnvConfig:
+    name: EnvName = EnvName.dev
+    require_remote_tracking: bool = False
+
+
+@dataclass
+class MlflowConfig:
+    tracking_uri: str = "sqlite:///mlflow.db"
+    experiment_name: str = MISSING
+    registered_model_name: str = MISSING
+
+
+@dataclass
+class DriftConfig:
+    reference: str = "${paths.dataset}"
+    current: str = "${paths.batch}"
+    # Family-wise significance level; each feature is tested at p_value / n_features (Bonferroni).
+    p_value: float = 0.05
+    # The batch has drifted when more than this share of its features drifted.
+    max_drifted_share: float = 0.0
+
+
+@dataclass
+class PredictConfig:
+    # Empty = models:/<registered_model_name>@<champion_alias>.
+    model_uri: str = ""
+    input: str = "${paths.batch}"
+    output: str = "${paths.artifacts_dir}/predictions/predictions.csv"
+
+
+@dataclass
+class ReproConfig:
+    # Empty = the latest training run of the experiment.
+    run_id: str = ""
+
+
+@dataclass
+class Config:
+    seed: int = 42
+    paths: PathsConfig = field(default_factory=PathsConfig)
+    data: DataConfig = field(default_factory=DataConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    training: TrainingConfig = field(default_factory=TrainingConfig)
+    evaluation: EvaluationConfig = field(default_factory=EvaluationConfig)
+    env: EnvConfig = field(default_factory=EnvConfig)
+    mlflow: MlflowConfig = field(default_factory=MlflowConfig)
+    drift: DriftConfig = field(default_factory=DriftConfig)
+    predict: PredictConfig = field(default_factory=PredictConfig)
+    repro: ReproConfig = field(default_factory=ReproConfig)
+
+
+def register_configs() -> None:
+    """Register the schema; idempotent, called on import so every entry point and test gets it."""
+    ConfigStore.instance().store(name="config_schema", node=Config)
+
+
+def to_container(cfg: DictConfig) -> dict[str, Any]:
+    """The resolved configuration as plain Python containers (what MLflow logs)."""
+    return OmegaConf.to_container(cfg, resolve=True, throw_on_missing=True)  # type: ignore[return-value]
+
+
+def compose(overrides: list[str] | None = None) -> DictConfig:
+    """Compose the configuration outside of ``@hydra.main`` (notebooks, tests, repro)."""
+    from hydra import compose as hydra_compose
+    from hydra import initialize_config_dir
+
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        return hydra_compose(config_name=CONFIG_NAME, overrides=list(overrides or []))
+
+
+register_configs()

@@ -1,0 +1,110 @@
+"""Data step: load the configured dataset and write the labelled data and the new batch to ``data/``."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import hydra
+import pandas as pd
+from omegaconf import DictConfig
+from sklearn import datasets
+from sklearn.model_selection import train_test_split
+
+from .config import CONFIG_DIR, CONFIG_NAME, DataSource
+
+log = logging.getLogger(__name__)
+
+BUILTIN_DATASETS = {
+    "breast_cancer": datasets.load_breast_cancer,
+    "iris": datasets.load_iris,
+    "wine": datasets.load_wine,
+}
+
+
+@dataclass(frozen=True)
+class PreparedData:
+    dataset: Path
+    batch: Path
+    rows: int
+    batch_rows: int
+
+
+def read_table(path: str | Path) -> pd.DataFrame:
+    """Read a CSV or Parquet file, chosen by its suffix."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"data file {path} does not exist")
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return pd.read_csv(path)
+    if suffix in {".parquet", ".pq"}:
+        return pd.read_parquet(path)
+    raise ValueError(f"unsupported data file {path}: use .csv or .parquet")
+
+
+def load_raw(cfg: DictConfig) -> pd.DataFrame:
+    """The labelled data named by ``cfg.data``, with the label in column ``cfg.data.target``."""
+    data = cfg.data
+    if data.source == DataSource.builtin:
+        if data.name not in BUILTIN_DATASETS:
+            raise ValueError(f"unknown built-in dataset {data.name!r}; choose one of {sorted(BUILTIN_DATASETS)}")
+        frame = BUILTIN_DATASETS[data.name](as_frame=True).frame
+        frame = frame.rename(columns={"target": data.target})
+    else:
+        frame = read_table(data.path)
+    if data.target not in frame.columns:
+        raise ValueError(f"target column {data.target!r} not in the data columns {list(frame.columns)}")
+    if data.sample_rows and data.sample_rows < len(frame):
+        frame, _ = train_test_split(
+            frame, train_size=data.sample_rows, random_state=cfg.seed, stratify=frame[data.target]
+        )
+        frame = frame.sort_index()
+    return frame.reset_index(drop=True)
+
+
+def features_of(frame: pd.DataFrame, target: str) -> pd.DataFrame:
+    return frame.drop(columns=[target], errors="ignore")
+
+
+def split_holdout(frame: pd.DataFrame, cfg: DictConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Seeded, stratified train / held-out split of the labelled data (training and evaluation share it)."""
+    train, test = train_test_split(
+        frame,
+        test_size=cfg.training.test_size,
+        random_state=cfg.seed,
+        stratify=frame[cfg.data.target],
+    )
+    return train, test
+
+
+def prepare(cfg: DictConfig) -> PreparedData:
+    """Write ``paths.dataset`` (labelled) and ``paths.batch`` (unlabelled new batch)."""
+    frame = load_raw(cfg)
+    target = cfg.data.target
+    if cfg.data.batch_path:
+        labelled = frame
+        batch = features_of(read_table(cfg.data.batch_path), target)
+    else:
+        labelled, batch = train_test_split(
+            frame, test_size=cfg.data.batch_fraction, random_state=cfg.seed, stratify=frame[target]
+        )
+        labelled = labelled.sort_index()
+        batch = features_of(batch.sort_index(), target)
+    dataset_path, batch_path = Path(cfg.paths.dataset), Path(cfg.paths.batch)
+    dataset_path.parent.mkdir(parents=True, exist_ok=True)
+    batch_path.parent.mkdir(parents=True, exist_ok=True)
+    labelled.to_csv(dataset_path, index=False)
+    batch.to_csv(batch_path, index=False)
+    log.info("wrote %d labelled rows to %s and %d batch rows to %s", len(labelled), dataset_path, len(batch), batch_path)
+    return PreparedData(dataset_path, batch_path, len(labelled), len(batch))
+
+
+@hydra.main(config_path=str(CONFIG_DIR), config_name=CONFIG_NAME, version_base="1.3")
+def main(cfg: DictConfig) -> None:
+    prepare(cfg)
+
+
+if __name__ == "__main__":
+    main()

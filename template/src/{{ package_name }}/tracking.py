@@ -1,0 +1,56 @@
+"""MLflow helpers: tracking set-up, parameter flattening and registry aliases."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import mlflow
+from mlflow.entities.model_registry import ModelVersion
+from mlflow.exceptions import MlflowException
+from mlflow.tracking import MlflowClient
+from omegaconf import DictConfig
+
+log = logging.getLogger(__name__)
+
+LOCAL_SCHEMES = ("sqlite:", "file:")
+
+
+class TrackingConfigurationError(RuntimeError):
+    """The environment needs a tracking server but points at a local store."""
+
+
+def is_local_uri(uri: str) -> bool:
+    return uri.startswith(LOCAL_SCHEMES) or "://" not in uri
+
+
+def configure(cfg: DictConfig) -> MlflowClient:
+    """Point MLflow at the configured tracking URI and experiment; return a client."""
+    uri = cfg.mlflow.tracking_uri
+    if cfg.env.require_remote_tracking and is_local_uri(uri):
+        raise TrackingConfigurationError(
+            f"env {cfg.env.name} needs a shared tracking server but the tracking URI is {uri!r}: "
+            "set MLFLOW_TRACKING_URI (a local file cannot hold the champion between runs)"
+        )
+    mlflow.set_tracking_uri(uri)
+    mlflow.set_registry_uri(uri)
+    mlflow.set_experiment(cfg.mlflow.experiment_name)
+    return MlflowClient(tracking_uri=uri, registry_uri=uri)
+
+
+def flatten(tree: Any, prefix: str = "") -> dict[str, Any]:
+    """``{"a": {"b": 1}}`` -> ``{"a.b": 1}``: the resolved config as MLflow params."""
+    if isinstance(tree, dict):
+        flat: dict[str, Any] = {}
+        for key, value in tree.items():
+            flat.update(flatten(value, f"{prefix}{key}."))
+        return flat
+    return {prefix.rstrip("."): tree}
+
+
+def alias_version(client: MlflowClient, name: str, alias: str) -> ModelVersion | None:
+    """The model version holding ``alias``, or None when no version has it (or no model exists yet)."""
+    try:
+        return client.get_model_version_by_alias(name, alias)
+    except MlflowException:
+        return None

@@ -1,0 +1,144 @@
+"""Training step: fit the configured model, log everything to MLflow and register the model."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import hydra
+import mlflow
+import numpy as np
+import pandas as pd
+import sklearn
+import skops
+from mlflow.models import infer_signature
+from omegaconf import DictConfig
+from sklearn.pipeline import Pipeline
+
+from .config import CONFIG_DIR, CONFIG_NAME, to_container
+from .data import features_of, read_table, split_holdout
+from .hashing import file_sha256, git_commit, lock_sha256
+from .metrics import compute_metrics
+from .models import build_pipeline
+from .seeding import seed_everything
+from .tracking import configure, flatten
+from .validation import TRAINING_SUITE, require_valid
+
+log = logging.getLogger(__name__)
+
+CONFIG_ARTIFACT = "config/config.json"
+PROBE_ARTIFACT = "probe/predictions.json"
+
+
+@dataclass
+class TrainResult:
+    run_id: str | None
+    model_uri: str | None
+    model_version: str | None
+    metrics: dict[str, float]
+    probe_predictions: list[Any]
+    probe_probabilities: list[list[float]]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def probe_set(dataset: pd.DataFrame, cfg: DictConfig) -> pd.DataFrame:
+    """The fixed probe set: the first ``training.probe_size`` rows of the labelled data, features only."""
+    return features_of(dataset, cfg.data.target).head(cfg.training.probe_size)
+
+
+def fit(cfg: DictConfig, dataset: pd.DataFrame) -> tuple[Pipeline, pd.DataFrame, dict[str, float]]:
+    """Seed, split and fit; return the model, the training features and the held-out metrics."""
+    seed_everything(cfg.seed)
+    train, test = split_holdout(dataset, cfg)
+    target = cfg.data.target
+    x_train, y_train = features_of(train, target), train[target]
+    model = build_pipeline(cfg.model, cfg.seed, x_train)
+    model.fit(x_train, y_train)
+    metrics = compute_metrics(model, features_of(test, target), test[target])
+    return model, x_train, metrics
+
+
+def pip_requirements() -> list[str]:
+    """Explicit requirements of the logged model (inferring them is slow and environment-dependent)."""
+    return [
+        f"mlflow=={mlflow.__version__}",
+        f"scikit-learn=={sklearn.__version__}",
+        f"pandas=={pd.__version__}",
+        f"numpy=={np.__version__}",
+        f"skops=={skops.__version__}",
+    ]
+
+
+def _jsonable(values: np.ndarray) -> list[Any]:
+    return [v.item() if hasattr(v, "item") else v for v in values]
+
+
+def train(cfg: DictConfig, *, log_to_mlflow: bool = True) -> TrainResult:
+    """Train on ``paths.dataset``; with ``log_to_mlflow`` log the run and register the model."""
+    dataset_path = Path(cfg.paths.dataset)
+    dataset = read_table(dataset_path)
+    require_valid(dataset, cfg, TRAINING_SUITE)
+    model, x_train, metrics = fit(cfg, dataset)
+    probe_features = probe_set(dataset, cfg)
+    probe = _jsonable(model.predict(probe_features))
+    probabilities = model.predict_proba(probe_features).tolist()
+    log.info("held-out metrics: %s", metrics)
+    if not log_to_mlflow:
+        return TrainResult(None, None, None, metrics, probe, probabilities)
+
+    client = configure(cfg)
+    resolved = to_container(cfg)
+    with mlflow.start_run(run_name=f"{cfg.model.name}-{cfg.env.name}") as run:
+        mlflow.log_params(flatten(resolved))
+        mlflow.log_metrics(metrics)
+        mlflow.set_tags(
+            {
+                "stage": "train",
+                "git_commit": git_commit(),
+                "data_sha256": file_sha256(dataset_path),
+                "lock_sha256": lock_sha256(),
+                "seed": str(cfg.seed),
+                "model_name": cfg.model.name,
+                "env": str(cfg.env.name),
+            }
+        )
+        mlflow.log_dict(resolved, CONFIG_ARTIFACT)
+        mlflow.log_dict({"predictions": probe, "probabilities": probabilities}, PROBE_ARTIFACT)
+        import skops.io
+
+        info = mlflow.sklearn.log_model(
+            model,
+            name="model",
+            signature=infer_signature(x_train, model.predict(x_train)),
+            input_example=x_train.head(5),
+            pip_requirements=pip_requirements(),
+            skops_trusted_types=skops.io.get_untrusted_types(data=skops.io.dumps(model)),
+        )
+        version = None
+        if cfg.training.register:
+            registered = mlflow.register_model(info.model_uri, cfg.mlflow.registered_model_name)
+            version = str(registered.version)
+            client.set_model_version_tag(registered.name, version, "run_id", run.info.run_id)
+    result = TrainResult(run.info.run_id, info.model_uri, version, metrics, probe, probabilities)
+    out = Path(cfg.paths.artifacts_dir) / "train"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "last_run.json").write_text(json.dumps(result.to_dict(), indent=2) + "\n", encoding="utf-8")
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    log.info("run %s logged; model version %s", result.run_id, version)
+    return result
+
+
+@hydra.main(config_path=str(CONFIG_DIR), config_name=CONFIG_NAME, version_base="1.3")
+def main(cfg: DictConfig) -> float:
+    """Train once; returns the primary metric so Hydra sweepers can optimise it."""
+    result = train(cfg)
+    return result.metrics[cfg.evaluation.primary_metric]
+
+
+if __name__ == "__main__":
+    main()
