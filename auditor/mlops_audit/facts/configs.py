@@ -10,7 +10,6 @@ configurations: ``dev``/``staging``/``prod`` files, directories or overlays.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from typing import Any
 
@@ -318,17 +317,11 @@ class PackageLayout:
         return self.build_file is not None and self.package_dir is not None
 
 
-@memoized
 def pyproject(repo: Repo) -> dict[str, Any] | None:
-    """The root ``pyproject.toml`` parsed with tomllib; ``None`` (with a note) when absent or malformed."""
-    text = repo.read_text("pyproject.toml") if "pyproject.toml" in repo.entries else None
-    if text is None:
-        return None
-    try:
-        return tomllib.loads(text)
-    except (tomllib.TOMLDecodeError, ValueError, RecursionError) as exc:
-        repo.note("pyproject.toml", f"malformed TOML: {exc}")
-        return None
+    """The root ``pyproject.toml`` as a dict; ``None`` when absent or malformed (parsed once, shared)."""
+    from .textconfig import load_toml
+
+    return load_toml(repo, "pyproject.toml") if "pyproject.toml" in repo.entries else None
 
 
 def _normalise(name: str) -> str:

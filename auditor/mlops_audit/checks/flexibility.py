@@ -1,0 +1,217 @@
+"""FLX: flexibility — the project is a package whose parts, hosts and environments are chosen by configuration."""
+
+from __future__ import annotations
+
+import re
+
+from ..facts import configs, project
+from ..facts.pipelines import is_ml_project
+from ..facts.python import module, python_files
+from ..repo import Repo
+from .base import Evidence, Result, Severity, check
+
+
+@check(
+    "FLX001",
+    Severity.WARNING,
+    "The code is an installable package",
+    fix="package_layout",
+    fix_hint="add [build-system] and [project] to pyproject.toml and move the code to src/<package>/",
+    level=1,
+)
+def installable_package(repo: Repo) -> Result:
+    """The code is a Python package that installs: ``pyproject.toml`` with ``[build-system]`` (or
+    ``setup.py`` / ``setup.cfg``) and a package directory (``src/<pkg>/__init__.py`` or ``<pkg>/__init__.py``).
+
+    Why it matters: an installable package is importable from pipelines, services, notebooks and tests
+    without ``sys.path`` hacks, gets a version, and can be reused by another project; loose scripts cannot.
+
+    How to fix (``mlops-audit fix --select FLX001`` renders the template's layout)::
+
+        [build-system]
+        requires = ["hatchling"]
+        build-backend = "hatchling.build"
+        [project]
+        name = "churn"
+        # and the code in src/churn/__init__.py, src/churn/train.py ...
+    """
+    if not python_files(repo):
+        return Result.not_applicable("no Python code")
+    layout = configs.package_layout(repo)
+    build = (
+        Evidence(layout.build_file, layout.line if layout.build_file == "pyproject.toml" else None)
+        if layout.build_file
+        else None
+    )
+    if layout.installable:
+        init = f"{layout.package_dir}/__init__.py"
+        pkg = Evidence(
+            init if init in repo.entries else layout.package_dir or "", None, f"{layout.layout} layout"
+        )
+        return Result.passed(f"package {layout.import_name} ({layout.layout} layout)", [build, pkg])  # type: ignore[list-item]
+    if layout.build_file:
+        return Result.failed(
+            f"{layout.build_file} builds nothing: no package directory with __init__.py", [build], credit=0.5
+        )  # type: ignore[list-item]
+    if layout.package_dir:
+        where = "pyproject.toml" if "pyproject.toml" in repo.entries else f"{layout.package_dir}/__init__.py"
+        return Result.failed(
+            f"{layout.package_dir} is a package but nothing builds it (no [build-system])",
+            [where],
+            credit=0.4,
+        )
+    anchor = project.anchor(repo)
+    return Result.failed("loose scripts: no package and no build configuration", [anchor] if anchor else None)
+
+
+_HOSTS = re.compile(
+    rb"(s3a?|gs|gcs|abfss?|wasbs?|hdfs|az|adl)://|https?://(localhost|127\.|10\.|192\.168\.|172\.)"
+    rb"|\blocalhost:\d|\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b"
+)
+_BUCKET = re.compile(r"^(s3a?|gs|gcs|abfss?|wasbs?|hdfs|az|adl)://[\w.-]+")
+_PRIVATE_URL = re.compile(
+    r"^(https?|grpc|postgres(ql)?|mysql|redis|mongodb)://([\w.-]+@)?"
+    r"(localhost|127\.\d+\.\d+\.\d+|10\.\d+\.\d+\.\d+|192\.168\.\d+\.\d+|172\.(1[6-9]|2\d|3[01])\.\d+\.\d+)(:\d+)?"
+)
+_BARE_IP = re.compile(r"^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(:\d+)?$")
+_BIND_ADDRESSES = {"0.0.0.0", "127.0.0.1"}
+
+
+def _is_test_or_config(path: str) -> bool:
+    parts = path.lower().split("/")
+    return (
+        any(
+            p in ("tests", "test", "conf", "config", "configs", "settings", "docs", "examples")
+            for p in parts[:-1]
+        )
+        or parts[-1].startswith(("test_", "conftest", "config", "settings"))
+        or parts[-1].endswith("_test.py")
+    )
+
+
+def _hardcoded(value: str) -> str | None:
+    if " " in value or "\n" in value or len(value) > 300 or "{" in value:
+        return None
+    if _BUCKET.match(value):
+        return "bucket"
+    if _PRIVATE_URL.match(value):
+        return "host"
+    m = _BARE_IP.match(value)
+    if (
+        m
+        and value.split(":")[0] not in _BIND_ADDRESSES
+        and all(int(x) < 256 for x in m.groups()[:4])
+        and not value.startswith(("0.", "1.", "2."))  # version numbers like 1.2.3.4
+    ):
+        return "ip"
+    return None
+
+
+@check(
+    "FLX002",
+    Severity.WARNING,
+    "No hard-coded hosts or buckets in code",
+    fix_hint="read hosts, buckets and URIs from configuration or environment variables",
+    level=1,
+)
+def no_hardcoded_hosts(repo: Repo) -> Result:
+    """Code (tests and configuration files excepted) contains no literal bucket URI (``s3://``, ``gs://``,
+    ``abfs://``...), private or local host (``http://10.0.0.5``, ``http://localhost:5000``) or IP address.
+
+    Why it matters: a literal host or bucket pins the code to one environment: the same image cannot run in
+    staging and production, and moving storage means a code change (and a secret-looking diff).
+
+    How to fix: move them to configuration, with an environment override::
+
+        tracking_uri = os.environ.get("MLFLOW_TRACKING_URI", cfg.tracking.uri)
+        data_uri = cfg.data.raw_uri          # conf/env/prod.yaml: data.raw_uri: s3://prod-bucket/raw
+    """
+    candidates = [p for p in python_files(repo) if not _is_test_or_config(p)]
+    if not candidates:
+        return Result.not_applicable("no Python code outside tests and configuration")
+    found: list[Evidence] = []
+    for path in candidates:
+        data = repo.read_bytes(path)
+        if data is None or not _HOSTS.search(data):
+            continue
+        mod = module(repo, path)
+        if mod is None:
+            continue
+        env_lines = {
+            c.line for c in mod.calls if c.name in ("os.getenv", "os.environ.get", "os.environ.setdefault")
+        }
+        for value, line in mod.strings:
+            kind = _hardcoded(value.strip())
+            if kind and line not in env_lines:
+                found.append(Evidence(path, line, f"{kind}: {value.strip()[:80]}"))
+    if found:
+        return Result.failed(f"{len(found)} hard-coded host(s) or bucket(s) in code", found[:10])
+    return Result.passed(f"no hard-coded hosts or buckets in {len(candidates)} Python file(s)")
+
+
+@check(
+    "FLX003",
+    Severity.INFO,
+    "Components are selected by configuration",
+    fix="hydra_config",
+    fix_hint="declare models / datasets / optimisers with _target_ in config and build them with hydra.utils.instantiate",
+    level=2,
+)
+def components_by_config(repo: Repo) -> Result:
+    """Models, datasets, optimisers or steps are chosen by configuration — Hydra ``_target_`` +
+    ``instantiate``, a registry (``@register_model``), or entry points — rather than by editing imports.
+
+    Why it matters: swapping a model or a data source should be a config change that is reviewed, tracked with
+    the run and sweepable, not a code change.
+
+    How to fix::
+
+        # conf/model/rf.yaml
+        _target_: sklearn.ensemble.RandomForestClassifier
+        n_estimators: 300
+        # train.py
+        model = hydra.utils.instantiate(cfg.model)
+    """
+    uses = configs.instantiation_uses(repo)
+    if uses:
+        kinds = ", ".join(dict.fromkeys(how for _, _, how in uses))
+        return Result.passed(
+            f"components chosen by configuration ({kinds})", [Evidence(p, ln, how) for p, ln, how in uses[:4]]
+        )
+    if not is_ml_project(repo):
+        return Result.not_applicable("no training code or pipeline")
+    files = configs.config_files(repo)
+    where = [Evidence(p) for p in files[:2]] or [project.anchor(repo) or "."]
+    return Result.failed(
+        "components are hard-wired in code (no _target_, instantiate, registry or entry points)", where
+    )
+
+
+@check(
+    "FLX004",
+    Severity.INFO,
+    "Configuration exists per environment",
+    fix_hint="add conf/env/{dev,staging,prod}.yaml or Kustomize overlays per environment",
+    level=2,
+    profiles=("pipeline", "service"),
+)
+def multiple_environments(repo: Repo) -> Result:
+    """Separate configuration for at least two environments (dev, staging, prod...): files such as
+    ``conf/env/prod.yaml``, ``.env.staging``, ``values-prod.yaml``, Kustomize ``overlays/<env>/`` or Kedro
+    ``conf/<env>/``.
+
+    Why it matters: the same code and image must run against development data and production data, with
+    different endpoints, buckets and resources — selected by configuration, not by editing code.
+
+    How to fix: ``conf/env/dev.yaml`` and ``conf/env/prod.yaml`` overriding hosts, buckets and resources, with
+    the environment chosen at run time (``python -m pkg.train env=prod``).
+    """
+    envs = configs.environment_configs(repo)
+    names = sorted(envs)
+    evidence = [Evidence(envs[n][0], None, n) for n in names][:4]
+    if len(names) >= 2:
+        return Result.passed(f"configuration for {', '.join(names)}", evidence)
+    if names:
+        return Result.failed(f"configuration only for {names[0]}", evidence, credit=0.5)
+    anchor = project.anchor(repo)
+    return Result.failed("no per-environment configuration", [anchor] if anchor else None)
