@@ -186,6 +186,8 @@ def _pyproject_requirements(repo: Repo, path: str) -> list[Requirement]:
     if isinstance(extras, dict):
         for group in extras.values():
             out += _pep508(group, path, text)
+    build = data.get("build-system") if isinstance(data.get("build-system"), dict) else {}
+    out += _pep508(build.get("requires"), path, text)
     groups = data.get("dependency-groups")
     if isinstance(groups, dict):
         for group in groups.values():
@@ -339,7 +341,7 @@ def declaration_files(repo: Repo) -> list[str]:
     seen: dict[str, None] = {}
     for r in declared_requirements(repo):
         seen.setdefault(r.path, None)
-    return list(seen)
+    return sorted(seen, key=lambda p: (p.count("/"), p))
 
 
 # ------------------------------------------------------------------------------------------------ locks
@@ -441,7 +443,7 @@ def python_version_pins(repo: Repo) -> list[tuple[str, int | None, str]]:
         m = re.search(r"^\s*FROM\s+(\S*python:3\.\d+\S*)", text, re.IGNORECASE | re.MULTILINE)
         if m:
             out.append((path, text.count("\n", 0, m.start()) + 1, m.group(1)))
-    return out
+    return sorted(out, key=lambda pin: (pin[0].count("/"), pin[0]))
 
 
 # -------------------------------------------------------------------------------- imports -> distributions

@@ -336,7 +336,10 @@ AUTO_COMMIT_TRACKERS = ("mlflow", "wandb", "comet", "neptune", "clearml", "dvcli
 def commit_linkage(repo: Repo) -> list[Evidence]:
     """Code that records the git commit with a run explicitly (tag, param, or an MLflow project)."""
     found: list[Evidence] = []
+    tracker_paths = {u.path for u in tracker_units(repo)}
     for unit in code_units(repo, b"commit", b"hexsha", b"rev-parse", b"GITHUB_SHA", b"git_sha", b"git_hash"):
+        if unit.path not in tracker_paths:
+            continue
         text = repo.read_text(unit.path) if not unit.is_notebook else None
         if text is not None:
             for number, line in enumerate(text.splitlines(), 1):
@@ -640,13 +643,42 @@ def train_calls(unit: CodeUnit) -> list[Call]:
     return [c for c in unit.info.calls if c.attr in _TRAIN_ATTRS or c.attr.startswith("train")]
 
 
+def imported_project_files(repo: Repo, unit: CodeUnit) -> set[str]:
+    """Python files of the project that ``unit`` imports (``from pkg import mod``, ``import pkg.mod``,
+    ``from .mod import f``), resolved by path suffix; best effort, never raises."""
+    directory = unit.path.rsplit("/", 1)[0] + "/" if "/" in unit.path else ""
+    imports = {n for n, _ in unit.info.imports}
+    roots = {n.split(".", 1)[0] for n in imports if not n.startswith(".")}
+    names = imports | {c.name for c in unit.info.calls if "." in c.name and c.name.split(".", 1)[0] in roots}
+    wanted: set[str] = set()
+    local: set[str] = set()
+    for name in names:
+        relative = name.startswith(".")
+        parts = [p for p in name.lstrip(".").split(".") if p and not p.endswith("()")]
+        for i in range(1, len(parts) + 1):
+            stem = "/".join(parts[:i])
+            (local if relative else wanted).update((stem + ".py", stem + "/__init__.py"))
+    out = set()
+    for path in repo.with_suffix(".py"):
+        if path == unit.path:
+            continue
+        absolute = any(path == w or path.endswith("/" + w) for w in wanted)
+        if absolute or (path.startswith(directory) and path[len(directory) :] in local):
+            out.add(path)
+    return out
+
+
 # -------------------------------------------------------------------------------------------------- facts
 
 
 def _flatten(found: dict[str, list[Evidence]], limit: int = 5) -> list[Evidence]:
     out: list[Evidence] = []
+    seen: set[tuple[str, int | None]] = set()
     for evs in found.values():
-        out += evs[:2]
+        for ev in evs[:2]:
+            if (ev.path, ev.line) not in seen:
+                seen.add((ev.path, ev.line))
+                out.append(ev)
     return out[:limit]
 
 

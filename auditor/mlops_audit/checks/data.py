@@ -1,0 +1,248 @@
+"""DAT: data validation and drift — schemas and expectations, validation before training, drift detection
+and reproducible data splits."""
+
+from __future__ import annotations
+
+import re
+
+from ..facts import ml, notebooks
+from ..facts.python import python_files
+from ..repo import Repo
+from .base import Evidence, Result, Severity, check
+
+
+def _has_code(repo: Repo) -> bool:
+    return bool(python_files(repo) or notebooks.notebooks(repo))
+
+
+def _flat(found: dict[str, list[Evidence]], n: int = 5) -> list[Evidence]:
+    return [ev for evs in found.values() for ev in evs[:2]][:n]
+
+
+@check(
+    "DAT001",
+    Severity.WARNING,
+    "Data schemas or expectations are defined",
+    fix="data_validation",
+    fix_hint="define the expected data (Great Expectations suite, pandera schema, pydantic model) and check it",
+    level=1,
+)
+def schema_defined(repo: Repo) -> Result:
+    """The expected shape of the data is written down as code: a Great Expectations suite, a pandera
+    schema, pydantic models of records, a TFDV schema, deepchecks or Evidently test suites, Soda checks.
+
+    Why it matters: upstream data changes silently — a renamed column, a unit change, a flood of nulls — and
+    a model trains happily on garbage. A schema turns that into a failed step with a clear message.
+
+    How to fix: describe the columns, types and ranges you rely on and validate every new batch.
+
+    Example::
+
+        class Transactions(pa.DataFrameModel):
+            amount: float = pa.Field(ge=0)
+            country: str = pa.Field(isin=["FR", "DE", "ES"])
+    """
+    if not _has_code(repo):
+        return Result.not_applicable("no Python code or notebooks")
+    found = ml.data_validation_usages(repo)
+    if found:
+        return Result.passed(f"data validation with {', '.join(sorted(found))}", _flat(found))
+    return Result.failed("no data schema or expectations (Great Expectations, pandera, pydantic, TFDV...)")
+
+
+_VALIDATE_STEP = re.compile(
+    r"validat|expectation|check[-_]?data|data[-_]?check|schema|great_expectations|gx\b"
+)
+_TRAIN_STEP = re.compile(r"train|fit\b")
+
+
+def _ordered_steps(repo: Repo) -> list[Evidence]:
+    """A pipeline (dvc.yaml, Makefile, poe, just) in which a validation step comes before training."""
+    from ..facts import dvc, pipelines
+
+    out: list[Evidence] = []
+    stages = dvc.stages(repo)
+    for i, stage in enumerate(stages):
+        text = (stage.name + " " + " ".join(stage.cmd)).lower()
+        if not _TRAIN_STEP.search(text):
+            continue
+        for prior in stages[:i]:
+            prior_text = (prior.name + " " + " ".join(prior.cmd)).lower()
+            if (
+                prior.path == stage.path
+                and _VALIDATE_STEP.search(prior_text)
+                and not _TRAIN_STEP.search(prior_text)
+            ):
+                out.append(Evidence(prior.path, prior.line, f"stage {prior.name} before {stage.name}"))
+                break
+    tasks = pipelines.all_tasks(repo)
+    for task in tasks:
+        if not _TRAIN_STEP.search(task.name.lower()) and not (
+            task.depends and any(_TRAIN_STEP.search(d.lower()) for d in task.depends)
+        ):
+            continue
+        names = [d.lower() for d in task.depends]
+        v = next((i for i, d in enumerate(names) if _VALIDATE_STEP.search(d)), None)
+        t = next((i for i, d in enumerate(names) if _TRAIN_STEP.search(d)), len(names))
+        if v is not None and v < t:
+            out.append(Evidence(task.path, task.line, f"task {task.name}: {task.depends[v]} before training"))
+    return out
+
+
+@check(
+    "DAT002",
+    Severity.WARNING,
+    "Data is validated before training",
+    fix_hint="call the validation step before fitting (or order a validate stage before train in the pipeline)",
+    level=1,
+    profiles=("pipeline", "service"),
+)
+def validated_before_training(repo: Repo) -> Result:
+    """The data validation runs on the training path: a training file (or a project module it imports)
+    validates its input before fitting, or the pipeline (``dvc.yaml``, Makefile, poe, just) runs a
+    validation step before the training step.
+
+    Why it matters: a schema that is never run protects nothing; validation has to gate training so that
+    bad data stops the pipeline instead of producing a bad model.
+
+    How to fix: make validation a pipeline step that training depends on.
+
+    Example::
+
+        # dvc.yaml
+        stages:
+          validate: {cmd: python -m churn.validate, deps: [data/raw]}
+          train: {cmd: python -m churn.train, deps: [data/raw, reports/validation.json]}
+    """
+    if not ml.data_validation_usages(repo):
+        return Result.not_applicable("no data validation defined (see DAT001)")
+    units = ml.training_units(repo)
+    steps = _ordered_steps(repo)
+    if steps:
+        return Result.passed("a validation step runs before training", steps[:3])
+    if not units:
+        return Result.not_applicable("no training code or pipeline found")
+    validating: dict[str, Evidence] = {}
+    for unit in ml.code_units(repo, b"validat", b"expect_", b"checkpoint", b"schema"):
+        calls = ml.validation_calls(unit)
+        if calls and not unit.is_notebook:
+            validating[unit.path] = unit.call_ev(calls[0])
+    for unit in units:
+        calls = ml.validation_calls(unit)
+        train = ml.train_calls(unit)
+        if calls and (not train or calls[0].line <= train[0].line):
+            return Result.passed(f"{unit.path} validates its data before training", [unit.call_ev(calls[0])])
+        via = sorted(p for p in ml.imported_project_files(repo, unit) if p in validating)
+        if via:
+            return Result.passed(
+                f"{unit.path} imports the validation in {via[0]}",
+                [unit.ev(None, f"imports {via[0]}"), validating[via[0]]],
+            )
+    return Result.failed(
+        "validation is defined but no training file or pipeline step runs it before training",
+        [u.ev(None, "trains") for u in units[:3]],
+        credit=0.3,
+    )
+
+
+@check(
+    "DAT003",
+    Severity.WARNING,
+    "Data drift is monitored",
+    fix="drift",
+    fix_hint="compare new data with the training reference (Evidently, alibi-detect, whylogs, KS/PSI tests)",
+    level=2,
+    profiles=("pipeline", "service"),
+)
+def drift_monitored(repo: Repo) -> Result:
+    """New data is compared with the training data: Evidently drift presets, alibi-detect, whylogs,
+    NannyML, deepchecks drift checks, or custom statistical tests (Kolmogorov-Smirnov, PSI) on feature
+    distributions.
+
+    Why it matters: models degrade when the world changes; drift detection is the early warning that
+    triggers investigation or retraining before the business metric drops.
+
+    How to fix: run a drift report on each inference batch against the training reference and alert (or
+    retrain) above a threshold.
+
+    Example::
+
+        report = Report([DataDriftPreset()])
+        result = report.run(reference_data=train_df, current_data=batch_df)
+    """
+    if not _has_code(repo):
+        return Result.not_applicable("no Python code or notebooks")
+    found = ml.drift_usages(repo)
+    if found:
+        return Result.passed(f"drift detection with {', '.join(sorted(found))}", _flat(found))
+    return Result.failed("no drift detection (Evidently, alibi-detect, whylogs, KS / PSI tests...)")
+
+
+_SPLITS = {
+    "sklearn.model_selection.train_test_split": ("random_state",),
+    "sklearn.model_selection.ShuffleSplit": ("random_state",),
+    "sklearn.model_selection.StratifiedShuffleSplit": ("random_state",),
+    "sklearn.model_selection.GroupShuffleSplit": ("random_state",),
+    "torch.utils.data.random_split": ("generator",),
+}
+_SHUFFLED = ("sklearn.model_selection.KFold", "sklearn.model_selection.StratifiedKFold",
+             "sklearn.model_selection.RepeatedKFold", "sklearn.model_selection.StratifiedGroupKFold")  # fmt: skip
+_GLOBAL_NUMPY_SEED = ("numpy.random.seed",)
+
+
+def _unseeded_splits(unit: ml.CodeUnit) -> tuple[list[Evidence], list[Evidence]]:
+    seeded, unseeded = [], []
+    global_seed = any(c.name in _GLOBAL_NUMPY_SEED for c in unit.info.calls)
+    for call in unit.info.calls:
+        keys: tuple[str, ...] | None = _SPLITS.get(call.name)
+        if keys is None and call.name in _SHUFFLED:
+            if call.kwargs.get("shuffle") is not True and not call.name.startswith(
+                "sklearn.model_selection.Repeated"
+            ):
+                continue
+            keys = ("random_state",)
+        if keys is None and call.attr == "sample" and "frac" in call.kwargs:
+            keys = ("random_state",)
+        if keys is None:
+            continue
+        has_seed = any(call.kwargs.get(k) is not None and k in call.kwargs for k in keys)
+        uses_global = global_seed and not call.name.startswith("torch") and call.attr != "sample"
+        (seeded if has_seed or uses_global else unseeded).append(unit.call_ev(call))
+    return seeded, unseeded
+
+
+@check(
+    "DAT004",
+    Severity.WARNING,
+    "Data splits are reproducible",
+    fix_hint="pass random_state= (or a seeded generator) to every split and shuffle",
+    level=1,
+)
+def reproducible_splits(repo: Repo) -> Result:
+    """Every random split or shuffle of the data is seeded: ``train_test_split(..., random_state=42)``,
+    shuffled ``KFold`` / ``ShuffleSplit`` with ``random_state``, ``random_split(..., generator=g)``,
+    ``df.sample(frac=..., random_state=...)``.
+
+    Why it matters: an unseeded split puts different rows in the test set on every run, so metrics move
+    without any change of code or data, and rows may leak between train and test across runs.
+
+    How to fix: pass a fixed seed from configuration.
+
+    Example::
+
+        X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, random_state=cfg.seed)
+    """
+    needles = (b"train_test_split", b"ShuffleSplit", b"KFold", b"random_split", b".sample(")
+    units = ml.code_units(repo, *needles)
+    seeded: list[Evidence] = []
+    unseeded: list[Evidence] = []
+    for unit in units:
+        s, u = _unseeded_splits(unit)
+        seeded += s
+        unseeded += u
+    if not seeded and not unseeded:
+        return Result.not_applicable("no random data split in the code")
+    if unseeded:
+        credit = len(seeded) / (len(seeded) + len(unseeded))
+        return Result.failed(f"{len(unseeded)} random splits without a seed", unseeded[:10], credit=credit)
+    return Result.passed(f"{len(seeded)} random splits are seeded", seeded[:5])
