@@ -20,6 +20,20 @@ _DOCKERFILE = re.compile(
     r"^(docker|container)file([.-][\w.-]+)?$|^[\w.-]+\.(docker|container)file$", re.IGNORECASE
 )
 _COMPOSE = re.compile(r"^(docker-)?compose([.-][\w.-]+)?\.ya?ml$", re.IGNORECASE)
+_NOT_DOCKERFILE = (
+    ".md",
+    ".rst",
+    ".txt",
+    ".py",
+    ".sh",
+    ".json",
+    ".yml",
+    ".yaml",
+    ".toml",
+    ".j2",
+    ".jinja",
+    ".html",
+)
 _VAR = re.compile(r"\$\{?(\w+)(?::?[-+]([^}]*))?\}?")
 
 
@@ -96,7 +110,13 @@ def is_devcontainer(path: str) -> bool:
 def dockerfile_paths(repo: Repo) -> list[str]:
     """Dockerfiles (``Dockerfile``, ``Dockerfile.gpu``, ``api.Dockerfile``, ``Containerfile``), devcontainers
     excluded."""
-    return [p for p, e in repo.entries.items() if _DOCKERFILE.match(e.name) and not is_devcontainer(p)]
+    return [
+        p
+        for p, e in repo.entries.items()
+        if _DOCKERFILE.match(e.name)
+        and not e.name.lower().endswith(_NOT_DOCKERFILE)
+        and not is_devcontainer(p)
+    ]
 
 
 @memoized

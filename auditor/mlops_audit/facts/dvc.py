@@ -182,15 +182,16 @@ def config(repo: Repo) -> DvcConfig:
             repo.note(path, f"malformed DVC config: {str(exc).splitlines()[0]}")
             continue
         lines = text.splitlines()
-        for section in parser.sections():
+        for raw_section in parser.sections():
+            section = raw_section.strip().strip("'")
             m = re.match(r"""^\s*remote\s+["']?([^"']+)["']?\s*$""", section)
             if m:
                 name = m.group(1).strip()
-                url = parser.get(section, "url", fallback="")
+                url = parser.get(raw_section, "url", fallback="")
                 line = _find_line(lines, rf"""^\s*\[\s*['"]?remote\s+["']?{re.escape(name)}""")
                 remotes.append(Remote(name, url, path, line))
-            elif section.strip().strip("'\"") == "core" and parser.has_option(section, "remote"):
-                default = parser.get(section, "remote").strip()
+            elif section.strip('"') == "core" and parser.has_option(raw_section, "remote"):
+                default = parser.get(raw_section, "remote").strip()
                 default_line = _find_line(lines, r"^\s*remote\s*=")
     return DvcConfig(tuple(remotes), default, default_line, tuple(paths))
 
@@ -245,7 +246,7 @@ def lfs_data_patterns(repo: Repo) -> list[Any]:
         if pat.endswith(_MEDIA):
             continue
         if (
-            pat.endswith((DATA_SUFFIXES + MODEL_SUFFIXES, "/**"))
+            pat.endswith((*DATA_SUFFIXES, *MODEL_SUFFIXES, "/**"))
             or any(f"{d}/" in pat for d in (*DATA_DIRS, "models", "model"))
             or pat in ("*", "**", "**/*")
         ):

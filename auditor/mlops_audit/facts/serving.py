@@ -185,30 +185,51 @@ def resolve_module(repo: Repo, name: str, importer: str | None = None) -> str | 
 
 
 def local_imports(repo: Repo, path: str) -> list[tuple[str, int]]:
-    """(file, line) of the tree's own modules that the Python file ``path`` imports."""
+    """(file, line) of the tree's own modules that the Python file ``path`` imports (``from pkg import
+    features`` counts ``pkg/features.py`` when it is a module)."""
     mod = module(repo, path)
     if mod is None:
         return []
+    lines = (repo.read_text(path) or "").splitlines()
     out: list[tuple[str, int]] = []
+
+    def add(target: str | None, line: int) -> bool:
+        if target is None or target == path:
+            return False
+        if all(target != t for t, _ in out):
+            out.append((target, line))
+        return True
+
     for name, line in mod.imports:
-        target = resolve_module(repo, name, path)
-        if target is not None and target != path and all(target != t for t, _ in out):
-            out.append((target, line))
-    # `from pkg import features` imports the module pkg/features.py: look at the imported names too
-    for alias in set(_aliases(mod)):
-        target = resolve_module(repo, alias, path)
-        if target is not None and target != path and all(target != t for t, _ in out):
-            line = next((ln for n, ln in mod.imports if alias.startswith(n)), 0)
-            out.append((target, line))
+        submodules = [
+            f"{name}.{n}" if not name.endswith(".") else name + n for n in _imported_names(lines, line)
+        ]
+        found = [add(resolve_module(repo, sub, path), line) for sub in submodules]
+        if not any(found):
+            add(resolve_module(repo, name, path), line)
     return out
 
 
-def _aliases(mod: ModuleInfo) -> list[str]:
+def _imported_names(lines: list[str], line: int) -> list[str]:
+    """The names of a ``from X import a, b as c`` statement starting at ``line`` (1-based)."""
+    if not 0 < line <= len(lines):
+        return []
+    text = lines[line - 1]
+    m = re.match(r"\s*from\s+\S+\s+import\s+(.*)$", text)
+    if not m:
+        return []
+    rest = m.group(1)
+    if "(" in rest:
+        i = line
+        while ")" not in rest and i < len(lines) and i < line + 50:
+            rest += " " + lines[i]
+            i += 1
+    rest = rest.split("#", 1)[0].replace("(", " ").replace(")", " ").replace("\\", " ")
     names = []
-    for name, _line in mod.imports:
-        for call in mod.calls:
-            if call.name.startswith(name + ".") and call.name.count(".") > name.count(".") + 1:
-                names.append(call.name.rsplit(".", 1)[0])
+    for part in rest.split(","):
+        words = part.split()
+        if words and words[0].isidentifier():
+            names.append(words[0])
     return names
 
 

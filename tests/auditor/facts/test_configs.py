@@ -1,0 +1,135 @@
+"""Configuration facts: frameworks, config files, component selection, environments, packaging."""
+
+from __future__ import annotations
+
+from mlops_audit.facts import configs
+from mlops_audit.repo import Repo
+
+HYDRA = """
+import hydra
+from hydra.utils import instantiate
+
+@hydra.main(config_path="../conf", config_name="config", version_base=None)
+def main(cfg):
+    model = instantiate(cfg.model)
+"""
+
+
+def test_hydra_with_target(make_repo):
+    repo = Repo(
+        make_repo(
+            {
+                "src/train.py": HYDRA,
+                "conf/config.yaml": "defaults: [model: rf]\n",
+                "conf/model/rf.yaml": "_target_: sklearn.ensemble.RandomForestClassifier\nn_estimators: 10\n",
+            }
+        )
+    )
+    fact = configs.config_management_fact(repo)
+    assert fact.value is True and str(fact.evidence[0]) == "src/train.py:4"
+    assert "hydra" in configs.config_inventory(repo)
+    assert set(configs.config_files(repo)) == {"conf/config.yaml", "conf/model/rf.yaml"}
+    assert configs.target_entries(repo) == [("conf/model/rf.yaml", 1)]
+    hows = {how for _, _, how in configs.instantiation_uses(repo)}
+    assert {"hydra instantiate", "_target_"} <= hows
+
+
+def test_other_frameworks(make_repo):
+    repo = Repo(
+        make_repo(
+            {
+                "cli.py": "from lightning.pytorch.cli import LightningCLI\nLightningCLI(Model)\n",
+                "omega.py": "from omegaconf import OmegaConf\ncfg = OmegaConf.load('params.yaml')\n",
+                "conf/base/parameters.yml": "lr: 0.1\n",
+            }
+        )
+    )
+    assert {"lightning_cli", "omegaconf", "kedro"} <= set(configs.config_inventory(repo))
+
+
+def test_dvc_params_and_yaml_loaded_by_code(make_repo):
+    dvc_repo = Repo(
+        make_repo({"params.yaml": "lr: 1\n", "dvc.yaml": "stages:\n  t:\n    cmd: x\n    params: [lr]\n"})
+    )
+    assert configs.config_management_fact(dvc_repo).value is True
+    loaded = Repo(
+        make_repo(
+            {
+                "train.py": "import yaml\nparams = yaml.safe_load(open('params.yaml'))\n",
+                "params.yaml": "a: 1\n",
+            }
+        )
+    )
+    assert configs.config_management_fact(loaded).value is True
+
+
+def test_hardcoded_parameters_only(make_repo):
+    repo = Repo(
+        make_repo(
+            {
+                "train.py": "import argparse\np = argparse.ArgumentParser()\np.add_argument('--lr', default=0.1)\n",
+                ".github/workflows/ci.yml": "on: push\n",
+                "mkdocs.yml": "site_name: x\n",
+            }
+        )
+    )
+    assert configs.config_management_fact(repo).value is False
+    assert configs.config_files(repo) == []
+
+
+def test_environment_configs(make_repo):
+    repo = Repo(
+        make_repo(
+            {
+                "conf/env/dev.yaml": "a: 1\n",
+                "conf/env/prod.yaml": "a: 2\n",
+                "deploy/overlays/staging/kustomization.yaml": "resources: []\n",
+                ".env.production": "X=1\n",
+                "tests/prod.yaml": "a: 1\n",
+                "src/produce.py": "x = 1\n",
+            }
+        )
+    )
+    envs = configs.environment_configs(repo)
+    assert set(envs) == {"dev", "prod", "staging"}
+    assert "tests/prod.yaml" not in envs["prod"]
+
+
+def test_package_layout_src_and_flat(make_repo):
+    src = Repo(
+        make_repo(
+            {
+                "pyproject.toml": '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n'
+                '[project]\nname = "churn-model"\nrequires-python = ">=3.11"\n',
+                "src/churn_model/__init__.py": "",
+                "tests/__init__.py": "",
+            }
+        )
+    )
+    layout = configs.package_layout(src)
+    assert (layout.layout, layout.package_dir, layout.import_name) == (
+        "src",
+        "src/churn_model",
+        "churn_model",
+    )
+    assert layout.installable and layout.build_backend == "hatchling.build" and layout.line == 1
+    assert configs.python_version(src) == ">=3.11"
+    flat = Repo(
+        make_repo({"setup.py": "setup(name='pkg', python_requires='>=3.10')\n", "pkg/__init__.py": ""})
+    )
+    layout = configs.package_layout(flat)
+    assert (layout.layout, layout.build_file, layout.name, layout.python_requires) == (
+        "flat",
+        "setup.py",
+        "pkg",
+        ">=3.10",
+    )
+    scripts = Repo(make_repo({"train.py": "x = 1\n", ".python-version": "3.12\n"}))
+    layout = configs.package_layout(scripts)
+    assert not layout.installable and layout.python_requires == "3.12"
+
+
+def test_malformed_pyproject_is_a_note(make_repo):
+    repo = Repo(make_repo({"pyproject.toml": "[project\nname=", "pkg/__init__.py": ""}))
+    assert configs.package_layout(repo).build_file is None
+    assert any(n.path == "pyproject.toml" for n in repo.notes)
