@@ -18,7 +18,7 @@ from ..checks.base import Evidence
 from ..repo import Repo, memoized
 from . import FactValue, inventory, report_fact
 from .notebooks import NotebookCode, notebook_codes_containing
-from .python import NON_LITERAL, Call, ModuleInfo, modules_containing
+from .python import NON_LITERAL, Call, ModuleInfo, module, modules_containing, python_files
 
 # ------------------------------------------------------------------------------------------- code units
 
@@ -126,7 +126,7 @@ _TRACKER_NEEDLES = (
     b"report_to",
 )
 _CONFIG_TRACKER = re.compile(
-    r"\b(mlflow|wandb|tensorboard|neptune|comet_ml|clearml|dvclive)\b", re.IGNORECASE
+    r"(?<![A-Za-z0-9])(mlflow|wandb|tensorboard|neptune|comet_ml|clearml|dvclive)", re.I
 )
 
 
@@ -626,9 +626,17 @@ def training_units(repo: Repo) -> list[CodeUnit]:
     """Files that train a model: ``train*.py`` scripts, and modules or notebooks that import a modelling
     library and call ``fit`` / ``train`` (tests excluded)."""
     out = []
-    for unit in code_units(
+    units = code_units(
         repo, b".fit(", b".train(", b"fit_generator", b"train_on_batch", b"partial_fit", b"train"
-    ):
+    )
+    seen = {u.path for u in units}
+    for path in python_files(repo):
+        stem = path.rsplit("/", 1)[-1][:-3]
+        if path not in seen and _TRAIN_FILE.search(stem):
+            info = module(repo, path)
+            if info is not None:
+                units = [*units, CodeUnit(path, info)]
+    for unit in units:
         if _is_test_path(unit.path):
             continue
         stem = unit.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
@@ -649,7 +657,11 @@ def imported_project_files(repo: Repo, unit: CodeUnit) -> set[str]:
     directory = unit.path.rsplit("/", 1)[0] + "/" if "/" in unit.path else ""
     imports = {n for n, _ in unit.info.imports}
     roots = {n.split(".", 1)[0] for n in imports if not n.startswith(".")}
-    names = imports | {c.name for c in unit.info.calls if "." in c.name and c.name.split(".", 1)[0] in roots}
+    names = imports | {
+        c.name
+        for c in unit.info.calls
+        if "." in c.name and (c.name.startswith(".") or c.name.split(".", 1)[0] in roots)
+    }
     wanted: set[str] = set()
     local: set[str] = set()
     for name in names:

@@ -136,7 +136,7 @@ def scan_bytes(data: bytes, path: str) -> list[SecretFinding]:
 
 def _looks_random(value: str) -> bool:
     """A generic secret-named value must look like a credential, not prose, a path or a config reference."""
-    if "/" in value and not re.search(r"[A-Za-z0-9+/]{20,}={0,2}$", value):
+    if "://" in value or re.fullmatch(r"[~.]{0,2}(/[\w.@-]+)+/?|[\w.-]+(/[\w.-]+)+\.\w{1,5}", value):
         return False  # a path or URL
     if re.fullmatch(r"[a-z]+([_.-][a-z]+)*", value):
         return False  # words: "access_token", "my-secret-name"
