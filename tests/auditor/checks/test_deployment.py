@@ -1,0 +1,112 @@
+"""DEP checks: pass, fail and not-applicable fixtures."""
+
+from __future__ import annotations
+
+from conftest import assert_status
+from mlops_audit.checks import load_checks
+from mlops_audit.checks.base import Status
+
+API = (
+    "from fastapi import FastAPI\nimport mlflow\napp = FastAPI()\nmodel = mlflow.pyfunc.load_model({uri!r})\n"
+)
+GOOD_DOCKERFILE = """FROM python:3.12-slim@sha256:abc AS build
+RUN pip wheel -w /w .
+FROM python:3.12-slim@sha256:abc
+COPY --from=build /w /w
+USER app
+HEALTHCHECK CMD curl -f http://localhost:8000/health
+"""
+
+
+def test_dep_profiles():
+    checks = load_checks()
+    assert checks["DEP001"].profiles == ("service",)
+    assert "research" not in checks["DEP003"].profiles
+
+
+def test_dep001_serving_code(make_repo):
+    assert_status(make_repo({"api.py": API.format(uri="models:/m@champion")}), "DEP001", Status.PASS)
+    demo = assert_status(make_repo({"app.py": "import gradio as gr\n"}), "DEP001", Status.FAIL)
+    assert demo.credit > 0
+    assert_status(make_repo({"train.py": "x = 1\n"}), "DEP001", Status.FAIL)
+
+
+def test_dep002_containerised(make_repo):
+    assert_status(make_repo({"Dockerfile": "FROM python:3.12\n"}), "DEP002", Status.PASS)
+    assert_status(make_repo({"compose.yaml": "services:\n  a:\n    image: x:1\n"}), "DEP002", Status.PASS)
+    dev = assert_status(
+        make_repo({".devcontainer/devcontainer.json": "{}", ".devcontainer/Dockerfile": "FROM x:1\n"}),
+        "DEP002",
+        Status.FAIL,
+    )
+    assert "devcontainer" in dev.message
+    assert_status(make_repo({"a.py": ""}), "DEP002", Status.FAIL)
+
+
+def test_dep003_container_hygiene(make_repo):
+    ok = assert_status(make_repo({"Dockerfile": GOOD_DOCKERFILE}), "DEP003", Status.PASS)
+    assert any(str(e) == "Dockerfile:5" for e in ok.evidence)
+    bad = assert_status(
+        make_repo({"Dockerfile": "FROM python\nRUN pip install .\nCMD python app.py\n"}),
+        "DEP003",
+        Status.FAIL,
+    )
+    notes = {e.note for e in bad.evidence}
+    assert {
+        "unpinned base image python",
+        "no USER: runs as root",
+        "no HEALTHCHECK",
+        "single-stage build",
+    } <= notes
+    assert bad.credit == 0
+    partial = assert_status(
+        make_repo({"Dockerfile": "FROM python:3.12-slim\nUSER app\n"}), "DEP003", Status.FAIL
+    )
+    assert partial.credit == 0.5
+    probes = {
+        "Dockerfile": "FROM python:3.12 AS b\nFROM python:3.12-slim\nUSER 1000\n",
+        "k8s/deploy.yaml": "apiVersion: apps/v1\nkind: Deployment\nspec:\n  livenessProbe: {}\n",
+    }
+    assert_status(make_repo(probes), "DEP003", Status.PASS)
+    assert_status(make_repo({"a.py": ""}), "DEP003", Status.NOT_APPLICABLE)
+
+
+def test_dep004_infrastructure_as_code(make_repo):
+    api = API.format(uri="models:/m/1")
+    assert_status(make_repo({"api.py": api, "infra/main.tf": "resource x y {}\n"}), "DEP004", Status.PASS)
+    assert_status(make_repo({"api.py": api, "Dockerfile": "FROM x:1\n"}), "DEP004", Status.FAIL)
+    assert_status(make_repo({"a.py": ""}), "DEP004", Status.NOT_APPLICABLE)
+
+
+def test_dep005_deployment_manifest(make_repo):
+    api = API.format(uri="models:/m/1")
+    isvc = "apiVersion: serving.kserve.io/v1beta1\nkind: InferenceService\nmetadata: {name: m}\n"
+    assert_status(make_repo({"api.py": api, "deploy/isvc.yaml": isvc}), "DEP005", Status.PASS)
+    assert_status(
+        make_repo({"api.py": api, "compose.yaml": "services:\n  api:\n    build: .\n"}), "DEP005", Status.PASS
+    )
+    tf = assert_status(make_repo({"api.py": api, "main.tf": "x\n"}), "DEP005", Status.FAIL)
+    assert tf.credit == 0.5
+    assert_status(make_repo({"api.py": api}), "DEP005", Status.FAIL)
+    assert_status(make_repo({"a.py": ""}), "DEP005", Status.NOT_APPLICABLE)
+
+
+def test_dep006_model_by_version(make_repo):
+    ok = assert_status(make_repo({"api.py": API.format(uri="models:/churn@champion")}), "DEP006", Status.PASS)
+    assert str(ok.evidence[0]) == "api.py:4"
+    local = (
+        "from flask import Flask\nimport joblib\napp = Flask(__name__)\nmodel = joblib.load('model.pkl')\n"
+    )
+    fail = assert_status(make_repo({"api.py": local}), "DEP006", Status.FAIL)
+    assert str(fail.evidence[0]) == "api.py:4"
+    # the model is loaded in a helper module the service imports
+    helper = {
+        "svc/__init__.py": "",
+        "svc/api.py": "from fastapi import FastAPI\nfrom svc.loader import load\napp = FastAPI()\n",
+        "svc/loader.py": "import joblib\ndef load():\n    return joblib.load('artifacts/model.joblib')\n",
+    }
+    assert_status(make_repo(helper), "DEP006", Status.FAIL)
+    assert_status(make_repo({"api.py": API.format(uri="models:/churn/latest")}), "DEP006", Status.FAIL)
+    env = "from fastapi import FastAPI\nimport os\napp = FastAPI()\nuri = os.environ['MODEL_URI']\n"
+    assert_status(make_repo({"api.py": env}), "DEP006", Status.NOT_APPLICABLE)
+    assert_status(make_repo({"a.py": ""}), "DEP006", Status.NOT_APPLICABLE)

@@ -1,0 +1,93 @@
+"""PIP checks: pass, fail and not-applicable fixtures."""
+
+from __future__ import annotations
+
+from conftest import assert_status
+from mlops_audit.checks.base import Status
+
+TRAIN = "from sklearn.ensemble import RandomForestClassifier\nm = RandomForestClassifier()\nm.fit(X, y)\n"
+NOTEBOOK = '{"cells": [{"cell_type": "code", "source": ["model.fit(X, y)"]}], "metadata": {}}'
+DVC = """stages:
+  prepare:
+    cmd: python src/data.py
+    deps: [data/raw]
+    outs: [data/processed]
+  train:
+    cmd: python src/train.py
+    deps: [data/processed]
+    outs: [models/model.pkl]
+"""
+
+
+def test_pip001_pipeline_defined(make_repo):
+    ok = assert_status(make_repo({"dvc.yaml": DVC, "src/train.py": TRAIN}), "PIP001", Status.PASS)
+    assert str(ok.evidence[0]) == "dvc.yaml:2"
+    fail = assert_status(make_repo({"train.py": TRAIN}), "PIP001", Status.FAIL)
+    assert str(fail.evidence[0]) == "train.py:3"
+    hf = "from transformers import pipeline\nclf = pipeline('sentiment-analysis')\n"
+    assert_status(make_repo({"train.py": TRAIN, "infer.py": hf}), "PIP001", Status.FAIL)
+    partial = assert_status(
+        make_repo({"train.py": TRAIN, "Makefile": "train:\n\tpython train.py\n"}), "PIP001", Status.FAIL
+    )
+    assert partial.credit > 0
+    assert_status(make_repo({"lib.py": "x = 1\n"}), "PIP001", Status.NOT_APPLICABLE)
+
+
+def test_pip002_modular_steps(make_repo):
+    modular = {
+        "src/pkg/data.py": "x = 1\n",
+        "src/pkg/features.py": "x = 1\n",
+        "src/pkg/train.py": TRAIN,
+        "src/pkg/evaluate.py": "x = 1\n",
+    }
+    assert_status(make_repo(modular), "PIP002", Status.PASS)
+    mono = assert_status(make_repo({"main.py": TRAIN}), "PIP002", Status.FAIL)
+    assert mono.credit == 0
+    zen = (
+        "from zenml import pipeline, step\n@step\ndef load_data():\n    pass\n@step\ndef train_model():\n    pass\n"
+        "@step\ndef evaluate_model():\n    pass\n@pipeline\ndef p():\n    pass\n"
+    )
+    assert_status(make_repo({"run.py": zen}), "PIP002", Status.PASS)
+    assert_status(make_repo({"lib.py": "x = 1\n"}), "PIP002", Status.NOT_APPLICABLE)
+
+
+def test_pip003_training_outside_notebooks(make_repo):
+    assert_status(make_repo({"nb/a.ipynb": NOTEBOOK, "src/train.py": TRAIN}), "PIP003", Status.PASS)
+    fail = assert_status(make_repo({"nb/a.ipynb": NOTEBOOK}), "PIP003", Status.FAIL)
+    assert str(fail.evidence[0]) == "nb/a.ipynb"
+    assert_status(make_repo({"src/train.py": TRAIN}), "PIP003", Status.NOT_APPLICABLE)
+
+
+API = "from fastapi import FastAPI\n{imports}\napp = FastAPI()\n"
+
+
+def test_pip004_shared_preprocessing(make_repo):
+    shared = {
+        "src/pkg/__init__.py": "",
+        "src/pkg/features.py": "def build_features(df):\n    return df\n",
+        "src/pkg/train.py": "from pkg.features import build_features\n" + TRAIN,
+        "src/pkg/api.py": API.format(imports="from pkg.features import build_features"),
+    }
+    ok = assert_status(make_repo(shared), "PIP004", Status.PASS)
+    assert str(ok.evidence[0]) == "src/pkg/api.py:2"
+    pipeline = {
+        "train.py": "from sklearn.pipeline import make_pipeline\nm = make_pipeline(a, b)\nm.fit(X, y)\n",
+        "api.py": API.format(imports="import joblib\nmodel = joblib.load(path)"),
+    }
+    assert_status(make_repo(pipeline), "PIP004", Status.PASS)
+    skew = {
+        "train.py": TRAIN,
+        "api.py": API.format(imports="def preprocess(x):\n    return x"),
+    }
+    assert_status(make_repo(skew), "PIP004", Status.FAIL)
+    assert_status(make_repo({"train.py": TRAIN}), "PIP004", Status.NOT_APPLICABLE)
+    assert_status(make_repo({"api.py": API.format(imports="")}), "PIP004", Status.NOT_APPLICABLE)
+
+
+def test_pip005_stage_io(make_repo):
+    assert_status(make_repo({"dvc.yaml": DVC}), "PIP005", Status.PASS)
+    bad = assert_status(
+        make_repo({"dvc.yaml": DVC + "  evaluate:\n    cmd: python ev.py\n"}), "PIP005", Status.FAIL
+    )
+    assert str(bad.evidence[0]) == "dvc.yaml:10" and 0 < bad.credit < 1
+    assert_status(make_repo({"a.py": ""}), "PIP005", Status.NOT_APPLICABLE)
