@@ -44,6 +44,7 @@ FACT_NAMES: tuple[str, ...] = (
 #: The fact modules, imported on first use of the registry.
 FACT_MODULES = (
     "python",
+    "testing",
     "notebooks",
     "dependencies",
     "ci",

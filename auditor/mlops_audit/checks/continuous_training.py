@@ -1,0 +1,314 @@
+"""CT: continuous training — training runs on a schedule or an event, retrains on drift, validates and promotes
+the new model automatically, and reports metric changes on pull requests."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..facts import ci, testing
+from ..facts.yamlfile import LineDict, load_yaml
+from ..repo import Repo, memoized
+from .base import Evidence, Result, Severity, check
+
+_PIPELINE_FILES = ("dvc.yaml", "MLproject", "kedro.yml", ".kedro.yml")
+_CT_PROFILES = ("pipeline", "service")
+
+
+@memoized
+def training_evidence(repo: Repo) -> list[Evidence]:
+    """Training code or a training pipeline definition: what makes the CT checks applicable."""
+    out = [Evidence(p, line, "training code") for p, line in testing.training_code(repo)[:3]]
+    for path in _PIPELINE_FILES:
+        if path in repo.entries:
+            data = load_yaml(repo, path) if path.endswith(".yaml") else None
+            stages = data.get("stages") if isinstance(data, dict) else None
+            if isinstance(stages, LineDict):
+                for name in stages:
+                    if re.search(r"train|fit", str(name), re.I):
+                        out.append(Evidence(path, stages.line_of(name), f"stage {name}"))
+                        break
+            elif path == "MLproject":
+                out.append(Evidence(path, 1, "MLflow project"))
+    return out
+
+
+@dataclass(frozen=True)
+class TrainingRun:
+    """A CI job that runs training, with the events that start it."""
+
+    pipeline: ci.Pipeline
+    job: ci.Job | None
+    command: ci.Command
+    events: frozenset[str]
+
+    @property
+    def triggered(self) -> frozenset[str]:
+        return self.events & ci.EVENT_TRIGGERS
+
+
+@memoized
+def training_runs(repo: Repo) -> list[TrainingRun]:
+    out = []
+    for pipe in ci.pipelines(repo):
+        for cmd in ci.pipeline_commands(repo, pipe):
+            if "train" not in ci.classify(cmd.text) and not re.search(r"\btrain", cmd.step, re.I):
+                continue
+            if "train" not in ci.classify(cmd.text) and "test" in ci.classify(cmd.text):
+                continue
+            job = pipe.job(cmd.job)
+            events = pipe.job_events(job) if job else pipe.events
+            if job is not None and job.manual:
+                events = events | {"manual"}
+            out.append(TrainingRun(pipe, job, cmd, frozenset(events)))
+    return out
+
+
+def ct_runs(repo: Repo) -> list[TrainingRun]:
+    """Training runs started by a schedule or an event (the continuous-training workflows)."""
+    return [r for r in training_runs(repo) if r.triggered]
+
+
+def _trigger_evidence(run: TrainingRun) -> Evidence:
+    trig = next((t for t in run.pipeline.triggers if t.event in run.triggered), None)
+    line = trig.line if trig else None
+    note = f"on {trig.event}" + (f" ({', '.join(trig.crons)})" if trig and trig.crons else "") if trig else ""
+    return Evidence(run.pipeline.path, line, note)
+
+
+def _na(repo: Repo) -> Result | None:
+    if not training_evidence(repo) and not training_runs(repo):
+        return Result.not_applicable("no training code or training pipeline found")
+    return None
+
+
+@check("CT001", Severity.WARNING, "Training runs on a schedule or an event", level=2, profiles=_CT_PROFILES,
+       fix="ct_workflow", fix_hint="add a scheduled (cron) CI workflow that runs the training pipeline")  # fmt: skip
+def scheduled_training(repo: Repo) -> Result:
+    """A CI workflow runs the training on a schedule (``schedule:`` cron) or on an event
+    (``workflow_dispatch``, ``repository_dispatch``, an API or pipeline trigger, GitLab
+    ``$CI_PIPELINE_SOURCE == "schedule"``), not only on a laptop.
+
+    Why it matters: models decay as the world changes; continuous training refreshes them from new data with
+    the same reviewed code, producing a traceable run each time.
+
+    How to fix (``.github/workflows/train.yml``)::
+
+        on:
+          schedule: [{cron: "0 3 * * 1"}]
+          workflow_dispatch:
+        jobs:
+          train:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: actions/checkout@<sha>
+              - run: uv sync --locked && uv run dvc repro
+    """
+    na = _na(repo)
+    if na:
+        return na
+    runs = ct_runs(repo)
+    if runs:
+        run = runs[0]
+        how = ", ".join(sorted(run.triggered))
+        return Result.passed(f"{run.pipeline.path} trains on {how}",
+                             [_trigger_evidence(run), Evidence(run.command.path, run.command.line, run.command.text[:80])])  # fmt: skip
+    other = training_runs(repo)
+    if other:
+        cmd = other[0].command
+        return Result.failed("training runs in CI only on code changes; add a schedule or a dispatch trigger",
+                             [Evidence(cmd.path, cmd.line, cmd.text[:80])], credit=0.4)  # fmt: skip
+    return Result.failed("no CI workflow runs the training", training_evidence(repo)[:2])
+
+
+_DRIFT_TYPES = re.compile(r"drift|monitor|degrad|retrain", re.I)
+
+
+@check("CT002", Severity.INFO, "Drift triggers retraining", level=2, profiles=_CT_PROFILES,
+       fix="ct_workflow", fix_hint="check drift before training in the CT workflow, or dispatch it on drift")  # fmt: skip
+def drift_triggered(repo: Repo) -> Result:
+    """Retraining is triggered by drift: the training workflow checks drift before it trains (Evidently,
+    NannyML, a drift script...), or a drift monitor dispatches it (``repository_dispatch`` with a drift event
+    type, ``workflow_run`` of a monitoring workflow, code calling the dispatch API).
+
+    Why it matters: a fixed schedule retrains too late or for nothing; retraining when the input distribution
+    moves keeps the model fresh and the compute bill honest.
+
+    How to fix: add a step ``run: uv run python -m project.drift --fail-on-drift`` before the training step,
+    or trigger the workflow from the monitor::
+
+        on:
+          repository_dispatch:
+            types: [data-drift]
+    """
+    na = _na(repo)
+    if na:
+        return na
+    for pipe in ci.pipelines(repo):
+        for trig in pipe.triggers:
+            if trig.event == "repository_dispatch" and any(_DRIFT_TYPES.search(t) for t in trig.types):
+                return Result.passed(
+                    f"{pipe.path} is dispatched on {', '.join(trig.types)}", [(pipe.path, trig.line)]
+                )
+    runs = ct_runs(repo) or training_runs(repo)
+    for run in runs:
+        commands = ci.pipeline_commands(repo, run.pipeline)
+        first_train = commands.index(run.command) if run.command in commands else len(commands)
+        for cmd in commands[:first_train]:
+            if "drift" in ci.classify(cmd.text) or ci.classify(cmd.step) & {"drift"}:
+                ev = [
+                    Evidence(cmd.path, cmd.line, cmd.text[:80]),
+                    Evidence(run.command.path, run.command.line, "train"),
+                ]
+                if run.triggered:
+                    return Result.passed("the training workflow checks drift before it trains", ev)
+                return Result.failed("drift is checked before training, but the workflow is not scheduled",
+                                     ev, credit=0.5)  # fmt: skip
+        if run.pipeline.provider == "github" and "workflow_run" in run.pipeline.events:
+            data = load_yaml(repo, run.pipeline.path)
+            on = data.get("on", data.get(True)) if isinstance(data, dict) else None
+            names = on.get("workflow_run", {}).get("workflows") if isinstance(on, dict) else None
+            if isinstance(names, list) and any(_DRIFT_TYPES.search(str(n)) for n in names):
+                trig = next(t for t in run.pipeline.triggers if t.event == "workflow_run")
+                return Result.passed(
+                    "training runs after the monitoring workflow", [(run.pipeline.path, trig.line)]
+                )
+    from ..facts import python as pyfacts
+
+    for info in pyfacts.modules_containing(repo, b"/dispatches", b"create_dispatch"):
+        if info.path in set(testing.test_files(repo)) or not repo.contains(info.path, b"drift", b"Drift"):
+            continue
+        urls = [ln for s, ln in info.strings if "/dispatches" in s]
+        calls = [c.line for c in info.calls_to(".create_dispatch", ".create_repository_dispatch")]
+        if urls or calls:
+            return Result.passed("code dispatches retraining on drift", [(info.path, (urls or calls)[0])])
+    evidence = [Evidence(r.command.path, r.command.line, "training") for r in runs[:1]] or training_evidence(
+        repo
+    )[:1]
+    return Result.failed("retraining is not triggered by drift", evidence)
+
+
+_PROMOTION_CALLS = (
+    ".set_registered_model_alias",
+    ".transition_model_version_stage",
+    ".link_model",
+    ".link_artifact",
+    ".copy_model_version",
+)
+
+
+@check("CT003", Severity.WARNING, "New models are validated and promoted automatically", level=2,
+       profiles=_CT_PROFILES, fix="ct_workflow",
+       fix_hint="evaluate after training and promote (registry alias) only when the gate passes")  # fmt: skip
+def validation_and_promotion(repo: Repo) -> Result:
+    """After training, the pipeline evaluates the candidate and promotes it only if it passes: an evaluation /
+    validation / promotion step after the training step of the CT workflow, or code that moves a registry
+    alias or stage (``set_registered_model_alias``, ``transition_model_version_stage``, W&B ``link_model``).
+
+    Why it matters: automatic retraining without an automatic gate ships regressions automatically; the gate
+    (new model vs. thresholds and vs. the champion) is what makes continuous training safe.
+
+    How to fix::
+
+        - run: uv run python -m project.train
+        - run: uv run python -m project.evaluate --min-f1 0.8 --against champion
+        - run: uv run python -m project.promote   # sets the "champion" alias
+    """
+    na = _na(repo)
+    if na:
+        return na
+    for run in ct_runs(repo) or training_runs(repo):
+        commands = ci.pipeline_commands(repo, run.pipeline)
+        start = commands.index(run.command) if run.command in commands else 0
+        after = [
+            c
+            for c in commands[start + 1 :]
+            if "evaluate" in ci.classify(c.text) or "evaluate" in ci.classify(c.step)
+        ]
+        if not after and "dvc" in run.command.text and "dvc.yaml" in repo.entries:
+            data = load_yaml(repo, "dvc.yaml")
+            stages = data.get("stages") if isinstance(data, dict) else None
+            if isinstance(stages, LineDict):
+                names = list(stages)
+                train_i = next((i for i, n in enumerate(names) if re.search(r"train", str(n), re.I)), None)
+                for name in names[(train_i or 0) + 1 :] if train_i is not None else []:
+                    if re.search(r"evaluat|validat|promot|gate|register", str(name), re.I):
+                        after = [ci.Command(str(name), "dvc.yaml", stages.line_of(name), run.command.text)]
+                        break
+        if after:
+            ev = [
+                Evidence(run.command.path, run.command.line, "train"),
+                Evidence(after[0].path, after[0].line, after[0].text[:80]),
+            ]
+            if run.triggered:
+                return Result.passed("the CT workflow evaluates the model after training", ev)
+            return Result.failed("evaluation follows training in CI, but training is not continuous (see CT001)",
+                                 ev, credit=0.6)  # fmt: skip
+    from ..facts import python as pyfacts
+
+    for info in pyfacts.modules_containing(repo, b"alias", b"stage", b"link_model", b"link_artifact"):
+        calls = info.calls_to(*_PROMOTION_CALLS)
+        if calls:
+            return Result.passed(
+                f"code promotes models in the registry ({calls[0].attr})", [(info.path, calls[0].line)]
+            )
+    gates = [g for g in testing.quality_gates(repo) if g.path not in set(testing.test_files(repo))]
+    if gates:
+        return Result.failed("a quality gate exists in code, but no pipeline step promotes the model after it",
+                             [(gates[0].path, gates[0].line)], credit=0.5)  # fmt: skip
+    evidence = [Evidence(r.command.path, r.command.line, "training") for r in training_runs(repo)[:1]]
+    return Result.failed(
+        "no automated evaluation/promotion after training", evidence or training_evidence(repo)[:1]
+    )
+
+
+_COMMENT_ACTIONS = re.compile(
+    r"sticky-pull-request-comment|create-or-update-comment|actions-comment-pull-request|github-script|"
+    r"comment-pull-request|pr-comment|setup-cml",
+    re.I,
+)
+_METRIC_WORDS = re.compile(r"metric|accuracy|score|f1|auc|rmse|mae|loss|report\.md|eval", re.I)
+
+
+@check("CT004", Severity.INFO, "Metric changes are reported on pull requests", level=2, profiles=_CT_PROFILES,
+       fix="ct_workflow", fix_hint="post `dvc metrics diff` (or a CML report) as a PR comment")  # fmt: skip
+def metrics_on_prs(repo: Repo) -> Result:
+    """A pull-request workflow reports how the change moves the model's metrics: ``dvc metrics diff``,
+    ``cml comment create``, an MLflow comparison or a metrics table posted as a comment or to the step summary.
+
+    Why it matters: reviewers judge ML changes by their effect on metrics; without the diff on the PR, a
+    regression is merged because the code looked fine.
+
+    How to fix::
+
+        on: pull_request
+        ...
+          - run: uv run dvc repro && uv run dvc metrics diff main --md >> report.md
+          - run: cml comment create report.md
+            env: {REPO_TOKEN: "${{ secrets.GITHUB_TOKEN }}"}
+    """
+    na = _na(repo)
+    if na:
+        return na
+    elsewhere: list[Evidence] = []
+    for pipe in ci.pipelines(repo):
+        on_prs = bool(pipe.events & (ci.REVIEW_TRIGGERS | {"pull_request"})) or pipe.provider == "jenkins"
+        hits = [Evidence(c.path, c.line, c.text[:80]) for c in ci.pipeline_commands(repo, pipe)
+                if "metrics_report" in ci.classify(c.text)]  # fmt: skip
+        for job in pipe.jobs:
+            for step in job.steps:
+                if (
+                    step.uses
+                    and _COMMENT_ACTIONS.search(step.uses)
+                    and _METRIC_WORDS.search(ci.step_text(step))
+                ):
+                    hits.append(Evidence(pipe.path, step.uses_line or step.line, step.uses))
+        if hits and on_prs:
+            return Result.passed(f"{pipe.path} reports metrics on pull requests", hits[:2])
+        elsewhere += hits
+    if elsewhere:
+        return Result.failed(
+            "metrics are reported, but not by a pull-request workflow", elsewhere[:2], credit=0.5
+        )
+    return Result.failed("no CI step reports metric changes on pull requests",
+                         [Evidence(p.path, 1) for p in ci.pipelines(repo)[:1]] or training_evidence(repo)[:1])  # fmt: skip

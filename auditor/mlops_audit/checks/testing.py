@@ -1,0 +1,159 @@
+"""TST: testing — real tests exist, pytest and coverage are configured, the ML code itself is tested, and model
+quality is gated against a threshold or the champion."""
+
+from __future__ import annotations
+
+from ..facts import project, testing
+from ..repo import Repo
+from .base import Evidence, Result, Severity, check
+
+
+@check(
+    "TST001",
+    Severity.ERROR,
+    "Tests exist",
+    fix_hint="add tests/ with pytest tests of your data and model code",
+)
+def tests_exist(repo: Repo) -> Result:
+    """The repository holds real tests (``test_*.py`` / ``*_test.py`` with test functions that exercise code).
+
+    A generated placeholder does not count: cookiecutter-data-science's ``def test_code_is_tested(): assert
+    False``, or tests whose body is only ``pass``, ``assert True`` or asserts over constants.
+
+    Why it matters: ML code fails silently — a shifted column, a leaked label, a wrong dtype still trains a
+    model. Tests of the data processing, features and training code catch it before the metrics do (or don't).
+
+    How to fix: add ``tests/test_features.py`` with tests of your functions on small, hand-made frames::
+
+        def test_build_features_has_no_nulls():
+            df = build_features(pd.DataFrame({"age": [1, None]}))
+            assert df.notna().all().all()
+    """
+    real = testing.real_tests(repo)
+    if real:
+        files = list(dict.fromkeys(p for p, _ in real))
+        return Result.passed(
+            f"{len(real)} test(s) in {len(files)} file(s)", [Evidence(p, ln) for p, ln in real[:3]]
+        )
+    placeholders = testing.placeholder_tests(repo)
+    if placeholders:
+        return Result.failed(f"only placeholder tests ({len(placeholders)}) that test nothing",
+                             [Evidence(p, ln, "placeholder") for p, ln in placeholders[:3]])  # fmt: skip
+    if any(not m.parsed for m in testing.test_modules(repo)):
+        return Result.not_applicable("the test files could not be parsed")
+    files = testing.test_files(repo)
+    if files:
+        return Result.failed("test files hold no test functions", files[:3])
+    return Result.failed("no tests (test_*.py)", project.anchor(repo))
+
+
+@check("TST002", Severity.WARNING, "pytest is configured", fix="pytest_config",
+       fix_hint="add [tool.pytest.ini_options] to pyproject.toml")  # fmt: skip
+def pytest_configured(repo: Repo) -> Result:
+    """pytest has a configuration: ``[tool.pytest.ini_options]`` (or ``[tool.pytest]``) in pyproject.toml,
+    ``pytest.ini``, ``setup.cfg`` ``[tool:pytest]`` or ``tox.ini`` ``[pytest]``.
+
+    Why it matters: the configuration pins where tests live, which markers exist (``slow``, ``gpu``) and the
+    strictness options, so ``pytest`` behaves the same on every machine and in CI.
+
+    Example::
+
+        [tool.pytest.ini_options]
+        testpaths = ["tests"]
+        addopts = "-ra --strict-markers"
+        markers = ["slow: long-running training tests"]
+    """
+    if not testing.test_files(repo):
+        return Result.not_applicable("no test files")
+    configs = testing.pytest_configs(repo)
+    if configs:
+        return Result.passed(f"pytest configured in {configs[0][0]}", configs[:1])
+    return Result.failed("no pytest configuration", [("pyproject.toml" if "pyproject.toml" in repo.entries
+                                                       else testing.test_files(repo)[0], None)])  # fmt: skip
+
+
+@check(
+    "TST003",
+    Severity.WARNING,
+    "The ML code is tested",
+    fix_hint="test the data, feature and training modules",
+)
+def ml_code_tested(repo: Repo) -> Result:
+    """Tests import the project's ML code: the data loading, feature, training, model or pipeline modules (the
+    modules that import pandas, scikit-learn, torch... or are named that way).
+
+    Why it matters: tests of utilities alone leave the risky part — data handling and training — untested.
+
+    How to fix: ``from churn.features import build_features`` in ``tests/test_features.py`` and test it on a
+    small frame; test that training runs on a tiny sample and produces a model with the expected interface.
+    """
+    ml = testing.ml_modules(repo)
+    if not ml:
+        return Result.not_applicable("no ML or data code found")
+    tested = testing.tested_ml_modules(repo)
+    if tested:
+        modules = sorted({t for _, _, t in tested})
+        return Result.passed(f"tests import {len(modules)} ML/data module(s), e.g. {modules[0]}",
+                             [Evidence(p, ln, f"imports {t}") for p, ln, t in tested[:3]])  # fmt: skip
+    evidence = [Evidence(p, None, why) for p, why in list(ml.items())[:3]]
+    if not testing.real_tests(repo):
+        return Result.failed(f"{len(ml)} ML/data module(s) and no real tests", evidence)
+    if testing.tested_project_modules(repo):
+        return Result.failed(
+            "tests import project code, but none of its ML/data modules", evidence, credit=0.3
+        )
+    return Result.failed(f"no test imports the {len(ml)} ML/data module(s)", evidence)
+
+
+@check("TST004", Severity.WARNING, "Model quality is gated", level=2,
+       fix_hint="assert the evaluation metric against a threshold (or the champion) in tests or the pipeline")  # fmt: skip
+def quality_gate(repo: Repo) -> Result:
+    """A model metric is checked against a threshold or the current champion, failing the run when it is not
+    met: an ``assert f1 >= MIN_F1`` in tests, an ``if auc < threshold: raise``/``sys.exit`` in the evaluation
+    step, or MLflow's ``validation_thresholds`` / ``MetricThreshold``.
+
+    Why it matters: a pipeline that always succeeds will happily ship a model that is worse than the one in
+    production; the gate turns "metrics were logged" into "metrics were checked".
+
+    Example::
+
+        def test_model_beats_baseline(trained_model, holdout):
+            assert f1_score(holdout.y, trained_model.predict(holdout.X)) >= 0.80
+    """
+    from .continuous_training import training_evidence
+
+    if not training_evidence(repo) and not testing.ml_modules(repo):
+        return Result.not_applicable("no model training code found")
+    gates = testing.quality_gates(repo)
+    if gates:
+        return Result.passed(
+            f"quality gate: {gates[0].text[:80]}", [Evidence(g.path, g.line, g.text[:80]) for g in gates[:3]]
+        )
+    evidence = training_evidence(repo)[:1] or [Evidence(p, None) for p in list(testing.ml_modules(repo))[:1]]
+    return Result.failed("no metric is compared with a threshold or the champion", evidence)
+
+
+@check("TST005", Severity.INFO, "Test coverage is measured", fix="coverage_config",
+       fix_hint="add [tool.coverage.run] and run pytest --cov")  # fmt: skip
+def coverage_configured(repo: Repo) -> Result:
+    """Coverage is configured (``[tool.coverage.*]``, ``.coveragerc``, ``[coverage:*]``) or measured
+    (``--cov`` in pytest options, ``coverage run`` or ``--cov`` in CI).
+
+    Why it matters: coverage shows which data paths and branches no test exercises; a floor
+    (``fail_under``) stops it from eroding.
+
+    Example::
+
+        [tool.coverage.run]
+        source = ["src"]
+        branch = true
+        [tool.coverage.report]
+        fail_under = 70
+    """
+    if not testing.test_files(repo):
+        return Result.not_applicable("no test files")
+    found = testing.coverage_configs(repo)
+    if found:
+        return Result.passed(f"coverage configured ({found[0][0]})", found[:2])
+    return Result.failed("coverage is neither configured nor measured",
+                         [("pyproject.toml" if "pyproject.toml" in repo.entries else testing.test_files(repo)[0], None)])  # fmt: skip

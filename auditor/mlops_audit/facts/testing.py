@@ -1,0 +1,472 @@
+"""Tests: which test files exist, whether they are real (a generated placeholder is not a test), what project
+code they import, how pytest and coverage are configured, and where model quality is gated.
+
+Test files are parsed with :mod:`ast` (never imported). A test function is a *placeholder* when its body does
+nothing that touches code: ``pass``, ``...``, a docstring, ``assert True``/``assert False`` or asserts and
+``self.assert*`` calls over constants only, ``raise NotImplementedError`` (cookiecutter-data-science's
+``def test_code_is_tested(): assert False`` is the model).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+
+from ..repo import Repo, memoized
+from . import FactValue, inventory, report_fact
+from . import python as pyfacts
+from .textconfig import dig, ini_sections, pyproject, toml_line
+
+_TEST_NAME = re.compile(r"^(test_.*|.*_test|tests?)\.py$")
+_SKIP_DIRS = re.compile(r"(^|/)(\.venv|venv|\.tox|\.nox|site-packages|node_modules|\.git|build|dist)/")
+
+#: Libraries whose use marks a module as ML or data code.
+ML_LIBRARIES = (
+    "sklearn", "torch", "tensorflow", "keras", "xgboost", "lightgbm", "catboost", "jax", "flax", "transformers",
+    "pytorch_lightning", "lightning", "statsmodels", "pandas", "polars", "numpy", "datasets", "scipy", "optuna",
+    "prophet", "spacy", "gensim", "mlflow", "pyspark", "dask", "sentence_transformers", "timm", "onnx",
+)  # fmt: skip
+_ML_NEEDLES = tuple(lib.encode() for lib in ML_LIBRARIES)
+_ML_NAME = re.compile(
+    r"(^|[/_.])(data|datasets?|features?|feature_\w+|preprocess\w*|processing|train\w*|models?|modeling|"
+    r"pipelines?|predict\w*|inference|evaluat\w*|transforms?|etl|ingest\w*|clean\w*|split\w*|encod\w*)([/_.]|$)"
+)
+_METRIC = re.compile(
+    r"acc(uracy)?|f1|auc|roc|rmse|mse|mae|mape|r2|precision|recall|score|loss|metric|ndcg|bleu|rouge|"
+    r"perplexity|iou|dice|error_rate|log_?loss|brier|map(_|$)|top_?\d",
+    re.I,
+)
+_METRIC_NEEDLES = (b"accuracy", b"f1", b"auc", b"rmse", b"mse", b"mae", b"r2", b"precision", b"recall",
+                   b"score", b"loss", b"metric", b"MetricThreshold", b"validation_thresholds")  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class TestFunction:
+    name: str
+    line: int
+    placeholder: bool
+
+
+@dataclass(slots=True)
+class TestModule:
+    path: str
+    functions: list[TestFunction] = field(default_factory=list)
+    imports: list[tuple[str, int]] = field(default_factory=list)  # absolute module names (relative skipped)
+    parsed: bool = True
+
+    @property
+    def real(self) -> list[TestFunction]:
+        return [f for f in self.functions if not f.placeholder]
+
+
+def _is_test_path(path: str) -> bool:
+    if _SKIP_DIRS.search(path) or not path.endswith(".py"):
+        return False
+    name = path.rsplit("/", 1)[-1]
+    if name == "conftest.py":
+        return False
+    if _TEST_NAME.match(name):
+        return True
+    return bool(re.search(r"(^|/)tests?/", path)) and name.startswith("test")
+
+
+@memoized
+def test_files(repo: Repo) -> list[str]:
+    """Python files that hold tests by name (``test_*.py``, ``*_test.py``, ``tests/test*.py``)."""
+    return [p for p in repo.entries if _is_test_path(p)]
+
+
+def test_module(repo: Repo, path: str) -> TestModule:
+    def compute() -> TestModule:
+        info = TestModule(path)
+        text = repo.read_text(path)
+        if text is None:
+            info.parsed = False
+            return info
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError):
+            repo.note(path, "not parsed: syntax error")
+            info.parsed = False
+            return info
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                info.imports += [(a.name, node.lineno) for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                info.imports.append((node.module, node.lineno))
+                info.imports += [
+                    (f"{node.module}.{a.name}", node.lineno) for a in node.names if a.name != "*"
+                ]
+        for node in tree.body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test"):
+                info.functions.append(TestFunction(node.name, node.lineno, _placeholder(node)))
+            elif isinstance(node, ast.ClassDef) and (
+                node.name.startswith("Test") or any("TestCase" in ast.unparse(b) for b in node.bases)
+            ):
+                for item in node.body:
+                    if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name.startswith(
+                        "test"
+                    ):
+                        info.functions.append(TestFunction(item.name, item.lineno, _placeholder(item)))
+        return info
+
+    return repo.shared_memo(("testing.module", repo.prefix + path), compute)
+
+
+def _placeholder(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """True when the test's body touches no code: only constants are asserted."""
+    return all(_trivial(stmt) for stmt in func.body)
+
+
+def _trivial(stmt: ast.stmt) -> bool:
+    if isinstance(stmt, ast.Pass):
+        return True
+    if isinstance(stmt, ast.Expr):
+        value = stmt.value
+        if isinstance(value, ast.Constant):
+            return True  # docstring, ...
+        if (
+            isinstance(value, ast.Call)
+            and isinstance(value.func, ast.Attribute)
+            and value.func.attr.startswith(("assert", "fail", "skip"))
+        ):
+            return all(_constant_only(a) for a in value.args)
+        return False
+    if isinstance(stmt, ast.Assert):
+        return _constant_only(stmt.test)
+    if isinstance(stmt, ast.Raise):
+        exc = stmt.exc
+        name = exc.func if isinstance(exc, ast.Call) else exc
+        return isinstance(name, ast.Name) and name.id in ("NotImplementedError", "AssertionError")
+    return False
+
+
+def _constant_only(node: ast.AST) -> bool:
+    return not any(isinstance(n, (ast.Name, ast.Attribute, ast.Call, ast.Subscript)) for n in ast.walk(node))
+
+
+@memoized
+def test_modules(repo: Repo) -> list[TestModule]:
+    return [test_module(repo, p) for p in test_files(repo)]
+
+
+@memoized
+def real_tests(repo: Repo) -> list[tuple[str, int]]:
+    """(path, line) of every real test function."""
+    return [(m.path, f.line) for m in test_modules(repo) for f in m.real]
+
+
+@memoized
+def placeholder_tests(repo: Repo) -> list[tuple[str, int]]:
+    return [(m.path, f.line) for m in test_modules(repo) for f in m.functions if f.placeholder]
+
+
+# ------------------------------------------------------------------------------------- project modules
+
+
+@memoized
+def module_index(repo: Repo) -> dict[str, str]:
+    """Dotted module names -> path for the project's own Python files (tests excluded). Every suffix of a
+    path is a name (``src/churn/features.py`` is ``src.churn.features``, ``churn.features`` and ``features``),
+    the longest path winning ties, so imports resolve whatever the layout."""
+    index: dict[str, str] = {}
+    tests = set(test_files(repo))
+    for path in sorted(pyfacts.python_files(repo), key=lambda p: -p.count("/")):
+        if path in tests or _SKIP_DIRS.search(path) or path.rsplit("/", 1)[-1] == "conftest.py":
+            continue
+        parts = path[:-3].split("/")
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        for i in range(len(parts)):
+            name = ".".join(parts[i:])
+            if name and name.isascii():
+                index.setdefault(name, path)
+    return index
+
+
+@memoized
+def ml_modules(repo: Repo) -> dict[str, str]:
+    """Project modules that are ML or data code -> why (the ML library imported, or a data/feature/train/model
+    name)."""
+    out: dict[str, str] = {}
+    tests = set(test_files(repo))
+    for info in pyfacts.modules_containing(repo, *_ML_NEEDLES):
+        if info.path in tests or _SKIP_DIRS.search(info.path):
+            continue
+        libs = info.imports_any(*ML_LIBRARIES)
+        if libs:
+            out[info.path] = f"imports {libs[0][0]}"
+    for path in pyfacts.python_files(repo):
+        if (
+            path not in out
+            and path not in tests
+            and not _SKIP_DIRS.search(path)
+            and _ML_NAME.search(path[:-3])
+        ) and path.rsplit("/", 1)[-1] not in ("__init__.py", "setup.py", "conftest.py", "noxfile.py"):
+            out[path] = "data/feature/train/model module"
+    return out
+
+
+_TRAIN_CALLS = (".fit", ".train", ".backward", ".fit_generator", ".train_model", ".partial_fit")
+
+
+@memoized
+def training_code(repo: Repo) -> list[tuple[str, int]]:
+    """Where the project trains models: a module importing an ML library that calls ``fit``/``train``/
+    ``backward``, or a ``train*.py`` script that imports one."""
+    out: list[tuple[str, int]] = []
+    tests = set(test_files(repo))
+    for info in pyfacts.modules_containing(repo, b"fit", b"train", b"backward"):
+        if info.path in tests or _SKIP_DIRS.search(info.path):
+            continue
+        libs = info.imports_any(*ML_LIBRARIES)
+        if not libs:
+            continue
+        calls = [c for c in info.calls_to(*_TRAIN_CALLS) if not c.name.startswith(("self.", "super"))]
+        if calls:
+            out.append((info.path, calls[0].line))
+        elif re.search(r"(^|/)(re)?train\w*\.py$", info.path):
+            out.append((info.path, libs[0][1]))
+    return out
+
+
+@memoized
+def tested_ml_modules(repo: Repo) -> list[tuple[str, int, str]]:
+    """(test path, import line, project module path) for every ML/data module a test imports."""
+    index = module_index(repo)
+    ml = ml_modules(repo)
+    out: list[tuple[str, int, str]] = []
+    for mod in test_modules(repo):
+        if not mod.real:
+            continue
+        for name, line in mod.imports:
+            target = index.get(name)
+            if target and target in ml:
+                out.append((mod.path, line, target))
+    return list(dict.fromkeys(out))
+
+
+@memoized
+def tested_project_modules(repo: Repo) -> list[tuple[str, int, str]]:
+    index = module_index(repo)
+    out = []
+    for mod in test_modules(repo):
+        for name, line in mod.imports:
+            if name in index and not pyfacts_is_stdlib_like(name):
+                out.append((mod.path, line, index[name]))
+    return out
+
+
+def pyfacts_is_stdlib_like(name: str) -> bool:
+    return name.split(".", 1)[0] in {"os", "sys", "re", "json", "pathlib", "typing", "unittest", "pytest"}
+
+
+# ------------------------------------------------------------------------------------------ configuration
+
+
+@memoized
+def pytest_configs(repo: Repo) -> list[tuple[str, int | None]]:
+    """Where pytest is configured: ``[tool.pytest.ini_options]``/``[tool.pytest]``, pytest.ini, .pytest.ini,
+    setup.cfg ``[tool:pytest]``, tox.ini ``[pytest]``."""
+    out: list[tuple[str, int | None]] = []
+    data = pyproject(repo)
+    if isinstance(dig(data, "tool", "pytest"), dict):
+        text = repo.read_text("pyproject.toml")
+        out.append(
+            ("pyproject.toml", toml_line(text, "tool.pytest.ini_options") or toml_line(text, "tool.pytest"))
+        )
+    for path in ("pytest.ini", ".pytest.ini", "pytest.toml", ".pytest.toml"):
+        if path in repo.entries:
+            out.append((path, 1))
+    for path, section in (("setup.cfg", "tool:pytest"), ("tox.ini", "pytest")):
+        if path in repo.entries:
+            sections = ini_sections(repo.read_text(path))
+            if section in sections:
+                out.append((path, sections[section][0]))
+    return out
+
+
+_COV_OPT = re.compile(r"--cov\b")
+
+
+@memoized
+def coverage_configs(repo: Repo) -> list[tuple[str, int | None]]:
+    """Where coverage is configured: ``[tool.coverage.*]``, .coveragerc, ``[coverage:*]`` sections, ``--cov``
+    in pytest options, or ``coverage run`` / ``--cov`` in CI commands."""
+    out: list[tuple[str, int | None]] = []
+    data = pyproject(repo)
+    text = repo.read_text("pyproject.toml") if data else None
+    if isinstance(dig(data, "tool", "coverage"), dict):
+        m = re.search(r"(?m)^\[tool\.coverage", text or "")
+        out.append(("pyproject.toml", (text or "").count("\n", 0, m.start()) + 1 if m else None))
+    if ".coveragerc" in repo.entries:
+        out.append((".coveragerc", 1))
+    for path in ("setup.cfg", "tox.ini"):
+        if path in repo.entries:
+            for name, (line, _) in ini_sections(repo.read_text(path)).items():
+                if name.startswith("coverage:"):
+                    out.append((path, line))
+                    break
+    for path in ("pyproject.toml", "pytest.ini", "setup.cfg", "tox.ini"):
+        if path in repo.entries and repo.contains(path, b"--cov"):
+            ctext = repo.read_text(path) or ""
+            m = _COV_OPT.search(ctext)
+            if m:
+                out.append((path, ctext.count("\n", 0, m.start()) + 1))
+    from . import ci
+
+    for cmd in ci.runs(repo, re.compile(r"--cov\b|\bcoverage\s+run\b|\bpytest-cov\b(?!.*install)")):
+        out.append(cmd.location)
+        break
+    return list(dict.fromkeys(out))
+
+
+# ------------------------------------------------------------------------------------------ quality gates
+
+
+@dataclass(frozen=True, slots=True)
+class Gate:
+    path: str
+    line: int
+    text: str
+
+
+@memoized
+def quality_gates(repo: Repo) -> list[Gate]:
+    """Model quality gates: a metric compared (``<``, ``>=``...) with a threshold or a champion in an
+    ``assert`` or in an ``if`` that raises or exits; or MLflow ``validation_thresholds`` / ``MetricThreshold``."""
+    out: list[Gate] = []
+    candidates = repo.grep(pyfacts.python_files(repo), *_METRIC_NEEDLES)
+    for path in candidates:
+        if _SKIP_DIRS.search(path) or not repo.contains(
+            path, b"assert", b"raise", b"exit", b"Threshold", b"fail("
+        ):
+            continue
+        out.extend(_gates_in(repo, path))
+    return out
+
+
+def _gates_in(repo: Repo, path: str) -> list[Gate]:
+    def compute() -> list[Gate]:
+        text = repo.read_text(path)
+        if not text:
+            return []
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError):
+            return []
+        found: list[Gate] = []
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Assert) and _metric_compare(node.test):
+                found.append(Gate(path, node.lineno, _src(node)))
+            elif isinstance(node, ast.If) and _metric_compare(node.test) and _raises_or_exits(node.body):
+                found.append(Gate(path, node.lineno, _src(node.test)))
+            elif isinstance(node, ast.Call):
+                name = ast.unparse(node.func) if isinstance(node.func, (ast.Name, ast.Attribute)) else ""
+                if name.endswith("MetricThreshold") or any(
+                    k.arg == "validation_thresholds" for k in node.keywords
+                ):
+                    found.append(Gate(path, node.lineno, _src(node)))
+        return found
+
+    return repo.shared_memo(("testing.gates", repo.prefix + path), compute)
+
+
+def _src(node: ast.AST) -> str:
+    try:
+        return ast.unparse(node)[:120]
+    except (ValueError, RecursionError):
+        return ""
+
+
+_ORDER = (ast.Lt, ast.LtE, ast.Gt, ast.GtE)
+
+
+def _metric_compare(test: ast.AST) -> bool:
+    if isinstance(test, ast.BoolOp):
+        return any(_metric_compare(v) for v in test.values)
+    if isinstance(test, ast.UnaryOp):
+        return _metric_compare(test.operand)
+    if not isinstance(test, ast.Compare) or not any(isinstance(op, _ORDER) for op in test.ops):
+        return False
+    sides = [test.left, *test.comparators]
+    metric_sides = [s for s in sides if _mentions_metric(s)]
+    if not metric_sides:
+        return False
+    others = [s for s in sides if s not in metric_sides]
+    return bool(others) or len(metric_sides) >= 2  # vs a threshold, or new vs champion
+
+
+def _mentions_metric(node: ast.AST) -> bool:
+    """Does an expression read a metric: a name or attribute like ``f1``/``val_loss``, or a subscript /
+    ``.get`` with a metric key (``metrics["auc"]``)? Literals and ``len(...)`` do not count."""
+    if isinstance(node, (ast.Constant, ast.Set, ast.List, ast.Tuple, ast.Dict)):
+        return False
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "len":
+        return False
+    for sub in ast.walk(node):
+        words: list[str] = []
+        if isinstance(sub, ast.Name):
+            words.append(sub.id)
+        elif isinstance(sub, ast.Attribute):
+            words.append(sub.attr)
+        elif (
+            isinstance(sub, ast.Subscript)
+            and isinstance(sub.slice, ast.Constant)
+            and isinstance(sub.slice.value, str)
+        ):
+            words.append(sub.slice.value)
+        elif isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr == "get":
+            words += [
+                a.value for a in sub.args[:1] if isinstance(a, ast.Constant) and isinstance(a.value, str)
+            ]
+        if any(len(w) < 60 and _METRIC.search(w) for w in words):
+            return True
+    return False
+
+
+def _raises_or_exits(body: list[ast.stmt]) -> bool:
+    for stmt in body:
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Raise):
+                return True
+            if isinstance(node, ast.Call):
+                name = ast.unparse(node.func) if isinstance(node.func, (ast.Name, ast.Attribute)) else ""
+                if name in ("sys.exit", "exit", "quit", "pytest.fail", "os._exit") or name.endswith(".fail"):
+                    return True
+    return False
+
+
+# ------------------------------------------------------------------------------------------------- report
+
+
+@report_fact("has_tests")
+def has_tests_fact(repo: Repo) -> FactValue:
+    real = real_tests(repo)
+    if real:
+        return FactValue.of(list(dict.fromkeys(p for p, _ in real))[:5])
+    if any(not m.parsed for m in test_modules(repo)):
+        return FactValue(None)
+    return FactValue(False)
+
+
+@inventory("test_frameworks")
+def test_frameworks_inventory(repo: Repo) -> list[str]:
+    found: set[str] = set()
+    modules = test_modules(repo)
+    if pytest_configs(repo):
+        found.add("pytest")
+    for mod in modules:
+        roots = {name.split(".", 1)[0] for name, _ in mod.imports}
+        if "pytest" in roots:
+            found.add("pytest")
+        if "unittest" in roots:
+            found.add("unittest")
+        if "hypothesis" in roots:
+            found.add("hypothesis")
+        if "nose2" in roots or "nose" in roots:
+            found.add("nose2")
+    if any(m.functions for m in modules) and not found:
+        found.add("pytest")  # bare test functions: pytest style
+    return sorted(found)
