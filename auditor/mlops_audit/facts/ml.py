@@ -478,8 +478,10 @@ def drift_usages(repo: Repo) -> dict[str, list[Evidence]]:
         for tool, roots in _DRIFT_MODULES.items():
             for name, line in _imports(unit, roots):
                 _add(found, tool, unit.ev(line, f"import {name}"))
+        mentions_drift = repo.contains(unit.path, b"Drift", b"drift")
         for name, line in unit.info.imports:
-            if name.startswith(("evidently", "deepchecks")) and "drift" in name.lower():
+            if name.startswith(("evidently", "deepchecks")) and mentions_drift:
+                # `from evidently.presets import DataDriftPreset`: the imported name says drift
                 _add(found, name.split(".")[0], unit.ev(line, f"import {name}"))
         about_drift = bool(_DRIFT_NAME.search(unit.path)) or any(
             _DRIFT_NAME.search(f) for f, _ in unit.info.functions
@@ -651,11 +653,20 @@ def train_calls(unit: CodeUnit) -> list[Call]:
     return [c for c in unit.info.calls if c.attr in _TRAIN_ATTRS or c.attr.startswith("train")]
 
 
+_FROM_IMPORT = re.compile(r"^[ \t]*from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+\(?([\w \t,]+)", re.MULTILINE)
+
+
 def imported_project_files(repo: Repo, unit: CodeUnit) -> set[str]:
     """Python files of the project that ``unit`` imports (``from pkg import mod``, ``import pkg.mod``,
     ``from .mod import f``), resolved by path suffix; best effort, never raises."""
     directory = unit.path.rsplit("/", 1)[0] + "/" if "/" in unit.path else ""
     imports = {n for n, _ in unit.info.imports}
+    text = repo.read_text(unit.path) if not unit.is_notebook else None
+    for m in _FROM_IMPORT.finditer(text or ""):  # `from pkg import mod`: the AST facts keep only `pkg`
+        base = m.group(1)
+        for name in re.split(r"[\s,()]+", m.group(2)):
+            if name.isidentifier():
+                imports.add(f"{base}.{name}" if not base.endswith(".") else base + name)
     roots = {n.split(".", 1)[0] for n in imports if not n.startswith(".")}
     names = imports | {
         c.name

@@ -1,0 +1,64 @@
+"""DAT checks: pass, fail and not-applicable fixtures for each."""
+
+from __future__ import annotations
+
+from conftest import assert_status
+from mlops_audit.checks.base import Status
+
+PASS, FAIL, NA = Status.PASS, Status.FAIL, Status.NOT_APPLICABLE
+
+SCHEMA = "import pandera as pa\nclass Raw(pa.DataFrameModel):\n    amount: float\ndef validate_raw(df):\n    return Raw.validate(df)\n"
+
+
+def test_dat001_schema_defined(make_repo) -> None:
+    result = assert_status(make_repo({"src/schema.py": SCHEMA}), "DAT001", PASS)
+    assert str(result.evidence[0]) == "src/schema.py:1"
+    assert_status(
+        make_repo({"gx/expectations/raw.json": '{"expectations": []}', "main.py": ""}), "DAT001", PASS
+    )
+    assert_status(make_repo({"main.py": "import pandas as pd\ndf = pd.read_csv('x.csv')\n"}), "DAT001", FAIL)
+    assert_status(make_repo({"README.md": ""}), "DAT001", NA)
+
+
+def test_dat002_validated_before_training(make_repo) -> None:
+    inline = (
+        SCHEMA
+        + "from sklearn.ensemble import RandomForestClassifier\ndf = validate_raw(df)\nRandomForestClassifier().fit(df, y)\n"
+    )
+    assert_status(make_repo({"train.py": inline}), "DAT002", PASS)
+    via_import = {
+        "src/pkg/schema.py": SCHEMA,
+        "src/pkg/train.py": "from pkg.schema import validate_raw\nimport torch\nvalidate_raw(df)\nmodel.fit(df)\n",
+    }
+    assert_status(make_repo(via_import), "DAT002", PASS)
+    dvc = "stages:\n  validate:\n    cmd: python -m pkg.validate\n  train:\n    cmd: python -m pkg.train\n"
+    result = assert_status(make_repo({"src/pkg/schema.py": SCHEMA, "dvc.yaml": dvc}), "DAT002", PASS)
+    assert str(result.evidence[0]) == "dvc.yaml:2"
+    unused = {"src/pkg/schema.py": SCHEMA, "src/pkg/train.py": "import torch\nmodel.fit(df)\n"}
+    assert_status(make_repo(unused), "DAT002", FAIL)
+    assert_status(
+        make_repo({"train.py": "import torch\nmodel.fit(df)\n"}), "DAT002", NA
+    )  # no validation at all
+
+
+def test_dat003_drift(make_repo) -> None:
+    assert_status(
+        make_repo({"monitor.py": "from evidently.presets import DataDriftPreset\n"}), "DAT003", PASS
+    )
+    assert_status(
+        make_repo({"drift.py": "from scipy.stats import ks_2samp\nks_2samp(a, b)\n"}), "DAT003", PASS
+    )
+    assert_status(make_repo({"train.py": "import torch\n"}), "DAT003", FAIL)
+    assert_status(make_repo({"README.md": "drift"}), "DAT003", NA)
+
+
+def test_dat004_reproducible_splits(make_repo) -> None:
+    seeded = "from sklearn.model_selection import train_test_split, KFold\ntrain_test_split(X, y, random_state=0)\nKFold(5)\n"
+    assert_status(make_repo({"split.py": seeded}), "DAT004", PASS)
+    global_seed = "import numpy as np\nfrom sklearn.model_selection import train_test_split\nnp.random.seed(0)\ntrain_test_split(X, y)\n"
+    assert_status(make_repo({"split.py": global_seed}), "DAT004", PASS)
+    unseeded = "from sklearn.model_selection import train_test_split, KFold\ntrain_test_split(X, y)\nKFold(5, shuffle=True)\n"
+    result = assert_status(make_repo({"split.py": unseeded}), "DAT004", FAIL)
+    assert [str(e) for e in result.evidence] == ["split.py:2", "split.py:3"]
+    assert_status(make_repo({"sample.py": "df.sample(frac=0.1)\n"}), "DAT004", FAIL)
+    assert_status(make_repo({"main.py": "print(1)\n"}), "DAT004", NA)

@@ -1,0 +1,93 @@
+"""SEC checks: pass, fail and not-applicable fixtures for each."""
+
+from __future__ import annotations
+
+from conftest import assert_status
+from mlops_audit.checks.base import Status
+
+PASS, FAIL, NA = Status.PASS, Status.FAIL, Status.NOT_APPLICABLE
+TOKEN = "ghp_" + "aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z5A"  # built at run time: no token literal in this file
+
+
+def test_sec001_secrets(make_repo) -> None:
+    result = assert_status(make_repo({"cfg/app.yaml": f"github:\n  token: {TOKEN}\n"}), "SEC001", FAIL)
+    assert str(result.evidence[0]) == "cfg/app.yaml:2"
+    assert TOKEN not in result.evidence[0].note
+    assert_status(
+        make_repo({"app.py": "TOKEN = os.environ['GH_TOKEN']\nKEY = 'YOUR_API_KEY'\n"}), "SEC001", PASS
+    )
+    assert_status(make_repo({"image.png": b"\x89PNG"}), "SEC001", NA)
+
+
+def test_sec002_env_file(make_repo) -> None:
+    result = assert_status(make_repo({".env": "A=1\n", ".env.example": "A=\n"}), "SEC002", FAIL)
+    assert [e.path for e in result.evidence] == [".env"]
+    assert_status(make_repo({"config/prod.env": "A=1\n"}), "SEC002", FAIL)
+    assert_status(make_repo({".env.example": "A=\n", ".gitignore": ".env\n"}), "SEC002", PASS)
+    root = make_repo({".gitignore": ".env\n", "main.py": ""})
+    (root / ".env").write_text("A=1\n")  # present but ignored
+    assert_status(root, "SEC002", PASS)
+    root = make_repo({"main.py": ""})
+    (root / ".env").write_text("A=1\n")  # untracked and not ignored
+    assert assert_status(root, "SEC002", FAIL).credit == 0.5
+
+
+def test_sec003_unsafe_deserialisation(make_repo) -> None:
+    code = """
+        import pickle, joblib, torch, yaml
+        import numpy as np
+        m = pickle.load(open("m.pkl", "rb"))
+        j = joblib.load("m.joblib")
+        t = torch.load("w.pt")
+        s = torch.load("w.pt", weights_only=True)
+        c = yaml.load(open("c.yaml"))
+        d = yaml.load(open("c.yaml"), Loader=yaml.SafeLoader)
+        e = yaml.safe_load(open("c.yaml"))
+        a = np.load("a.npy", allow_pickle=True)
+        b = np.load("a.npy")
+    """
+    result = assert_status(make_repo({"load.py": code}), "SEC003", FAIL)
+    assert [e.line for e in result.evidence] == [3, 4, 5, 7, 10]
+    safe = "import torch, yaml\ntorch.load('w.pt', weights_only=True)\nyaml.load(f, yaml.CSafeLoader)\n"
+    assert_status(make_repo({"load.py": safe}), "SEC003", PASS)
+    assert_status(make_repo({"README.md": "pickle.load"}), "SEC003", NA)
+
+
+def test_sec004_gitignore_secrets(make_repo) -> None:
+    result = assert_status(make_repo({".gitignore": "__pycache__/\n.env\n"}), "SEC004", PASS)
+    assert str(result.evidence[0]) == ".gitignore:2"
+    assert_status(make_repo({".gitignore": "__pycache__/\n"}), "SEC004", FAIL)
+    assert_status(make_repo({"main.py": ""}), "SEC004", FAIL)
+
+
+def test_sec005_key_files(make_repo) -> None:
+    key = "-----BEGIN " + "PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n"
+    assert_status(make_repo({"deploy/id_rsa": key}), "SEC005", FAIL)
+    assert_status(make_repo({"certs/server.pem": key}), "SEC005", FAIL)
+    sa = '{"type": "service_account", "private_key_id": "1", "private_key": "x"}'
+    assert_status(make_repo({"gcp-sa.json": sa}), "SEC005", FAIL)
+    assert_status(make_repo({"kaggle.json": '{"username": "a", "key": "b"}'}), "SEC005", FAIL)
+    cert = "-----BEGIN CERTIFICATE-----\nMIIE\n-----END CERTIFICATE-----\n"
+    assert_status(
+        make_repo({"certs/ca.pem": cert, "schema.json": '{"private_key": "string"}'}), "SEC005", PASS
+    )
+
+
+def test_sec006_dependency_scanning(make_repo) -> None:
+    assert_status(make_repo({".github/dependabot.yml": "version: 2\n"}), "SEC006", PASS)
+    ci = "jobs:\n  audit:\n    steps:\n      - run: uvx pip-audit\n"
+    result = assert_status(make_repo({".github/workflows/ci.yml": ci}), "SEC006", PASS)
+    assert str(result.evidence[0]) == ".github/workflows/ci.yml:4"
+    assert_status(make_repo({".github/workflows/ci.yml": "jobs: {}\n"}), "SEC006", FAIL)
+
+
+def test_sec007_trust_remote_code(make_repo) -> None:
+    bad = (
+        "from transformers import AutoModel\nm = AutoModel.from_pretrained('org/m', trust_remote_code=True)\n"
+    )
+    result = assert_status(make_repo({"load.py": bad}), "SEC007", FAIL)
+    assert str(result.evidence[0]) == "load.py:2"
+    pinned = "from transformers import AutoModel\nAutoModel.from_pretrained('org/m', trust_remote_code=True, revision='3c5b9d1')\n"
+    assert_status(make_repo({"load.py": pinned}), "SEC007", PASS)
+    assert_status(make_repo({"load.py": "print(1)\n"}), "SEC007", PASS)
+    assert_status(make_repo({"README.md": ""}), "SEC007", NA)

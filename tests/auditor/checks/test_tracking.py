@@ -1,0 +1,94 @@
+"""EXP checks: pass, fail and not-applicable fixtures for each."""
+
+from __future__ import annotations
+
+from conftest import assert_status, git
+from mlops_audit.checks.base import Status
+
+PASS, FAIL, NA = Status.PASS, Status.FAIL, Status.NOT_APPLICABLE
+
+FULL = """
+import mlflow
+import subprocess
+with mlflow.start_run():
+    mlflow.log_params({"lr": 0.1})
+    model.fit(X, y)
+    mlflow.log_metric("f1", 0.9)
+    mlflow.sklearn.log_model(model, "model", registered_model_name="churn")
+"""
+
+
+def test_exp001_tracker_used(make_repo) -> None:
+    result = assert_status(make_repo({"train.py": FULL}), "EXP001", PASS)
+    assert str(result.evidence[0]) == "train.py:1"
+    assert_status(make_repo({"MLproject": "name: x\n", "train.py": "print(1)\n"}), "EXP001", PASS)
+    assert_status(make_repo({"train.py": "import json\nprint(json.dumps({'f1': 0.9}))\n"}), "EXP001", FAIL)
+    assert_status(make_repo({"README.md": "mlflow\n"}), "EXP001", NA)
+
+
+def test_exp002_params_and_metrics(make_repo) -> None:
+    assert_status(make_repo({"train.py": FULL}), "EXP002", PASS)
+    assert_status(
+        make_repo({"train.py": "import wandb\nrun = wandb.init(config=cfg)\nrun.log({'loss': 1})\n"}),
+        "EXP002",
+        PASS,
+    )
+    only_params = assert_status(
+        make_repo({"train.py": "import mlflow\nmlflow.log_param('a', 1)\n"}), "EXP002", FAIL
+    )
+    assert only_params.credit == 0.5 and str(only_params.evidence[0]) == "train.py:2"
+    assert_status(make_repo({"train.py": "print(1)\n"}), "EXP002", NA)
+
+
+def test_exp003_artefacts_not_committed(make_repo) -> None:
+    assert_status(make_repo({"train.py": FULL, ".gitignore": "mlruns/\n"}), "EXP003", PASS)
+    result = assert_status(
+        make_repo(
+            {
+                "train.py": FULL,
+                "mlruns/0/abc/meta.yaml": "x\n",
+                "wandb/run-20240101_120000-abc123/files/x": "y",
+            }
+        ),
+        "EXP003",
+        FAIL,
+    )
+    assert {e.note for e in result.evidence} == {"MLflow", "W&B"}
+    assert_status(make_repo({"runs/x/events.out.tfevents.1700000000.host": b"\0"}), "EXP003", FAIL)
+
+
+def test_exp003_ignored_untracked_artefacts_do_not_count(make_repo) -> None:
+    root = make_repo({"train.py": FULL})
+    (root / "mlflow.db").write_bytes(b"sqlite")  # untracked and not ignored: not committed
+    assert_status(root, "EXP003", PASS)
+    git(root, "add", "mlflow.db")
+    git(root, "commit", "-q", "-m", "oops")
+    assert_status(root, "EXP003", FAIL)
+
+
+def test_exp004_model_registry(make_repo) -> None:
+    assert_status(make_repo({"train.py": FULL}), "EXP004", PASS)
+    logged = "import mlflow\nmlflow.log_params(p)\nmlflow.sklearn.log_model(m, 'model')\n"
+    assert assert_status(make_repo({"train.py": logged}), "EXP004", FAIL).credit > 0
+    assert_status(make_repo({"train.py": "import mlflow\nmlflow.log_params(p)\n"}), "EXP004", FAIL)
+    assert_status(make_repo({"train.py": "print(1)\n"}), "EXP004", NA)
+
+
+def test_exp005_commit_linkage(make_repo) -> None:
+    explicit = "import mlflow\nmlflow.set_tag('git_commit', os.environ['GITHUB_SHA'])\n"
+    result = assert_status(make_repo({"train.py": explicit}), "EXP005", PASS)
+    assert str(result.evidence[0]) == "train.py:2"
+    assert_status(make_repo({"train.py": FULL}), "EXP005", PASS)  # MLflow tags git checkouts itself
+    tb = "from torch.utils.tensorboard import SummaryWriter\nw = SummaryWriter()\nw.add_scalar('loss', 1)\n"
+    assert_status(make_repo({"train.py": tb}), "EXP005", FAIL)
+    assert_status(make_repo({"train.py": "print(1)\n"}), "EXP005", NA)
+
+
+def test_exp006_models_logged(make_repo) -> None:
+    assert_status(make_repo({"train.py": FULL}), "EXP006", PASS)
+    no_model = "import mlflow\nfrom sklearn.linear_model import Ridge\nRidge().fit(X, y)\nmlflow.log_metric('a', 1)\n"
+    assert_status(make_repo({"train.py": no_model}), "EXP006", FAIL)
+    assert_status(
+        make_repo({"report.py": "import mlflow\nmlflow.search_runs()\n"}), "EXP006", NA
+    )  # no training
+    assert_status(make_repo({"train.py": "print(1)\n"}), "EXP006", NA)
