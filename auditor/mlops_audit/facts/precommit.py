@@ -85,12 +85,11 @@ class Hook:
 
 def hook_kinds(hook: Hook) -> set[str]:
     """``{"linter"}``, ``{"formatter"}``, both (``ruff`` with ``--fix`` is still a linter), or empty."""
-    text = f"{hook.id} {hook.entry} {hook.repo.rsplit('/', 1)[-1]}"
+    text = f"{hook.id} {hook.entry}"
     kinds = set()
     if _FORMATTER.search(text):
         kinds.add("formatter")
-    probe = _FORMATTER.sub(" ", text) if "ruff-format" in text or "ruff format" in text else text
-    if _LINTER.search(probe):
+    if _LINTER.search(text):
         kinds.add("linter")
     return kinds
 
