@@ -1,0 +1,159 @@
+"""CI checks: pass, fail and not-applicable fixtures."""
+
+from __future__ import annotations
+
+from conftest import assert_status
+from mlops_audit.checks.base import Status
+
+SHA = "11bd71901bbe5b1630ceea73d27597364c9af683"
+
+
+def wf(*steps: str, on: str = "[push, pull_request]", extra: str = "", job_extra: str = "") -> str:
+    body = "".join(f"      - {s}\n" for s in steps)
+    return f"on: {on}\n{extra}jobs:\n  build:\n    runs-on: ubuntu-latest\n{job_extra}    steps:\n{body}"
+
+
+NO_CI = {"README.md": "# project\n", "pyproject.toml": "[project]\nname = 'x'\n"}
+
+
+def test_ci001(make_repo):
+    assert_status(make_repo({".github/workflows/ci.yml": wf("run: pytest")}), "CI001", Status.PASS)
+    assert_status(make_repo({"Jenkinsfile": "node { sh 'pytest' }\n"}), "CI001", Status.PASS)
+    result = assert_status(make_repo(NO_CI), "CI001", Status.FAIL)
+    assert result.evidence
+
+
+def test_ci002_tests_in_ci(make_repo):
+    assert_status(make_repo({".github/workflows/ci.yml": wf("run: uv run pytest")}), "CI002", Status.PASS)
+    # through a task runner
+    files = {".gitlab-ci.yml": "check:\n  script: [make check]\n", "Makefile": "check:\n\tpytest -q\n"}
+    result = assert_status(make_repo(files), "CI002", Status.PASS)
+    assert str(result.evidence[0]) == "Makefile:2"
+    assert_status(
+        make_repo({".github/workflows/ci.yml": wf("run: uv run ruff check .")}), "CI002", Status.FAIL
+    )
+    assert_status(make_repo(NO_CI), "CI002", Status.NOT_APPLICABLE)
+    assert_status(make_repo({".github/workflows/ci.yml": "on: [push\n"}), "CI002", Status.NOT_APPLICABLE)
+
+
+def test_ci003_lint_in_ci(make_repo):
+    assert_status(
+        make_repo({".github/workflows/ci.yml": wf("run: uv run ruff check .")}), "CI003", Status.PASS
+    )
+    assert_status(
+        make_repo({".github/workflows/ci.yml": wf("uses: pre-commit/action@v3.0.1")}), "CI003", Status.PASS
+    )
+    files = {
+        ".github/workflows/ci.yml": wf("run: pytest"),
+        ".pre-commit-config.yaml": "repos: []\nci:\n  skip: []\n",
+    }
+    assert_status(make_repo(files), "CI003", Status.PASS)
+    assert_status(make_repo({".github/workflows/ci.yml": wf("run: pytest")}), "CI003", Status.FAIL)
+    assert_status(make_repo(NO_CI), "CI003", Status.NOT_APPLICABLE)
+
+
+PRECOMMIT = """\
+repos:
+  - repo: https://github.com/astral-sh/ruff-pre-commit
+    rev: v0.8.0
+    hooks:
+      - id: ruff
+      - id: ruff-format
+"""
+
+
+def test_ci004_precommit(make_repo):
+    assert_status(make_repo({".pre-commit-config.yaml": PRECOMMIT}), "CI004", Status.PASS)
+    lefthook = "pre-commit:\n  commands:\n    lint:\n      run: ruff check\n    fmt:\n      run: black .\n"
+    assert_status(make_repo({"lefthook.yml": lefthook}), "CI004", Status.PASS)
+    only_lint = PRECOMMIT.replace("      - id: ruff-format\n", "")
+    result = assert_status(make_repo({".pre-commit-config.yaml": only_lint}), "CI004", Status.FAIL)
+    assert 0 < result.credit < 1
+    assert_status(make_repo(NO_CI), "CI004", Status.FAIL)
+
+
+def test_ci005_linter(make_repo):
+    explicit = {"pyproject.toml": "[tool.ruff.lint]\nselect = ['E', 'F']\n"}
+    result = assert_status(make_repo(explicit), "CI005", Status.PASS)
+    assert str(result.evidence[0]) == "pyproject.toml:2"
+    defaults = assert_status(make_repo({"ruff.toml": "line-length = 100\n"}), "CI005", Status.FAIL)
+    assert defaults.credit == 0.6
+    hook_only = assert_status(make_repo({".pre-commit-config.yaml": PRECOMMIT}), "CI005", Status.FAIL)
+    assert hook_only.credit == 0.5
+    assert_status(make_repo({".flake8": "[flake8]\nselect = E,W,F\n"}), "CI005", Status.PASS)
+    assert_status(make_repo(NO_CI), "CI005", Status.FAIL)
+
+
+def test_ci006_dependency_bot(make_repo):
+    bot = "version: 2\nupdates:\n  - package-ecosystem: pip\n    directory: /\n    schedule: {interval: weekly}\n"
+    assert_status(make_repo({".github/dependabot.yml": bot}), "CI006", Status.PASS)
+    assert_status(make_repo({"renovate.json": "{}\n"}), "CI006", Status.PASS)
+    assert_status(make_repo({".github/renovate.json5": "{}\n"}), "CI006", Status.PASS)
+    assert_status(make_repo(NO_CI), "CI006", Status.FAIL)
+
+
+def test_ci007_permissions(make_repo):
+    top = wf("run: pytest", extra="permissions:\n  contents: read\n")
+    assert_status(make_repo({".github/workflows/ci.yml": top}), "CI007", Status.PASS)
+    per_job = wf("run: pytest", job_extra="    permissions: {contents: read}\n")
+    assert_status(make_repo({".github/workflows/ci.yml": per_job}), "CI007", Status.PASS)
+    result = assert_status(make_repo({".github/workflows/ci.yml": wf("run: pytest")}), "CI007", Status.FAIL)
+    assert str(result.evidence[0]) == ".github/workflows/ci.yml:3"
+    write_all = wf("run: pytest", extra="permissions: write-all\n")
+    result = assert_status(make_repo({".github/workflows/ci.yml": write_all}), "CI007", Status.FAIL)
+    assert str(result.evidence[0]) == ".github/workflows/ci.yml:2"
+    assert_status(make_repo({".gitlab-ci.yml": "t:\n  script: [pytest]\n"}), "CI007", Status.NOT_APPLICABLE)
+
+
+def test_ci008_pinned_actions(make_repo):
+    pinned = wf(
+        f"uses: actions/checkout@{SHA}", "uses: ./.github/actions/setup", "uses: docker://alpine@sha256:abc"
+    )
+    assert_status(make_repo({".github/workflows/ci.yml": pinned}), "CI008", Status.PASS)
+    loose = wf(f"uses: actions/checkout@{SHA}", "uses: astral-sh/setup-uv@v5")
+    result = assert_status(make_repo({".github/workflows/ci.yml": loose}), "CI008", Status.FAIL)
+    assert str(result.evidence[0]) == ".github/workflows/ci.yml:7" and result.credit == 0.5
+    assert_status(make_repo({".github/workflows/ci.yml": wf("run: pytest")}), "CI008", Status.NOT_APPLICABLE)
+
+
+def test_ci009_dangerous_triggers(make_repo):
+    safe = wf("run: echo \"$TITLE\"\n        env:\n          TITLE: ${{ github.event.issue.title }}",
+              "run: echo ${{ github.event.pull_request.number }}")  # fmt: skip
+    assert_status(make_repo({".github/workflows/ci.yml": safe}), "CI009", Status.PASS)
+    injected = wf('run: |\n          echo start\n          echo "${{ github.event.issue.title }}"')
+    result = assert_status(make_repo({".github/workflows/ci.yml": injected}), "CI009", Status.FAIL)
+    assert str(result.evidence[0]) == ".github/workflows/ci.yml:8"
+    prt = wf(f"uses: actions/checkout@{SHA}\n        with:\n          ref: ${{{{ github.event.pull_request.head.sha }}}}",
+             on="pull_request_target")  # fmt: skip
+    result = assert_status(make_repo({".github/workflows/ci.yml": prt}), "CI009", Status.FAIL)
+    assert "pull_request_target" in result.message
+    assert_status(make_repo(NO_CI), "CI009", Status.NOT_APPLICABLE)
+
+
+def test_ci010_audit_in_ci(make_repo):
+    assert_status(
+        make_repo({".github/workflows/ci.yml": wf("run: uvx mlops-audit check")}), "CI010", Status.PASS
+    )
+    assert_status(make_repo({".github/workflows/ci.yml": wf("run: pytest")}), "CI010", Status.FAIL)
+    assert_status(make_repo(NO_CI), "CI010", Status.NOT_APPLICABLE)
+
+
+def test_ci011_continuous_delivery(make_repo):
+    env = wf("run: ./deploy.sh", on="{push: {branches: [main]}}", job_extra="    environment: production\n")
+    assert_status(make_repo({".github/workflows/cd.yml": env}), "CI011", Status.PASS)
+    push = wf("run: docker build -t x . && docker push x", on="{push: {tags: ['v*']}}")
+    assert_status(make_repo({".github/workflows/cd.yml": push}), "CI011", Status.PASS)
+    manual = wf("run: uv publish", on="workflow_dispatch")
+    result = assert_status(make_repo({".github/workflows/cd.yml": manual}), "CI011", Status.FAIL)
+    assert result.credit == 0.5
+    assert_status(make_repo({".github/workflows/ci.yml": wf("run: pytest")}), "CI011", Status.FAIL)
+    assert_status(make_repo(NO_CI), "CI011", Status.NOT_APPLICABLE)
+
+
+def test_ci012_pull_requests(make_repo):
+    assert_status(make_repo({".github/workflows/ci.yml": wf("run: pytest")}), "CI012", Status.PASS)
+    main_only = wf("run: pytest", on="{push: {branches: [main]}}")
+    assert_status(make_repo({".github/workflows/ci.yml": main_only}), "CI012", Status.FAIL)
+    assert_status(make_repo({".gitlab-ci.yml": "t:\n  script: [pytest]\n"}), "CI012", Status.PASS)
+    assert_status(make_repo({"Jenkinsfile": "node { sh 'pytest' }\n"}), "CI012", Status.NOT_APPLICABLE)
+    assert_status(make_repo(NO_CI), "CI012", Status.NOT_APPLICABLE)

@@ -1,0 +1,70 @@
+"""TST checks: pass, fail and not-applicable fixtures."""
+
+from __future__ import annotations
+
+from conftest import assert_status
+from mlops_audit.checks.base import Status
+
+FEATURES = "import pandas as pd\n\ndef build(df):\n    return df.dropna()\n"
+REAL_TEST = "from churn.features import build\n\ndef test_build(frame):\n    assert build(frame).notna().all().all()\n"
+TRAIN = (
+    "from sklearn.linear_model import LogisticRegression\n\n"
+    "def main(X, y):\n    model = LogisticRegression()\n    model.fit(X, y)\n    return model\n"
+)
+
+
+def test_tst001_tests_exist(make_repo):
+    assert_status(make_repo({"tests/test_features.py": REAL_TEST}), "TST001", Status.PASS)
+    ccds = {"tests/test_data.py": "def test_code_is_tested():\n    assert False\n"}
+    result = assert_status(make_repo(ccds), "TST001", Status.FAIL)
+    assert "placeholder" in result.message and str(result.evidence[0]) == "tests/test_data.py:1"
+    assert_status(make_repo({"src/churn/features.py": FEATURES}), "TST001", Status.FAIL)
+
+
+def test_tst002_pytest_configured(make_repo):
+    files = {
+        "tests/test_a.py": REAL_TEST,
+        "pyproject.toml": "[tool.pytest.ini_options]\ntestpaths = ['tests']\n",
+    }
+    assert str(assert_status(make_repo(files), "TST002", Status.PASS).evidence[0]) == "pyproject.toml:1"
+    assert_status(
+        make_repo({"tests/test_a.py": REAL_TEST, "pytest.ini": "[pytest]\n"}), "TST002", Status.PASS
+    )
+    assert_status(make_repo({"tests/test_a.py": REAL_TEST}), "TST002", Status.FAIL)
+    assert_status(make_repo({"src/a.py": "x = 1\n"}), "TST002", Status.NOT_APPLICABLE)
+
+
+def test_tst003_ml_code_tested(make_repo):
+    files = {"src/churn/features.py": FEATURES, "tests/test_features.py": REAL_TEST}
+    result = assert_status(make_repo(files), "TST003", Status.PASS)
+    assert str(result.evidence[0]) == "tests/test_features.py:1"
+    other = {
+        "src/churn/features.py": FEATURES,
+        "src/churn/util.py": "def f():\n    return 1\n",
+        "tests/test_util.py": "from churn.util import f\n\ndef test_f():\n    assert f() == 1\n",
+    }
+    assert assert_status(make_repo(other), "TST003", Status.FAIL).credit == 0.3
+    assert_status(make_repo({"src/churn/features.py": FEATURES}), "TST003", Status.FAIL)
+    assert_status(make_repo({"src/tool.py": "def f():\n    return 1\n"}), "TST003", Status.NOT_APPLICABLE)
+
+
+def test_tst004_quality_gate(make_repo):
+    gate = {"src/train.py": TRAIN, "tests/test_model.py": "from train import main\n\ndef test_q(data):\n"
+            "    score = main(*data).score(*data)\n    assert score >= 0.8\n"}  # fmt: skip
+    result = assert_status(make_repo(gate), "TST004", Status.PASS)
+    assert str(result.evidence[0]) == "tests/test_model.py:5"
+    assert_status(make_repo({"src/train.py": TRAIN}), "TST004", Status.FAIL)
+    assert_status(make_repo({"src/tool.py": "def f():\n    return 1\n"}), "TST004", Status.NOT_APPLICABLE)
+
+
+def test_tst005_coverage(make_repo):
+    files = {"tests/test_a.py": REAL_TEST, ".coveragerc": "[run]\nbranch = True\n"}
+    assert_status(make_repo(files), "TST005", Status.PASS)
+    in_ci = {"tests/test_a.py": REAL_TEST, ".github/workflows/ci.yml": "on: push\njobs:\n  t:\n    runs-on: x\n"
+             "    steps:\n      - run: uv run pytest --cov=src\n"}  # fmt: skip
+    assert (
+        str(assert_status(make_repo(in_ci), "TST005", Status.PASS).evidence[0])
+        == ".github/workflows/ci.yml:6"
+    )
+    assert_status(make_repo({"tests/test_a.py": REAL_TEST}), "TST005", Status.FAIL)
+    assert_status(make_repo({"src/a.py": "x = 1\n"}), "TST005", Status.NOT_APPLICABLE)
