@@ -133,3 +133,49 @@ def test_malformed_pyproject_is_a_note(make_repo):
     repo = Repo(make_repo({"pyproject.toml": "[project\nname=", "pkg/__init__.py": ""}))
     assert configs.package_layout(repo).build_file is None
     assert any(n.path == "pyproject.toml" for n in repo.notes)
+
+
+def test_malformed_inputs_never_raise(make_repo):
+    from mlops_audit import facts
+    from mlops_audit.checks import load_checks
+
+    root = make_repo(
+        {
+            "dvc.yaml": "stages: [1, 2\n",
+            "sub/dvc.yaml": "stages:\n  a: 3\n  b:\n    outs: {x: [1]}\n",
+            "x.dvc": "- not a mapping\n",
+            ".dvc/config": "\0\0binary",
+            "Dockerfile": "FROM\nUSER\nRUN <<EOF\necho hi\nEOF\nHEALTHCHECK\n",
+            "compose.yaml": "services: [a, b]\n",
+            "k8s/a.yaml": "apiVersion: v1\nkind: Pod\nspec: !!python/object:os.system {}\n",
+            "conf/c.yaml": ":\n  - [",
+            "pyproject.toml": "[tool.poe.tasks]\ntrain = 3\nall = [1, {ref = 'train'}]\n",
+            "Makefile": "train data evaluate:\n\tpython x.py\n: broken\n",
+            ".gitignore": "[\n!\n\\\n",
+            ".gitattributes": "filter=lfs\n",
+            "bad.py": "def (:\n",
+            "nb.ipynb": "{not json .fit(",
+        }
+    )
+    repo = Repo(root)
+    facts.load()
+    for name in (
+        "config_management",
+        "data_versioning",
+        "pipeline_defined",
+        "containerized",
+        "model_serving",
+    ):
+        facts.REPORT_FACTS[name](repo)
+    for category in (
+        "pipeline_frameworks",
+        "config_frameworks",
+        "serving_frameworks",
+        "data_versioning",
+        "containers",
+    ):
+        facts.INVENTORY[category](repo)
+    for check in load_checks().values():
+        if check.family in ("VER", "PIP", "DEP", "FLX"):
+            check.run(repo)
+    assert any(n.path == "dvc.yaml" for n in repo.notes)
