@@ -110,12 +110,13 @@ def _report(report: Report, suffix: str) -> str:
         f", fail under {gate.fail_under:g}" if gate.fail_under is not None else ""
     )
     profile = report.config.get("profile")
-    meta = [f"<span>root <code>{esc(report.root)}</code></span>"]
+    meta = [f"<span>mlops-audit {esc(report.tool_version)}</span>"]
     if profile:
         meta.append(f"<span>profile <code>{esc(profile)}</code></span>")
-    meta.append(f"<span>{counts['total']} checks</span>")
+    meta.append(f"<span>{counts['total']} check{'s' if counts['total'] != 1 else ''}</span>")
     if report.subprojects:
-        meta.append(f"<span>{len(report.subprojects)} sub-projects</span>")
+        count = len(report.subprojects)
+        meta.append(f"<span>{count} sub-project{'s' if count != 1 else ''}</span>")
     meta.append(f"<span>{report.duration:.2f} s</span>")
     return f"""<section class="report" id="report{suffix}">
 <h1 class="report-title">MLOps audit of <code>{esc(report.root)}</code></h1>
@@ -280,9 +281,9 @@ def _result_row(outcome: Outcome, project: ProjectReport, suffix: str, with_proj
         details.append(
             '<div class="baseline">Already failing in the baseline (does not fail the gate).</div>'
         )
-    if outcome.status in (Status.FAIL, Status.IGNORED):
-        command = fix_command(check)
-        fix = f"<b>Fix:</b> {esc(fix_hint(check))}"
+    command = fix_command(check)
+    if outcome.status in (Status.FAIL, Status.IGNORED) and (check.fix_hint or command):
+        fix = f"<b>Fix:</b> {esc(fix_hint(check))}" if check.fix_hint else "<b>Fix:</b> run"
         if command:
             fix += f' <code class="command">{esc(command)}</code>'
         details.append(f'<div class="fix">{fix}</div>')

@@ -32,14 +32,16 @@ _SEVERITY_ICON = {Severity.ERROR: "🛑", Severity.WARNING: "⚠️", Severity.I
 _MAX_EVIDENCE = 5
 _MAX_NOTES = 50
 
-# Characters that can start Markdown/HTML constructs inline; escaping ASCII punctuation is always allowed.
-_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#+|~&$])")
-_BLOCK_START = re.compile(r"^(\d+)([.)])(?=\s|$)|^([-=])(?=\s|$)")
+# Characters that start Markdown/HTML constructs (or GitHub math) anywhere in a line; escaping ASCII
+# punctuation with a backslash is always allowed, so this errs on the side of escaping.
+_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|~$])|&(?=#?\w+;)")
+# ...and those that matter only at the start of a line: headings, list items, block quotes, setext rules.
+_BLOCK_START = re.compile(r"^(?:(\d+)([.)])|([-+=#]))(?=\s|$)")
 
 
 def esc(value: object) -> str:
     """Free text as inert Markdown on one line (safe inside table cells and at the start of a line too)."""
-    escaped = _SPECIAL.sub(r"\\\1", " ".join(text(value).split()))
+    escaped = _SPECIAL.sub(lambda m: "\\" + (m.group(1) or "&"), " ".join(text(value).split()))
     return _BLOCK_START.sub(
         lambda m: f"{m.group(1)}\\{m.group(2)}" if m.group(1) else f"\\{m.group(3)}", escaped
     )
