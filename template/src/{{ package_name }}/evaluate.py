@@ -107,12 +107,13 @@ def evaluate_and_promote(cfg: DictConfig) -> Decision:
     candidate_metrics = compute_metrics(mlflow.sklearn.load_model(f"models:/{name}/{version}"), x_test, y_test)
 
     champion = alias_version(client, name, ev.champion_alias)
+    champion_version = str(champion.version) if champion is not None else None
     champion_metrics = None
-    if champion is not None and champion.version != version:
-        champion_model = mlflow.sklearn.load_model(f"models:/{name}/{champion.version}")
+    if champion_version is not None and champion_version != version:
+        champion_model = mlflow.sklearn.load_model(f"models:/{name}/{champion_version}")
         champion_metrics = compute_metrics(champion_model, x_test, y_test)
 
-    if champion is not None and champion.version == version:
+    if champion_version == version:
         decision = Decision(ALREADY_CHAMPION, name, version, candidate_metrics, version, candidate_metrics)
         decision.reason = "the candidate already is the champion"
     else:
@@ -124,7 +125,7 @@ def evaluate_and_promote(cfg: DictConfig) -> Decision:
             name,
             version,
             candidate_metrics,
-            champion.version if champion else None,
+            champion_version,
             champion_metrics,
             failed,
             reason,
@@ -132,8 +133,8 @@ def evaluate_and_promote(cfg: DictConfig) -> Decision:
         client.set_model_version_tag(name, version, "validation_status", "failed" if failed else "passed")
         if verdict == PROMOTED:
             client.set_registered_model_alias(name, ev.champion_alias, version)
-            if champion is not None:
-                client.set_model_version_tag(name, champion.version, "replaced_by", version)
+            if champion_version is not None:
+                client.set_model_version_tag(name, champion_version, "replaced_by", version)
         elif verdict == CHALLENGER:
             client.set_registered_model_alias(name, ev.challenger_alias, version)
         client.set_model_version_tag(name, version, "promotion_decision", verdict)

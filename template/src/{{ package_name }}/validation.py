@@ -12,6 +12,7 @@ from your own data file (review them before committing).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import sys
@@ -154,13 +155,30 @@ def _short(result: dict[str, Any]) -> dict[str, Any]:
     return {key: result[key] for key in keep if key in result}
 
 
+# Successful validations in this process, keyed by suite file and data content: the pipeline validates
+# the same frames in several steps and need not pay for it twice. Failures are never cached.
+_PASSED: dict[tuple[str, str], ValidationSummary] = {}
+
+
+def _content_key(frame: pd.DataFrame, suite_file: Path) -> tuple[str, str]:
+    columns = "\x1f".join(map(str, frame.columns))
+    rows = pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes()
+    digest = hashlib.sha256(columns.encode() + rows).hexdigest()
+    return hashlib.sha256(suite_file.read_bytes()).hexdigest() if suite_file.is_file() else "", digest
+
+
 def require_valid(frame: pd.DataFrame, cfg: DictConfig, suite_name: str) -> ValidationSummary:
     """Fail closed: raise unless ``frame`` passes the named suite."""
-    summary = validate_frame(frame, load_suite(suite_path(cfg, suite_name)))
+    suite_file = suite_path(cfg, suite_name)
+    key = _content_key(frame, suite_file)
+    if key in _PASSED:
+        return _PASSED[key]
+    summary = validate_frame(frame, load_suite(suite_file))
     if not summary.success:
         details = "; ".join(f"{f['expectation']}({f['column'] or 'table'})" for f in summary.failures)
         raise DataValidationError(f"data failed the {suite_name!r} suite: {details}")
     log.info("data passed the %r suite (%d expectations)", suite_name, summary.evaluated)
+    _PASSED[key] = summary
     return summary
 
 
