@@ -75,6 +75,7 @@ def audit(
         _project_report(repo.subproject(sub), sub, selected, config, runner, baseline_data)
         for sub in project.subprojects(repo)
     ]
+    _note_never_read(repo)
     runner.finish()
     notes = list(repo.notes) + [Note("", message) for message in PLUGIN_ERRORS]
     report = Report(
@@ -102,8 +103,9 @@ def audit(
 class _Runner:
     """Runs checks and fact functions; the cache layer (see :mod:`mlops_audit.cache`) plugs in here."""
 
-    def __init__(self, repo: Repo) -> None:
+    def __init__(self, repo: Repo, cache: Any = None) -> None:
         self.repo = repo
+        self.cache = cache
 
     def run_check(self, view: Repo, check: Check) -> Result:
         return _safe_check(view, check)
@@ -120,10 +122,29 @@ class _Runner:
 
     def finish(self) -> None:
         """Called once at the end of the audit (the cache writes itself here)."""
+        if self.cache is not None:
+            self.cache.save()
 
 
 def _make_runner(repo: Repo, config: Config, use_cache: bool) -> _Runner:
-    return _Runner(repo)
+    if not use_cache:
+        return _Runner(repo)
+    from .cache import open_cache
+
+    cache = open_cache(repo, config)
+    if cache is not None:
+        repo.use_cache(cache)
+    return _Runner(repo, cache)
+
+
+def _note_never_read(repo: Repo) -> None:
+    """Every file the auditor never looks into (a symbolic link, one over the size limit) gets its note, even
+    when no check asked for it: the report says what was skipped. No file is opened for that."""
+    from .repo import MAX_READ_BYTES
+
+    for path, entry in repo.entries.items():
+        if entry.present and (entry.symlink or (entry.size or 0) > MAX_READ_BYTES):
+            repo.read_bytes(path)  # refused before any open(): only the note is made
 
 
 def _safe_check(view: Repo, check: Check) -> Result:

@@ -38,6 +38,8 @@ class FileEntry:
     tracked: bool = False
     present: bool = True  # False: tracked in git but absent from the working tree
     symlink: bool = False
+    mtime_ns: int | None = None  # from lstat, when present
+    modified: bool = False  # tracked, but the working-tree file differs from the indexed blob
 
     @property
     def name(self) -> str:
@@ -68,6 +70,8 @@ class _Shared:
     contents: dict[str, bytes | None] = field(default_factory=dict)
     notes: dict[tuple[str, str], Note] = field(default_factory=dict)
     memo: dict[Any, Any] = field(default_factory=dict)
+    cache: Any = None  # an mlops_audit.cache.AuditCache when the audit uses one
+    unstable: set[str] = field(default_factory=set)  # files whose read failed with an OS error (never cached)
 
 
 class Repo:
@@ -145,21 +149,33 @@ class Repo:
         top = self._git("rev-parse", "--show-toplevel")
         if top is None:
             return None
-        staged = self._git("ls-files", "-z", "-s", "--cached")
-        others = self._git("ls-files", "-z", "--others", "--exclude-standard")
-        if staged is None or others is None:
+        # One call lists everything, tagged: "H" (etc.) indexed with its blob, "C" indexed but changed in the
+        # work tree (git compares contents when the stat data differs), "?" untracked and not ignored.
+        listing = self._git(
+            "ls-files", "-z", "-s", "-t", "--cached", "--modified", "--others", "--exclude-standard"
+        )
+        if listing is None:
             return None
         self.git_root = Path(os.fsdecode(top.strip()))
         found: dict[str, FileEntry] = {}
         missing: list[tuple[str, str, bool]] = []
-        for record in staged.split(b"\0"):
+        changed: set[str] = set()
+        others: list[bytes] = []
+        for record in listing.split(b"\0"):
             if not record:
                 continue
-            meta, _, raw_path = record.partition(b"\t")
+            tag, _, rest = record.partition(b" ")
+            if tag == b"?":
+                others.append(rest)
+                continue
+            meta, _, raw_path = rest.partition(b"\t")
+            path = os.fsdecode(raw_path)
+            if tag == b"C":
+                changed.add(path)
+                continue
             mode, blob, _stage = meta.split(b" ")
             if mode == b"160000":  # submodule: not a file of this tree
                 continue
-            path = os.fsdecode(raw_path)
             if path in found:  # unmerged paths list several stages
                 continue
             link = mode == b"120000"
@@ -168,20 +184,30 @@ class Repo:
                 missing.append((path, blob.decode(), link))
                 continue
             found[path] = FileEntry(
-                path, st.st_size, blob.decode(), True, True, link or stat.S_ISLNK(st.st_mode)
+                path,
+                st.st_size,
+                blob.decode(),
+                True,
+                True,
+                link or stat.S_ISLNK(st.st_mode),
+                st.st_mtime_ns,
             )
+        for path in changed:
+            entry = found.get(path)
+            if entry is not None:
+                found[path] = _replace_entry(entry, modified=True)
         if missing:
             sizes = self._blob_sizes([blob for _, blob, _ in missing])
             for path, blob, link in missing:
                 found[path] = FileEntry(path, sizes.get(blob), blob, True, False, link)
-        for raw_path in others.split(b"\0"):
-            if not raw_path:
-                continue
+        for raw_path in others:
             path = os.fsdecode(raw_path)
             st = _lstat(self.root / path)
             if st is None or stat.S_ISDIR(st.st_mode):
                 continue
-            found[path] = FileEntry(path, st.st_size, None, False, True, stat.S_ISLNK(st.st_mode))
+            found[path] = FileEntry(
+                path, st.st_size, None, False, True, stat.S_ISLNK(st.st_mode), st.st_mtime_ns
+            )
         return dict(sorted(found.items()))
 
     def _blob_sizes(self, blobs: list[str]) -> dict[str, int]:
@@ -243,7 +269,7 @@ class Repo:
                     continue
                 if not (is_link or stat.S_ISREG(st.st_mode)):
                     continue
-                found[rel] = FileEntry(rel, st.st_size, None, False, True, is_link)
+                found[rel] = FileEntry(rel, st.st_size, None, False, True, is_link, st.st_mtime_ns)
         return dict(sorted(found.items()))
 
     # -------------------------------------------------------------------------------------------- queries
@@ -281,11 +307,16 @@ class Repo:
     def read_bytes(self, path: str) -> bytes | None:
         """The file's bytes, read once; ``None`` (with a note) when absent, a link, too large or unreadable."""
         full = self._full(path)
-        cache = self._shared.contents
-        if full in cache:
-            return cache[full]
-        data = self._read(path)
-        cache[full] = data
+        shared = self._shared
+        if full in shared.contents:
+            return shared.contents[full]
+        if shared.cache is None:
+            data = self._read(path)
+        else:  # the notes of a read are replayed whenever a cached answer about this file is used
+            before = len(shared.notes)
+            data = self._read(path)
+            shared.cache.read_done(full, list(shared.notes.values())[before:])
+        shared.contents[full] = data
         return data
 
     def _read(self, path: str) -> bytes | None:
@@ -305,6 +336,7 @@ class Repo:
         try:
             fd = os.open(full, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
         except OSError as exc:
+            self._shared.unstable.add(self._full(path))
             self.note(path, f"unreadable: {exc.strerror or exc}")
             return None
         try:
@@ -320,6 +352,7 @@ class Repo:
                 chunks.append(chunk)
             return b"".join(chunks)
         except OSError as exc:
+            self._shared.unstable.add(self._full(path))
             self.note(path, f"unreadable: {exc.strerror or exc}")
             return None
         finally:
@@ -338,9 +371,21 @@ class Repo:
         return data.decode("utf-8", errors="replace")
 
     def contains(self, path: str, *needles: bytes) -> bool:
-        """Byte-level prefilter: does the file hold any of ``needles``? Cheap; no parsing."""
+        """Byte-level prefilter: does the file hold any of ``needles``? Cheap; no parsing (and answered from
+        the audit cache, without reading the file, when it is unchanged since the last run)."""
+        cache = self._shared.cache
+        if cache is None:
+            data = self.read_bytes(path)
+            return data is not None and any(n in data for n in needles)
+        full = self._full(path)
+        if full not in self._shared.contents:
+            answer = cache.get_contains(full, needles)
+            if answer is not None:
+                return answer
         data = self.read_bytes(path)
-        return data is not None and any(n in data for n in needles)
+        answer = data is not None and any(n in data for n in needles)
+        cache.put_contains(full, needles, answer)
+        return answer
 
     def grep(self, paths: Iterable[str], *needles: bytes) -> list[str]:
         return [p for p in paths if self.contains(p, *needles)]
@@ -368,6 +413,54 @@ class Repo:
         if key not in memo:
             memo[key] = compute()
         return memo[key]
+
+    def file_fact(
+        self,
+        kind: str,
+        path: str,
+        compute: Callable[[], T],
+        *,
+        encode: Callable[[T], Any] | None = None,
+        decode: Callable[[Any], T] | None = None,
+    ) -> T:
+        """A fact derived from one file only (its parse, say), computed once per run and kept in the audit
+        cache between runs, keyed by the file's content: an unchanged file is not read again.
+
+        ``kind`` names the fact and its format (change it when the format changes: ``"notebooks.parse/2"``).
+        The value must be plain data (None, bool, int, float, str, bytes, and tuples, lists, sets and dicts of
+        them), or ``encode``/``decode`` must turn it into such data and back. Notes made while computing it are
+        replayed when the cached value is used."""
+        full = self._full(path)
+        shared = self._shared
+        key = ("file_fact", kind, full)
+        if key in shared.memo:
+            return shared.memo[key]
+        cache = shared.cache
+        if cache is not None:
+            found, raw = cache.get_fact(full, kind)
+            if found:
+                try:
+                    value = decode(raw) if decode is not None else raw
+                except Exception:  # a cached value this code cannot read: compute it again
+                    pass
+                else:
+                    shared.memo[key] = value
+                    return value
+        before = len(shared.notes)
+        value = compute()
+        shared.memo[key] = value
+        if cache is not None:
+            notes = list(shared.notes.values())[before:]
+            try:
+                raw = encode(value) if encode is not None else value
+            except Exception:
+                return value
+            cache.put_fact(full, kind, raw, notes)
+        return value
+
+    def use_cache(self, cache: Any) -> None:
+        """Answer per-file questions from ``cache`` (an :class:`mlops_audit.cache.AuditCache`) from now on."""
+        self._shared.cache = cache
 
     def option(self, check_id: str, name: str, default: T) -> T:
         """A per-check option from the configuration (``[tool.mlops-audit.options.ID]``)."""
@@ -419,7 +512,13 @@ def _lstat(path: Path) -> os.stat_result | None:
 
 
 def _rebase(entry: FileEntry, path: str) -> FileEntry:
-    return FileEntry(path, entry.size, entry.blob, entry.tracked, entry.present, entry.symlink)
+    return _replace_entry(entry, path=path)
+
+
+def _replace_entry(entry: FileEntry, **changes: Any) -> FileEntry:
+    fields = {name: getattr(entry, name) for name in FileEntry.__slots__}
+    fields.update(changes)
+    return FileEntry(**fields)
 
 
 def _glob_match(path: str, pattern: str) -> bool:

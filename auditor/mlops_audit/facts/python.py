@@ -235,10 +235,57 @@ def module(repo: Repo, path: str) -> ModuleInfo | None:
             repo.note(path, f"not parsed: {info.syntax_error}")
         return info
 
-    info = repo.shared_memo(("python.module", repo.prefix + path), compute)
+    info = repo.file_fact(
+        MODULE_FACT, path, compute, encode=_encode_module, decode=lambda raw: _decode_module(raw, path)
+    )
     if info is None or info.path == path:
         return info
     return replace(info, path=path)  # the same parse, seen from a sub-project view
+
+
+#: The audit-cache kind of :func:`module` (bump the suffix when ModuleInfo or the collector changes).
+MODULE_FACT = "python.module/1"
+
+
+def _encode_module(info: ModuleInfo | None) -> Any:
+    """ModuleInfo -> plain data for the audit cache (NON_LITERAL becomes an index list beside the values)."""
+    if info is None:
+        return None
+    calls = []
+    for c in info.calls:
+        lit = {k: v for k, v in c.kwargs.items() if v is not NON_LITERAL}
+        nonlit = tuple(k for k, v in c.kwargs.items() if v is NON_LITERAL)
+        args = tuple(None if a is NON_LITERAL else a for a in c.args)
+        nonlit_args = tuple(i for i, a in enumerate(c.args) if a is NON_LITERAL)
+        calls.append((c.name, c.line, lit, nonlit, tuple(c.kwargs), args, nonlit_args, c.refs))
+    return (
+        info.imports,
+        calls,
+        info.decorators,
+        info.strings,
+        info.assignments,
+        info.functions,
+        info.classes,
+        info.has_main_guard,
+        info.syntax_error,
+    )
+
+
+def _decode_module(raw: Any, path: str) -> ModuleInfo | None:
+    if raw is None:
+        return None
+    imports, calls, decorators, strings, assignments, functions, classes, main_guard, error = raw
+    decoded = []
+    for name, line, lit, nonlit, order, args, nonlit_args, refs in calls:
+        values = {**lit, **dict.fromkeys(nonlit, NON_LITERAL)}
+        kwargs = {k: values[k] for k in order}
+        if nonlit_args:
+            args = tuple(NON_LITERAL if i in nonlit_args else a for i, a in enumerate(args))
+        decoded.append(Call(name, line, kwargs, args, refs))
+    # marshal keeps tuples and lists apart, so the lists come back exactly as they were stored
+    return ModuleInfo(
+        path, imports, decoded, decorators, strings, assignments, functions, classes, main_guard, error
+    )
 
 
 def modules_containing(repo: Repo, *needles: bytes, paths: Iterable[str] | None = None) -> list[ModuleInfo]:

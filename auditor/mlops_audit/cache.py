@@ -1,0 +1,343 @@
+"""The audit cache: per-file derived data (byte-prefilter answers, parses) kept between runs, keyed by content.
+
+A file's key is its path plus its git blob hash when git says the working-tree file is the indexed one (free
+from ``git ls-files -s``), else its size and modification time in nanoseconds. The whole cache of one audited
+tree is one file, named by the tree's path, the auditor's version (and a stamp of its code), the installed
+plugins and the configuration fingerprint; a file of another version or configuration is simply not the one
+looked up. It lives outside the audited tree by default: ``$MLOPS_AUDIT_CACHE_DIR``, else the configuration's
+``cache-dir`` (relative to the audited root), else ``$XDG_CACHE_HOME/mlops-audit`` or
+``~/.cache/mlops-audit``.
+
+The format is ``marshal`` of plain data only (never pickle: nothing in it can run code when read), behind a
+magic line and a CRC-32 of the payload; a corrupt, truncated or foreign file is ignored and rewritten, never an
+error. Writes are atomic (a temporary file, then ``os.replace``) and happen only when something changed. Every
+I/O problem turns the cache off for the run; the audit itself never depends on it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import marshal
+import os
+import sys
+import time
+import zlib
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from . import __version__
+
+if TYPE_CHECKING:
+    from .config import Config
+    from .repo import Note, Repo
+
+#: Bump when the layout of the cache file changes.
+FORMAT = 1
+MAGIC = b"mlops-audit-cache\n"
+ENV_VAR = "MLOPS_AUDIT_CACHE_DIR"
+#: Cache files kept in the cache directory (one per audited tree and configuration); the oldest go first.
+MAX_FILES = 64
+#: A file modified less than this long before the run may still change within the same timestamp tick
+#: ("racy" in git's words): its answers are used in this run but not stored when keyed by mtime.
+RACY_NS = 2_000_000_000
+
+# Record fields (short keys keep the file small).
+_CONTAINS, _FACTS, _READ_NOTES = "c", "f", "n"
+
+
+def default_dir() -> Path:
+    """``$XDG_CACHE_HOME/mlops-audit``, or ``~/.cache/mlops-audit``."""
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".cache"
+    return base / "mlops-audit"
+
+
+def cache_dir(root: Path, config: Config | None = None) -> Path:
+    """Where the cache of the tree at ``root`` lives (see the module docstring for the order)."""
+    env = os.environ.get(ENV_VAR)
+    if env:
+        return Path(env).expanduser().absolute()
+    if config is not None and config.cache_dir:
+        path = Path(config.cache_dir).expanduser()
+        return path if path.is_absolute() else root / path
+    return default_dir()
+
+
+def code_stamp() -> str:
+    """The auditor's version plus the names, sizes and mtimes of its modules: an edited (editable) install
+    never reads the answers of the code it replaced."""
+    package = Path(__file__).parent
+    parts = [__version__, sys.version.split()[0]]
+    stack = [package]
+    while stack:
+        directory = stack.pop()
+        try:
+            with os.scandir(directory) as it:
+                for item in sorted(it, key=lambda d: d.name):
+                    if item.name.endswith(".py"):
+                        st = item.stat()
+                        parts.append(f"{item.path[len(str(package)) :]}:{st.st_size}:{st.st_mtime_ns}")
+                    elif item.is_dir() and not item.name.startswith((".", "_")):
+                        stack.append(Path(item.path))
+        except OSError:
+            parts.append(f"{directory}:?")
+    return _digest("\n".join(parts))
+
+
+def _digest(text: str) -> str:
+    data = text.encode("utf-8", "surrogateescape")
+    return f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}{len(data) & 0xFFFF:04x}"
+
+
+class AuditCache:
+    """The cache of one audit run: the records read at the start, the records to write at the end."""
+
+    def __init__(self, repo: Repo, path: Path, header: tuple[Any, ...]) -> None:
+        self.repo = repo
+        self.path = path
+        self.header = header
+        self.started_ns = time.time_ns()
+        self._old: dict[str, dict[str, Any]] = {}
+        self._new: dict[str, dict[str, Any]] = {}  # records touched in this run (copies of the old ones)
+        self._keys: dict[str, str | None] = {}
+        self._replayed: set[str] = set()
+        self._racy: set[str] = set()
+        self.dirty = False
+        self.loaded = False
+        self.hits = 0
+        self.misses = 0
+        self._load()
+
+    # ----------------------------------------------------------------------------------------- file format
+    def _load(self) -> None:
+        try:
+            with open(self.path, "rb") as fh:
+                blob = fh.read()
+        except OSError:
+            self.dirty = True
+            return
+        data = _decode(blob, self.header)
+        if data is None:  # corrupt or foreign: ignored, rewritten at the end
+            self.dirty = True
+            return
+        self._old = data
+        self.loaded = True
+
+    def save(self) -> bool:
+        """Write the records of the files still in the tree, when anything changed; never raises."""
+        try:
+            records = self._records_to_keep()
+            if not self.dirty and len(records) == len(self._old):
+                return False
+            payload = marshal.dumps(records)
+            meta = marshal.dumps((FORMAT, self.header, zlib.crc32(payload)))
+            blob = MAGIC + len(meta).to_bytes(4, "little") + meta + payload
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.{time.time_ns()}.tmp")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(blob)
+                tmp.replace(self.path)
+            except BaseException:
+                _unlink(tmp)
+                raise
+            _evict(self.path.parent, keep=self.path)
+            return True
+        except (OSError, ValueError):  # unwritable cache directory, unmarshallable value: no cache this time
+            return False
+
+    def _records_to_keep(self) -> dict[str, dict[str, Any]]:
+        out: dict[str, dict[str, Any]] = {}
+        unstable = self.repo._shared.unstable
+        for path in self.repo._all_entries:
+            key = self.key(path)
+            if key is None or path in unstable or key in self._racy:
+                continue
+            record = self._new.get(key) or self._old.get(key)
+            if record is not None:
+                out[key] = record
+        return out
+
+    # ------------------------------------------------------------------------------------------ file keys
+    def key(self, path: str) -> str | None:
+        """The content key of the file at ``path`` (relative to the audited root), or None: not cacheable."""
+        try:
+            return self._keys[path]
+        except KeyError:
+            pass
+        entry = self.repo._all_entries.get(path)
+        key: str | None = None
+        if entry is not None and entry.present:
+            if entry.blob is not None and not entry.modified:
+                key = f"{path}\0{entry.blob}"
+            elif entry.mtime_ns is not None and entry.size is not None:
+                key = f"{path}\0{entry.size}:{entry.mtime_ns}"
+                if entry.mtime_ns > self.started_ns - RACY_NS:
+                    self._racy.add(key)
+        self._keys[path] = key
+        return key
+
+    def _lookup(self, path: str) -> dict[str, Any] | None:
+        key = self.key(path)
+        if key is None or path in self.repo._shared.unstable:
+            return None
+        record = self._new.get(key)
+        if record is None:
+            record = self._old.get(key)
+        return record
+
+    def _record(self, path: str) -> dict[str, Any] | None:
+        key = self.key(path)
+        if key is None or path in self.repo._shared.unstable:
+            return None
+        record = self._new.get(key)
+        if record is None:
+            old = self._old.get(key)
+            record = (
+                {_CONTAINS: dict(old[_CONTAINS]), _FACTS: dict(old[_FACTS]), _READ_NOTES: old[_READ_NOTES]}
+                if old is not None
+                else {_CONTAINS: {}, _FACTS: {}, _READ_NOTES: None}
+            )
+            self._new[key] = record
+        return record
+
+    def _replay(self, path: str, record: dict[str, Any], notes: Any = ()) -> None:
+        """Give the repository the notes a cached answer carries: those of reading the file (once)."""
+        if path not in self._replayed:
+            self._replayed.add(path)
+            self._add_notes(record[_READ_NOTES] or ())
+        self._add_notes(notes)
+
+    def _add_notes(self, notes: Any) -> None:
+        if not notes:
+            return
+        from .repo import Note
+
+        shared = self.repo._shared.notes
+        for note_path, message in notes:
+            shared.setdefault((note_path, message), Note(note_path, message))
+
+    # -------------------------------------------------------------------------------------------- answers
+    def read_done(self, path: str, notes: list[Note]) -> None:
+        """The file was read (its bytes are in memory now): remember the notes reading it made."""
+        record = self._record(path)
+        if record is not None:
+            packed = [(n.path, n.message) for n in notes if n.path == path]
+            if record[_READ_NOTES] != packed:
+                record[_READ_NOTES] = packed
+                self.dirty = True
+
+    def get_contains(self, path: str, needles: tuple[bytes, ...]) -> bool | None:
+        record = self._lookup(path)
+        if record is None or record[_READ_NOTES] is None:
+            self.misses += 1
+            return None
+        answer = record[_CONTAINS].get(needles)
+        if answer is None:
+            # any needle known to be present answers yes; all known absent answer no
+            known = record[_CONTAINS]
+            singles = [known.get((n,)) for n in needles]
+            if any(singles):
+                answer = True
+            elif all(s is False for s in singles):
+                answer = False
+            else:
+                self.misses += 1
+                return None
+        self.hits += 1
+        self._replay(path, record)
+        return answer
+
+    def put_contains(self, path: str, needles: tuple[bytes, ...], answer: bool) -> None:
+        record = self._record(path)
+        if record is not None and record[_CONTAINS].get(needles) is not answer:
+            record[_CONTAINS][needles] = answer
+            self.dirty = True
+
+    def get_fact(self, path: str, kind: str) -> tuple[bool, Any]:
+        record = self._lookup(path)
+        if record is None or record[_READ_NOTES] is None or kind not in record[_FACTS]:
+            self.misses += 1
+            return False, None
+        value, notes = record[_FACTS][kind]
+        self.hits += 1
+        self._replay(path, record, notes)
+        return True, value
+
+    def put_fact(self, path: str, kind: str, value: Any, notes: list[Note]) -> None:
+        record = self._record(path)
+        if record is None:
+            return
+        try:
+            marshal.dumps(value)  # plain data only; anything else is simply not cached
+        except ValueError:
+            return
+        if record[_READ_NOTES] is None:  # computed without reading this file through the repository
+            record[_READ_NOTES] = []
+        record[_FACTS][kind] = (value, [(n.path, n.message) for n in notes])
+        self.dirty = True
+
+
+def open_cache(repo: Repo, config: Config) -> AuditCache | None:
+    """The cache for auditing ``repo`` with ``config`` (None when it cannot be located)."""
+    from .checks import plugin_set
+
+    try:
+        directory = cache_dir(repo.root, config)
+        header = (__version__, code_stamp(), tuple(plugin_set()), config.fingerprint(), str(repo.root))
+    except (OSError, RuntimeError):  # no home directory, say
+        return None
+    name = _digest(repr(header))
+    return AuditCache(repo, directory / f"{name}.cache", header)
+
+
+def _decode(blob: bytes, header: tuple[Any, ...]) -> dict[str, dict[str, Any]] | None:
+    """The records of a cache file, or None when it is not a sound file of this very header."""
+    if not blob.startswith(MAGIC):
+        return None
+    try:
+        # marshal reads plain values (and code objects, which are never executed here); the CRC rejects
+        # damaged files before the payload is decoded
+        start = len(MAGIC) + 4
+        end = start + int.from_bytes(blob[len(MAGIC) : start], "little")
+        meta = marshal.loads(blob[start:end])
+        if not (isinstance(meta, tuple) and len(meta) == 3 and meta[0] == FORMAT and meta[1] == header):
+            return None
+        payload = blob[end:]
+        if zlib.crc32(payload) != meta[2]:
+            return None
+        data = marshal.loads(payload)
+    except Exception:
+        return None
+    if not isinstance(data, dict):
+        return None
+    for record in data.values():
+        if not (
+            isinstance(record, dict)
+            and isinstance(record.get(_CONTAINS), dict)
+            and isinstance(record.get(_FACTS), dict)
+            and (record.get(_READ_NOTES) is None or isinstance(record.get(_READ_NOTES), list))
+        ):
+            return None
+    return data
+
+
+def _unlink(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        path.unlink()
+
+
+def _evict(directory: Path, keep: Path) -> None:
+    """Keep at most :data:`MAX_FILES` cache files (and no stale temporary files) in ``directory``."""
+    try:
+        with os.scandir(directory) as it:
+            files = [(e.stat().st_mtime_ns, e.path) for e in it if e.name.endswith((".cache", ".tmp"))]
+    except OSError:
+        return
+    now = time.time_ns()
+    stale = [p for m, p in files if p.endswith(".tmp") and now - m > 3600 * 10**9]
+    caches = sorted((m, p) for m, p in files if p.endswith(".cache") and p != str(keep))
+    excess = len(caches) + 1 - MAX_FILES
+    for path in stale + [p for _, p in caches[: max(excess, 0)]]:
+        _unlink(Path(path))

@@ -1,0 +1,333 @@
+"""The audit cache: a second run re-reads only changed files, results never differ from an uncached run, a
+corrupt cache is ignored, the key covers the configuration and the version, and the cache stays out of the tree."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from mlops_audit import cache as cache_mod
+from mlops_audit.config import Config
+from mlops_audit.engine import audit
+from mlops_audit.facts import python as py
+from mlops_audit.formats import render
+from mlops_audit.repo import Repo
+
+FILES: dict[str, str | bytes | None] = {
+    "README.md": "# Churn\n\nPredicts churn from usage data; trained with scikit-learn, tracked with MLflow.\n",
+    "pyproject.toml": '[project]\nname = "churn"\ndependencies = ["scikit-learn>=1.4", "mlflow>=2"]\n',
+    "src/churn/train.py": (
+        "import mlflow\nimport hydra\nfrom sklearn.ensemble import RandomForestClassifier\n\n"
+        "@hydra.main(config_path='../../conf', config_name='config', version_base=None)\n"
+        "def main(cfg):\n    mlflow.log_param('n', cfg.n)\n"
+        "    RandomForestClassifier(n_estimators=cfg.n, random_state=0).fit(X, y)\n\n"
+        "if __name__ == '__main__':\n    main()\n"
+    ),
+    "src/churn/data.py": "import pandas as pd\n\ndef load(path):\n    return pd.read_csv(path)\n",
+    "src/churn/broken.py": "def oops(:\n    pass\n",
+    "src/churn/util.py": "def add(a, b):\n    return a + b\n",
+    "tests/test_util.py": "from churn.util import add\n\ndef test_add():\n    assert add(1, 2) == 3\n",
+    "conf/config.yaml": "n: 100\nseed: 0\n",
+    "notebooks/eda.ipynb": json.dumps(
+        {
+            "cells": [{"cell_type": "code", "source": ["import mlflow\n"], "outputs": [], "metadata": {}}],
+            "metadata": {},
+            "nbformat": 4,
+            "nbformat_minor": 5,
+        }
+    ),
+    ".github/workflows/ci.yml": "on: [push]\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: pytest\n",
+    "data/raw.csv": "a,b\n1,2\n",
+}
+
+
+@pytest.fixture
+def cache_dir(tmp_path, monkeypatch) -> Path:
+    path = tmp_path / "audit-cache"
+    monkeypatch.setenv(cache_mod.ENV_VAR, str(path))
+    return path
+
+
+@pytest.fixture
+def reads(monkeypatch) -> list[str]:
+    """Every file the repository reads from disk (full paths relative to the audited root)."""
+    seen: list[str] = []
+    original = Repo._read
+
+    def counting(self, path):
+        seen.append(self.prefix + path)
+        return original(self, path)
+
+    monkeypatch.setattr(Repo, "_read", counting)
+    return seen
+
+
+def _age(root: Path, seconds: int = 60) -> None:
+    """Date every file back, out of the 'racy' window in which an mtime key is not trusted."""
+    past = time.time() - seconds
+    for path in root.rglob("*"):
+        if ".git" not in path.relative_to(root).parts and path.is_file():
+            os.utime(path, (past, past))
+
+
+def _report(root: Path, **kwargs) -> dict:
+    data = json.loads(render("json", [audit(root, **kwargs)]))
+    data.pop("duration_seconds", None)
+    return data
+
+
+def _workload(repo: Repo) -> None:
+    """What checks do with Python files: a byte prefilter, then a parse of the candidates."""
+    py.modules_containing(repo, b"mlflow", b"sklearn")
+    py.modules_containing(repo, b"def ")
+    for path in py.python_files(repo):
+        repo.contains(path, b"random_state")
+
+
+@pytest.mark.parametrize("as_git", [True, False])
+def test_second_run_reads_only_changed_files(make_repo, cache_dir, reads, as_git):
+    root = make_repo(FILES, git=as_git)
+    _age(root)
+    config = Config()
+
+    def run() -> list[str]:
+        reads.clear()
+        repo = Repo(root)
+        cache = cache_mod.open_cache(repo, config)
+        repo.use_cache(cache)
+        _workload(repo)
+        cache.save()
+        return sorted(set(reads))
+
+    cold = run()
+    assert "src/churn/train.py" in cold and "src/churn/util.py" in cold
+    assert run() == []  # nothing changed: every answer comes from the cache
+    (root / "src/churn/util.py").write_text("import mlflow\n\ndef add(a, b):\n    return a + b\n")
+    assert run() == ["src/churn/util.py"]
+    # a file written a moment ago is "racy" (its mtime may not change with its next edit): not stored yet
+    assert run() == ["src/churn/util.py"]
+    past = time.time() - 60
+    os.utime(root / "src/churn/util.py", (past, past))
+    assert run() == ["src/churn/util.py"]  # the key changed with the mtime
+    assert run() == []
+
+
+def test_full_audit_warm_run_rereads_only_what_changed(make_repo, cache_dir, reads):
+    root = make_repo(FILES)
+    audit(root)
+    reads.clear()
+    audit(root)
+    warm = set(reads)  # what is still read directly (not through the cache) on an unchanged tree
+    (root / "src/churn/data.py").write_text(
+        "import pandas as pd\nimport mlflow\n\ndef load(p):\n    return 1\n"
+    )
+    reads.clear()
+    audit(root)
+    assert set(reads) <= warm | {"src/churn/data.py"}
+    assert "src/churn/data.py" in reads
+
+
+def test_results_identical_with_and_without_cache(make_repo, cache_dir):
+    root = make_repo(FILES)
+    sub = make_repo(
+        {**FILES, "svc/pyproject.toml": '[project]\nname = "svc"\n', "svc/app.py": "import mlflow\n"}
+    )
+    for tree in (root, sub):
+        uncached = _report(tree, use_cache=False)
+        assert _report(tree) == uncached  # cold
+        assert _report(tree) == uncached  # warm
+    assert list(cache_dir.iterdir())
+
+
+def test_notes_are_replayed_from_the_cache(make_repo, cache_dir):
+    root = make_repo(FILES)
+    cold = audit(root)
+    warm = audit(root)
+    assert any(n.path == "src/churn/broken.py" for n in cold.notes)
+    assert [n.as_dict() for n in warm.notes] == [n.as_dict() for n in cold.notes]
+
+
+def _cache_files(cache_dir: Path) -> list[Path]:
+    return sorted(cache_dir.glob("*.cache")) if cache_dir.exists() else []
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda b: b"garbage" * 10,
+        lambda b: b[: len(b) // 2],
+        lambda b: b[:-1] + bytes([b[-1] ^ 0xFF]),
+        lambda b: b"",
+        lambda b: cache_mod.MAGIC + b"\xff\xff\xff\x7f" + b"x",
+        lambda b: cache_mod.MAGIC + os.urandom(4096),
+    ],
+)
+def test_corrupt_cache_file_is_ignored_and_rewritten(make_repo, cache_dir, damage):
+    root = make_repo(FILES)
+    expected = _report(root, use_cache=False)
+    _report(root)
+    (path,) = _cache_files(cache_dir)
+    path.write_bytes(damage(path.read_bytes()))
+    assert _report(root) == expected
+    repo = Repo(root)
+    assert cache_mod.open_cache(repo, Config()).loaded  # rewritten soundly
+
+
+def test_foreign_version_is_ignored(make_repo, cache_dir, monkeypatch, reads):
+    root = make_repo(FILES)
+    audit(root)
+    (path,) = _cache_files(cache_dir)
+    monkeypatch.setattr(cache_mod, "__version__", "999.0")
+    reads.clear()
+    audit(root)
+    assert "src/churn/train.py" in reads  # a different version starts cold
+    assert len(_cache_files(cache_dir)) == 2
+    # a file of another header at this very name is ignored too
+    other = cache_mod.open_cache(Repo(root), Config())
+    other.path.write_bytes(path.read_bytes())
+    assert not cache_mod.open_cache(Repo(root), Config()).loaded
+
+
+def test_key_covers_configuration_and_version(make_repo, cache_dir, monkeypatch):
+    root = make_repo(FILES)
+    repo = Repo(root)
+    base = cache_mod.open_cache(repo, Config()).path
+    assert cache_mod.open_cache(repo, Config(ignore={"REP001": "x"})).path != base
+    assert cache_mod.open_cache(repo, Config(options={"VER002": {"max-file-mb": 5}})).path != base
+    assert cache_mod.open_cache(repo, Config(exclude=("data/",))).path != base
+    assert cache_mod.open_cache(repo, Config(fail_on="warning")).path == base  # gates do not change facts
+    monkeypatch.setattr(cache_mod, "__version__", "0.0.0-other")
+    assert cache_mod.open_cache(repo, Config()).path != base
+    monkeypatch.undo()
+    import mlops_audit.checks as checks_mod
+
+    monkeypatch.setattr(checks_mod, "plugin_set", lambda: ["some.plugin:register"])
+    assert cache_mod.open_cache(repo, Config()).path != base
+
+
+@pytest.fixture
+def opened(monkeypatch) -> list[cache_mod.AuditCache]:
+    """The caches the audits of the test opened, in order."""
+    seen: list[cache_mod.AuditCache] = []
+    original = cache_mod.open_cache
+
+    def recording(repo, config):
+        cache = original(repo, config)
+        seen.append(cache)
+        return cache
+
+    monkeypatch.setattr(cache_mod, "open_cache", recording)
+    return seen
+
+
+def test_changing_ignore_or_options_invalidates(make_repo, cache_dir, opened):
+    root = make_repo(FILES)
+    audit(root)
+    audit(root)
+    assert not opened[0].loaded and opened[1].loaded and opened[1].hits and not opened[1].misses
+    (root / ".mlops-audit.toml").write_text('ignore = ["DOC001"]\n')
+    audit(root)
+    assert not opened[2].loaded and opened[2].path != opened[1].path
+    audit(root)
+    assert opened[3].loaded
+    audit(root, ignore=["DOC002"])
+    assert not opened[4].loaded
+
+
+def test_no_cache_writes_nothing(make_repo, tmp_path):
+    root = make_repo(FILES)
+    cache = tmp_path / "c"
+    env = {**os.environ, cache_mod.ENV_VAR: str(cache), "XDG_CACHE_HOME": str(tmp_path / "xdg")}
+    proc = subprocess.run(
+        [sys.executable, "-m", "mlops_audit", str(root), "-f", "json", "--no-cache"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert proc.returncode in (0, 1), proc.stderr
+    assert not cache.exists() and not (tmp_path / "xdg").exists()
+    proc = subprocess.run(
+        [sys.executable, "-m", "mlops_audit", str(root), "-f", "json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert proc.returncode in (0, 1), proc.stderr
+    assert _cache_files(cache)
+
+
+def test_cache_is_outside_the_tree_by_default(make_repo, tmp_path, monkeypatch):
+    root = make_repo(FILES)
+    monkeypatch.delenv(cache_mod.ENV_VAR, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+
+    def tree() -> list[str]:
+        return sorted(str(p.relative_to(root)) for p in root.rglob("*"))
+
+    before = tree()
+    audit(root)
+    audit(root)
+    assert tree() == before
+    assert _cache_files(tmp_path / "xdg" / "mlops-audit")
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    assert cache_mod.default_dir() == tmp_path / "home" / ".cache" / "mlops-audit"
+
+
+def test_config_cache_dir_and_env_override(make_repo, tmp_path, monkeypatch):
+    root = make_repo(FILES)
+    monkeypatch.delenv(cache_mod.ENV_VAR, raising=False)
+    assert cache_mod.cache_dir(root, Config(cache_dir="../elsewhere")) == root / "../elsewhere"
+    assert cache_mod.cache_dir(root, Config(cache_dir=str(tmp_path / "abs"))) == tmp_path / "abs"
+    monkeypatch.setenv(cache_mod.ENV_VAR, str(tmp_path / "env"))
+    assert cache_mod.cache_dir(root, Config(cache_dir="x")) == tmp_path / "env"
+    audit(root)
+    assert _cache_files(tmp_path / "env")
+
+
+def test_unwritable_cache_dir_is_not_an_error(make_repo, tmp_path, monkeypatch):
+    root = make_repo(FILES)
+    blocker = tmp_path / "file-not-dir"
+    blocker.write_text("x")
+    monkeypatch.setenv(cache_mod.ENV_VAR, str(blocker / "cache"))
+    assert _report(root) == _report(root, use_cache=False)
+
+
+def test_unreadable_file_is_not_cached(make_repo, cache_dir, monkeypatch):
+    root = make_repo(FILES)
+    target = str(root.resolve() / "src/churn/train.py")
+    real_open = os.open
+
+    def deny(path, *args, **kwargs):
+        if os.fspath(path) == target:
+            raise PermissionError(13, "Permission denied", target)
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", deny)
+    denied = audit(root)
+    assert any(n.path == "src/churn/train.py" and "unreadable" in n.message for n in denied.notes)
+    monkeypatch.setattr(os, "open", real_open)
+    after = audit(root)  # readable again: read, not answered from the failed run
+    assert not any("unreadable" in n.message for n in after.notes)
+    assert _report(root) == _report(root, use_cache=False)
+
+
+def test_module_round_trip_keeps_every_field():
+    source = (
+        "import numpy as np\nfrom a.b import c as d\n@d.deco(x=1)\nclass K(np.Base):\n    pass\n"
+        "SEED = 42\nNAMES = ('a', b'b', 1.5, None, {1, 2}, frozenset(), 1j, ...)\n"
+        "np.random.seed(SEED, k=[1, {'a': (2,)}], v=foo(), w=np.float32)\nd(1, x, *y, **z)\n"
+        "if __name__ == '__main__':\n    pass\n"
+    )
+    info = py.analyze_source(source, "m.py")
+    again = py._decode_module(py._encode_module(info), "m.py")
+    assert again == info
+    broken = py.analyze_source("def (", "b.py")
+    assert py._decode_module(py._encode_module(broken), "b.py") == broken
