@@ -40,33 +40,37 @@ class Pattern:
     regex: re.Pattern[bytes]
     group: int = 0  # the group holding the secret value
     min_entropy: float = 3.0
+    needles: tuple[
+        bytes, ...
+    ] = ()  # literal prefilter on the lower-cased bytes (regexes only run after a hit)
 
 
 _P = re.compile
 PATTERNS: tuple[Pattern, ...] = (
-    Pattern("private key", _P(rb"-----BEGIN (?:RSA |EC |DSA |OPENSSH |PGP |ENCRYPTED )?PRIVATE KEY(?: BLOCK)?-----"), 0, 0),
-    Pattern("AWS access key id", _P(rb"\b((?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16})\b"), 1),
-    Pattern("AWS secret access key", _P(rb"(?i)aws_?secret_?access_?key[\"']?\s*[:=]\s*[\"']?([A-Za-z0-9/+]{40})\b"), 1, 3.5),
-    Pattern("GitHub token", _P(rb"\b(gh[pousr]_[A-Za-z0-9]{36,255})\b"), 1),
-    Pattern("GitHub token", _P(rb"\b(github_pat_[A-Za-z0-9_]{60,255})\b"), 1),
-    Pattern("GitLab token", _P(rb"\b(glpat-[A-Za-z0-9_-]{20,})\b"), 1),
-    Pattern("Slack token", _P(rb"\b(xox[abposr]-[A-Za-z0-9-]{10,})\b"), 1),
-    Pattern("Slack webhook", _P(rb"(https://hooks\.slack\.com/services/T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]{20,})"), 1),
-    Pattern("Anthropic API key", _P(rb"\b(sk-ant-[A-Za-z0-9_-]{32,})"), 1),
-    Pattern("OpenAI API key", _P(rb"\b(sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{32,})"), 1),
-    Pattern("Hugging Face token", _P(rb"\b(hf_[A-Za-z0-9]{30,})\b"), 1),
-    Pattern("Google API key", _P(rb"\b(AIza[0-9A-Za-z_-]{35})\b"), 1),
-    Pattern("Stripe secret key", _P(rb"\b((?:sk|rk)_live_[0-9A-Za-z]{20,})\b"), 1),
-    Pattern("Weights & Biases API key", _P(rb"(?i)wandb_?api_?key[\"']?\s*[:=]\s*[\"']?([0-9a-f]{40})\b"), 1),
-    Pattern("credentials in URL", _P(rb"\b[a-z][a-z0-9+.-]{1,20}://[^\s:/@\"'<>]{1,64}:([^\s:/@\"'<>]{6,128})@[\w.-]+"), 1),
+    Pattern("private key", _P(rb"-----BEGIN (?:RSA |EC |DSA |OPENSSH |PGP |ENCRYPTED )?PRIVATE KEY(?: BLOCK)?-----"), 0, 0, (b"private key",)),
+    Pattern("AWS access key id", _P(rb"\b((?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16})\b"), 1, 3.0, (b"akia", b"asia", b"abia", b"acca")),
+    Pattern("AWS secret access key", _P(rb"(?i)aws_?secret_?access_?key[\"']?\s*[:=]\s*[\"']?([A-Za-z0-9/+]{40})\b"), 1, 3.5, (b"secret",)),
+    Pattern("GitHub token", _P(rb"\b(gh[pousr]_[A-Za-z0-9]{36,255})\b"), 1, 3.0, (b"gh",)),
+    Pattern("GitHub token", _P(rb"\b(github_pat_[A-Za-z0-9_]{60,255})\b"), 1, 3.0, (b"github_pat_",)),
+    Pattern("GitLab token", _P(rb"\b(glpat-[A-Za-z0-9_-]{20,})\b"), 1, 3.0, (b"glpat-",)),
+    Pattern("Slack token", _P(rb"\b(xox[abposr]-[A-Za-z0-9-]{10,})\b"), 1, 3.0, (b"xox",)),
+    Pattern("Slack webhook", _P(rb"(https://hooks\.slack\.com/services/T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]{20,})"), 1, 3.0, (b"hooks.slack.com",)),
+    Pattern("Anthropic API key", _P(rb"\b(sk-ant-[A-Za-z0-9_-]{32,})"), 1, 3.0, (b"sk-ant-",)),
+    Pattern("OpenAI API key", _P(rb"\b(sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{32,})"), 1, 3.0, (b"sk-",)),
+    Pattern("Hugging Face token", _P(rb"\b(hf_[A-Za-z0-9]{30,})\b"), 1, 3.0, (b"hf_",)),
+    Pattern("Google API key", _P(rb"\b(AIza[0-9A-Za-z_-]{35})\b"), 1, 3.0, (b"aiza",)),
+    Pattern("Stripe secret key", _P(rb"\b((?:sk|rk)_live_[0-9A-Za-z]{20,})\b"), 1, 3.0, (b"_live_",)),
+    Pattern("Weights & Biases API key", _P(rb"(?i)wandb_?api_?key[\"']?\s*[:=]\s*[\"']?([0-9a-f]{40})\b"), 1, 3.0, (b"wandb",)),
+    Pattern("credentials in URL", _P(rb"\b[a-z][a-z0-9+.-]{1,20}://[^\s:/@\"'<>]{1,64}:([^\s:/@\"'<>]{6,128})@[\w.-]+"), 1, 3.0, (b"://",)),
     Pattern(
         "secret assignment",
         _P(
-            rb"(?i)\b[\w.-]*(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|"
+            rb"(?i)(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|"
             rb"auth[_-]?key|client[_-]?secret|credentials?)[\w.-]*[\"']?\s*(?::=|=|:)\s*[rbuf]?[\"']([^\"'\s]{8,200})[\"']"
         ),
         1,
         3.2,
+        (b"pass", b"pwd", b"secret", b"token", b"key", b"credential"),
     ),
 )  # fmt: skip
 
@@ -114,7 +118,10 @@ def _mask(value: str) -> str:
 def scan_bytes(data: bytes, path: str) -> list[SecretFinding]:
     """Secrets in one file's bytes (one finding per line at most)."""
     found: dict[int, SecretFinding] = {}
+    low = data.lower()
     for pattern in PATTERNS:
+        if pattern.needles and not any(n in low for n in pattern.needles):
+            continue
         for m in pattern.regex.finditer(data):
             raw = m.group(pattern.group)
             value = raw.decode("utf-8", errors="replace")
@@ -140,6 +147,8 @@ def _looks_random(value: str) -> bool:
         return False  # a path or URL
     if re.fullmatch(r"[a-z]+([_.-][a-z]+)*", value):
         return False  # words: "access_token", "my-secret-name"
+    if sum(value.count(c) for c in "()[]{}|\\^$?*") >= 2:
+        return False  # a regular expression or a template, not a credential
     classes = sum(bool(re.search(p, value)) for p in (r"[a-z]", r"[A-Z]", r"[0-9]", r"[^A-Za-z0-9]"))
     return classes >= 2
 

@@ -14,6 +14,11 @@ AWS = "AKIA" + "4Z7QWERTYUPLKJHG"
 HF = "hf_" + "AbCdEfGhIjKlMnOpQrStUvWxYz12345678"
 OPENAI = "sk-proj-" + "aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z5AbC"
 SLACK = "xoxb-" + "1234567890-abcdefghijKLMNOP"
+PAT = (
+    "github_pat_"
+    + "11ABCDEFG0aB3dE5fQ7rJ9_"
+    + "kL1mN3pQ5rS7tU9vW1xY3z5AbCdEfZqIjKlMnOpQrStUvWxYz0123456789abcdefXY"
+)
 
 
 @pytest.mark.parametrize(
@@ -21,6 +26,7 @@ SLACK = "xoxb-" + "1234567890-abcdefghijKLMNOP"
     [
         (f'token = "{GH}"', "GitHub token"),
         (f'aws_access_key_id = "{AWS}"', "AWS access key id"),
+        (f"export GH={PAT}", "GitHub token"),
         (f"HF_TOKEN={HF}", "Hugging Face token"),
         (f'client = OpenAI(api_key="{OPENAI}")', "OpenAI API key"),
         (f"slack: {SLACK}", "Slack token"),
@@ -50,6 +56,7 @@ def test_real_looking_secrets_are_found(line: str, kind: str) -> None:
         'api_key = "OPENAI_API_KEY"',
         'url = "postgresql://user:password@localhost/db"',
         'token_path = "/var/run/secrets/token"',
+        'token_re = r"(?:[A-Za-z_]+)|(?:\\d+)"',
     ],
 )
 def test_placeholders_and_low_entropy_values_are_not_secrets(line: str) -> None:
