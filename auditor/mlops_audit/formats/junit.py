@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from ..checks.base import Status
 from ..report import Outcome, ProjectReport, Report
-from ._common import evidence_of, fix_command, fix_hint, path_text, projects, score_text, text
+from ._common import evidence_of, fix_command, fix_hint, path_text, projects, score_text, summary, text
 
 
 def render(reports: Sequence[Report]) -> str:
@@ -79,7 +79,7 @@ def _details(outcome: Outcome, project: ProjectReport) -> str:
         lines.append(f"  at {where}" + (f" ({text(evidence.note)})" if evidence.note else ""))
     if outcome.in_baseline:
         lines.append("already failing in the baseline (does not fail the gate)")
-    lines.append(f"fix: {fix_hint(check)}")
+    lines.append(f"fix: {fix_hint(check)}" if check.fix_hint else f"why: {summary(check)}")
     command = fix_command(check)
     if command:
         lines.append(f"automatic fix: {command}")

@@ -31,6 +31,7 @@ _STATUS_ICON = {Status.PASS: "✅", Status.FAIL: "❌", Status.NOT_APPLICABLE: "
 _SEVERITY_ICON = {Severity.ERROR: "🛑", Severity.WARNING: "⚠️", Severity.INFO: "ℹ️"}
 _MAX_EVIDENCE = 5
 _MAX_NOTES = 50
+_MAX_FAILURES = 60  # a pull-request comment holds 65,536 characters
 
 # Characters that start Markdown/HTML constructs (or GitHub math) anywhere in a line; escaping ASCII
 # punctuation with a backslash is always allowed, so this errs on the side of escaping.
@@ -183,8 +184,10 @@ def _outcome_sections(project: ProjectReport, *, heading: str) -> list[str]:
     out: list[str] = []
     if failed:
         out += [f"{heading} ❌ Failing checks ({len(failed)})", ""]
-        for outcome in failed:
+        for outcome in failed[:_MAX_FAILURES]:
             out += _failure(outcome, project)
+        if len(failed) > _MAX_FAILURES:
+            out.append(f"- … and {len(failed) - _MAX_FAILURES} more (see `--format html` or `--format json`)")
         out.append("")
     elif project.outcomes:
         out += ["✅ **No failing check.**", ""]

@@ -4,7 +4,9 @@ One run per audited path. The driver's rules are the checks that ran, documented
 failing check that is not ignored is one result, of the repository or of a sub-project (with prefixed paths).
 Every result has a physical location (line 1 when the evidence has no line) relative to ``%SRCROOT%``: the
 working directory when the audited path was given relative to it (the checkout, in CI), else the audited
-directory itself. ``partialFingerprints`` hash the check, the sub-project and the evidence file, so an alert
+directory itself. With several audited paths each run gets its own ``automationDetails.id`` (GitHub rejects
+several runs of one tool in one category); do not pass a ``category`` to the upload step then.
+``partialFingerprints`` hash the check, the sub-project and the evidence file, so an alert
 survives a changed message or moved line. With a baseline, results carry ``baselineState`` (``unchanged`` for
 failures the baseline knew, ``new`` otherwise).
 """
@@ -44,6 +46,8 @@ SARIF_VERSION = "2.1.0"
 FINGERPRINT_KEY = "mlopsAudit/v1"
 
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+#: GitHub's own severity vocabulary for non-security rules.
+_PROBLEM_SEVERITY = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "recommendation"}
 #: GitHub ranks alerts of rules tagged "security" by this CVSS-like number.
 _SECURITY_SEVERITY = {Severity.ERROR: "8.0", Severity.WARNING: "5.5", Severity.INFO: "2.0"}
 
@@ -80,7 +84,7 @@ def _rule(check: Check) -> dict[str, Any]:
         "principleTitle": check.principle.title,
         "maturityLevel": check.level,
         "precision": "high",
-        "problem.severity": check.severity.value,
+        "problem.severity": _PROBLEM_SEVERITY[check.severity],
         "fixable": check.fix is not None,
     }
     if check.principle is Principle.SECURITY:
