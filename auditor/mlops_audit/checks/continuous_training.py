@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from ..facts import ci, testing
-from ..facts.yamlfile import LineDict, load_yaml
+from ..facts.yamlfile import LineDict
 from ..repo import Repo, memoized
 from .base import Evidence, Result, Severity, check
 
@@ -21,7 +21,7 @@ def training_evidence(repo: Repo) -> list[Evidence]:
     out = [Evidence(p, line, "training code") for p, line in testing.training_code(repo)[:3]]
     for path in _PIPELINE_FILES:
         if path in repo.entries:
-            data = load_yaml(repo, path) if path.endswith(".yaml") else None
+            data = ci.load_config(repo, path) if path.endswith(".yaml") else None
             stages = data.get("stages") if isinstance(data, dict) else None
             if isinstance(stages, LineDict):
                 for name in stages:
@@ -165,7 +165,7 @@ def drift_triggered(repo: Repo) -> Result:
                 return Result.failed("drift is checked before training, but the workflow is not scheduled",
                                      ev, credit=0.5)  # fmt: skip
         if run.pipeline.provider == "github" and "workflow_run" in run.pipeline.events:
-            data = load_yaml(repo, run.pipeline.path)
+            data = ci.load_config(repo, run.pipeline.path)
             on = data.get("on", data.get(True)) if isinstance(data, dict) else None
             names = on.get("workflow_run", {}).get("workflows") if isinstance(on, dict) else None
             if isinstance(names, list) and any(_DRIFT_TYPES.search(str(n)) for n in names):
@@ -226,7 +226,7 @@ def validation_and_promotion(repo: Repo) -> Result:
             if "evaluate" in ci.classify(c.text) or "evaluate" in ci.classify(c.step)
         ]
         if not after and "dvc" in run.command.text and "dvc.yaml" in repo.entries:
-            data = load_yaml(repo, "dvc.yaml")
+            data = ci.load_config(repo, "dvc.yaml")
             stages = data.get("stages") if isinstance(data, dict) else None
             if isinstance(stages, LineDict):
                 names = list(stages)

@@ -52,6 +52,47 @@ EVENT_TRIGGERS = frozenset(
 REVIEW_TRIGGERS = frozenset({"pull_request", "pull_request_target", "merge_group"})
 
 
+#: A YAML file whose aliases expand to more nodes than this is not analysed (a "billion laughs" file).
+MAX_YAML_NODES = 100_000
+
+
+def load_config(repo: Repo, path: str) -> Any:
+    """:func:`load_yaml`, guarded against alias bombs: ``None`` (with a note) when the document, once its
+    anchors are expanded, holds more than :data:`MAX_YAML_NODES` nodes."""
+    data = load_yaml(repo, path)
+    if data is None or not isinstance(data, (dict, list)):
+        return data
+
+    def check() -> bool:
+        try:
+            size = _expanded_size(data, {})
+        except RecursionError:
+            size = MAX_YAML_NODES + 1
+        if size > MAX_YAML_NODES:
+            repo.note(path, f"YAML expands to more than {MAX_YAML_NODES} nodes through aliases: not analysed")
+            return False
+        return True
+
+    return data if repo.shared_memo(("ci.yaml_ok", repo.prefix + path), check) else None
+
+
+def _expanded_size(value: Any, seen: dict[int, int]) -> int:
+    if not isinstance(value, (dict, list)):
+        return 1
+    key = id(value)
+    if key in seen:
+        return seen[key]
+    seen[key] = MAX_YAML_NODES + 1  # a cycle counts as too big
+    items = value.values() if isinstance(value, dict) else value
+    total = 1
+    for item in items:
+        total += _expanded_size(item, seen)
+        if total > MAX_YAML_NODES:
+            break
+    seen[key] = total
+    return total
+
+
 # ------------------------------------------------------------------------------------------------- model
 
 
@@ -323,7 +364,7 @@ _EVENT_NAME = re.compile(r"github\.event_name\s*==\s*['\"](\w+)['\"]")
 
 
 def _parse_github(repo: Repo, path: str) -> Pipeline:
-    data = load_yaml(repo, path)
+    data = load_config(repo, path)
     if not isinstance(data, dict):
         return Pipeline("github", path, parsed=False)
     pipe = Pipeline("github", path, name=str(data.get("name") or ""))
@@ -416,7 +457,7 @@ def local_action_steps(repo: Repo, uses: str) -> tuple[str, list[Step]] | None:
         return None
     for candidate in (f"{base}/action.yml", f"{base}/action.yaml"):
         if candidate in repo.entries:
-            data = load_yaml(repo, candidate)
+            data = load_config(repo, candidate)
             steps = _get(_get(data, "runs"), "steps")
             out = [
                 _github_step(repo, candidate, "", st, _item_line(steps, i))
@@ -500,14 +541,14 @@ def _gitlab_events(spec: dict[str, Any]) -> tuple[frozenset[str] | None, bool]:
 
 
 def _gitlab_documents(repo: Repo, path: str) -> list[tuple[str, dict[str, Any]]]:
-    data = load_yaml(repo, path)
+    data = load_config(repo, path)
     if not isinstance(data, dict):
         return []
     docs = [(path, data)]
     for inc in _gitlab_local_includes(data.get("include")):
         inc = inc.lstrip("/")
         if inc in repo.entries and inc != path:
-            sub = load_yaml(repo, inc)
+            sub = load_config(repo, inc)
             if isinstance(sub, dict):
                 docs.append((inc, sub))
     return docs
@@ -617,7 +658,7 @@ _AZURE_SCRIPT_KEYS = ("script", "bash", "pwsh", "powershell")
 
 
 def _parse_azure(repo: Repo, path: str) -> Pipeline:
-    data = load_yaml(repo, path)
+    data = load_config(repo, path)
     if not isinstance(data, dict):
         return Pipeline("azure", path, parsed=False)
     pipe = Pipeline("azure", path, name=str(data.get("name") or ""))
@@ -719,7 +760,7 @@ def _azure_steps(repo: Repo, path: str, steps: Any, job_id: str) -> list[Step]:
 
 
 def _parse_circleci(repo: Repo, path: str) -> Pipeline:
-    data = load_yaml(repo, path)
+    data = load_config(repo, path)
     if not isinstance(data, dict):
         return Pipeline("circleci", path, parsed=False)
     pipe = Pipeline("circleci", path)
@@ -886,7 +927,7 @@ _BB_SECTIONS = {"default": "push", "branches": "push", "tags": "tags", "pull-req
 
 
 def _parse_bitbucket(repo: Repo, path: str) -> Pipeline:
-    data = load_yaml(repo, path)
+    data = load_config(repo, path)
     if not isinstance(data, dict):
         return Pipeline("bitbucket", path, parsed=False)
     pipe = Pipeline("bitbucket", path)
@@ -1694,7 +1735,7 @@ def _follow_taskfile(repo: Repo, args: list[str]) -> Found:
     path = next((f for f in files if f in repo.entries), None)
     if path is None:
         return []
-    tasks = _get(load_yaml(repo, path), "tasks")
+    tasks = _get(load_config(repo, path), "tasks")
     if not isinstance(tasks, dict):
         return []
     out: Found = []

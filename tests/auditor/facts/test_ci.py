@@ -355,3 +355,11 @@ def test_malformed_yaml_is_noted_not_raised(make_repo):
     assert pipe.parsed is False
     assert any("YAML" in n.message for n in repo.notes)
     assert ci.ci_runs_tests_fact(repo).value is None
+
+
+def test_alias_bomb_is_not_expanded(make_repo):
+    lines = ['a0: &a0 ["pytest"]'] + [f"a{i}: &a{i} [*a{i - 1}, *a{i - 1}]" for i in range(1, 30)]
+    repo = _repo(make_repo, {".gitlab-ci.yml": "\n".join(lines) + "\njob:\n  script: *a29\n"})
+    [pipe] = ci.pipelines(repo)
+    assert pipe.parsed is False and ci.all_commands(repo) == []
+    assert any("aliases" in n.message for n in repo.notes)
