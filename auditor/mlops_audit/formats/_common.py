@@ -16,8 +16,7 @@ from ..paths import clean_text, display_path
 from ..report import Outcome, ProjectReport, Report
 
 HOMEPAGE = "https://github.com/mlops-audit/mlops-audit"
-#: Per-check documentation (anchors are the lower-cased check IDs, as ``mlops-audit rules -f markdown`` writes).
-CHECKS_DOC_URL = f"{HOMEPAGE}/blob/main/docs/checks.md"
+SOURCE_URL = f"{HOMEPAGE}/blob/main/auditor"
 
 STATUS_ORDER = {Status.FAIL: 0, Status.IGNORED: 1, Status.PASS: 2, Status.NOT_APPLICABLE: 3}
 STATUS_LABEL = {
@@ -129,6 +128,17 @@ def score_band(score: int | None) -> str:
     if score is None:
         return "na"
     return "good" if score >= 80 else "fair" if score >= 50 else "poor"
+
+
+def help_uri(check: Check) -> str | None:
+    """Where a built-in check is documented online: its module (the docstring is its documentation).
+
+    None for third-party and test-only checks, whose home the report cannot know.
+    """
+    module = getattr(check.func, "__module__", "") or ""
+    if check.plugin or not module.startswith("mlops_audit.checks."):
+        return None
+    return f"{SOURCE_URL}/{module.replace('.', '/')}.py"
 
 
 def fix_hint(check: Check, *, markdown: bool = False) -> str:

@@ -22,7 +22,6 @@ from typing import Any
 from ..checks.base import Check, Evidence, Principle, Severity
 from ..report import Outcome, ProjectReport, Report
 from ._common import (
-    CHECKS_DOC_URL,
     HOMEPAGE,
     baseline_used,
     doc_markdown,
@@ -32,6 +31,7 @@ from ._common import (
     fingerprint,
     fix_command,
     fix_hint,
+    help_uri,
     path_text,
     projects,
     reported_failures,
@@ -101,8 +101,9 @@ def _rule(check: Check) -> dict[str, Any]:
         "defaultConfiguration": {"level": LEVELS[check.severity]},
         "properties": properties,
     }
-    if not check.plugin:
-        rule["helpUri"] = f"{CHECKS_DOC_URL}#{check.id.lower()}"
+    uri_of_help = help_uri(check)
+    if uri_of_help:
+        rule["helpUri"] = uri_of_help
     return rule
 
 
