@@ -50,10 +50,12 @@ def render(reports: Sequence[Report]) -> str:
     nav = ""
     if len(reports) > 1:
         links = "".join(
-            f'<li><a href="#report{"" if i == 0 else f"-{i + 1}"}">{esc(r.root)}</a></li>'
+            f'<li><a href="#report{"" if i == 0 else f"-{i + 1}"}"><code>{esc(r.root)}</code></a> '
+            f'<span class="score-chip band-{score_band(r.score)}">'
+            f"{'n/a' if r.score is None else f'{r.score}/100'}</span></li>"
             for i, r in enumerate(reports)
         )
-        nav = f'<nav class="reports-nav"><ul>{links}</ul></nav>'
+        nav = f'<nav class="reports-nav"><span class="muted">{len(reports)} audited paths:</span><ul>{links}</ul></nav>'
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -497,7 +499,8 @@ details.doc pre{white-space:pre-wrap;background:var(--bg);padding:10px;border-ra
 .fact{font-weight:700;font-size:.85em}.fact-yes{color:var(--good)}.fact-no{color:var(--poor)}
 .fact-unknown{color:var(--muted)}
 .notes{padding-left:18px}.config{white-space:pre-wrap;background:var(--bg);padding:10px;border-radius:8px}
-.reports-nav ul{list-style:none;padding:0;display:flex;gap:12px;flex-wrap:wrap}
+.reports-nav{display:flex;gap:12px;align-items:center;margin-top:18px;flex-wrap:wrap}
+.reports-nav ul{list-style:none;padding:0;margin:0;display:flex;gap:18px;flex-wrap:wrap}
 .empty{color:var(--muted)}
 @media print{.filters{display:none!important}.page-header{background:none;color:var(--ink)}
 .panel,.card{box-shadow:none}}
