@@ -7,6 +7,7 @@ misspelt key or a value of the wrong type fails at composition time instead of b
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -15,7 +16,9 @@ from typing import Any
 from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING, DictConfig, OmegaConf
 
-CONFIG_DIR = Path(__file__).resolve().parents[2] / "configs"
+# The config tree sits at the project root; an installed (non-editable) package, e.g. in the container
+# image, finds it through PROJECT_CONFIG_DIR.
+CONFIG_DIR = Path(os.environ.get("PROJECT_CONFIG_DIR") or Path(__file__).resolve().parents[2] / "configs")
 CONFIG_NAME = "config"
 
 

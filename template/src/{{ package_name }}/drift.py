@@ -84,6 +84,12 @@ def drift_report(reference: pd.DataFrame, current: pd.DataFrame, cfg: DictConfig
     }
 
 
+STYLE = (
+    "body { font-family: sans-serif; margin: 2rem } table { border-collapse: collapse } "
+    "td, th { border: 1px solid #ccc; padding: .3rem .6rem } tr.drifted { background: #fdd }"
+)
+
+
 def render_html(report: dict[str, Any]) -> str:
     rows = "\n".join(
         "<tr class='{cls}'><td>{f}</td><td>{t}</td><td>{s}</td><td>{p:.3g}</td><td>{d}</td></tr>".format(
@@ -103,8 +109,7 @@ def render_html(report: dict[str, Any]) -> str:
     verdict = "PASSED" if report["passed"] else "FAILED"
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Drift report: {verdict}</title>
-<style>body{{font-family:sans-serif;margin:2rem}}table{{border-collapse:collapse}}
-td,th{{border:1px solid #ccc;padding:.3rem .6rem}}tr.drifted{{background:#fdd}}</style></head>
+<style>{STYLE}</style></head>
 <body><h1>Drift report: {verdict}</h1>
 <p>Reference: {html.escape(report["reference"])} ({report["reference_rows"]} rows).
 Current batch: {html.escape(report["current"])} ({report["current_rows"]} rows).</p>
