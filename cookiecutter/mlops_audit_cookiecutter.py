@@ -1,29 +1,35 @@
 """cookiecutter entry of the mlops-audit template: the project is rendered by copier from the one template.
 
 cookiecutter loads this module as a local Jinja extension (``_extensions`` in cookiecutter.json) before it asks
-the first question, which makes it the place to:
+the first question; the extension
 
-* stop with one clear message when copier is missing (this template renders with copier);
-* give cookiecutter the filters that copier renders the defaults of copier.yml with (copier loads the
+* stops with one clear message when copier is missing (this template renders with copier);
+* gives cookiecutter the filters copier renders the defaults of copier.yml with (copier loads the
   ``jinja2-ansible-filters`` extension: ``regex_replace``, ``regex_search`` ...), so that computed defaults
-  such as ``project_slug`` are the same both ways;
-* remember where the template checkout is (the parent of this directory), as an absolute path, for the hooks;
-* check the answers with copier's validators once every question is answered (``__copier_validation``, the
-  last variable of cookiecutter.json): an invalid answer stops cookiecutter with copier's message before it
-  writes anything (a failing hook would also print cookiecutter's traceback).
+  such as ``project_slug`` come out the same both ways;
+* renders the project with copier once every question is answered: ``__rendered_by_copier``, the last
+  variable of cookiecutter.json, calls :func:`render_staged` in the cookiecutter process, which renders into a
+  temporary directory. An invalid answer stops there with copier's message, before anything is written (a
+  failing hook would also print cookiecutter's traceback).
 
-The post-generation hook imports this module and calls :func:`main`, which renders ``copier.yml`` +
-``template/`` into the directory cookiecutter generated, with the answers given to cookiecutter.
+The post-generation hook (hooks/post_gen_project.py) then calls :func:`main`, which moves the staged project
+into the directory cookiecutter created and points the answers file at the template, for ``copier update``.
+The hook does not import copier (unless nothing was staged, e.g. with ``--replay``).
 """
 
 from __future__ import annotations
 
+import atexit
 import re
+import shutil
 import sys
+import tempfile
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+
+from jinja2.ext import Extension
 
 COPIER_MISSING = (
     "mlops-audit template: this template renders with copier, which is not installed in the Python that runs "
@@ -44,10 +50,6 @@ def require_copier() -> None:
         raise SystemExit(1) from None
 
 
-require_copier()
-
-from jinja2_ansible_filters import AnsibleCoreFiltersExtension  # noqa: E402
-
 #: The template checkout cookiecutter renders from (holds copier.yml, template/ and cookiecutter/).
 TEMPLATE_ROOT = Path(__file__).resolve().parent.parent
 #: The canonical template URL when the pyproject.toml of the checkout does not name one.
@@ -55,22 +57,24 @@ DEFAULT_TEMPLATE_URL = "gh:mlops-audit/mlops-audit"
 #: The file that only keeps the generated directory in git; deleted before copier renders.
 PLACEHOLDER = ".cookiecutter-placeholder"
 
-# cookiecutter's built-in abbreviations, for sources copier does not understand as typed.
-_ABBREVIATIONS = {
-    "gh:": "https://github.com/{}.git",
-    "gl:": "https://gitlab.com/{}.git",
-    "bb:": "https://bitbucket.org/{}",
-}
+#: What cookiecutter clones rather than reads in place: URLs, scp-like addresses and its abbreviations.
 _REMOTE = re.compile(r"^([a-z][a-z0-9+.-]*://|[\w.-]+@[\w.-]+:|(gh|gl|bb):)", re.IGNORECASE)
+#: Addresses copier reads as git repositories as they are (see copier's ``get_repo``).
+_COPIER_ALIASES = ("gh:", "gl:")
+_COPIER_PREFIXES = ("git@", "git://", "git+", "https://github.com/", "https://gitlab.com/")
 
 
-class CopierFiltersExtension(AnsibleCoreFiltersExtension):
-    """The filters copier gives copier.yml, plus ``mlops_audit_template_root`` for the hooks."""
+class CopierFiltersExtension(Extension):
+    """copier's filters (jinja2-ansible-filters), ``mlops_audit_render`` and ``mlops_audit_template_root``."""
 
     def __init__(self, environment: Any) -> None:
         super().__init__(environment)
+        require_copier()
+        from jinja2_ansible_filters import AnsibleCoreFiltersExtension
+
+        AnsibleCoreFiltersExtension(environment)  # registers copier's filters on this environment
+        environment.filters["mlops_audit_render"] = render_staged
         environment.globals["mlops_audit_template_root"] = TEMPLATE_ROOT.as_posix()
-        environment.filters["mlops_audit_validate"] = validate
 
 
 def copier_questions(root: Path = TEMPLATE_ROOT) -> dict[str, dict[str, Any]]:
@@ -106,7 +110,7 @@ def source_path(template: str | None, root: Path = TEMPLATE_ROOT) -> str:
     """The ``_src_path`` a generated project records, so that ``copier update`` finds the template again.
 
     * a local checkout: its absolute path (what ``copier copy <path>`` records);
-    * a repository cookiecutter cloned: the address the user gave, in a form copier understands;
+    * a repository cookiecutter cloned: the address the user gave, in a form copier reads as a git URL;
     * a zip archive (unpacked in a temporary directory): the canonical template URL.
     """
     template = (template or "").strip()
@@ -114,26 +118,11 @@ def source_path(template: str | None, root: Path = TEMPLATE_ROOT) -> str:
         return canonical_url(root)
     if not _REMOTE.match(template):
         return root.as_posix()
-    if _copier_knows(template):
+    if template.startswith(_COPIER_ALIASES + _COPIER_PREFIXES) or template.endswith(".git"):
         return template
-    for prefix, pattern in _ABBREVIATIONS.items():
-        if template.startswith(prefix):
-            template = pattern.format(template[len(prefix) :])
-            break
-    if _copier_knows(template):
-        return template
-    return template if template.startswith("git+") else f"git+{template}"
-
-
-def _copier_knows(url: str) -> bool:
-    try:
-        from copier._vcs import get_repo
-    except ImportError:  # pragma: no cover - older copier
-        from copier.vcs import get_repo  # type: ignore[no-redef]
-    try:
-        return get_repo(url) is not None
-    except Exception:  # a URL copier cannot parse
-        return False
+    if template.startswith("bb:"):
+        template = f"https://bitbucket.org/{template[3:]}"
+    return f"git+{template}"
 
 
 def _set_src_path(answers_file: Path, src_path: str) -> None:
@@ -149,85 +138,98 @@ def _set_src_path(answers_file: Path, src_path: str) -> None:
 
 
 def _copy_options(root: Path) -> dict[str, Any]:
-    # A git checkout renders at HEAD, uncommitted changes included: the files cookiecutter itself reads.
+    # A git checkout renders at HEAD, uncommitted changes included: the very files cookiecutter reads
+    # (`cookiecutter <url> --checkout v1.2.0` renders that tag; plain `copier copy` renders the latest tag).
     return {"vcs_ref": "HEAD"} if (root / ".git").exists() else {}
 
 
-def validate(context: Mapping[str, Any], root: Path = TEMPLATE_ROOT) -> str:
-    """Jinja filter: run copier's questionnaire on the cookiecutter answers without writing anything; on an
-    invalid answer print copier's message and exit 1. Returns "" (the value of ``__copier_validation``)."""
-    import tempfile
+def answers_relpath(root: Path = TEMPLATE_ROOT) -> str:
+    """The answers file copier writes (``_answers_file`` of copier.yml)."""
+    import yaml
 
+    data = yaml.safe_load((root / "copier.yml").read_text(encoding="utf-8"))
+    return str(data.get("_answers_file") or ".copier-answers.yml")
+
+
+def render_staged(context: Mapping[str, Any], root: Path = TEMPLATE_ROOT) -> str:
+    """Jinja filter (``__rendered_by_copier``): render the project with copier from the cookiecutter answers
+    into a temporary directory named like the project, and return its path. On an invalid answer print
+    copier's message and exit 1. The directory goes when the process exits (the hook moves its content out)."""
     import copier
 
-    with tempfile.TemporaryDirectory(prefix="mlops-audit-cookiecutter-") as tmp:
-        try:
-            copier.run_copy(
-                str(root),
-                str(Path(tmp) / "project"),
-                data=copier_answers(context, root),
-                defaults=True,
-                pretend=True,
-                quiet=True,
-                unsafe=False,
-                **_copy_options(root),
-            )
-        except ValueError as exc:  # copier's validators and type checks
-            sys.stderr.write(f"mlops-audit template: {exc}\n")
-            raise SystemExit(1) from None
-    return ""
+    staging = Path(tempfile.mkdtemp(prefix="mlops-audit-cookiecutter-"))
+    atexit.register(shutil.rmtree, staging, True)
+    project = staging / str(context.get("project_slug") or "project")
+    try:
+        copier.run_copy(
+            str(root),
+            str(project),
+            data=copier_answers(context, root),
+            defaults=True,
+            quiet=True,
+            unsafe=False,
+            **_copy_options(root),
+        )
+    except ValueError as exc:  # copier's validators and type checks
+        shutil.rmtree(staging, ignore_errors=True)
+        sys.stderr.write(f"mlops-audit template: {exc}\n")
+        raise SystemExit(1) from None
+    return project.as_posix()
 
 
-def render(
-    project_dir: Path, context: Mapping[str, Any], *, root: Path = TEMPLATE_ROOT, quiet: bool = True
-) -> Path:
-    """Render copier.yml + template/ of ``root`` into ``project_dir`` with the cookiecutter answers.
-
-    A git checkout is rendered at HEAD, uncommitted changes included, i.e. exactly the files cookiecutter read
-    (``cookiecutter <url> --checkout v1.2.0`` renders the tag; plain ``copier copy`` would render the latest
-    tag instead). Returns the answers file.
-    """
+def render(project_dir: Path, context: Mapping[str, Any], *, root: Path = TEMPLATE_ROOT) -> None:
+    """Render the template straight into ``project_dir`` (overwriting files, but not copier's
+    ``_skip_if_exists`` ones): the hook's way when nothing was staged (``--replay``) or when the directory
+    already holds files (``--overwrite-if-exists``)."""
+    require_copier()
     import copier
 
-    (project_dir / PLACEHOLDER).unlink(missing_ok=True)
-    worker = copier.run_copy(
+    copier.run_copy(
         str(root),
         str(project_dir),
         data=copier_answers(context, root),
         defaults=True,
         overwrite=True,
         unsafe=False,
-        quiet=quiet,
+        quiet=True,
         **_copy_options(root),
     )
-    answers_file = project_dir / worker.answers_relpath
+
+
+def place(project_dir: Path, context: Mapping[str, Any], *, root: Path = TEMPLATE_ROOT) -> Path:
+    """Put the rendered project into ``project_dir`` and point its answers file at the template; returns the
+    answers file."""
+    (project_dir / PLACEHOLDER).unlink(missing_ok=True)
+    staged_path = str(context.get("__rendered_by_copier") or "")
+    staged = Path(staged_path) if staged_path else None
+    if staged is not None and staged.is_dir() and not any(project_dir.iterdir()):
+        for entry in sorted(staged.iterdir()):
+            shutil.move(str(entry), str(project_dir / entry.name))
+        shutil.rmtree(staged.parent, ignore_errors=True)
+    else:
+        render(project_dir, context, root=root)
+    answers_file = project_dir / answers_relpath(root)
     src_path = source_path(context.get("_template"), root)
     if answers_file.is_file() and src_path != str(root):
         _set_src_path(answers_file, src_path)
     return answers_file
 
 
-def main(project_dir: Path, context: Mapping[str, Any]) -> int:
-    """The post-generation hook: render, or print one message and return 1 on an invalid answer."""
+def main(project_dir: Path, context: Mapping[str, Any], *, root: Path = TEMPLATE_ROOT) -> int:
+    """The post-generation hook."""
     try:
-        answers_file = render(project_dir, context)
-    except ValueError as exc:  # copier's validators (and its other user errors) raise ValueError subclasses
+        answers_file = place(project_dir, context, root=root)
+    except ValueError as exc:  # copier's validators, when the hook renders itself
         sys.stderr.write(f"mlops-audit template: {exc}\n")
         return 1
-    except Exception as exc:
-        if type(exc).__module__.split(".")[0] != "copier":
-            raise
-        sys.stderr.write(f"mlops-audit template: copier failed: {exc}\n")
-        return 1
-    name = project_dir.name
     print(
-        f"Created {project_dir} with copier from {source_path(context.get('_template'))}"
+        f"Created {project_dir} with copier from {source_path(context.get('_template'), root)}"
         f" (answers in {answers_file.name}).\n"
-        f"Next steps:\n"
-        f"  cd {name}\n"
-        f"  git init -b main && git add -A\n"
-        f"  uv sync                 # creates .venv and uv.lock\n"
-        f"  uv run poe pipeline     # data -> validate -> drift -> train -> evaluate/promote -> predict\n"
-        f"Later, to pull template changes: copier update --trust"
+        "Next steps:\n"
+        f"  cd {project_dir.name}\n"
+        "  git init -b main && git add -A\n"
+        "  uv sync                 # creates .venv and uv.lock\n"
+        "  uv run poe pipeline     # data -> validate -> drift -> train -> evaluate/promote -> predict\n"
+        "Later, to pull template changes: copier update --trust"
     )
     return 0

@@ -18,6 +18,6 @@ TEMPLATE_ROOT = Path(json.loads(r'''{{ mlops_audit_template_root | tojson }}''')
 
 sys.path.insert(0, str(TEMPLATE_ROOT / "cookiecutter"))
 
-from mlops_audit_cookiecutter import main  # noqa: E402  (exits with one message when copier is missing)
+from mlops_audit_cookiecutter import main  # noqa: E402
 
 sys.exit(main(Path.cwd(), CONTEXT))

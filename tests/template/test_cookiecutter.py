@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -44,7 +45,7 @@ GIT = [
 ]
 GIT += ["-c", "tag.gpgsign=false", "-c", "init.defaultBranch=main", "-c", "core.hooksPath=/dev/null"]
 # cookiecutter keys that are not copier questions
-COOKIECUTTER_ONLY = {"_extensions", "__prompts__", "__copier_validation"}
+COOKIECUTTER_ONLY = {"_extensions", "__prompts__", "__rendered_by_copier"}
 
 # Answer sets rendered both ways: the defaults, then every choice value at least once.
 COMBINATIONS: dict[str, dict[str, Any]] = {
@@ -224,7 +225,7 @@ def test_every_copier_question_is_a_cookiecutter_variable() -> None:
     assert set(entry) - COOKIECUTTER_ONLY == expected_keys, (
         "cookiecutter.json and copier.yml ask different things"
     )
-    assert list(entry).index("__copier_validation") > max(list(entry).index(key) for key in expected_keys)
+    assert list(entry).index("__rendered_by_copier") > max(list(entry).index(key) for key in expected_keys)
     order = [key for key in entry if key in expected_keys]
     assert order == [cookiecutter_key(name, spec) for name, spec in questions.items()], (
         "question order differs"
@@ -354,7 +355,13 @@ def test_copier_update_works_on_a_cookiecutter_project(template_repo: Path, tmp_
     assert "README.md" in status
     conflicted = git("diff", "--name-only", "--diff-filter=U", cwd=project)
     assert not conflicted.strip()
-    assert not [path for path in project.rglob("*") if path.is_file() and b"<<<<<<< " in path.read_bytes()]
+    marker = re.compile(rb"^<<<<<<< ", re.MULTILINE)
+    files = [
+        path
+        for path in project.rglob("*")
+        if path.is_file() and ".git" not in path.relative_to(project).parts
+    ]
+    assert not [path for path in files if marker.search(path.read_bytes())], "conflict markers"
 
 
 # ---------------------------------------------------------------------------------------------------- errors
@@ -390,17 +397,35 @@ def test_missing_copier_gives_one_clear_message(template_repo: Path, tmp_path: P
     assert not any((tmp_path / "out").iterdir())
 
 
-def test_post_generation_hook_without_copier_gives_the_same_message(
+def test_hook_rendering_itself_without_copier_gives_the_same_message(
     template_repo: Path, tmp_path: Path
 ) -> None:
-    """What the post-generation hook does first (import the entry module) in a Python without copier."""
-    code = f"import sys; sys.path.insert(0, {str(template_repo / 'cookiecutter')!r}); import {MODULE}"
+    """The hook renders with copier itself when nothing was staged (e.g. ``--replay``)."""
+    project = tmp_path / "project"
+    project.mkdir()
+    code = (
+        f"import sys, pathlib; sys.path.insert(0, {str(template_repo / 'cookiecutter')!r}); import {MODULE}; "
+        f"sys.exit({MODULE}.main(pathlib.Path({str(project)!r}), {{'_template': '.'}}))"
+    )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, env=hide_copier(tmp_path), timeout=60
     )
     assert result.returncode == 1
     assert "pip install copier" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_hook_renders_itself_when_nothing_was_staged(template_repo: Path, tmp_path: Path) -> None:
+    answers = COMBINATIONS["gitlab-no-dvc-no-serving"]
+    by_copier = render_with_copier(template_repo, tmp_path / "copier" / "churn-predictor", answers)
+    project = tmp_path / "cookiecutter" / "churn-predictor"
+    project.mkdir(parents=True)
+    (project / ".cookiecutter-placeholder").write_text("placeholder\n", encoding="utf-8")
+    context = {**to_cookiecutter(answers), "_template": str(template_repo), "__rendered_by_copier": "/gone"}
+    entry = load_entry_module()
+    assert entry.main(project, context, root=template_repo) == 0
+    assert_same_project(by_copier, project)
+    assert answers_of(project)["_src_path"] == template_repo.as_posix()
 
 
 # ---------------------------------------------------------------------------------------------------- units
@@ -426,6 +451,10 @@ def test_source_path(template: str, expected: str) -> None:
     assert canonical == "gh:mlops-audit/mlops-audit"
     expected = {"CANONICAL": canonical, "ROOT": REPO_ROOT.as_posix()}.get(expected, expected)
     assert entry.source_path(template, REPO_ROOT) == expected
+    if expected != REPO_ROOT.as_posix():  # copier reads the recorded address as a git repository
+        from copier._vcs import get_repo
+
+        assert get_repo(expected) is not None
 
 
 def test_canonical_url_without_pyproject(tmp_path: Path) -> None:
