@@ -18,15 +18,12 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+import copier
 import pytest
 import yaml
-
-copier = pytest.importorskip("copier")
-pytest.importorskip("cookiecutter")
-
-from cookiecutter.generate import generate_context  # noqa: E402
-from cookiecutter.main import cookiecutter  # noqa: E402
-from cookiecutter.prompt import prompt_for_config  # noqa: E402
+from cookiecutter.generate import generate_context
+from cookiecutter.main import cookiecutter
+from cookiecutter.prompt import prompt_for_config
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ENTRY = REPO_ROOT / "cookiecutter"
@@ -34,16 +31,15 @@ MODULE = "mlops_audit_cookiecutter"
 ANSWERS_FILE = ".copier-answers.yml"
 COPIED = ("copier.yml", "template", "cookiecutter")
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".venv", ".pytest_cache", ".ruff_cache", ".DS_Store")
-GIT = [
-    "git",
-    "-c",
-    "user.name=mlops-audit tests",
-    "-c",
-    "user.email=tests@example.com",
-    "-c",
-    "commit.gpgsign=false",
-]
-GIT += ["-c", "tag.gpgsign=false", "-c", "init.defaultBranch=main", "-c", "core.hooksPath=/dev/null"]
+GIT_CONFIG = {
+    "user.name": "mlops-audit tests",
+    "user.email": "tests@example.com",
+    "commit.gpgsign": "false",
+    "tag.gpgsign": "false",
+    "init.defaultBranch": "main",
+    "core.hooksPath": "/dev/null",
+}
+GIT = ["git", *(arg for key, value in GIT_CONFIG.items() for arg in ("-c", f"{key}={value}"))]
 # cookiecutter keys that are not copier questions
 COOKIECUTTER_ONLY = {"_extensions", "__prompts__", "__rendered_by_copier"}
 
@@ -94,7 +90,7 @@ def git(*args: str, cwd: Path) -> str:
     return subprocess.run([*GIT, *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
 
 
-def make_template_repo(dest: Path) -> Path:
+def make_template_checkout(dest: Path) -> Path:
     dest.mkdir(parents=True)
     for name in COPIED:
         source = REPO_ROOT / name
@@ -210,8 +206,8 @@ def hide_copier(tmp_path: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def template_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_template_repo(tmp_path_factory.mktemp("cookiecutter-template") / "mlops-audit")
+def template_checkout(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_template_checkout(tmp_path_factory.mktemp("cookiecutter-template") / "mlops-audit")
 
 
 # ---------------------------------------------------------------------------------------------------- drift
@@ -264,22 +260,22 @@ PARTIAL_ANSWERS = [
 
 @pytest.mark.parametrize("given", PARTIAL_ANSWERS, ids=lambda given: ",".join(given) or "defaults")
 def test_defaults_render_the_same_in_copier_and_cookiecutter(
-    given: dict[str, Any], template_repo: Path, tmp_path: Path, fresh_entry_module: None
+    given: dict[str, Any], template_checkout: Path, tmp_path: Path, fresh_entry_module: None
 ) -> None:
     worker = copier.run_copy(
-        str(template_repo), str(tmp_path / "p"), data=given, defaults=True, pretend=True, quiet=True
+        str(template_checkout), str(tmp_path / "p"), data=given, defaults=True, pretend=True, quiet=True
     )
     by_copier = {name: worker.answers.combined[name] for name in copier_questions()}
 
     context = generate_context(
-        context_file=str(template_repo / "cookiecutter" / "cookiecutter.json"),
+        context_file=str(template_checkout / "cookiecutter" / "cookiecutter.json"),
         extra_context=to_cookiecutter(given),
     )
-    sys.path.insert(0, str(template_repo / "cookiecutter"))
+    sys.path.insert(0, str(template_checkout / "cookiecutter"))
     try:
         rendered = prompt_for_config(context, no_input=True)
     finally:
-        sys.path.remove(str(template_repo / "cookiecutter"))
+        sys.path.remove(str(template_checkout / "cookiecutter"))
     questions = copier_questions()
     by_cookiecutter = {name: rendered[cookiecutter_key(name, spec)] for name, spec in questions.items()}
     # cookiecutter hands every non-boolean answer over as text; copier casts it back with the question's type
@@ -291,20 +287,22 @@ def test_defaults_render_the_same_in_copier_and_cookiecutter(
 
 @pytest.mark.parametrize("answers", COMBINATIONS.values(), ids=COMBINATIONS.keys())
 def test_copier_and_cookiecutter_render_the_same_project(
-    answers: dict[str, Any], template_repo: Path, tmp_path: Path
+    answers: dict[str, Any], template_checkout: Path, tmp_path: Path
 ) -> None:
-    by_copier = render_with_copier(template_repo, tmp_path / "copier" / "project", answers)
-    by_cookiecutter = render_with_cookiecutter(template_repo, tmp_path / "cookiecutter", answers)
+    by_copier = render_with_copier(template_checkout, tmp_path / "copier" / "project", answers)
+    by_cookiecutter = render_with_cookiecutter(template_checkout, tmp_path / "cookiecutter", answers)
     assert by_cookiecutter.name == (answers.get("project_slug") or answers_of(by_copier)["project_slug"])
     assert_same_project(by_copier, by_cookiecutter)
     recorded = answers_of(by_cookiecutter)
-    assert recorded["_src_path"] == template_repo.as_posix()
+    assert recorded["_src_path"] == template_checkout.as_posix()
     assert recorded["_commit"] == "v0.0.1"
     for name, value in answers.items():
         assert recorded[name] == value
 
 
-def test_cloned_template_records_an_address_copier_updates_from(template_repo: Path, tmp_path: Path) -> None:
+def test_cloned_template_records_an_address_copier_updates_from(
+    template_checkout: Path, tmp_path: Path
+) -> None:
     """`cookiecutter <url>` clones into cookiecutters_dir: the project must not point at that cache."""
     config = tmp_path / "cookiecutterrc.yaml"
     cache = tmp_path / "cookiecutters"
@@ -312,11 +310,11 @@ def test_cloned_template_records_an_address_copier_updates_from(template_repo: P
         yaml.safe_dump({"cookiecutters_dir": str(cache), "replay_dir": str(tmp_path / "replay")}),
         encoding="utf-8",
     )
-    url = f"git+{template_repo.as_uri()}"  # cookiecutter clones it like a remote repository
+    url = f"git+{template_checkout.as_uri()}"  # cookiecutter clones it like a remote repository
     answers = COMBINATIONS["gitlab-no-dvc-no-serving"]
     by_cookiecutter = render_with_cookiecutter(url, tmp_path / "out", answers, config_file=str(config))
-    assert (cache / template_repo.name / "cookiecutter" / "cookiecutter.json").is_file()
-    by_copier = render_with_copier(template_repo, tmp_path / "copier" / "project", answers)
+    assert (cache / template_checkout.name / "cookiecutter" / "cookiecutter.json").is_file()
+    by_copier = render_with_copier(template_checkout, tmp_path / "copier" / "project", answers)
     assert_same_project(by_copier, by_cookiecutter)
     src_path = answers_of(by_cookiecutter)["_src_path"]
     assert src_path == url
@@ -328,9 +326,9 @@ def test_cloned_template_records_an_address_copier_updates_from(template_repo: P
     assert_same_project(by_copier, again)
 
 
-def test_copier_update_works_on_a_cookiecutter_project(template_repo: Path, tmp_path: Path) -> None:
+def test_copier_update_works_on_a_cookiecutter_project(template_checkout: Path, tmp_path: Path) -> None:
     repo = tmp_path / "template-repo"
-    shutil.copytree(template_repo, repo)
+    shutil.copytree(template_checkout, repo)
     answers = COMBINATIONS["bsd-github-dvc-no-serving"]
     project = render_with_cookiecutter(repo, tmp_path / "out", answers)
     git("init", "-q", cwd=project)
@@ -376,8 +374,8 @@ def run_cli(
     return subprocess.run(command, capture_output=True, text=True, env=dict(env or os.environ), timeout=120)
 
 
-def test_invalid_answer_stops_with_copiers_message(template_repo: Path, tmp_path: Path) -> None:
-    result = run_cli(template_repo, tmp_path / "out", "project_name=1 starts with a digit")
+def test_invalid_answer_stops_with_copiers_message(template_checkout: Path, tmp_path: Path) -> None:
+    result = run_cli(template_checkout, tmp_path / "out", "project_name=1 starts with a digit")
     output = result.stdout + result.stderr
     assert result.returncode == 1, output
     assert "Validation error for question 'project_name'" in output
@@ -386,8 +384,8 @@ def test_invalid_answer_stops_with_copiers_message(template_repo: Path, tmp_path
     assert not any((tmp_path / "out").iterdir()), "nothing is written on an invalid answer"
 
 
-def test_missing_copier_gives_one_clear_message(template_repo: Path, tmp_path: Path) -> None:
-    result = run_cli(template_repo, tmp_path / "out", env=hide_copier(tmp_path))
+def test_missing_copier_gives_one_clear_message(template_checkout: Path, tmp_path: Path) -> None:
+    result = run_cli(template_checkout, tmp_path / "out", env=hide_copier(tmp_path))
     output = result.stdout + result.stderr
     assert result.returncode == 1, output
     assert "this template renders with copier" in output
@@ -398,13 +396,13 @@ def test_missing_copier_gives_one_clear_message(template_repo: Path, tmp_path: P
 
 
 def test_hook_rendering_itself_without_copier_gives_the_same_message(
-    template_repo: Path, tmp_path: Path
+    template_checkout: Path, tmp_path: Path
 ) -> None:
     """The hook renders with copier itself when nothing was staged (e.g. ``--replay``)."""
     project = tmp_path / "project"
     project.mkdir()
     code = (
-        f"import sys, pathlib; sys.path.insert(0, {str(template_repo / 'cookiecutter')!r}); import {MODULE}; "
+        f"import sys, pathlib; sys.path.insert(0, {str(template_checkout / 'cookiecutter')!r}); import {MODULE}; "
         f"sys.exit({MODULE}.main(pathlib.Path({str(project)!r}), {{'_template': '.'}}))"
     )
     result = subprocess.run(
@@ -415,17 +413,21 @@ def test_hook_rendering_itself_without_copier_gives_the_same_message(
     assert "Traceback" not in result.stderr
 
 
-def test_hook_renders_itself_when_nothing_was_staged(template_repo: Path, tmp_path: Path) -> None:
+def test_hook_renders_itself_when_nothing_was_staged(template_checkout: Path, tmp_path: Path) -> None:
     answers = COMBINATIONS["gitlab-no-dvc-no-serving"]
-    by_copier = render_with_copier(template_repo, tmp_path / "copier" / "churn-predictor", answers)
+    by_copier = render_with_copier(template_checkout, tmp_path / "copier" / "churn-predictor", answers)
     project = tmp_path / "cookiecutter" / "churn-predictor"
     project.mkdir(parents=True)
     (project / ".cookiecutter-placeholder").write_text("placeholder\n", encoding="utf-8")
-    context = {**to_cookiecutter(answers), "_template": str(template_repo), "__rendered_by_copier": "/gone"}
+    context = {
+        **to_cookiecutter(answers),
+        "_template": str(template_checkout),
+        "__rendered_by_copier": "/gone",
+    }
     entry = load_entry_module()
-    assert entry.main(project, context, root=template_repo) == 0
+    assert entry.main(project, context, root=template_checkout) == 0
     assert_same_project(by_copier, project)
-    assert answers_of(project)["_src_path"] == template_repo.as_posix()
+    assert answers_of(project)["_src_path"] == template_checkout.as_posix()
 
 
 # ---------------------------------------------------------------------------------------------------- units
@@ -479,41 +481,41 @@ def test_copier_answers_maps_hidden_questions() -> None:
 
 
 @pytest.fixture(scope="session")
-def cookiecutter_uv_cache(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The session's uv cache: a fixture of tests/template/conftest.py when there is one, else $UV_CACHE_DIR,
-    else a directory for this session."""
-    for name in ("uv_cache_dir", "uv_cache"):
-        try:
-            return Path(request.getfixturevalue(name))
-        except pytest.FixtureLookupError:
-            continue
-    if os.environ.get("UV_CACHE_DIR"):
-        return Path(os.environ["UV_CACHE_DIR"])
-    return tmp_path_factory.mktemp("uv-cache")
+def cookiecutter_project_env(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, str]:
+    """The environment the generated projects run in: ``project_env`` of tests/template/conftest.py (one uv
+    cache for the session) when it is there, else bytecode compiled and $UV_CACHE_DIR or a session cache."""
+    try:
+        return dict(request.getfixturevalue("project_env"))
+    except pytest.FixtureLookupError:
+        cache = os.environ.get("UV_CACHE_DIR") or str(tmp_path_factory.mktemp("uv-cache"))
+        return {"UV_COMPILE_BYTECODE": "1", "UV_NO_PROGRESS": "1", "UV_CACHE_DIR": cache}
 
 
 @pytest.mark.e2e
 def test_cookiecutter_project_passes_its_own_tests(
-    template_repo: Path, tmp_path: Path, cookiecutter_uv_cache: Path
+    template_checkout: Path, tmp_path: Path, cookiecutter_project_env: dict[str, str]
 ) -> None:
-    uv = shutil.which("uv")
-    if uv is None:
-        pytest.skip("uv is not installed")
+    uv = shutil.which("uv") or shutil.which("uv", path=str(Path(sys.executable).parent))
+    assert uv, "uv is required (install the dev dependency group: uv sync)"
     requirement = f"_mlops_audit_requirement=mlops-audit @ {REPO_ROOT.as_uri()}"
-    result = run_cli(template_repo, tmp_path / "out", requirement)
+    result = run_cli(template_checkout, tmp_path / "out", requirement)
     assert result.returncode == 0, result.stdout + result.stderr
     project = tmp_path / "out" / "my-ml-project"
     assert (project / ANSWERS_FILE).is_file()
     assert not (project / ".cookiecutter-placeholder").exists()
+    assert f"mlops-audit @ {REPO_ROOT.as_uri()}" in (project / "pyproject.toml").read_text(encoding="utf-8")
 
-    env = {**os.environ, "UV_COMPILE_BYTECODE": "1", "UV_CACHE_DIR": str(cookiecutter_uv_cache)}
-    for name in ("VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT", "PYTHONPATH"):
+    env = {**os.environ, **cookiecutter_project_env}
+    for name in ("VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT", "PYTHONPATH", "MLFLOW_TRACKING_URI"):
         env.pop(name, None)
     git("init", "-q", cwd=project)
     git("add", "-A", cwd=project)
     git("commit", "-q", "-m", "generated with cookiecutter", cwd=project)
+    python = ["--python", sys.executable] if sys.version_info[:2] == (3, 11) else []  # the project's default
     for command in (
-        [uv, "sync", "--quiet"],
+        [uv, "sync", "--quiet", *python],
         [uv, "run", "--frozen", "pytest", "-q", "-p", "no:cacheprovider"],
     ):
         run = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=1800)

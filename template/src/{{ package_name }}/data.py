@@ -97,7 +97,8 @@ def prepare(cfg: DictConfig) -> PreparedData:
     batch_path.parent.mkdir(parents=True, exist_ok=True)
     labelled.to_csv(dataset_path, index=False)
     batch.to_csv(batch_path, index=False)
-    log.info("wrote %d labelled rows to %s and %d batch rows to %s", len(labelled), dataset_path, len(batch), batch_path)
+    log.info("wrote %d labelled rows to %s", len(labelled), dataset_path)
+    log.info("wrote %d unlabelled batch rows to %s", len(batch), batch_path)
     return PreparedData(dataset_path, batch_path, len(labelled), len(batch))
 
 

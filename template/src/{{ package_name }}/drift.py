@@ -107,14 +107,15 @@ def render_html(report: dict[str, Any]) -> str:
         for f in report["validation"]["failures"]
     )
     verdict = "PASSED" if report["passed"] else "FAILED"
+    drifted, allowed = format(report["drifted_share"], ".1%"), format(report["max_drifted_share"], ".1%")
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Drift report: {verdict}</title>
 <style>{STYLE}</style></head>
 <body><h1>Drift report: {verdict}</h1>
 <p>Reference: {html.escape(report["reference"])} ({report["reference_rows"]} rows).
 Current batch: {html.escape(report["current"])} ({report["current_rows"]} rows).</p>
-<p>Drifted features: {len(report["drifted_features"])} ({report["drifted_share"]:.1%}; allowed
-{report["max_drifted_share"]:.1%}), each tested at alpha = {report["per_feature_alpha"]:.2e}.</p>
+<p>Drifted features: {len(report["drifted_features"])} ({drifted}; allowed {allowed}),
+each tested at alpha = {report["per_feature_alpha"]:.2e}.</p>
 <p>Expectation suite: {"passed" if report["validation"]["success"] else "failed"}</p><ul>{failures}</ul>
 <table><thead><tr><th>feature</th><th>test</th><th>statistic</th><th>p-value</th><th>drifted</th></tr></thead>
 <tbody>

@@ -73,7 +73,7 @@ def _candidate(cfg: DictConfig, client: MlflowClient) -> str:
 
 
 def failed_thresholds(metrics: dict[str, float], thresholds: dict[str, float]) -> list[str]:
-    return [f"{name}={metrics[name]:.4f} < {minimum}" for name, minimum in thresholds.items() if metrics[name] < minimum]
+    return [f"{name}={metrics[name]:.4f} < {low}" for name, low in thresholds.items() if metrics[name] < low]
 
 
 def decide(
@@ -89,9 +89,10 @@ def decide(
         return REJECTED, failed, "below threshold: " + ", ".join(failed)
     if champion is None:
         return PROMOTED, [], "no champion yet"
-    if candidate[primary_metric] > champion[primary_metric] + min_improvement:
-        return PROMOTED, [], f"{primary_metric} {candidate[primary_metric]:.4f} beats {champion[primary_metric]:.4f}"
-    return CHALLENGER, [], f"{primary_metric} {candidate[primary_metric]:.4f} does not beat {champion[primary_metric]:.4f}"
+    new, old = candidate[primary_metric], champion[primary_metric]
+    if new > old + min_improvement:
+        return PROMOTED, [], f"{primary_metric} {new:.4f} beats the champion's {old:.4f}"
+    return CHALLENGER, [], f"{primary_metric} {new:.4f} does not beat the champion's {old:.4f} by > {min_improvement}"
 
 
 def evaluate_and_promote(cfg: DictConfig) -> Decision:

@@ -39,7 +39,7 @@ def configure(cfg: DictConfig) -> MlflowClient:
 
 
 def flatten(tree: Any, prefix: str = "") -> dict[str, Any]:
-    """``{"a": {"b": 1}}`` -> ``{"a.b": 1}``: the resolved config as MLflow params."""
+    """Nested mappings to dotted keys (``a: {b: 1}`` becomes ``a.b: 1``): the resolved config as MLflow params."""
     if isinstance(tree, dict):
         flat: dict[str, Any] = {}
         for key, value in tree.items():

@@ -147,7 +147,9 @@ def validate_frame(frame: pd.DataFrame, suite: gx.ExpectationSuite) -> Validatio
         for item in result.results
         if not item.success
     ]
-    return ValidationSummary(suite=suite.name, success=bool(result.success), evaluated=len(result.results), failures=failures)
+    return ValidationSummary(
+        suite=suite.name, success=bool(result.success), evaluated=len(result.results), failures=failures
+    )
 
 
 def _short(result: dict[str, Any]) -> dict[str, Any]:
@@ -197,7 +199,8 @@ def validate_files(cfg: DictConfig) -> list[ValidationSummary]:
 def build_suites_from_data(cfg: DictConfig) -> tuple[Path, Path]:
     """The suite step: write both suites from the configured data source (``data=file data.path=...``)."""
     training, inference = build_suites(load_raw(cfg), cfg.data.target)
-    return save_suite(training, suite_path(cfg, TRAINING_SUITE)), save_suite(inference, suite_path(cfg, INFERENCE_SUITE))
+    training_path = save_suite(training, suite_path(cfg, TRAINING_SUITE))
+    return training_path, save_suite(inference, suite_path(cfg, INFERENCE_SUITE))
 
 
 @hydra.main(config_path=str(CONFIG_DIR), config_name=CONFIG_NAME, version_base="1.3")
