@@ -1957,7 +1957,7 @@ _INSTALL = re.compile(
 _PATTERNS: dict[str, re.Pattern[str]] = {
     "test": re.compile(
         r"(^|[\s/])(pytest|py\.test|nose2?|ward|behave)\b|-m\s+(pytest|unittest)\b|\bunittest\s+discover|"
-        r"\bhatch\s+test\b|\bcoverage\s+run\b|^(tox|nox)(\s+(-[\w-]+\s+)*[^-\s][^\s]*)?$|^tox\s|^nox\s"
+        r"\bhatch\s+test\b|\bcoverage\s+run\b|^(tox|nox)\b(?!.*\s(-e|--env|-s|--sessions?|-m|-t|--tags|-k|-l|--list)\b)"
     ),
     "lint": re.compile(
         r"(^|[\s/])(ruff(?!\s+format)|flake8|pylint|pyflakes|pycodestyle|mypy|pyright|basedpyright|pytype|bandit|"
@@ -1989,7 +1989,7 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
     ),
     "metrics_report": re.compile(
         r"\bdvc\s+(metrics|plots|params|exp)\s+(diff|show)\b|\bcml\s+(comment|send-comment|publish|pr)\b|"
-        r"\bcml-send-comment\b|\bgh\s+pr\s+comment\b|GITHUB_STEP_SUMMARY|\bmlflow\b.*\b(compare|diff)\b"
+        r"\bcml-send-comment\b|\bgh\s+pr\s+comment\b|\bmlflow\b.*\b(compare|diff)\b"
     ),
 }
 #: Categories :func:`classify` assigns (``runs(repo, "test")``).
@@ -2012,10 +2012,8 @@ def classify(text: str) -> frozenset[str]:
     ``deploy``, ``audit``, ``drift``, ``evaluate``, ``metrics_report``). Installs and ``echo`` do not count."""
     found: set[str] = set()
     whole = text.strip()
-    if "GITHUB_STEP_SUMMARY" in whole:
-        found.add("metrics_report") if re.search(
-            r"metric|accuracy|score|f1|auc|rmse|loss", whole, re.I
-        ) else None
+    if "GITHUB_STEP_SUMMARY" in whole and re.search(r"metric|accuracy|score|f1|auc|rmse|loss", whole, re.I):
+        found.add("metrics_report")  # a metrics table written to the job summary
     for segment in segments(whole):
         seg = segment.strip()
         inv = invocation(seg)
@@ -2023,10 +2021,7 @@ def classify(text: str) -> frozenset[str]:
             continue
         peeled = " ".join((inv.program, *inv.args)).strip()
         if _INSTALL.match(peeled):
-            if peeled.startswith(("echo", "printf", "cat")) and "GITHUB_STEP_SUMMARY" in whole:
-                pass
-            else:
-                continue
+            continue
         for name, rx in _PATTERNS.items():
             if name == "metrics_report":
                 if rx.search(seg):

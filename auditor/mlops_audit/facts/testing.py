@@ -27,7 +27,7 @@ ML_LIBRARIES = (
     "pytorch_lightning", "lightning", "statsmodels", "pandas", "polars", "numpy", "datasets", "scipy", "optuna",
     "prophet", "spacy", "gensim", "mlflow", "pyspark", "dask", "sentence_transformers", "timm", "onnx",
 )  # fmt: skip
-_ML_NEEDLES = tuple(lib.encode() for lib in ML_LIBRARIES)
+_ML_NEEDLES = tuple(n for lib in ML_LIBRARIES for n in (f"import {lib}".encode(), f"from {lib}".encode()))
 _ML_NAME = re.compile(
     r"(^|[/_.])(data|datasets?|features?|feature_\w+|preprocess\w*|processing|train\w*|models?|modeling|"
     r"pipelines?|predict\w*|inference|evaluat\w*|transforms?|etl|ingest\w*|clean\w*|split\w*|encod\w*)([/_.]|$)"
@@ -37,8 +37,8 @@ _METRIC = re.compile(
     r"perplexity|iou|dice|error_rate|log_?loss|brier|map(_|$)|top_?\d",
     re.I,
 )
-_METRIC_NEEDLES = (b"accuracy", b"f1", b"auc", b"rmse", b"mse", b"mae", b"r2", b"precision", b"recall",
-                   b"score", b"loss", b"metric", b"MetricThreshold", b"validation_thresholds")  # fmt: skip
+_METRIC_NEEDLES = (b"accuracy", b"f1", b"auc", b"rmse", b"score", b"loss", b"metric", b"precision", b"recall",
+                   b"Threshold", b"threshold", b"champion", b"mse", b"mae", b"r2")  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,7 +217,8 @@ def training_code(repo: Repo) -> list[tuple[str, int]]:
     ``backward``, or a ``train*.py`` script that imports one."""
     out: list[tuple[str, int]] = []
     tests = set(test_files(repo))
-    for info in pyfacts.modules_containing(repo, b"fit", b"train", b"backward"):
+    importers = [p for p, why in ml_modules(repo).items() if why.startswith("imports")]
+    for info in pyfacts.modules_containing(repo, b".fit", b"train", b".backward(", paths=importers):
         if info.path in tests or _SKIP_DIRS.search(info.path):
             continue
         libs = info.imports_any(*ML_LIBRARIES)
@@ -332,17 +333,31 @@ class Gate:
     text: str
 
 
+_GATE_MODULE = re.compile(
+    r"evaluat|valid|gate|promot|train|metric|scor|quality|pipeline|model|champion|assess", re.I
+)
+
+
 @memoized
 def quality_gates(repo: Repo) -> list[Gate]:
     """Model quality gates: a metric compared (``<``, ``>=``...) with a threshold or a champion in an
     ``assert`` or in an ``if`` that raises or exits; or MLflow ``validation_thresholds`` / ``MetricThreshold``."""
     out: list[Gate] = []
-    candidates = repo.grep(pyfacts.python_files(repo), *_METRIC_NEEDLES)
-    for path in candidates:
+    ml = ml_modules(repo)
+    tests = set(test_files(repo))
+    index = module_index(repo)
+    for path in repo.grep([p for p in pyfacts.python_files(repo) if p in tests or p in ml], *_METRIC_NEEDLES):
         if _SKIP_DIRS.search(path) or not repo.contains(
             path, b"assert", b"raise", b"exit", b"Threshold", b"fail("
         ):
             continue
+        if path not in tests and not _GATE_MODULE.search(path):
+            continue  # gates live in evaluation / training / pipeline code
+        if path in tests:  # a test gates a model when it exercises ML code
+            mod = test_module(repo, path)
+            roots = {name.split(".", 1)[0] for name, _ in mod.imports}
+            if not (roots & set(ML_LIBRARIES) or any(index.get(name) in ml for name, _ in mod.imports)):
+                continue
         out.extend(_gates_in(repo, path))
     return out
 

@@ -74,7 +74,7 @@ def test_no_config(make_repo):
 
 def test_quality_gates(make_repo):
     files = {
-        "tests/test_model.py": "from m import evaluate\n\ndef test_quality():\n    metrics = evaluate()\n"
+        "tests/test_model.py": "from src.evaluate import gate\n\ndef test_quality():\n    metrics = gate()\n"
         "    assert metrics['f1'] >= 0.8\n",
         "src/evaluate.py": "import sys\n\ndef gate(auc, champion_auc):\n    if auc < champion_auc:\n"
         "        sys.exit(1)\n",
