@@ -156,6 +156,7 @@ def render_staged(context: Mapping[str, Any], root: Path = TEMPLATE_ROOT) -> str
     into a temporary directory named like the project, and return its path. On an invalid answer print
     copier's message and exit 1. The directory goes when the process exits (the hook moves its content out)."""
     import copier
+    import copier.errors
 
     staging = Path(tempfile.mkdtemp(prefix="mlops-audit-cookiecutter-"))
     atexit.register(shutil.rmtree, staging, True)
@@ -170,7 +171,7 @@ def render_staged(context: Mapping[str, Any], root: Path = TEMPLATE_ROOT) -> str
             unsafe=False,
             **_copy_options(root),
         )
-    except ValueError as exc:  # copier's validators and type checks
+    except (ValueError, copier.errors.UserMessageError) as exc:  # validators, types, copier version...
         shutil.rmtree(staging, ignore_errors=True)
         sys.stderr.write(f"mlops-audit template: {exc}\n")
         raise SystemExit(1) from None
@@ -219,7 +220,9 @@ def main(project_dir: Path, context: Mapping[str, Any], *, root: Path = TEMPLATE
     """The post-generation hook."""
     try:
         answers_file = place(project_dir, context, root=root)
-    except ValueError as exc:  # copier's validators, when the hook renders itself
+    except Exception as exc:  # copier's validators and user errors, when the hook renders itself
+        if not isinstance(exc, ValueError) and type(exc).__module__.split(".")[0] != "copier":
+            raise
         sys.stderr.write(f"mlops-audit template: {exc}\n")
         return 1
     print(
