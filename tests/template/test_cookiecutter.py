@@ -138,7 +138,6 @@ def render_with_cookiecutter(repo: Path | str, out: Path, answers: Mapping[str, 
             no_input=True,
             extra_context=to_cookiecutter(answers),
             output_dir=str(out),
-            default_config=kwargs.pop("default_config", "config_file" not in kwargs),
             **kwargs,
         )
     finally:
@@ -203,6 +202,18 @@ def hide_copier(tmp_path: Path) -> dict[str, str]:
             f'raise ImportError("No module named {name!r}")\n', encoding="utf-8"
         )
     return {**os.environ, "PYTHONPATH": str(stubs)}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def cookiecutter_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A cookiecutter user configuration of its own: clones and replay files stay out of the home directory."""
+    home = tmp_path_factory.mktemp("cookiecutter-home")
+    config = home / "cookiecutterrc.yaml"
+    settings = {"cookiecutters_dir": str(home / "cookiecutters"), "replay_dir": str(home / "replay")}
+    config.write_text(yaml.safe_dump(settings), encoding="utf-8")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("COOKIECUTTER_CONFIG", str(config))
+        yield home
 
 
 @pytest.fixture(scope="module")
@@ -301,18 +312,13 @@ def test_copier_and_cookiecutter_render_the_same_project(
 
 
 def test_cloned_template_records_an_address_copier_updates_from(
-    template_checkout: Path, tmp_path: Path
+    template_checkout: Path, tmp_path: Path, cookiecutter_home: Path
 ) -> None:
     """`cookiecutter <url>` clones into cookiecutters_dir: the project must not point at that cache."""
-    config = tmp_path / "cookiecutterrc.yaml"
-    cache = tmp_path / "cookiecutters"
-    config.write_text(
-        yaml.safe_dump({"cookiecutters_dir": str(cache), "replay_dir": str(tmp_path / "replay")}),
-        encoding="utf-8",
-    )
     url = f"git+{template_checkout.as_uri()}"  # cookiecutter clones it like a remote repository
     answers = COMBINATIONS["gitlab-no-dvc-no-serving"]
-    by_cookiecutter = render_with_cookiecutter(url, tmp_path / "out", answers, config_file=str(config))
+    by_cookiecutter = render_with_cookiecutter(url, tmp_path / "out", answers)
+    cache = cookiecutter_home / "cookiecutters"
     assert (cache / template_checkout.name / "cookiecutter" / "cookiecutter.json").is_file()
     by_copier = render_with_copier(template_checkout, tmp_path / "copier" / "project", answers)
     assert_same_project(by_copier, by_cookiecutter)
@@ -370,7 +376,7 @@ def run_cli(
 ) -> subprocess.CompletedProcess:
     out.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, "-m", "cookiecutter", str(repo), "--directory", "cookiecutter", "--no-input"]
-    command += ["-o", str(out), "--default-config", *extra]
+    command += ["-o", str(out), *extra]
     return subprocess.run(command, capture_output=True, text=True, env=dict(env or os.environ), timeout=120)
 
 
