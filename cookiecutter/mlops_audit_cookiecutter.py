@@ -54,7 +54,7 @@ def require_copier() -> None:
 TEMPLATE_ROOT = Path(__file__).resolve().parent.parent
 #: The canonical template URL when the pyproject.toml of the checkout does not name one.
 DEFAULT_TEMPLATE_URL = "gh:mlops-audit/mlops-audit"
-#: The file that only keeps the generated directory in git; deleted before copier renders.
+#: The file that only keeps the generated directory in git; the hook deletes it.
 PLACEHOLDER = ".cookiecutter-placeholder"
 
 #: What cookiecutter clones rather than reads in place: URLs, scp-like addresses and its abbreviations.
