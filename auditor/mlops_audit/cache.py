@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from .repo import Note, Repo
 
 #: Bump when the layout of the cache file changes.
-FORMAT = 1
+FORMAT = 2
 MAGIC = b"mlops-audit-cache\n"
 ENV_VAR = "MLOPS_AUDIT_CACHE_DIR"
 #: Cache files kept in the cache directory (one per audited tree and configuration); the oldest go first.
@@ -40,9 +40,6 @@ MAX_FILES = 64
 #: A file modified less than this long before the run may still change within the same timestamp tick
 #: ("racy" in git's words): its answers are used in this run but not stored when keyed by mtime.
 RACY_NS = 2_000_000_000
-
-# Record fields (short keys keep the file small).
-_CONTAINS, _FACTS, _READ_NOTES = "c", "f", "n"
 
 
 def default_dir() -> Path:
@@ -90,15 +87,23 @@ def _digest(text: str) -> str:
 
 
 class AuditCache:
-    """The cache of one audit run: the records read at the start, the records to write at the end."""
+    """The cache of one audit run: the records read at the start, the records to write at the end.
+
+    A record is ``[known, answers, read_notes, facts]``: two bit masks over the table of needle sets asked of
+    :meth:`Repo.contains` (bit ``i`` of ``known`` set: needle set ``i`` was asked; of ``answers``: it was
+    found), the notes reading the file made (None: never read), and ``{kind: marshalled (value, notes)}`` of
+    :meth:`Repo.file_fact` values, decoded only when asked for.
+    """
 
     def __init__(self, repo: Repo, path: Path, header: tuple[Any, ...]) -> None:
         self.repo = repo
         self.path = path
         self.header = header
         self.started_ns = time.time_ns()
-        self._old: dict[str, dict[str, Any]] = {}
-        self._new: dict[str, dict[str, Any]] = {}  # records touched in this run (copies of the old ones)
+        self._needles: list[tuple[bytes, ...]] = []
+        self._bits: dict[tuple[bytes, ...], int] = {}
+        self._old: dict[str, list[Any]] = {}
+        self._new: dict[str, list[Any]] = {}  # records touched in this run (copies of the old ones)
         self._keys: dict[str, str | None] = {}
         self._replayed: set[str] = set()
         self._racy: set[str] = set()
@@ -120,7 +125,8 @@ class AuditCache:
         if data is None:  # corrupt or foreign: ignored, rewritten at the end
             self.dirty = True
             return
-        self._old = data
+        self._needles, self._old = data
+        self._bits = {needles: i for i, needles in enumerate(self._needles)}
         self.loaded = True
 
     def save(self) -> bool:
@@ -129,7 +135,7 @@ class AuditCache:
             records = self._records_to_keep()
             if not self.dirty and len(records) == len(self._old):
                 return False
-            payload = marshal.dumps(records)
+            payload = marshal.dumps((self._needles, records))
             meta = marshal.dumps((FORMAT, self.header, zlib.crc32(payload)))
             blob = MAGIC + len(meta).to_bytes(4, "little") + meta + payload
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -147,14 +153,15 @@ class AuditCache:
         except (OSError, ValueError):  # unwritable cache directory, unmarshallable value: no cache this time
             return False
 
-    def _records_to_keep(self) -> dict[str, dict[str, Any]]:
-        out: dict[str, dict[str, Any]] = {}
+    def _records_to_keep(self) -> dict[str, list[Any]]:
+        out: dict[str, list[Any]] = {}
         unstable = self.repo._shared.unstable
+        new, old, racy = self._new, self._old, self._racy
         for path in self.repo._all_entries:
             key = self.key(path)
-            if key is None or path in unstable or key in self._racy:
+            if key is None or key in racy or path in unstable:
                 continue
-            record = self._new.get(key) or self._old.get(key)
+            record = new.get(key) or old.get(key)
             if record is not None:
                 out[key] = record
         return out
@@ -178,35 +185,31 @@ class AuditCache:
         self._keys[path] = key
         return key
 
-    def _lookup(self, path: str) -> dict[str, Any] | None:
-        key = self.key(path)
-        if key is None or path in self.repo._shared.unstable:
+    def _lookup(self, path: str) -> list[Any] | None:
+        key = self._keys[path] if path in self._keys else self.key(path)
+        if key is None:
             return None
-        record = self._new.get(key)
-        if record is None:
-            record = self._old.get(key)
+        record = self._new.get(key) or self._old.get(key)
+        if record is None or record[2] is None or path in self.repo._shared.unstable:
+            return None
         return record
 
-    def _record(self, path: str) -> dict[str, Any] | None:
-        key = self.key(path)
+    def _record(self, path: str) -> list[Any] | None:
+        key = self._keys[path] if path in self._keys else self.key(path)
         if key is None or path in self.repo._shared.unstable:
             return None
         record = self._new.get(key)
         if record is None:
             old = self._old.get(key)
-            record = (
-                {_CONTAINS: dict(old[_CONTAINS]), _FACTS: dict(old[_FACTS]), _READ_NOTES: old[_READ_NOTES]}
-                if old is not None
-                else {_CONTAINS: {}, _FACTS: {}, _READ_NOTES: None}
-            )
+            record = [old[0], old[1], old[2], dict(old[3])] if old is not None else [0, 0, None, {}]
             self._new[key] = record
         return record
 
-    def _replay(self, path: str, record: dict[str, Any], notes: Any = ()) -> None:
+    def _replay(self, path: str, record: list[Any], notes: Any = ()) -> None:
         """Give the repository the notes a cached answer carries: those of reading the file (once)."""
         if path not in self._replayed:
             self._replayed.add(path)
-            self._add_notes(record[_READ_NOTES] or ())
+            self._add_notes(record[2])
         self._add_notes(notes)
 
     def _add_notes(self, notes: Any) -> None:
@@ -218,49 +221,68 @@ class AuditCache:
         for note_path, message in notes:
             shared.setdefault((note_path, message), Note(note_path, message))
 
+    def _bit(self, needles: tuple[bytes, ...]) -> int:
+        bit = self._bits.get(needles)
+        if bit is None:
+            bit = self._bits[needles] = len(self._needles)
+            self._needles.append(needles)
+        return bit
+
     # -------------------------------------------------------------------------------------------- answers
     def read_done(self, path: str, notes: list[Note]) -> None:
         """The file was read (its bytes are in memory now): remember the notes reading it made."""
         record = self._record(path)
         if record is not None:
             packed = [(n.path, n.message) for n in notes if n.path == path]
-            if record[_READ_NOTES] != packed:
-                record[_READ_NOTES] = packed
+            if record[2] != packed:
+                record[2] = packed
                 self.dirty = True
 
     def get_contains(self, path: str, needles: tuple[bytes, ...]) -> bool | None:
         record = self._lookup(path)
-        if record is None or record[_READ_NOTES] is None:
+        if record is None:
             self.misses += 1
             return None
-        answer = record[_CONTAINS].get(needles)
-        if answer is None:
-            # any needle known to be present answers yes; all known absent answer no
-            known = record[_CONTAINS]
-            singles = [known.get((n,)) for n in needles]
-            if any(singles):
-                answer = True
-            elif all(s is False for s in singles):
-                answer = False
-            else:
-                self.misses += 1
-                return None
+        known, answers = record[0], record[1]
+        bit = self._bits.get(needles)
+        if bit is not None and known >> bit & 1:
+            answer = bool(answers >> bit & 1)
+        else:  # any needle known to be there answers yes; all of them known to be absent answer no
+            answer = False
+            for needle in needles:
+                single = self._bits.get((needle,))
+                if single is None or not known >> single & 1:
+                    self.misses += 1
+                    return None
+                if answers >> single & 1:
+                    answer = True
+                    break
         self.hits += 1
-        self._replay(path, record)
+        if path not in self._replayed:
+            self._replay(path, record)
         return answer
 
     def put_contains(self, path: str, needles: tuple[bytes, ...], answer: bool) -> None:
         record = self._record(path)
-        if record is not None and record[_CONTAINS].get(needles) is not answer:
-            record[_CONTAINS][needles] = answer
+        if record is None:
+            return
+        mask = 1 << self._bit(needles)
+        if not record[0] & mask or bool(record[1] & mask) is not answer:
+            record[0] |= mask
+            record[1] = record[1] | mask if answer else record[1] & ~mask
             self.dirty = True
 
     def get_fact(self, path: str, kind: str) -> tuple[bool, Any]:
         record = self._lookup(path)
-        if record is None or record[_READ_NOTES] is None or kind not in record[_FACTS]:
+        blob = record[3].get(kind) if record is not None else None
+        if blob is None:
             self.misses += 1
             return False, None
-        value, notes = record[_FACTS][kind]
+        try:
+            value, notes = marshal.loads(blob)
+        except Exception:
+            self.misses += 1
+            return False, None
         self.hits += 1
         self._replay(path, record, notes)
         return True, value
@@ -269,13 +291,13 @@ class AuditCache:
         record = self._record(path)
         if record is None:
             return
-        try:
-            marshal.dumps(value)  # plain data only; anything else is simply not cached
+        try:  # plain data only; anything else is simply not cached
+            blob = marshal.dumps((value, [(n.path, n.message) for n in notes]))
         except ValueError:
             return
-        if record[_READ_NOTES] is None:  # computed without reading this file through the repository
-            record[_READ_NOTES] = []
-        record[_FACTS][kind] = (value, [(n.path, n.message) for n in notes])
+        if record[2] is None:  # computed without reading this file through the repository
+            record[2] = []
+        record[3][kind] = blob
         self.dirty = True
 
 
@@ -292,8 +314,8 @@ def open_cache(repo: Repo, config: Config) -> AuditCache | None:
     return AuditCache(repo, directory / f"{name}.cache", header)
 
 
-def _decode(blob: bytes, header: tuple[Any, ...]) -> dict[str, dict[str, Any]] | None:
-    """The records of a cache file, or None when it is not a sound file of this very header."""
+def _decode(blob: bytes, header: tuple[Any, ...]) -> tuple[list[Any], dict[str, list[Any]]] | None:
+    """The needle table and records of a cache file, or None when it is not a sound file of this header."""
     if not blob.startswith(MAGIC):
         return None
     try:
@@ -307,20 +329,24 @@ def _decode(blob: bytes, header: tuple[Any, ...]) -> dict[str, dict[str, Any]] |
         payload = blob[end:]
         if zlib.crc32(payload) != meta[2]:
             return None
-        data = marshal.loads(payload)
+        needles, records = marshal.loads(payload)
     except Exception:
         return None
-    if not isinstance(data, dict):
+    if not (isinstance(needles, list) and isinstance(records, dict)):
         return None
-    for record in data.values():
+    if not all(isinstance(n, tuple) and all(isinstance(b, bytes) for b in n) for n in needles):
+        return None
+    for record in records.values():
         if not (
-            isinstance(record, dict)
-            and isinstance(record.get(_CONTAINS), dict)
-            and isinstance(record.get(_FACTS), dict)
-            and (record.get(_READ_NOTES) is None or isinstance(record.get(_READ_NOTES), list))
+            type(record) is list
+            and len(record) == 4
+            and type(record[0]) is int
+            and type(record[1]) is int
+            and (record[2] is None or type(record[2]) is list)
+            and type(record[3]) is dict
         ):
             return None
-    return data
+    return needles, records
 
 
 def _unlink(path: Path) -> None:

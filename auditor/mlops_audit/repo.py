@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 import stat
 import subprocess
 from collections.abc import Callable, Iterable, Iterator
@@ -273,19 +274,48 @@ class Repo:
         return dict(sorted(found.items()))
 
     # -------------------------------------------------------------------------------------------- queries
+    @cached_property
+    def _index(self) -> tuple[dict[str, list[str]], dict[str, list[str]], list[tuple[str, str]]]:
+        """Paths by lower-case suffix, by lower-case file name, and (path, file name) pairs, in path order."""
+        by_suffix: dict[str, list[str]] = {}
+        by_name: dict[str, list[str]] = {}
+        names: list[tuple[str, str]] = []
+        for p in self.entries:
+            name = p.rsplit("/", 1)[-1]
+            dot = name.rfind(".")
+            by_suffix.setdefault(name[dot:].lower() if dot > 0 else "", []).append(p)
+            by_name.setdefault(name.lower(), []).append(p)
+            names.append((p, name))
+        return by_suffix, by_name, names
+
     def with_suffix(self, *suffixes: str) -> list[str]:
-        wanted = tuple(s.lower() for s in suffixes)
-        return [p for p, e in self.entries.items() if e.suffix in wanted]
+        by_suffix = self._index[0]
+        groups = [by_suffix.get(s, ()) for s in dict.fromkeys(s.lower() for s in suffixes)]
+        return list(groups[0]) if len(groups) == 1 else self._in_order(groups)
 
     def named(self, *names: str) -> list[str]:
         """Paths whose file name is one of ``names`` (case-insensitive), anywhere in the tree."""
-        wanted = {n.lower() for n in names}
-        return [p for p, e in self.entries.items() if e.name.lower() in wanted]
+        by_name = self._index[1]
+        groups = [by_name.get(n, ()) for n in dict.fromkeys(n.lower() for n in names)]
+        return list(groups[0]) if len(groups) == 1 else self._in_order(groups)
+
+    def _in_order(self, groups: list[Any]) -> list[str]:
+        found = {p for group in groups for p in group}
+        if len(found) * 8 < len(self.entries):
+            return sorted(found, key=self._position.__getitem__)
+        return [p for p in self.entries if p in found]
+
+    @cached_property
+    def _position(self) -> dict[str, int]:
+        return {p: i for i, p in enumerate(self.entries)}
 
     def glob(self, *patterns: str) -> list[str]:
         """Paths matching any shell pattern: one without ``/`` matches the file name at any depth (``*.py``);
         one with ``/`` matches the whole path (``.github/workflows/*.yml``); ``**/`` matches any number of
         directories (``src/**/test_*.py``)."""
+        if all("/" not in pat for pat in patterns):  # file-name patterns: one compiled match per name
+            matchers = [re.compile(fnmatch.translate(pat)).match for pat in patterns if pat]
+            return [p for p, name in self._index[2] if any(m(name) for m in matchers)]
         return [p for p in self.entries if any(_glob_match(p, pat) for pat in patterns)]
 
     def exists(self, path: str) -> bool:
@@ -373,22 +403,36 @@ class Repo:
     def contains(self, path: str, *needles: bytes) -> bool:
         """Byte-level prefilter: does the file hold any of ``needles``? Cheap; no parsing (and answered from
         the audit cache, without reading the file, when it is unchanged since the last run)."""
-        cache = self._shared.cache
-        if cache is None:
-            data = self.read_bytes(path)
-            return data is not None and any(n in data for n in needles)
-        full = self._full(path)
-        if full not in self._shared.contents:
-            answer = cache.get_contains(full, needles)
-            if answer is not None:
-                return answer
-        data = self.read_bytes(path)
-        answer = data is not None and any(n in data for n in needles)
-        cache.put_contains(full, needles, answer)
-        return answer
+        return bool(self.grep((path,), *needles))
 
     def grep(self, paths: Iterable[str], *needles: bytes) -> list[str]:
-        return [p for p in paths if self.contains(p, *needles)]
+        """The paths whose bytes contain any of ``needles`` (see :meth:`contains`)."""
+        shared = self._shared
+        contents, cache, prefix = shared.contents, shared.cache, self.prefix
+        found = []
+        for path in paths:
+            full = prefix + path
+            if full in contents:
+                data = contents[full]
+            else:
+                if cache is not None:
+                    answer = cache.get_contains(full, needles)
+                    if answer is not None:
+                        if answer:
+                            found.append(path)
+                        continue
+                data = self.read_bytes(path)
+            answer = False
+            if data is not None:
+                for needle in needles:
+                    if needle in data:
+                        answer = True
+                        break
+            if cache is not None:
+                cache.put_contains(full, needles, answer)
+            if answer:
+                found.append(path)
+        return found
 
     def note(self, path: str, message: str) -> None:
         full = self._full(path)

@@ -29,7 +29,7 @@ FILES: dict[str, str | bytes | None] = {
         "if __name__ == '__main__':\n    main()\n"
     ),
     "src/churn/data.py": "import pandas as pd\n\ndef load(path):\n    return pd.read_csv(path)\n",
-    "src/churn/broken.py": "def oops(:\n    pass\n",
+    "src/churn/broken.py": "import mlflow\n\ndef oops(:\n    mlflow.log_metric(1)\n",
     "src/churn/util.py": "def add(a, b):\n    return a + b\n",
     "tests/test_util.py": "from churn.util import add\n\ndef test_add():\n    assert add(1, 2) == 3\n",
     "conf/config.yaml": "n: 100\nseed: 0\n",

@@ -7,7 +7,7 @@ import re
 
 from ..facts import dependencies as deps
 from ..facts import ml, notebooks
-from ..facts.python import all_modules, python_files
+from ..facts.python import imports_of, python_files
 from ..repo import Repo
 from .base import Evidence, Result, Severity, check
 
@@ -135,8 +135,8 @@ def imports_declared(repo: Repo) -> Result:
     own = deps.project_modules(repo)
     missing: dict[str, Evidence] = {}
     covered: set[str] = set()
-    for mod in all_modules(repo):
-        for name, line in mod.imports:
+    for path in python_files(repo):  # imports only: a scan, not a parse of every file
+        for name, line in imports_of(repo, path):
             if name.startswith("."):
                 continue
             root = name.split(".", 1)[0]
@@ -145,7 +145,7 @@ def imports_declared(repo: Repo) -> Result:
             if deps.is_declared(root, declared):
                 covered.add(root)
             elif root not in missing:
-                missing[root] = Evidence(mod.path, line, f"import {name}")
+                missing[root] = Evidence(path, line, f"import {name}")
     if not missing and not covered:
         return Result.not_applicable("the code imports no third-party package")
     max_missing = int(repo.option("REP003", "max_missing", 0))

@@ -9,6 +9,7 @@ literals and top-level numeric assignments. :func:`module` does it for one file 
 from __future__ import annotations
 
 import ast
+import re
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -303,3 +304,127 @@ def modules_containing(repo: Repo, *needles: bytes, paths: Iterable[str] | None 
 def all_modules(repo: Repo) -> list[ModuleInfo]:
     """Every Python file parsed (use sparingly: prefer :func:`modules_containing`)."""
     return [m for m in (module(repo, p) for p in python_files(repo)) if m is not None]
+
+
+# ------------------------------------------------------------------------------------------------ imports
+#: The audit-cache kind of :func:`imports_of`.
+IMPORTS_FACT = "python.imports/1"
+
+# Strings and comments are skipped whole (so "import x" in a docstring is no import); an import statement
+# starts a line; any other ``import`` keyword outside strings (``if x: import y``) sends the file to the parser.
+_IMPORT_SCAN = re.compile(
+    # Every alternative starts with one known character, so the regex engine skips other text in C.
+    r"""'(?:''[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*'''|[^'\\\n]*(?:\\.[^'\\\n]*)*')"""
+    r'''|"(?:""[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*"""|[^"\\\n]*(?:\\.[^"\\\n]*)*")'''
+    r"|#[^\n]*"
+    r"|\n[ \t]*(?:import|from)(?=[ \t\\(.])"
+    r"|import\b",
+    re.S,
+)
+_COMMENT = re.compile(r"#[^\n]*")
+_FROM = re.compile(
+    r"\s*from\s+((?:\.\s*)*)([A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)*)?\s*import(?:\s+|(?=\())[\w\s,()*]+"
+)
+_IMPORT = re.compile(r"\s*import\s+([A-Za-z_][\w\s.,]*)")
+_DOTTED = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
+
+
+def _simple_import(code: str) -> list[tuple[str, int]] | None:
+    """The module names of one plain ASCII import statement (comments stripped), by pattern; None otherwise."""
+    if not code.isascii():
+        return None
+    code = code.replace("\\\n", " ").rstrip()
+    if match := _FROM.fullmatch(code):
+        dots = match.group(1).replace(" ", "").replace("\t", "").replace("\n", "")
+        module = re.sub(r"\s+", "", match.group(2) or "")
+        if not dots and not module:
+            return None
+        return [(dots + module, 1)]
+    if match := _IMPORT.fullmatch(code):
+        names = []
+        for part in match.group(1).split(","):
+            words = part.split()
+            if len(words) >= 3 and words[-2] == "as":
+                words = words[:-2]
+            name = "".join(words)
+            if not _DOTTED.fullmatch(name) or name in ("as", "import", "from"):
+                return None
+            names.append((name, 1))
+        return names
+    return None
+
+
+def _parsed_import(statement: str) -> list[tuple[str, int]] | None:
+    """The imports of one statement, by the parser (lines relative to the statement); None: not imports only."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(statement.lstrip())
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    collector = _Collector(ModuleInfo("<scan>"))
+    for node in tree.body:
+        if not isinstance(node, (ast.Import, ast.ImportFrom)):
+            return None
+        collector.visit(node)
+    return collector.info.imports
+
+
+def scan_imports(source: str) -> list[tuple[str, int]] | None:
+    """The imports of ``source`` as :attr:`ModuleInfo.imports` lists them, found without parsing the whole
+    file (each import statement is matched, or parsed alone); None when the file holds an import this scan cannot place
+    (then parse it: :func:`analyze_source`)."""
+    if "import" not in source:
+        return []
+    found: list[tuple[str, int]] = []
+    text = "\n" + source  # every statement follows a newline now
+    pos = counted = line = 0
+    search = _IMPORT_SCAN.search
+    while match := search(text, pos):
+        first = text[match.start()]
+        if first == "i":  # the keyword elsewhere than at the start of a line ("reimport" is no keyword)
+            before = text[match.start() - 1]
+            if before.isalnum() or before in "_.":
+                pos = match.end()
+                continue
+            return None
+        if first != "\n":  # a string or a comment
+            pos = match.end()
+            continue
+        start = match.start() + 1
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        while True:  # the logical line: backslash continuations and open brackets
+            code = _COMMENT.sub("", text[start:end])
+            if end >= len(text) or not (code.rstrip().endswith("\\") or code.count("(") > code.count(")")):
+                break
+            nxt = text.find("\n", end + 1)
+            end = len(text) if nxt < 0 else nxt
+        line += text.count("\n", counted, start)
+        counted = start
+        names = _simple_import(code)
+        if names is None:
+            names = _parsed_import(text[start:end])
+            if names is None:
+                return None  # "from" continuing an expression, "import os; x = 1": let the parser decide
+        found += [(name, n + line - 1) for name, n in names]
+        pos = end
+    return found
+
+
+def imports_of(repo: Repo, path: str) -> list[tuple[str, int]]:
+    """The imports of one Python file (``[("sklearn.ensemble", 3), ...]``, as in :attr:`ModuleInfo.imports`),
+    from a scan of its import statements, cached by content: far cheaper than :func:`module` for checks that
+    only need imports. A file the scan cannot read alone is parsed; an unreadable file has no imports."""
+
+    def compute() -> list[tuple[str, int]]:
+        text = repo.read_text(path)
+        if text is None:
+            return []
+        found = scan_imports(text)
+        if found is None:
+            info = module(repo, path)
+            found = list(info.imports) if info is not None else []
+        return found
+
+    return repo.file_fact(IMPORTS_FACT, path, compute)
