@@ -190,7 +190,17 @@ def test_ci_files_valid(rendered) -> None:
         workflows = sorted(str(p) for p in (project / ".github" / "workflows").glob("*.yml"))
         run([schema, "--builtin-schema", "vendor.github-workflows", *workflows], project)
         run([schema, "--builtin-schema", "vendor.dependabot", ".github/dependabot.yml"], project)
-        run([require_tool("zizmor"), "--offline", "--no-progress", "--collect=all", "."], project)
+        run(
+            [
+                require_tool("zizmor"),
+                "--offline",
+                "--no-progress",
+                "--persona=pedantic",
+                "--collect=all",
+                ".",
+            ],
+            project,
+        )
         ct = yaml.safe_load((project / ".github" / "workflows" / "ct.yml").read_text())
         triggers = ct[True] if True in ct else ct["on"]  # YAML 1.1 reads the key `on` as True
         assert ("schedule" in triggers) == (answers["ct_schedule"] != "none")

@@ -60,9 +60,10 @@ class DataConfig:
 @dataclass
 class ModelConfig:
     name: str = MISSING
-    estimator: str = MISSING
     scale_features: bool = True
-    params: dict[str, Any] = field(default_factory=dict)
+    # Instantiated with hydra.utils.instantiate: `_target_` is the estimator class, the other keys its
+    # parameters (an unknown parameter fails loudly). random_state is always the run's seed.
+    estimator: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -115,6 +116,12 @@ class PredictConfig:
 
 
 @dataclass
+class ReportConfig:
+    # markdown (job summaries) or openmetrics (GitLab merge-request metrics reports)
+    format: str = "markdown"
+
+
+@dataclass
 class ReproConfig:
     # Empty = the latest training run of the experiment.
     run_id: str = ""
@@ -133,6 +140,7 @@ class Config:
     drift: DriftConfig = field(default_factory=DriftConfig)
     predict: PredictConfig = field(default_factory=PredictConfig)
     repro: ReproConfig = field(default_factory=ReproConfig)
+    report: ReportConfig = field(default_factory=ReportConfig)
 
 
 def register_configs() -> None:

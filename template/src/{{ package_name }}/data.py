@@ -13,6 +13,7 @@ from sklearn import datasets
 from sklearn.model_selection import train_test_split
 
 from .config import CONFIG_DIR, CONFIG_NAME, DataSource
+from .features import features_of
 
 log = logging.getLogger(__name__)
 
@@ -62,10 +63,6 @@ def load_raw(cfg: DictConfig) -> pd.DataFrame:
         )
         frame = frame.sort_index()
     return frame.reset_index(drop=True)
-
-
-def features_of(frame: pd.DataFrame, target: str) -> pd.DataFrame:
-    return frame.drop(columns=[target], errors="ignore")
 
 
 def split_holdout(frame: pd.DataFrame, cfg: DictConfig) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -22,7 +22,8 @@ from omegaconf import DictConfig
 from scipy import stats
 
 from .config import CONFIG_DIR, CONFIG_NAME
-from .data import features_of, read_table
+from .data import read_table
+from .features import features_of
 from .validation import INFERENCE_SUITE, load_suite, suite_path, validate_frame
 
 log = logging.getLogger(__name__)

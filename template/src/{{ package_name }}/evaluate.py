@@ -23,7 +23,8 @@ from mlflow.tracking import MlflowClient
 from omegaconf import DictConfig
 
 from .config import CONFIG_DIR, CONFIG_NAME
-from .data import features_of, read_table, split_holdout
+from .data import read_table, split_holdout
+from .features import features_of
 from .metrics import check_known, compute_metrics
 from .tracking import alias_version, configure
 

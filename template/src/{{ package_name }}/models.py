@@ -1,53 +1,53 @@
-"""Model construction: a scikit-learn pipeline from the ``model`` config group."""
+"""Model construction: a scikit-learn pipeline from the ``model`` config group.
+
+The estimator is built with ``hydra.utils.instantiate`` from ``model.estimator`` (``_target_`` plus the
+estimator's parameters), so any scikit-learn compatible classifier is one YAML file away.
+"""
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 import pandas as pd
+from hydra.errors import InstantiationException
+from hydra.utils import get_class, instantiate
 from omegaconf import DictConfig, OmegaConf
 from sklearn.base import BaseEstimator
-from sklearn.compose import ColumnTransformer
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+from .features import preprocessor
 
 
-def import_estimator(path: str) -> type[BaseEstimator]:
-    """Import ``package.module.Class``; fail loudly on a typo."""
-    module_name, _, class_name = path.rpartition(".")
-    if not module_name:
-        raise ValueError(f"estimator must be a dotted import path, got {path!r}")
+def estimator_class(target: str) -> type[BaseEstimator]:
+    """The class named by ``_target_``; fail loudly on a typo or a non-estimator."""
     try:
-        estimator = getattr(importlib.import_module(module_name), class_name)
-    except (ImportError, AttributeError) as error:
-        raise ValueError(f"cannot import estimator {path!r}: {error}") from error
-    if not (isinstance(estimator, type) and issubclass(estimator, BaseEstimator)):
-        raise ValueError(f"{path!r} is not a scikit-learn estimator class")
-    return estimator
+        cls = get_class(target)
+    except Exception as error:  # hydra raises ImportError or ValueError depending on the typo
+        raise ValueError(f"cannot import estimator {target!r}: {error}") from error
+    if not issubclass(cls, BaseEstimator):
+        raise ValueError(f"{target!r} is not a scikit-learn estimator class")
+    return cls
 
 
 def build_estimator(model_cfg: DictConfig, seed: int) -> BaseEstimator:
     """The configured estimator; its ``random_state`` (when it has one) is the run's seed."""
-    estimator_cls = import_estimator(model_cfg.estimator)
-    params: dict[str, Any] = OmegaConf.to_container(model_cfg.params, resolve=True)  # type: ignore[assignment]
-    valid = estimator_cls().get_params()
-    unknown = sorted(set(params) - set(valid))
+    spec: dict[str, Any] = OmegaConf.to_container(model_cfg.estimator, resolve=True)  # type: ignore[assignment]
+    if "_target_" not in spec:
+        raise ValueError("model.estimator needs a _target_ (the estimator class)")
+    cls = estimator_class(spec["_target_"])
+    valid = cls().get_params()
+    unknown = sorted(set(spec) - set(valid) - {"_target_"})
     if unknown:
-        raise ValueError(f"{model_cfg.estimator} has no parameter(s) {unknown}")
+        raise ValueError(f"{spec['_target_']} has no parameter(s) {unknown}")
     if "random_state" in valid:
-        params["random_state"] = seed
-    return estimator_cls(**params)
+        spec["random_state"] = seed
+    try:
+        return instantiate(spec, _convert_="all")
+    except InstantiationException as error:
+        raise ValueError(f"cannot build {spec['_target_']}: {error}") from error
 
 
 def build_pipeline(model_cfg: DictConfig, seed: int, features: pd.DataFrame) -> Pipeline:
-    """Preprocessing (one-hot for categorical columns, optional scaling) followed by the estimator."""
-    categorical = [c for c in features.columns if not pd.api.types.is_numeric_dtype(features[c])]
-    numeric = [c for c in features.columns if c not in categorical]
-    transformers: list[tuple[str, Any, list[str]]] = []
-    if numeric:
-        transformers.append(("numeric", StandardScaler() if model_cfg.scale_features else "passthrough", numeric))
-    if categorical:
-        transformers.append(("categorical", OneHotEncoder(handle_unknown="ignore"), categorical))
-    preprocess = ColumnTransformer(transformers, verbose_feature_names_out=False)
+    """The shared preprocessing (see :mod:`.features`) followed by the estimator, as one sklearn Pipeline."""
+    preprocess = preprocessor(features, scale_numeric=model_cfg.scale_features)
     return Pipeline([("preprocess", preprocess), ("model", build_estimator(model_cfg, seed))])

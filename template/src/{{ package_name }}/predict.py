@@ -11,7 +11,8 @@ import pandas as pd
 from omegaconf import DictConfig
 
 from .config import CONFIG_DIR, CONFIG_NAME
-from .data import features_of, read_table
+from .data import read_table
+from .features import features_of
 from .tracking import configure
 from .validation import INFERENCE_SUITE, require_valid
 

@@ -19,7 +19,8 @@ from omegaconf import DictConfig
 from sklearn.pipeline import Pipeline
 
 from .config import CONFIG_DIR, CONFIG_NAME, to_container
-from .data import features_of, read_table, split_holdout
+from .data import read_table, split_holdout
+from .features import features_of
 from .hashing import file_sha256, git_commit, lock_sha256
 from .metrics import compute_metrics
 from .models import build_pipeline

@@ -26,7 +26,8 @@ import pandas as pd
 from omegaconf import DictConfig
 
 from .config import CONFIG_DIR, CONFIG_NAME
-from .data import features_of, load_raw, read_table
+from .data import load_raw, read_table
+from .features import features_of
 
 if TYPE_CHECKING:
     import great_expectations as gx
@@ -129,6 +130,10 @@ def _batch_definition() -> Any:
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
+    # great-expectations sets some of its module loggers to INFO; keep the pipeline's output readable.
+    for name in list(logging.root.manager.loggerDict):
+        if name.startswith("great_expectations"):
+            logging.getLogger(name).setLevel(logging.WARNING)
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     asset = context.data_sources.add_pandas("frames").add_dataframe_asset("frame")
