@@ -368,11 +368,16 @@ def run_env(work: Path, cache: Path) -> dict[str, str]:
 
 
 def timed(cmd: list[str], env: dict[str, str], ok: tuple[int, ...] = (0, 1)) -> float:
+    """Wall time of one run; a crash (a traceback, an exit code not in ``ok``, no JSON report) stops it all."""
     started = time.perf_counter()
-    proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, check=False)
+    proc = subprocess.run(cmd, capture_output=True, env=env, check=False)
     elapsed = time.perf_counter() - started
-    if proc.returncode not in ok:
+    if proc.returncode not in ok or b"Traceback" in proc.stderr:
         raise SystemExit(f"{' '.join(cmd)} exited {proc.returncode}: {proc.stderr.decode()[-2000:]}")
+    if "--format" in cmd or "-f" in cmd:
+        report = json.loads(proc.stdout)
+        if not (report.get("results") or report.get("checks") or report.get("families")):
+            raise SystemExit(f"{' '.join(cmd)}: no results in the report")
     return elapsed
 
 

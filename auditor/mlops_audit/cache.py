@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from .repo import Note, Repo
 
 #: Bump when the layout of the cache file changes.
-FORMAT = 2
+FORMAT = 3
 MAGIC = b"mlops-audit-cache\n"
 ENV_VAR = "MLOPS_AUDIT_CACHE_DIR"
 #: Cache files kept in the cache directory (one per audited tree and configuration); the oldest go first.
@@ -100,6 +100,10 @@ class AuditCache:
         self.path = path
         self.header = header
         self.started_ns = time.time_ns()
+        self._tree: tuple[str, dict[Any, Any], list[Any]] | None = None  # the last run's whole-tree results
+        self._tree_state: str | None = None  # "hit", "miss" or "off" once decided
+        self._tree_digest: str | None = None
+        self._tree_new: dict[Any, Any] = {}
         self._needles: list[tuple[bytes, ...]] = []
         self._bits: dict[tuple[bytes, ...], int] = {}
         self._old: dict[str, list[Any]] = {}
@@ -125,7 +129,7 @@ class AuditCache:
         if data is None:  # corrupt or foreign: ignored, rewritten at the end
             self.dirty = True
             return
-        self._needles, self._old = data
+        self._needles, self._old, self._tree = data
         self._bits = {needles: i for i, needles in enumerate(self._needles)}
         self.loaded = True
 
@@ -133,9 +137,9 @@ class AuditCache:
         """Write the records of the files still in the tree, when anything changed; never raises."""
         try:
             records = self._records_to_keep()
-            if not self.dirty and len(records) == len(self._old):
+            if not self.dirty and len(records) == len(self._old) and not self._tree_new:
                 return False
-            payload = marshal.dumps((self._needles, records))
+            payload = marshal.dumps((self._needles, records, self._tree_to_keep()))
             meta = marshal.dumps((FORMAT, self.header, zlib.crc32(payload)))
             blob = MAGIC + len(meta).to_bytes(4, "little") + meta + payload
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -165,6 +169,68 @@ class AuditCache:
             if record is not None:
                 out[key] = record
         return out
+
+    # ------------------------------------------------------------------------------------ whole-tree results
+    def tree_value(self, key: Any, compute: Any, codec: str) -> Any:
+        """A result of the whole audit (a check's result, a fact, an inventory list): from the last run when
+        every file, the configuration and the auditor are as they were then, else computed (and kept)."""
+        if self._tree_state is None:
+            self._tree_state = self._decide_tree()
+        if self._tree_state == "hit" and self._tree is not None and key in self._tree[1]:
+            try:
+                return _DECODERS[codec](self._tree[1][key])
+            except Exception:  # a value this code cannot read: compute it again
+                pass
+        value = compute()
+        if self._tree_state != "off":
+            try:
+                encoded = _ENCODERS[codec](value)
+                marshal.dumps(encoded)
+            except Exception:
+                self._tree_state = "off"  # one value that cannot be kept: keep none
+            else:
+                self._tree_new[key] = encoded
+        return value
+
+    def _decide_tree(self) -> str:
+        digest = self.tree_digest()
+        if digest is None:
+            return "off"
+        self._tree_digest = digest
+        return "hit" if self._tree is not None and self._tree[0] == digest else "miss"
+
+    def tree_digest(self) -> str | None:
+        """A digest of the whole file list with every file's key; None when some file cannot be trusted."""
+        try:  # the C module hashlib wraps, without hashlib's OpenSSL start-up cost
+            from _blake2 import blake2b
+        except ImportError:  # pragma: no cover - other Python implementations
+            from hashlib import blake2b
+
+        parts = []
+        for path, entry in self.repo._all_entries.items():
+            key = self.key(path)
+            if key in self._racy:
+                return None
+            parts.append(f"{path}\0{key}\0{entry.tracked:d}{entry.present:d}{entry.symlink:d}{entry.blob}")
+        parts.append(f"git:{self.repo.git_root}")
+        return blake2b("\n".join(parts).encode("utf-8", "surrogateescape"), digest_size=20).hexdigest()
+
+    def finish(self) -> None:
+        """End of the audit: give the repository the notes of reused results, then write the cache."""
+        if self._tree_state == "hit" and self._tree is not None:
+            self._add_notes(self._tree[2])
+        self.save()
+
+    def _tree_to_keep(self) -> tuple[str, dict[Any, Any], list[Any]] | None:
+        if self._tree_state == "off" or self._tree_digest is None or self.repo._shared.unstable:
+            return None
+        notes = [(n.path, n.message) for n in self.repo._shared.notes.values()]
+        if self._tree_state == "hit" and self._tree is not None:
+            values = {**self._tree[1], **self._tree_new}
+            notes = list(dict.fromkeys([*self._tree[2], *notes]))
+        else:
+            values = self._tree_new
+        return (self._tree_digest, values, notes)
 
     # ------------------------------------------------------------------------------------------ file keys
     def key(self, path: str) -> str | None:
@@ -314,7 +380,7 @@ def open_cache(repo: Repo, config: Config) -> AuditCache | None:
     return AuditCache(repo, directory / f"{name}.cache", header)
 
 
-def _decode(blob: bytes, header: tuple[Any, ...]) -> tuple[list[Any], dict[str, list[Any]]] | None:
+def _decode(blob: bytes, header: tuple[Any, ...]) -> tuple[list[Any], dict[str, list[Any]], Any] | None:
     """The needle table and records of a cache file, or None when it is not a sound file of this header."""
     if not blob.startswith(MAGIC):
         return None
@@ -329,10 +395,14 @@ def _decode(blob: bytes, header: tuple[Any, ...]) -> tuple[list[Any], dict[str, 
         payload = blob[end:]
         if zlib.crc32(payload) != meta[2]:
             return None
-        needles, records = marshal.loads(payload)
+        needles, records, tree = marshal.loads(payload)
     except Exception:
         return None
     if not (isinstance(needles, list) and isinstance(records, dict)):
+        return None
+    if tree is not None and not (
+        type(tree) is tuple and len(tree) == 3 and type(tree[1]) is dict and type(tree[2]) is list
+    ):
         return None
     if not all(isinstance(n, tuple) and all(isinstance(b, bytes) for b in n) for n in needles):
         return None
@@ -346,7 +416,43 @@ def _decode(blob: bytes, header: tuple[Any, ...]) -> tuple[list[Any], dict[str, 
             and type(record[3]) is dict
         ):
             return None
-    return needles, records
+    return needles, records, tree
+
+
+# Whole-tree values as plain data: check results, report facts, inventory lists.
+def _encode_evidence(evidence: Any) -> list[tuple[str, int | None, str]]:
+    return [(e.path, e.line, e.note) for e in evidence]
+
+
+def _decode_evidence(raw: Any) -> tuple[Any, ...]:
+    from .checks.base import Evidence
+
+    return tuple(Evidence(path, line, note) for path, line, note in raw)
+
+
+def _encode_result(result: Any) -> tuple[str, str, list[Any], float]:
+    return (result.status.value, result.message, _encode_evidence(result.evidence), result.credit)
+
+
+def _decode_result(raw: Any) -> Any:
+    from .checks.base import Result, Status
+
+    status, message, evidence, credit = raw
+    return Result(Status(status), message, _decode_evidence(evidence), credit)
+
+
+def _encode_fact(fact: Any) -> tuple[bool | None, list[Any]]:
+    return (fact.value, _encode_evidence(fact.evidence))
+
+
+def _decode_fact(raw: Any) -> Any:
+    from .facts import FactValue
+
+    return FactValue(raw[0], _decode_evidence(raw[1]))
+
+
+_ENCODERS = {"result": _encode_result, "fact": _encode_fact, "list": list}
+_DECODERS = {"result": _decode_result, "fact": _decode_fact, "list": list}
 
 
 def _unlink(path: Path) -> None:

@@ -108,12 +108,24 @@ class _Runner:
         self.cache = cache
 
     def run_check(self, view: Repo, check: Check) -> Result:
+        if self.cache is not None:
+            return self.cache.tree_value(
+                ("check", view.prefix, check.id), lambda: _safe_check(view, check), "result"
+            )
         return _safe_check(view, check)
 
     def fact(self, view: Repo, name: str) -> FactValue:
+        if self.cache is not None:
+            return self.cache.tree_value(("fact", view.prefix, name), lambda: _safe_fact(view, name), "fact")
         return _safe_fact(view, name)
 
     def inventory(self, view: Repo, category: str) -> list[str]:
+        if self.cache is not None:
+            compute = lambda: self._inventory(view, category)  # noqa: E731
+            return self.cache.tree_value(("inventory", view.prefix, category), compute, "list")
+        return self._inventory(view, category)
+
+    def _inventory(self, view: Repo, category: str) -> list[str]:
         try:
             return sorted(set(INVENTORY[category](view)))
         except Exception as exc:  # a fact bug must not take the audit down
@@ -123,7 +135,7 @@ class _Runner:
     def finish(self) -> None:
         """Called once at the end of the audit (the cache writes itself here)."""
         if self.cache is not None:
-            self.cache.save()
+            self.cache.finish()
 
 
 def _make_runner(repo: Repo, config: Config, use_cache: bool) -> _Runner:
@@ -230,8 +242,9 @@ def _inline_suppression(view: Repo, check_id: str, result: Result) -> str | None
             or name.startswith("dockerfile")
         ):
             return None
-        table = view.memo(
-            ("suppressions", evidence.path),
+        table = view.file_fact(  # per file, and kept in the audit cache
+            "engine.suppressions/1",
+            evidence.path,
             lambda p=evidence.path: config_mod.suppressions(view.read_text(p) or ""),
         )
         if evidence.line is None:

@@ -146,18 +146,50 @@ class Repo:
             return None
         return proc.stdout if proc.returncode == 0 else None
 
+    def _git_both(self, *commands: tuple[str, ...]) -> list[bytes | None]:
+        """Run several git commands at once (they overlap on a multi-core machine); their outputs, in order."""
+        env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}
+        procs: list[subprocess.Popen[bytes] | None] = []
+        for args in commands:
+            try:
+                procs.append(
+                    subprocess.Popen(
+                        ["git", "-c", "core.quotepath=off", "-C", str(self.root), *args],
+                        stdin=subprocess.DEVNULL,
+                        stdout=subprocess.PIPE,
+                        stderr=subprocess.DEVNULL,
+                        env=env,
+                    )
+                )
+            except OSError:
+                procs.append(None)
+        outputs: list[bytes | None] = []
+        for proc in procs:
+            if proc is None:
+                outputs.append(None)
+                continue
+            try:
+                out, _ = proc.communicate(timeout=_GIT_TIMEOUT)
+            except (OSError, subprocess.SubprocessError):
+                proc.kill()
+                proc.communicate()
+                outputs.append(None)
+                continue
+            outputs.append(out if proc.returncode == 0 else None)
+        return outputs
+
     def _git_entries(self) -> dict[str, FileEntry] | None:
-        top = self._git("rev-parse", "--show-toplevel")
-        if top is None:
-            return None
         # One call lists everything, tagged: "H" (etc.) indexed with its blob, "C" indexed but changed in the
         # work tree (git compares contents when the stat data differs), "?" untracked and not ignored.
-        listing = self._git(
-            "ls-files", "-z", "-s", "-t", "--cached", "--modified", "--others", "--exclude-standard"
+        top, listing = self._git_both(
+            ("rev-parse", "--show-toplevel"),
+            ("ls-files", "-z", "-s", "-t", "--cached", "--modified", "--others", "--exclude-standard"),
         )
-        if listing is None:
+        if top is None or listing is None:
             return None
         self.git_root = Path(os.fsdecode(top.strip()))
+        base = str(self.root) + os.sep
+        lstat, fsdecode, is_link = os.lstat, os.fsdecode, stat.S_ISLNK
         found: dict[str, FileEntry] = {}
         missing: list[tuple[str, str, bool]] = []
         changed: set[str] = set()
@@ -170,7 +202,7 @@ class Repo:
                 others.append(rest)
                 continue
             meta, _, raw_path = rest.partition(b"\t")
-            path = os.fsdecode(raw_path)
+            path = fsdecode(raw_path)
             if tag == b"C":
                 changed.add(path)
                 continue
@@ -180,18 +212,13 @@ class Repo:
             if path in found:  # unmerged paths list several stages
                 continue
             link = mode == b"120000"
-            st = _lstat(self.root / path)
-            if st is None:
+            try:
+                st = lstat(base + path)
+            except OSError:
                 missing.append((path, blob.decode(), link))
                 continue
             found[path] = FileEntry(
-                path,
-                st.st_size,
-                blob.decode(),
-                True,
-                True,
-                link or stat.S_ISLNK(st.st_mode),
-                st.st_mtime_ns,
+                path, st.st_size, blob.decode(), True, True, link or is_link(st.st_mode), st.st_mtime_ns
             )
         for path in changed:
             entry = found.get(path)
@@ -202,9 +229,12 @@ class Repo:
             for path, blob, link in missing:
                 found[path] = FileEntry(path, sizes.get(blob), blob, True, False, link)
         for raw_path in others:
-            path = os.fsdecode(raw_path)
-            st = _lstat(self.root / path)
-            if st is None or stat.S_ISDIR(st.st_mode):
+            path = fsdecode(raw_path)
+            try:
+                st = lstat(base + path)
+            except OSError:
+                continue
+            if stat.S_ISDIR(st.st_mode):
                 continue
             found[path] = FileEntry(
                 path, st.st_size, None, False, True, stat.S_ISLNK(st.st_mode), st.st_mtime_ns

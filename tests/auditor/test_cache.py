@@ -117,19 +117,28 @@ def test_second_run_reads_only_changed_files(make_repo, cache_dir, reads, as_git
     assert run() == []
 
 
-def test_full_audit_warm_run_rereads_only_what_changed(make_repo, cache_dir, reads):
+def test_full_audit_warm_run_rereads_only_what_changed(make_repo, cache_dir, reads, monkeypatch):
     root = make_repo(FILES)
     audit(root)
     reads.clear()
     audit(root)
-    warm = set(reads)  # what is still read directly (not through the cache) on an unchanged tree
+    assert reads == []  # nothing changed: the whole audit comes from the cache
+    parsed: list[str] = []
+    original = py.analyze_source
+    monkeypatch.setattr(
+        py, "analyze_source", lambda source, path="<string>": parsed.append(path) or original(source, path)
+    )
     (root / "src/churn/data.py").write_text(
         "import pandas as pd\nimport mlflow\n\ndef load(p):\n    return 1\n"
     )
+    _age(root)  # out of the racy window, so that the new content is trusted by its key
     reads.clear()
     audit(root)
-    assert set(reads) <= warm | {"src/churn/data.py"}
     assert "src/churn/data.py" in reads
+    assert set(parsed) <= {"src/churn/data.py"}  # no unchanged Python file is parsed again
+    reads.clear()
+    audit(root)
+    assert reads == []
 
 
 def test_results_identical_with_and_without_cache(make_repo, cache_dir):
