@@ -328,6 +328,27 @@ class AuditCache:
             self._replay(path, record)
         return answer
 
+    def contains_many(self, paths: list[str], needles: tuple[bytes, ...]) -> list[bool | None]:
+        """:meth:`get_contains` for many files at once (the loop every prefilter runs, kept tight)."""
+        bit = self._bits.get(needles)
+        if bit is None:
+            return [self.get_contains(p, needles) for p in paths]
+        mask = 1 << bit
+        keys, new, old, replayed = self._keys, self._new, self._old, self._replayed
+        unstable = self.repo._shared.unstable
+        out: list[bool | None] = []
+        for path in paths:
+            key = keys[path] if path in keys else self.key(path)
+            record = (new.get(key) or old.get(key)) if key is not None else None
+            if record is None or record[2] is None or not record[0] & mask or path in unstable:
+                out.append(self.get_contains(path, needles))  # counts its own hit or miss
+                continue
+            out.append(bool(record[1] & mask))
+            self.hits += 1
+            if path not in replayed:
+                self._replay(path, record)
+        return out
+
     def put_contains(self, path: str, needles: tuple[bytes, ...], answer: bool) -> None:
         record = self._record(path)
         if record is None:

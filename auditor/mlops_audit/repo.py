@@ -439,19 +439,16 @@ class Repo:
         """The paths whose bytes contain any of ``needles`` (see :meth:`contains`)."""
         shared = self._shared
         contents, cache, prefix = shared.contents, shared.cache, self.prefix
+        paths = list(paths)
+        known = cache.contains_many([prefix + p for p in paths], needles) if cache is not None else None
         found = []
-        for path in paths:
+        for i, path in enumerate(paths):
+            if known is not None and known[i] is not None:
+                if known[i]:
+                    found.append(path)
+                continue
             full = prefix + path
-            if full in contents:
-                data = contents[full]
-            else:
-                if cache is not None:
-                    answer = cache.get_contains(full, needles)
-                    if answer is not None:
-                        if answer:
-                            found.append(path)
-                        continue
-                data = self.read_bytes(path)
+            data = contents[full] if full in contents else self.read_bytes(path)
             answer = False
             if data is not None:
                 for needle in needles:

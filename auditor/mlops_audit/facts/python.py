@@ -65,7 +65,8 @@ class ModuleInfo:
 
     def imports_any(self, *roots: str) -> list[tuple[str, int]]:
         """Imports of any of the given modules or their sub-modules (``"mlflow"`` matches ``mlflow.sklearn``)."""
-        return [(n, ln) for n, ln in self.imports if any(n == r or n.startswith(r + ".") for r in roots)]
+        prefixes = tuple(r + "." for r in roots)
+        return [(n, ln) for n, ln in self.imports if n in roots or n.startswith(prefixes)]
 
     def calls_to(self, *names: str) -> list[Call]:
         """Calls whose resolved name equals one of ``names`` or ends with ``"." + name`` for ``.attr`` names."""

@@ -111,7 +111,24 @@ def test_module(repo: Repo, path: str) -> TestModule:
                         info.functions.append(TestFunction(item.name, item.lineno, _placeholder(item)))
         return info
 
-    return repo.shared_memo(("testing.module", repo.prefix + path), compute)
+    return repo.file_fact(  # kept in the audit cache: an unchanged test file is not parsed again
+        "testing.module/1",
+        path,
+        compute,
+        encode=_encode_test_module,
+        decode=lambda raw: _decode_test_module(raw, path),
+    )
+
+
+def _encode_test_module(info: TestModule) -> tuple[list[tuple[str, int, bool]], list[tuple[str, int]], bool]:
+    return ([(f.name, f.line, f.placeholder) for f in info.functions], list(info.imports), info.parsed)
+
+
+def _decode_test_module(
+    raw: tuple[list[tuple[str, int, bool]], list[tuple[str, int]], bool], path: str
+) -> TestModule:
+    functions, imports, parsed = raw
+    return TestModule(path, [TestFunction(*f) for f in functions], imports, parsed)
 
 
 def _placeholder(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
