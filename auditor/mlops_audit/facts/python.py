@@ -93,7 +93,7 @@ def analyze_source(source: str, path: str = "<string>") -> ModuleInfo:
         )
         return info
     try:
-        _Collector(info).visit(tree)
+        _Collector(info).collect(tree)
     except RecursionError:
         info.syntax_error = "RecursionError: nesting too deep to analyse"
     return info
@@ -161,6 +161,100 @@ class _Collector(ast.NodeVisitor):
             self.info.calls.append(Call(name, node.lineno, kwargs, args, refs))
         self.generic_visit(node)
 
+    def collect(self, tree: ast.AST) -> None:
+        """What :meth:`visit` does, without recursion or per-node method dispatch (several times faster): a
+        pre-order walk in the same order, with the same handlers."""
+        info = self.info
+        strings = info.strings
+        stack: list[Any] = [tree]
+        pop, push, extend = stack.pop, stack.append, stack.extend
+        ast_type, list_type = ast.AST, list
+        constant, call, assign, if_, imp, imp_from = (
+            ast.Constant,
+            ast.Call,
+            ast.Assign,
+            ast.If,
+            ast.Import,
+            ast.ImportFrom,
+        )
+        scopes = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+        while stack:
+            node = pop()
+            if node is None:  # leaving a function or class body
+                self.depth -= 1
+                continue
+            kind = type(node)
+            if kind is constant:
+                value = node.value
+                if type(value) is str and value:
+                    strings.append((value, node.lineno))
+                continue
+            if kind is call:
+                self._call(node)
+            elif kind is assign:
+                self._assign(node)
+            elif kind is imp:
+                self.visit_Import(node)
+                continue
+            elif kind is imp_from:
+                self.visit_ImportFrom(node)
+                continue
+            elif kind is if_:
+                self._if(node)
+            elif kind in scopes:
+                self._decorators(node)
+                if kind is ast.ClassDef:
+                    bases = [b for b in (self.resolve(x) for x in node.bases) if b]
+                    info.classes.append((node.name, bases, node.lineno))
+                else:
+                    info.functions.append((node.name, node.lineno))
+                self.depth += 1
+                push(None)
+            children = []
+            for name in node._fields:
+                value = getattr(node, name, None)
+                if type(value) is list_type:
+                    children += [item for item in value if isinstance(item, ast_type)]
+                elif isinstance(value, ast_type):
+                    children.append(value)
+            if children:
+                children.reverse()
+                extend(children)
+
+    def _call(self, node: ast.Call) -> None:
+        name = self.resolve(node.func)
+        if name is None:
+            return
+        kwargs = {kw.arg: _literal(kw.value) for kw in node.keywords if kw.arg}
+        args = tuple(_literal(a) for a in node.args[:4])
+        refs = {}
+        named = [(str(i), a) for i, a in enumerate(node.args[:4])]
+        named += [(kw.arg, kw.value) for kw in node.keywords if kw.arg]
+        for key, value in named:
+            if isinstance(value, (ast.Name, ast.Attribute)):
+                ref = self.resolve(value)
+                if ref:
+                    refs[key] = ref
+        self.info.calls.append(Call(name, node.lineno, kwargs, args, refs))
+
+    def _assign(self, node: ast.Assign) -> None:
+        if self.depth == 0:
+            value = _literal(node.value)
+            if value is not NON_LITERAL:
+                for target in node.targets:
+                    if isinstance(target, ast.Name):
+                        self.info.assignments.append((target.id, value, node.lineno))
+
+    def _if(self, node: ast.If) -> None:
+        test = node.test
+        if (
+            isinstance(test, ast.Compare)
+            and isinstance(test.left, ast.Name)
+            and test.left.id == "__name__"
+            and any(isinstance(c, ast.Constant) and c.value == "__main__" for c in test.comparators)
+        ):
+            self.info.has_main_guard = True
+
     def _decorators(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> None:
         for dec in node.decorator_list:
             target = dec.func if isinstance(dec, ast.Call) else dec
@@ -210,7 +304,16 @@ class _Collector(ast.NodeVisitor):
             self.info.strings.append((node.value, node.lineno))
 
 
+#: Node types ``ast.literal_eval`` may accept; anything else is not a literal (decided without an exception).
+_MAYBE_LITERAL = (ast.Tuple, ast.List, ast.Set, ast.Dict, ast.Call, ast.UnaryOp, ast.BinOp)
+
+
 def _literal(node: ast.AST) -> Any:
+    kind = type(node)
+    if kind is ast.Constant:
+        return node.value  # type: ignore[attr-defined]
+    if kind not in _MAYBE_LITERAL:
+        return NON_LITERAL
     try:
         return ast.literal_eval(node)
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
