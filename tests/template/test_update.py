@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 from pathlib import Path
 
 import copier
 import pytest
-from template_testlib import git, make_template_repo
+from template_testlib import REPO_ROOT, git, make_template_repo, require_tool
 
 OLD = "configs/experiment/random_forest_deep.yaml"
 NEW = "configs/experiment/deep_forest.yaml"
@@ -29,7 +30,7 @@ CONFLICT_MARKER = re.compile(r"^(<{7}|>{7}) ", re.MULTILINE)
 
 def _release_v2(template: Path) -> None:
     git(template, "mv", f"template/{OLD}", f"template/{NEW}")
-    (template / "template" / "docs").mkdir()
+    (template / "template" / "docs").mkdir(exist_ok=True)
     (template / "template" / "docs" / "runbook.md.jinja").write_text(
         "# Runbook of {{ project_name }}\n\nOn-call steps for the model service.\n"
     )
@@ -135,3 +136,25 @@ def test_update_without_the_migration_would_lose_the_edit(tmp_path: Path) -> Non
     git(project, "commit", "-q", "-m", "copy and edit")
     copier.run_update(str(project), defaults=True, unsafe=True, overwrite=True, quiet=True, vcs_ref="v0.2.0")
     assert "n_estimators: 800" not in (project / NEW).read_text()
+
+
+def test_check_update_contract(tmp_path: Path) -> None:
+    """The template-update workflows rely on `copier check-update --quiet` exiting 2 when an update exists."""
+    template = make_template_repo(tmp_path / "template", tag="v0.1.0")
+    project = tmp_path / "project"
+    data = {"mlops_audit_requirement": "mlops-audit>=0.1,<0.2"}
+    copier.run_copy(
+        str(template), str(project), data=data, defaults=True, unsafe=True, vcs_ref="v0.1.0", quiet=True
+    )
+    git(project, "init", "-q", "-b", "main")
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "copy")
+    check = [require_tool("copier"), "check-update", "--quiet"]
+    assert subprocess.run(check, cwd=project, capture_output=True, check=False).returncode == 0
+    (template / "template" / "NOTICE.md").write_text("notice\n")
+    git(template, "add", "-A")
+    git(template, "commit", "-q", "-m", "v0.1.1")
+    git(template, "tag", "v0.1.1")
+    assert subprocess.run(check, cwd=project, capture_output=True, check=False).returncode == 2
+    workflow = (REPO_ROOT / "template").glob("*/workflows/template-update.yml")
+    assert "copier check-update --quiet" in next(iter(workflow)).read_text()
