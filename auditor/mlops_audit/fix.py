@@ -348,7 +348,7 @@ def _gitignore(ctx: Context, check_id: str) -> list[Change]:
 
 
 @fixer(
-    "gx_suite",
+    "data_validation",
     "a great-expectations suite skeleton (gx/expectations/<data>.json) from the columns of a data file",
 )
 def _gx_suite(ctx: Context, check_id: str) -> list[Change]:

@@ -149,7 +149,6 @@ def validated_before_training(repo: Repo) -> Result:
     "DAT003",
     Severity.WARNING,
     "Data drift is monitored",
-    fix="drift",
     fix_hint="compare new data with the training reference (Evidently, alibi-detect, whylogs, KS/PSI tests)",
     level=2,
     profiles=("pipeline", "service"),

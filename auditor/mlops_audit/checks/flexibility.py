@@ -15,7 +15,6 @@ from .base import Evidence, Result, Severity, check
     "FLX001",
     Severity.WARNING,
     "The code is an installable package",
-    fix="package_layout",
     fix_hint="add [build-system] and [project] to pyproject.toml and move the code to src/<package>/",
     level=1,
 )

@@ -104,7 +104,6 @@ def modular_steps(repo: Repo) -> Result:
     "PIP003",
     Severity.WARNING,
     "Training does not live only in notebooks",
-    fix="package_layout",
     fix_hint="move the notebook's training code into a module (src/<pkg>/train.py) the notebook imports",
     level=1,
 )

@@ -205,7 +205,7 @@ _ENV_FILES = (
     "REP005",
     Severity.WARNING,
     "The environment is defined as code",
-    fix="environment",
+    fix="dockerfile",
     fix_hint="describe the environment in pyproject.toml (uv), a conda environment.yml or a Dockerfile",
     level=1,
 )
@@ -311,7 +311,7 @@ _REPRO_CMD = re.compile(
     "REP007",
     Severity.WARNING,
     "One command reproduces the pipeline",
-    fix="tasks",
+    fix="dvc_pipeline",
     fix_hint="add a `pipeline` / `repro` task (Makefile, poe, just) or a dvc.yaml",
     level=1,
 )
@@ -445,7 +445,6 @@ def notebooks_in_order(repo: Repo) -> Result:
     "REP010",
     Severity.INFO,
     "Notebooks are committed without outputs",
-    fix="nbstripout",
     fix_hint="strip outputs before committing (nbstripout as a pre-commit hook)",
     level=1,
 )

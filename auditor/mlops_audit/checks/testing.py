@@ -51,7 +51,8 @@ def tests_exist(repo: Repo) -> Result:
        fix_hint="add [tool.pytest.ini_options] to pyproject.toml")  # fmt: skip
 def pytest_configured(repo: Repo) -> Result:
     """pytest has a configuration: ``[tool.pytest.ini_options]`` (or ``[tool.pytest]``) in pyproject.toml,
-    ``pytest.ini``, ``setup.cfg`` ``[tool:pytest]`` or ``tox.ini`` ``[pytest]``.
+    ``pytest.ini``, ``setup.cfg`` ``[tool:pytest]`` or ``tox.ini`` ``[pytest]``. It applies to any project with
+    Python code: configuring where tests live comes before the first test.
 
     Why it matters: the configuration pins where tests live, which markers exist (``slow``, ``gpu``) and the
     strictness options, so ``pytest`` behaves the same on every machine and in CI.
@@ -63,13 +64,13 @@ def pytest_configured(repo: Repo) -> Result:
         addopts = "-ra --strict-markers"
         markers = ["slow: long-running training tests"]
     """
-    if not testing.test_files(repo):
-        return Result.not_applicable("no test files")
+    if not testing.test_files(repo) and not repo.with_suffix(".py", ".ipynb"):
+        return Result.not_applicable("no Python code")
     configs = testing.pytest_configs(repo)
     if configs:
         return Result.passed(f"pytest configured in {configs[0][0]}", configs[:1])
-    return Result.failed("no pytest configuration", [("pyproject.toml" if "pyproject.toml" in repo.entries
-                                                       else testing.test_files(repo)[0], None)])  # fmt: skip
+    anchor = "pyproject.toml" if "pyproject.toml" in repo.entries else (testing.test_files(repo) or [None])[0]
+    return Result.failed("no pytest configuration", [(anchor, None)] if anchor else None)
 
 
 @check(

@@ -28,7 +28,6 @@ def _trackers_or_na(repo: Repo) -> tuple[dict[str, list[Evidence]], Result | Non
     "EXP001",
     Severity.ERROR,
     "An experiment tracker is used",
-    fix="tracking",
     fix_hint="log runs with MLflow (or W&B, Neptune, Comet, Aim, DVCLive, ClearML, TensorBoard)",
     level=1,
 )

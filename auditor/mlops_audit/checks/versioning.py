@@ -407,3 +407,69 @@ def dvc_lock_committed(repo: Repo) -> Result:
             "dvc.lock missing or not committed for " + ", ".join(missing), missing, credit=0.0
         )
     return Result.passed("dvc.lock committed", present[:3])
+
+
+#: Paths that stand for each kind of artefact git should never receive (probed against the ignore rules).
+_IGNORE_PROBES: dict[str, tuple[str, ...]] = {
+    "data": ("data/raw.csv", "data/raw/train.parquet", "dataset.csv"),
+    "models": ("models/model.pkl", "model.joblib", "model.pkl"),
+    "tracking stores": ("mlruns/0/meta.yaml", "mlflow.db", "wandb/run-1/files/config.yaml"),
+    "secrets": (".env",),
+}
+
+
+@check(
+    "VER009",
+    Severity.WARNING,
+    "Git ignores data, models, tracking stores and secrets",
+    fix="gitignore",
+    fix_hint="add data/, *.pkl / models/, mlruns/ + mlflow.db and .env to .gitignore (mlops-audit fix appends them)",
+    level=0,
+)
+def ignore_rules_cover_artefacts(repo: Repo) -> Result:
+    """The ``.gitignore`` rules keep the usual ML artefacts out of git before anyone adds them: data files
+    (``data/``, ``*.csv``), model files (``*.pkl``, ``models/``), tracking stores (``mlruns/``,
+    ``mlflow.db``, ``wandb/``) and ``.env``. The check probes typical paths of each kind against the rules
+    (DVC-tracked data counts as covered); each kind is a quarter of the credit.
+
+    Why it matters: one ``git add .`` after a training run otherwise commits a 2 GB dataset, a pickled model
+    and a local tracking database — history that every clone downloads forever and that is painful to purge.
+
+    How to fix: ``mlops-audit fix --select VER009`` appends the template's rules; files that are already
+    tracked stay tracked until ``git rm --cached`` (VER002, VER005 and VER006 report them).
+
+    Example::
+
+        /data/*
+        *.pkl
+        models/
+        mlruns/
+        mlflow.db
+        .env
+    """
+    if not repo.is_git and not repo.named(".gitignore"):
+        return Result.not_applicable("not a git repository and no .gitignore")
+    covered: list[Evidence] = []
+    missing: list[str] = []
+    for kind, probes in _IGNORE_PROBES.items():
+        rule = next(
+            (r for p in probes if (r := gitfacts.ignore_rule(repo, p)) is not None and r.include), None
+        )
+        if rule is not None:
+            covered.append(Evidence(rule.path, rule.line, f"{kind}: {rule.pattern}"))
+        elif kind == "data" and dvc.is_dvc_tracked(repo, "data"):
+            covered.append(
+                Evidence("data.dvc" if "data.dvc" in repo.entries else "dvc.yaml", None, "data: DVC")
+            )
+        else:
+            missing.append(kind)
+    if not missing:
+        return Result.passed("data, models, tracking stores and .env are ignored", covered)
+    anchor = [Evidence(p, 1) for p in repo.named(".gitignore")[:1]] or [
+        Evidence(project.anchor(repo) or ".", 1)
+    ]
+    return Result.failed(
+        f".gitignore does not cover {', '.join(missing)}",
+        anchor + covered,
+        credit=len(covered) / len(_IGNORE_PROBES),
+    )

@@ -31,7 +31,9 @@ def test_tst002_pytest_configured(make_repo):
         make_repo({"tests/test_a.py": REAL_TEST, "pytest.ini": "[pytest]\n"}), "TST002", Status.PASS
     )
     assert_status(make_repo({"tests/test_a.py": REAL_TEST}), "TST002", Status.FAIL)
-    assert_status(make_repo({"src/a.py": "x = 1\n"}), "TST002", Status.NOT_APPLICABLE)
+    # code without tests: configuring pytest comes first
+    assert_status(make_repo({"src/a.py": "x = 1\n"}), "TST002", Status.FAIL)
+    assert_status(make_repo({"README.md": "# docs only\n"}), "TST002", Status.NOT_APPLICABLE)
 
 
 def test_tst003_ml_code_tested(make_repo):

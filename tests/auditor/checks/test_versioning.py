@@ -117,3 +117,15 @@ def test_ver008_dvc_lock(make_repo):
     assert_status(make_repo({"dvc.yaml": dvc_yaml, "dvc.lock": "schema: '2.0'\n"}), "VER008", Status.PASS)
     assert_status(make_repo({"dvc.yaml": dvc_yaml}), "VER008", Status.FAIL)
     assert_status(make_repo({"a.py": ""}), "VER008", Status.NOT_APPLICABLE)
+
+
+def test_ver009_ignore_rules_cover_artefacts(make_repo):
+    good = make_repo({".gitignore": "/data/*\n*.pkl\nmlruns/\nmlflow.db\n.env\n", "train.py": "x = 1\n"})
+    result = assert_status(good, "VER009", Status.PASS)
+    assert {e.note.split(":")[0] for e in result.evidence} == {"data", "models", "tracking stores", "secrets"}
+    partial = make_repo({".gitignore": "__pycache__/\n.env\n", "train.py": "x = 1\n"})
+    failed = assert_status(partial, "VER009", Status.FAIL)
+    assert "data, models, tracking stores" in failed.message and failed.credit == 0.25
+    assert str(failed.evidence[0]) == ".gitignore:1"
+    assert_status(make_repo({"train.py": "x = 1\n"}), "VER009", Status.FAIL)
+    assert_status(make_repo({"train.py": "x = 1\n"}, git=False), "VER009", Status.NOT_APPLICABLE)
