@@ -190,6 +190,7 @@ def components_by_config(repo: Repo) -> Result:
     "FLX004",
     Severity.INFO,
     "Configuration exists per environment",
+    fix="hydra_config",
     fix_hint="add conf/env/{dev,staging,prod}.yaml or Kustomize overlays per environment",
     level=2,
     profiles=("pipeline", "service"),
