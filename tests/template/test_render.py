@@ -219,3 +219,52 @@ def test_dockerfile_lint(rendered) -> None:
     assert re.search(r"^USER 10001", text, re.MULTILINE), "the runtime stage must not run as root"
     assert text.count("FROM ") >= 2, "multi-stage build expected"
     assert f"ARG PYTHON_VERSION={answers['python_version']}" in text
+
+
+def test_pre_commit_hooks_are_local(rendered) -> None:
+    """Hooks run the project's own pinned tools offline: no remote hook repository."""
+    _, project = rendered
+    config = yaml.safe_load((project / ".pre-commit-config.yaml").read_text())
+    assert {repo["repo"] for repo in config["repos"]} <= {"local", "meta"}
+    hooks = {hook["id"]: hook for repo in config["repos"] for hook in repo["hooks"]}
+    assert {
+        "ruff-check",
+        "ruff-format",
+        "end-of-file-fixer",
+        "trailing-whitespace",
+        "nbstripout",
+        "mlops-audit",
+    } <= set(hooks)
+    for hook in hooks.values():
+        if "entry" in hook:
+            assert hook["entry"].startswith("uv run --no-sync "), hook["id"]
+            assert hook["language"] == "system"
+
+
+def test_kubernetes_manifests(rendered) -> None:
+    answers, project = rendered
+    if not answers["serving"]:
+        assert not (project / "deploy").exists()
+        return
+    k8s = project / "deploy" / "k8s"
+    deployment = yaml.safe_load((k8s / "base" / "deployment.yaml").read_text())
+    pod = deployment["spec"]["template"]["spec"]
+    container = pod["containers"][0]
+    assert pod["securityContext"]["runAsNonRoot"] is True
+    assert container["securityContext"]["allowPrivilegeEscalation"] is False
+    assert container["securityContext"]["readOnlyRootFilesystem"] is True
+    assert {
+        container["readinessProbe"]["httpGet"]["path"],
+        container["livenessProbe"]["httpGet"]["path"],
+    } == {
+        "/ready",
+        "/health",
+    }
+    assert container["resources"]["limits"]["memory"]
+    base = yaml.safe_load((k8s / "base" / "kustomization.yaml").read_text())
+    assert all((k8s / "base" / resource).is_file() for resource in base["resources"])
+    for environment in ("dev", "staging", "prod"):
+        overlay = yaml.safe_load((k8s / "overlays" / environment / "kustomization.yaml").read_text())
+        assert overlay["resources"] == ["../../base"]
+        assert overlay["namespace"].endswith(f"-{environment}")
+        assert overlay["images"][0]["name"] == container["image"]
