@@ -141,13 +141,14 @@ class AuditCache:
                 return False
             payload = marshal.dumps((self._needles, records, self._tree_to_keep()))
             meta = marshal.dumps((FORMAT, self.header, zlib.crc32(payload)))
-            blob = MAGIC + len(meta).to_bytes(4, "little") + meta + payload
+            parts = (MAGIC, len(meta).to_bytes(4, "little"), meta, payload)  # written one by one: no copy
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.{time.time_ns()}.tmp")
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             try:
                 with os.fdopen(fd, "wb") as fh:
-                    fh.write(blob)
+                    for part in parts:
+                        fh.write(part)
                 tmp.replace(self.path)
             except BaseException:
                 _unlink(tmp)
@@ -413,7 +414,7 @@ def _decode(blob: bytes, header: tuple[Any, ...]) -> tuple[list[Any], dict[str, 
         meta = marshal.loads(blob[start:end])
         if not (isinstance(meta, tuple) and len(meta) == 3 and meta[0] == FORMAT and meta[1] == header):
             return None
-        payload = blob[end:]
+        payload = memoryview(blob)[end:]  # no copy of a file that may weigh tens of megabytes
         if zlib.crc32(payload) != meta[2]:
             return None
         needles, records, tree = marshal.loads(payload)

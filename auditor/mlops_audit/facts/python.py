@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import re
+import sys
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -18,6 +19,7 @@ from typing import Any
 from ..repo import Repo, memoized
 
 _MISSING = object()
+_EMPTY: dict[str, Any] = {}  # the shared kwargs/refs of calls that have none: read-only by convention
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,17 +227,22 @@ class _Collector(ast.NodeVisitor):
         name = self.resolve(node.func)
         if name is None:
             return
-        kwargs = {kw.arg: _literal(kw.value) for kw in node.keywords if kw.arg}
+        # A large tree holds hundreds of thousands of calls: most have no keywords or name arguments, and
+        # share one empty mapping (never mutated) instead of two new dicts each; names are interned.
+        keywords = [kw for kw in node.keywords if kw.arg]
+        kwargs = {kw.arg: _literal(kw.value) for kw in keywords} if keywords else _EMPTY
         args = tuple(_literal(a) for a in node.args[:4])
-        refs = {}
+        refs: dict[str, str] = _EMPTY
         named = [(str(i), a) for i, a in enumerate(node.args[:4])]
-        named += [(kw.arg, kw.value) for kw in node.keywords if kw.arg]
+        named += [(kw.arg, kw.value) for kw in keywords]
         for key, value in named:
             if isinstance(value, (ast.Name, ast.Attribute)):
                 ref = self.resolve(value)
                 if ref:
-                    refs[key] = ref
-        self.info.calls.append(Call(name, node.lineno, kwargs, args, refs))
+                    if refs is _EMPTY:
+                        refs = {}
+                    refs[key] = sys.intern(ref)
+        self.info.calls.append(Call(sys.intern(name), node.lineno, kwargs, args, refs))
 
     def _assign(self, node: ast.Assign) -> None:
         if self.depth == 0:
@@ -382,8 +389,12 @@ def _decode_module(raw: Any, path: str) -> ModuleInfo | None:
     imports, calls, decorators, strings, assignments, functions, classes, main_guard, error = raw
     decoded = []
     for name, line, lit, nonlit, order, args, nonlit_args, refs in calls:
-        values = {**lit, **dict.fromkeys(nonlit, NON_LITERAL)}
-        kwargs = {k: values[k] for k in order}
+        if order:
+            values = {**lit, **dict.fromkeys(nonlit, NON_LITERAL)}
+            kwargs = {k: values[k] for k in order}
+        else:
+            kwargs = _EMPTY
+        refs = refs or _EMPTY
         if nonlit_args:
             args = tuple(NON_LITERAL if i in nonlit_args else a for i, a in enumerate(args))
         decoded.append(Call(name, line, kwargs, args, refs))

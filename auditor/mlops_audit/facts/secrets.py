@@ -170,11 +170,26 @@ def secret_findings(repo: Repo) -> list[SecretFinding]:
     """Every hard-coded credential of the tree (code, configs, notebooks, scripts, docs)."""
     out: list[SecretFinding] = []
     for path in scanned_files(repo):
+        out += file_secrets(repo, path)
+    return out
+
+
+def file_secrets(repo: Repo, path: str) -> list[SecretFinding]:
+    """The findings of one file, kept in the audit cache (an unchanged file is not scanned again)."""
+
+    def compute() -> list[SecretFinding]:
         data = repo.read_bytes(path)
         if not data or b"\0" in data[:4096]:
-            continue
-        out += scan_bytes(data, path)
-    return out
+            return []
+        return scan_bytes(data, path)
+
+    return repo.file_fact(
+        "secrets.scan/1",
+        path,
+        compute,
+        encode=lambda found: [(f.line, f.kind, f.preview) for f in found],
+        decode=lambda raw: [SecretFinding(path, line, kind, preview) for line, kind, preview in raw],
+    )
 
 
 @report_fact("secrets_in_repo")

@@ -395,14 +395,27 @@ def _gates_in(repo: Repo, path: str) -> list[Gate]:
             elif isinstance(node, ast.If) and _metric_compare(node.test) and _raises_or_exits(node.body):
                 found.append(Gate(path, node.lineno, _src(node.test)))
             elif isinstance(node, ast.Call):
-                name = ast.unparse(node.func) if isinstance(node.func, (ast.Name, ast.Attribute)) else ""
+                func = node.func  # the last name of ``a.b.MetricThreshold``, without unparsing every call
+                name = (
+                    func.id
+                    if isinstance(func, ast.Name)
+                    else func.attr
+                    if isinstance(func, ast.Attribute)
+                    else ""
+                )
                 if name.endswith("MetricThreshold") or any(
                     k.arg == "validation_thresholds" for k in node.keywords
                 ):
                     found.append(Gate(path, node.lineno, _src(node)))
         return found
 
-    return repo.shared_memo(("testing.gates", repo.prefix + path), compute)
+    return repo.file_fact(  # kept in the audit cache: an unchanged file is not parsed again
+        "testing.gates/1",
+        path,
+        compute,
+        encode=lambda gates: [(g.line, g.text) for g in gates],
+        decode=lambda raw: [Gate(path, line, text) for line, text in raw],
+    )
 
 
 def _src(node: ast.AST) -> str:
