@@ -56,7 +56,12 @@ def git(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProces
 
 def require_tool(name: str) -> str:
     """Path of an executable; a missing tool is a test failure, never a skip."""
-    candidates = [Path(sys.executable).parent / name, shutil.which(name)]
+    # `uv run` exports the path of its own binary as UV: prefer it to a (pyenv) shim found on PATH.
+    candidates = [
+        os.environ.get("UV") if name == "uv" else None,
+        Path(sys.executable).parent / name,
+        shutil.which(name),
+    ]
     for candidate in candidates:
         if candidate and Path(candidate).is_file():
             return str(candidate)
