@@ -112,51 +112,59 @@ class AuditCache:
         self._replayed: set[str] = set()
         self._racy: set[str] = set()
         self.dirty = False
-        self.loaded = False
+        self._records_loaded = False
+        self._records_ok = False
         self.hits = 0
         self.misses = 0
-        self._load()
+        # The whole-tree results are small and read first; the per-file records (tens of megabytes on a
+        # large tree) only when a per-file answer is asked for, which an unchanged tree never does.
+        tree = _read(self.tree_path, self.header)
+        if _valid_tree(tree):
+            self._tree = tree
+
+    @property
+    def tree_path(self) -> Path:
+        return self.path.with_suffix(".tree")
+
+    @property
+    def loaded(self) -> bool:
+        """Whether a sound records file of this very header was found (reads it if not done yet)."""
+        self._ensure_records()
+        return self._records_ok
 
     # ----------------------------------------------------------------------------------------- file format
-    def _load(self) -> None:
-        try:
-            with open(self.path, "rb") as fh:
-                blob = fh.read()
-        except OSError:
+    def _ensure_records(self) -> None:
+        if self._records_loaded:
+            return
+        self._records_loaded = True
+        data = _read(self.path, self.header)
+        if not _valid_records(data):  # absent, corrupt or foreign: ignored, rewritten at the end
             self.dirty = True
             return
-        data = _decode(blob, self.header)
-        if data is None:  # corrupt or foreign: ignored, rewritten at the end
-            self.dirty = True
-            return
-        self._needles, self._old, self._tree = data
+        self._needles, self._old = data
         self._bits = {needles: i for i, needles in enumerate(self._needles)}
-        self.loaded = True
+        self._records_ok = True
 
     def save(self) -> bool:
-        """Write the records of the files still in the tree, when anything changed; never raises."""
+        """Write what changed (the records of the files still in the tree, the whole-tree results); never
+        raises."""
+        wrote = False
         try:
-            records = self._records_to_keep()
-            if not self.dirty and len(records) == len(self._old) and not self._tree_new:
-                return False
-            payload = marshal.dumps((self._needles, records, self._tree_to_keep()))
-            meta = marshal.dumps((FORMAT, self.header, zlib.crc32(payload)))
-            parts = (MAGIC, len(meta).to_bytes(4, "little"), meta, payload)  # written one by one: no copy
-            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.{time.time_ns()}.tmp")
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    for part in parts:
-                        fh.write(part)
-                tmp.replace(self.path)
-            except BaseException:
-                _unlink(tmp)
-                raise
-            _evict(self.path.parent, keep=self.path)
-            return True
+            if self._records_loaded:
+                records = self._records_to_keep()
+                if self.dirty or len(records) != len(self._old):
+                    _write(self.path, self.header, (self._needles, records))
+                    wrote = True
+            if self._tree_new:
+                tree = self._tree_to_keep()
+                if tree is not None:
+                    _write(self.tree_path, self.header, tree)
+                    wrote = True
+            if wrote:
+                _evict(self.path.parent, keep=self.path)
         except (OSError, ValueError):  # unwritable cache directory, unmarshallable value: no cache this time
             return False
+        return wrote
 
     def _records_to_keep(self) -> dict[str, list[Any]]:
         out: dict[str, list[Any]] = {}
@@ -179,6 +187,7 @@ class AuditCache:
             self._tree_state = self._decide_tree()
         if self._tree_state == "hit" and self._tree is not None and key in self._tree[1]:
             try:
+                self.hits += 1
                 return _DECODERS[codec](self._tree[1][key])
             except Exception:  # a value this code cannot read: compute it again
                 pass
@@ -207,14 +216,31 @@ class AuditCache:
         except ImportError:  # pragma: no cover - other Python implementations
             from hashlib import blake2b
 
+        entries = self.repo._all_entries
+        listing = getattr(self.repo, "_git_listing", None)
         parts = []
-        for path, entry in self.repo._all_entries.items():
+        if listing is not None:  # git's own listing names every indexed blob: only the others need keys
+            digest = blake2b(listing, digest_size=20)
+            changed = [p for p, e in entries.items() if e.blob is None or e.modified]
+        else:
+            digest = blake2b(digest_size=20)
+            changed = list(entries)
+        for path in changed:
             key = self.key(path)
             if key in self._racy:
                 return None
+            entry = entries[path]
             parts.append(f"{path}\0{key}\0{entry.tracked:d}{entry.present:d}{entry.symlink:d}{entry.blob}")
         parts.append(f"git:{self.repo.git_root}")
-        return blake2b("\n".join(parts).encode("utf-8", "surrogateescape"), digest_size=20).hexdigest()
+        digest.update("\n".join(parts).encode("utf-8", "surrogateescape"))
+        return digest.hexdigest()
+
+    @property
+    def tree_hit(self) -> bool:
+        """Whether this run reuses the last run's whole-tree results (decided on first use)."""
+        if self._tree_state is None:
+            self._tree_state = self._decide_tree()
+        return self._tree_state == "hit"
 
     def finish(self) -> None:
         """End of the audit: give the repository the notes of reused results, then write the cache."""
@@ -253,6 +279,8 @@ class AuditCache:
         return key
 
     def _lookup(self, path: str) -> list[Any] | None:
+        if not self._records_loaded:
+            self._ensure_records()
         key = self._keys[path] if path in self._keys else self.key(path)
         if key is None:
             return None
@@ -262,6 +290,8 @@ class AuditCache:
         return record
 
     def _record(self, path: str) -> list[Any] | None:
+        if not self._records_loaded:
+            self._ensure_records()
         key = self._keys[path] if path in self._keys else self.key(path)
         if key is None or path in self.repo._shared.unstable:
             return None
@@ -331,6 +361,7 @@ class AuditCache:
 
     def contains_many(self, paths: list[str], needles: tuple[bytes, ...]) -> list[bool | None]:
         """:meth:`get_contains` for many files at once (the loop every prefilter runs, kept tight)."""
+        self._ensure_records()
         bit = self._bits.get(needles)
         if bit is None:
             return [self.get_contains(p, needles) for p in paths]
@@ -402,8 +433,13 @@ def open_cache(repo: Repo, config: Config) -> AuditCache | None:
     return AuditCache(repo, directory / f"{name}.cache", header)
 
 
-def _decode(blob: bytes, header: tuple[Any, ...]) -> tuple[list[Any], dict[str, list[Any]], Any] | None:
-    """The needle table and records of a cache file, or None when it is not a sound file of this header."""
+def _read(path: Path, header: tuple[Any, ...]) -> Any:
+    """The payload of a cache file, or None when it is absent or not a sound file of this very header."""
+    try:
+        with open(path, "rb") as fh:
+            blob = fh.read()
+    except OSError:
+        return None
     if not blob.startswith(MAGIC):
         return None
     try:
@@ -417,28 +453,49 @@ def _decode(blob: bytes, header: tuple[Any, ...]) -> tuple[list[Any], dict[str, 
         payload = memoryview(blob)[end:]  # no copy of a file that may weigh tens of megabytes
         if zlib.crc32(payload) != meta[2]:
             return None
-        needles, records, tree = marshal.loads(payload)
+        return marshal.loads(payload)
     except Exception:
         return None
-    if not (isinstance(needles, list) and isinstance(records, dict)):
-        return None
-    if tree is not None and not (
-        type(tree) is tuple and len(tree) == 3 and type(tree[1]) is dict and type(tree[2]) is list
-    ):
-        return None
-    if not all(isinstance(n, tuple) and all(isinstance(b, bytes) for b in n) for n in needles):
-        return None
-    for record in records.values():
-        if not (
-            type(record) is list
-            and len(record) == 4
-            and type(record[0]) is int
-            and type(record[1]) is int
-            and (record[2] is None or type(record[2]) is list)
-            and type(record[3]) is dict
-        ):
-            return None
-    return needles, records, tree
+
+
+def _write(path: Path, header: tuple[Any, ...], value: Any) -> None:
+    """Write a cache file atomically: a temporary file beside it, then a rename."""
+    payload = marshal.dumps(value)
+    meta = marshal.dumps((FORMAT, header, zlib.crc32(payload)))
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{time.time_ns()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            for part in (MAGIC, len(meta).to_bytes(4, "little"), meta, payload):  # one by one: no copy
+                fh.write(part)
+        tmp.replace(path)
+    except BaseException:
+        _unlink(tmp)
+        raise
+
+
+def _valid_records(data: Any) -> bool:
+    if not (type(data) is tuple and len(data) == 2):
+        return False
+    needles, records = data
+    if not (type(needles) is list and type(records) is dict):
+        return False
+    if not all(type(n) is tuple and all(type(b) is bytes for b in n) for n in needles):
+        return False
+    return all(
+        type(r) is list
+        and len(r) == 4
+        and type(r[0]) is int
+        and type(r[1]) is int
+        and (r[2] is None or type(r[2]) is list)
+        and type(r[3]) is dict
+        for r in records.values()
+    )
+
+
+def _valid_tree(data: Any) -> bool:
+    return type(data) is tuple and len(data) == 3 and type(data[1]) is dict and type(data[2]) is list
 
 
 # Whole-tree values as plain data: check results, report facts, inventory lists.
@@ -473,8 +530,12 @@ def _decode_fact(raw: Any) -> Any:
     return FactValue(raw[0], _decode_evidence(raw[1]))
 
 
-_ENCODERS = {"result": _encode_result, "fact": _encode_fact, "list": list}
-_DECODERS = {"result": _decode_result, "fact": _decode_fact, "list": list}
+def _same(value: Any) -> Any:
+    return value
+
+
+_ENCODERS = {"result": _encode_result, "fact": _encode_fact, "list": list, "plain": _same}
+_DECODERS = {"result": _decode_result, "fact": _decode_fact, "list": list, "plain": _same}
 
 
 def _unlink(path: Path) -> None:
@@ -483,15 +544,23 @@ def _unlink(path: Path) -> None:
 
 
 def _evict(directory: Path, keep: Path) -> None:
-    """Keep at most :data:`MAX_FILES` cache files (and no stale temporary files) in ``directory``."""
+    """Keep at most :data:`MAX_FILES` caches (records and tree files) and no stale temporary files."""
     try:
         with os.scandir(directory) as it:
-            files = [(e.stat().st_mtime_ns, e.path) for e in it if e.name.endswith((".cache", ".tmp"))]
+            files = [
+                (e.stat().st_mtime_ns, e.path) for e in it if e.name.endswith((".cache", ".tree", ".tmp"))
+            ]
     except OSError:
         return
     now = time.time_ns()
     stale = [p for m, p in files if p.endswith(".tmp") and now - m > 3600 * 10**9]
-    caches = sorted((m, p) for m, p in files if p.endswith(".cache") and p != str(keep))
-    excess = len(caches) + 1 - MAX_FILES
-    for path in stale + [p for _, p in caches[: max(excess, 0)]]:
+    newest: dict[str, int] = {}
+    for mtime, path in files:
+        if not path.endswith(".tmp"):
+            stem = path.rsplit(".", 1)[0]
+            newest[stem] = max(mtime, newest.get(stem, 0))
+    own = str(keep).rsplit(".", 1)[0]
+    old = sorted((m, stem) for stem, m in newest.items() if stem != own)
+    doomed = {stem for _, stem in old[: max(len(old) + 1 - MAX_FILES, 0)]}
+    for path in stale + [p for _, p in files if p.rsplit(".", 1)[0] in doomed]:
         _unlink(Path(path))

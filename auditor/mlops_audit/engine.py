@@ -101,7 +101,7 @@ def _audit(
         _project_report(repo.subproject(sub), sub, selected, config, runner, baseline_data)
         for sub in project.subprojects(repo)
     ]
-    _note_never_read(repo)
+    runner.note_skipped()
     runner.finish()
     notes = list(repo.notes) + [Note("", message) for message in PLUGIN_ERRORS]
     report = Report(
@@ -157,6 +157,17 @@ class _Runner:
         except Exception as exc:  # a fact bug must not take the audit down
             view.note("", f"inventory {category} failed: {type(exc).__name__}: {exc}")
             return []
+
+    def suppression(self, view: Repo, check_id: str, result: Result) -> str | None:
+        if self.cache is not None:
+            compute = lambda: _inline_suppression(view, check_id, result)  # noqa: E731
+            return self.cache.tree_value(("suppression", view.prefix, check_id), compute, "plain")
+        return _inline_suppression(view, check_id, result)
+
+    def note_skipped(self) -> None:
+        """Note the files never read (their notes come with the reused results on an unchanged tree)."""
+        if self.cache is None or not self.cache.tree_hit:
+            _note_never_read(self.repo)
 
     def finish(self) -> None:
         """Called once at the end of the audit (the cache writes itself here)."""
@@ -229,7 +240,7 @@ def _project_report(
         outcome = Outcome(check, result)
         reason = config.ignore.get(check.id)
         if reason is None and result.status is Status.FAIL:
-            reason = _inline_suppression(view, check.id, result)
+            reason = runner.suppression(view, check.id, result)
         if reason is not None and result.status is not Status.NOT_APPLICABLE:
             ignored = Result(Status.IGNORED, result.message, result.evidence)
             outcome = Outcome(check, ignored, ignored_reason=reason or "ignored by configuration")

@@ -188,6 +188,7 @@ class Repo:
         if top is None or listing is None:
             return None
         self.git_root = Path(os.fsdecode(top.strip()))
+        self._git_listing = listing  # the audit cache digests it whole
         base = str(self.root) + os.sep
         lstat, fsdecode, is_link = os.lstat, os.fsdecode, stat.S_ISLNK
         found: dict[str, FileEntry] = {}

@@ -181,10 +181,15 @@ def test_corrupt_cache_file_is_ignored_and_rewritten(make_repo, cache_dir, damag
     expected = _report(root, use_cache=False)
     _report(root)
     (path,) = _cache_files(cache_dir)
-    path.write_bytes(damage(path.read_bytes()))
+    tree = path.with_suffix(".tree")
+    assert tree.exists()
+    for victim in (path, tree):
+        victim.write_bytes(damage(victim.read_bytes()))
     assert _report(root) == expected
-    repo = Repo(root)
-    assert cache_mod.open_cache(repo, Config()).loaded  # rewritten soundly
+    opened = cache_mod.open_cache(Repo(root), Config())
+    assert opened.loaded and opened._tree is not None  # both rewritten soundly
+    tree.write_bytes(damage(tree.read_bytes()))  # the tree results alone
+    assert _report(root) == expected
 
 
 def test_foreign_version_is_ignored(make_repo, cache_dir, monkeypatch, reads):
@@ -238,14 +243,14 @@ def test_changing_ignore_or_options_invalidates(make_repo, cache_dir, opened):
     root = make_repo(FILES)
     audit(root)
     audit(root)
-    assert not opened[0].loaded and opened[1].loaded and opened[1].hits and not opened[1].misses
+    assert not opened[0].loaded and opened[1].tree_hit and opened[1].hits and not opened[1].misses
     (root / ".mlops-audit.toml").write_text('ignore = ["DOC001"]\n')
     audit(root)
     assert not opened[2].loaded and opened[2].path != opened[1].path
     audit(root)
-    assert opened[3].loaded
+    assert opened[3].loaded  # (the new .mlops-audit.toml is too fresh for whole-tree results)
     audit(root, ignore=["DOC002"])
-    assert not opened[4].loaded
+    assert not opened[4].loaded and not opened[4].tree_hit
 
 
 def test_no_cache_writes_nothing(make_repo, tmp_path):
