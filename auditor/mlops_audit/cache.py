@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from .repo import Note, Repo
 
 #: Bump when the layout of the cache file changes.
-FORMAT = 3
+FORMAT = 4
 MAGIC = b"mlops-audit-cache\n"
 ENV_VAR = "MLOPS_AUDIT_CACHE_DIR"
 #: Cache files kept in the cache directory (one per audited tree and configuration); the oldest go first.
@@ -398,7 +398,7 @@ class AuditCache:
             self.misses += 1
             return False, None
         try:
-            value, notes = marshal.loads(blob)
+            value, notes = marshal.loads(zlib.decompress(blob))
         except Exception:
             self.misses += 1
             return False, None
@@ -410,8 +410,9 @@ class AuditCache:
         record = self._record(path)
         if record is None:
             return
-        try:  # plain data only; anything else is simply not cached
-            blob = marshal.dumps((value, [(n.path, n.message) for n in notes]))
+        try:  # plain data only; anything else is simply not cached. Compressed: parses of large trees
+            # weigh tens of megabytes, in memory until the cache is written and on disk
+            blob = zlib.compress(marshal.dumps((value, [(n.path, n.message) for n in notes])), 1)
         except ValueError:
             return
         if record[2] is None:  # computed without reading this file through the repository
