@@ -87,12 +87,17 @@ def _audit(
     if config is None:
         config = config_mod.load(root, config_file)
     config = config_mod.merge(config, **overrides)
-    checks = load_checks()
-    config_mod.validate(config, checks)
-    facts_mod.load()
-    baseline_data = _load_baseline(baseline) if baseline is not None else None
-
     repo = Repo(root, exclude=config.exclude, options=config.options)
+    repo.prefetch()  # git lists the files while the checks are imported
+    try:
+        checks = load_checks()
+        config_mod.validate(config, checks)
+        facts_mod.load()
+        baseline_data = _load_baseline(baseline) if baseline is not None else None
+    except BaseException:
+        repo.cancel_prefetch()
+        raise
+
     runner = _make_runner(repo, config, use_cache)
     selected = [c for c in checks.values() if config.selects(c)]
 

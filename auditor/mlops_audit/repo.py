@@ -28,6 +28,12 @@ MAX_READ_BYTES = 16 * 1024 * 1024
 
 _GIT_TIMEOUT = 60
 
+#: The two git commands that list a work tree (see ``Repo._git_entries``).
+_LISTING = (
+    ("rev-parse", "--show-toplevel"),
+    ("ls-files", "-z", "-s", "-t", "--cached", "--modified", "--others", "--exclude-standard"),
+)
+
 
 @dataclass(frozen=True, slots=True)
 class FileEntry:
@@ -146,45 +152,47 @@ class Repo:
             return None
         return proc.stdout if proc.returncode == 0 else None
 
+    def prefetch(self) -> None:
+        """Start listing the files now, in the background: git works while the caller does something else
+        (the audit imports its checks meanwhile). Harmless when the listing is never used."""
+        if self._use_git and "_all_entries" not in self.__dict__ and "_pending" not in self.__dict__:
+            self.__dict__["_pending"] = self._git_start(*_LISTING)
+
+    def cancel_prefetch(self) -> None:
+        for run in self.__dict__.pop("_pending", None) or ():
+            if run is not None:
+                run.cancel()
+
     def _git_both(self, *commands: tuple[str, ...]) -> list[bytes | None]:
         """Run several git commands at once (they overlap on a multi-core machine); their outputs, in order."""
+        return self._git_collect(self._git_start(*commands))
+
+    def _git_start(self, *commands: tuple[str, ...]) -> list[_GitRun | None]:
         env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}
-        procs: list[subprocess.Popen[bytes] | None] = []
+        runs: list[_GitRun | None] = []
         for args in commands:
             try:
-                procs.append(
-                    subprocess.Popen(
-                        ["git", "-c", "core.quotepath=off", "-C", str(self.root), *args],
-                        stdin=subprocess.DEVNULL,
-                        stdout=subprocess.PIPE,
-                        stderr=subprocess.DEVNULL,
-                        env=env,
-                    )
+                proc = subprocess.Popen(
+                    ["git", "-c", "core.quotepath=off", "-C", str(self.root), *args],
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.DEVNULL,
+                    env=env,
                 )
             except OSError:
-                procs.append(None)
-        outputs: list[bytes | None] = []
-        for proc in procs:
-            if proc is None:
-                outputs.append(None)
+                runs.append(None)
                 continue
-            try:
-                out, _ = proc.communicate(timeout=_GIT_TIMEOUT)
-            except (OSError, subprocess.SubprocessError):
-                proc.kill()
-                proc.communicate()
-                outputs.append(None)
-                continue
-            outputs.append(out if proc.returncode == 0 else None)
-        return outputs
+            runs.append(_GitRun(proc))
+        return runs
+
+    def _git_collect(self, runs: list[_GitRun | None]) -> list[bytes | None]:
+        return [run.result() if run is not None else None for run in runs]
 
     def _git_entries(self) -> dict[str, FileEntry] | None:
         # One call lists everything, tagged: "H" (etc.) indexed with its blob, "C" indexed but changed in the
         # work tree (git compares contents when the stat data differs), "?" untracked and not ignored.
-        top, listing = self._git_both(
-            ("rev-parse", "--show-toplevel"),
-            ("ls-files", "-z", "-s", "-t", "--cached", "--modified", "--others", "--exclude-standard"),
-        )
+        pending = self.__dict__.pop("_pending", None)
+        top, listing = self._git_collect(pending) if pending is not None else self._git_both(*_LISTING)
         if top is None or listing is None:
             return None
         self.git_root = Path(os.fsdecode(top.strip()))
@@ -560,6 +568,46 @@ class Repo:
 
     def __repr__(self) -> str:
         return f"Repo({str(self.root)!r}, prefix={self.prefix!r})"
+
+
+class _GitRun:
+    """A git process whose output a thread drains as it comes (a full pipe would stall git meanwhile)."""
+
+    def __init__(self, proc: subprocess.Popen[bytes]) -> None:
+        import threading
+
+        self.proc = proc
+        self.chunks: list[bytes] = []
+        self.thread = threading.Thread(target=self._drain, daemon=True)
+        self.thread.start()
+
+    def _drain(self) -> None:
+        stream = self.proc.stdout
+        if stream is None:
+            return
+        try:
+            while chunk := stream.read(1 << 16):
+                self.chunks.append(chunk)
+        except (OSError, ValueError):
+            pass
+
+    def result(self) -> bytes | None:
+        self.thread.join(_GIT_TIMEOUT)
+        try:
+            code = self.proc.wait(timeout=1 if self.thread.is_alive() else _GIT_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.cancel()
+            return None
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
+        return b"".join(self.chunks) if code == 0 and not self.thread.is_alive() else None
+
+    def cancel(self) -> None:
+        self.proc.kill()
+        self.proc.wait()
+        self.thread.join(1)
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
 
 
 def memoized(fn: Callable[[Repo], T]) -> Callable[[Repo], T]:
