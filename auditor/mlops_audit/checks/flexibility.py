@@ -129,23 +129,31 @@ def no_hardcoded_hosts(repo: Repo) -> Result:
     if not candidates:
         return Result.not_applicable("no Python code outside tests and configuration")
     found: list[Evidence] = []
-    for path in candidates:
-        data = repo.read_bytes(path)
-        if data is None or not _HOSTS.search(data):
-            continue
-        mod = module(repo, path)
-        if mod is None:
-            continue
-        env_lines = {
-            c.line for c in mod.calls if c.name in ("os.getenv", "os.environ.get", "os.environ.setdefault")
-        }
-        for value, line in mod.strings:
-            kind = _hardcoded(value.strip())
-            if kind and line not in env_lines:
-                found.append(Evidence(path, line, f"{kind}: {value.strip()[:80]}"))
+    for path in candidates:  # per file, kept in the audit cache: an unchanged file is not scanned again
+        hosts = repo.file_fact("flexibility.hosts/1", path, lambda p=path: _hosts_in(repo, p))
+        found += [Evidence(path, line, text) for line, text in hosts]
     if found:
         return Result.failed(f"{len(found)} hard-coded host(s) or bucket(s) in code", found[:10])
     return Result.passed(f"no hard-coded hosts or buckets in {len(candidates)} Python file(s)")
+
+
+def _hosts_in(repo: Repo, path: str) -> list[tuple[int, str]]:
+    """(line, what) of every hard-coded host or bucket in one Python file."""
+    data = repo.read_bytes(path)
+    if data is None or not _HOSTS.search(data):
+        return []
+    mod = module(repo, path)
+    if mod is None:
+        return []
+    env_lines = {
+        c.line for c in mod.calls if c.name in ("os.getenv", "os.environ.get", "os.environ.setdefault")
+    }
+    out = []
+    for value, line in mod.strings:
+        kind = _hardcoded(value.strip())
+        if kind and line not in env_lines:
+            out.append((line, f"{kind}: {value.strip()[:80]}"))
+    return out
 
 
 @check(
