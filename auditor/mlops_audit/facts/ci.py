@@ -450,9 +450,17 @@ def _github_step(repo: Repo, path: str, job_id: str, st: dict[str, Any], line: i
     return step
 
 
+def local_uses_path(uses: str) -> str | None:
+    """The repository path of a same-repository ``uses:`` (``./.github/actions/x`` or GitHub's self-repository
+    form ``$/.github/workflows/cd.yml``), without any ``@ref``; None for other repositories' actions."""
+    if uses.startswith(("./", "$/")):
+        return uses[2:].split("@", 1)[0].rstrip("/")
+    return None
+
+
 def local_action_steps(repo: Repo, uses: str) -> tuple[str, list[Step]] | None:
     """The steps of a local composite action (``uses: ./.github/actions/setup``): (action file, steps)."""
-    base = uses[2:].rstrip("/") if uses.startswith("./") else None
+    base = local_uses_path(uses)
     if base is None:
         return None
     for candidate in (f"{base}/action.yml", f"{base}/action.yaml"):
@@ -1830,7 +1838,7 @@ def _pipeline_direct(repo: Repo, pipe: Pipeline) -> list[Command]:
     for job in pipe.jobs:
         for step in job.steps:
             out.extend(step.commands)
-            if step.uses and step.uses.startswith("./") and pipe.provider == "github":
+            if step.uses and local_uses_path(step.uses) and pipe.provider == "github":
                 found = local_action_steps(repo, step.uses)
                 if found:
                     for sub in found[1]:
@@ -1840,8 +1848,8 @@ def _pipeline_direct(repo: Repo, pipe: Pipeline) -> list[Command]:
                             )
                             for c in sub.commands
                         )
-        if job.uses and job.uses.startswith("./") and pipe.provider == "github":
-            target = job.uses[2:].split("@", 1)[0]
+        target = local_uses_path(job.uses) if job.uses else None
+        if target and pipe.provider == "github":
             called = next((p for p in pipelines(repo) if p.path == target), None)
             if called is not None and called is not pipe:
                 for sub_job in called.jobs:
@@ -1907,7 +1915,7 @@ class ActionRef:
 
     @property
     def local(self) -> bool:
-        return self.uses.startswith("./")
+        return local_uses_path(self.uses) is not None
 
     @property
     def docker(self) -> bool:

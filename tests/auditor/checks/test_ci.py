@@ -114,6 +114,14 @@ def test_ci008_pinned_actions(make_repo):
     result = assert_status(make_repo({".github/workflows/ci.yml": loose}), "CI008", Status.FAIL)
     assert str(result.evidence[0]) == ".github/workflows/ci.yml:7" and result.credit == 0.5
     assert_status(make_repo({".github/workflows/ci.yml": wf("run: pytest")}), "CI008", Status.NOT_APPLICABLE)
+    # a reusable workflow of the same repository, in GitHub's self-repository form or as a path
+    caller = (
+        "on: workflow_dispatch\npermissions: {}\njobs:\n  deploy:\n    uses: $/.github/workflows/cd.yml\n"
+        "  again:\n    uses: ./.github/workflows/cd.yml\n"
+    )
+    called = wf(f"uses: actions/checkout@{SHA}", on="workflow_call")
+    repo = make_repo({".github/workflows/ct.yml": caller, ".github/workflows/cd.yml": called})
+    assert_status(repo, "CI008", Status.PASS)
 
 
 def test_ci009_dangerous_triggers(make_repo):
