@@ -56,8 +56,7 @@ def _synced_project(name: str, factory: pytest.TempPathFactory, template: Path, 
     project = render(template, factory.mktemp(f"project-{name}") / "project", answers)
     uv = require_tool("uv")
     python = python_for(answers.get("python_version", "3.11"))
-    # The auditor is installed from this checkout: rebuild it, uv's cache keys on pyproject.toml only.
-    run([uv, "sync", "--python", python, "--reinstall-package", "mlops-audit"], project, env=env)
+    run([uv, "sync", "--python", python], project, env=env)
     git(project, "init", "-q", "-b", "main")
     git(project, "add", "-A")
     git(project, "commit", "-q", "-m", "Initial commit from the template")

@@ -8,10 +8,13 @@ per session and shared by every end-to-end test.
 
 from __future__ import annotations
 
+import atexit
+import functools
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -44,9 +47,16 @@ VARIANTS: dict[str, dict[str, Any]] = {
 OUTER_ENVIRONMENT = {"VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT", "MLFLOW_TRACKING_URI", "PYTHONPATH"}
 
 
+@functools.cache
 def mlops_audit_requirement() -> str:
-    """The generated projects install the auditor from this checkout, never from an index."""
-    return f"mlops-audit @ {REPO_ROOT.as_uri()}"
+    """The generated projects run the auditor of this checkout, never one from an index: a wheel built once
+    per test session (a fresh path each session, so uv's tool cache can never serve a stale build)."""
+    out = Path(tempfile.mkdtemp(prefix="mlops-audit-wheel-"))
+    atexit.register(shutil.rmtree, out, True)
+    uv = require_tool("uv")
+    subprocess.run([uv, "build", "--wheel", "--quiet", "--out-dir", str(out), str(REPO_ROOT)], check=True)
+    wheel = next(out.glob("mlops_audit-*.whl"))
+    return f"mlops-audit @ {wheel.as_uri()}"
 
 
 def git(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:

@@ -110,7 +110,7 @@ def test_generated_project_scores_100(variant, project_env, request) -> None:
     name, project = variant
     if name == "default":
         request.getfixturevalue("dvc_reproduced")
-    result = uv_run(project, project_env, "mlops-audit", ".", "--format", "json")
+    result = uv_run(project, project_env, "poe", "-q", "audit", "--format", "json", "--no-cache")
     report = json.loads(result.stdout)
     failing = [r for r in report["results"] if r["status"] == "fail"]
     assert not failing, json.dumps([{k: r[k] for k in ("id", "message")} for r in failing], indent=2)

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+
+import mlops_audit
 from template_testlib import REPO_ROOT, render
 
 BAD_ANSWERS = [
@@ -72,6 +74,8 @@ def test_every_question_has_help() -> None:
     for name, question in visible.items():
         assert question.get("help"), f"question {name} has no help text"
     assert questions["mlops_audit_requirement"]["when"] is False
+    # the released auditor by default: the version this checkout is
+    assert questions["mlops_audit_requirement"]["default"] == f"mlops-audit=={mlops_audit.__version__}"
     assert questions["_subdirectory"] == "template"
     assert "_tasks" not in questions, "a plain `copier copy` must work without --trust"
 

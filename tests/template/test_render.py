@@ -149,7 +149,9 @@ def test_structured_files_parse(rendered) -> None:
     assert pyproject["project"]["requires-python"] == f">={answers['python_version']}"
     assert pyproject["tool"]["ruff"]["lint"]["select"], "ruff rules must be selected explicitly"
     dev = pyproject["dependency-groups"]["dev"]
-    assert any(d.startswith("mlops-audit") for d in dev)
+    # the auditor runs in its own tool environment: never a dependency of the project's lock
+    assert not any(d.startswith("mlops-audit") for d in dev)
+    assert "uvx --from 'mlops-audit" in pyproject["tool"]["poe"]["tasks"]["audit"]["cmd"]
     assert any(d.startswith("dvc==") for d in dev) == (answers["data_versioning"] == "dvc")
     assert all("==" in d for d in dev if not d.startswith("mlops-audit")), "dev tools must be pinned"
     tasks = pyproject["tool"]["poe"]["tasks"]
