@@ -27,7 +27,9 @@ def template_root() -> Path:
     for candidate in (_PACKAGE_DIR / "_template", _PACKAGE_DIR.parent.parent):
         if (candidate / "copier.yml").is_file() and (candidate / "template").is_dir():
             return candidate
-    raise ConfigError("the bundled template is missing (copier.yml and template/ not found); reinstall mlops-audit")
+    raise ConfigError(
+        "the bundled template is missing (copier.yml and template/ not found); reinstall mlops-audit"
+    )
 
 
 def checkout_root() -> Path | None:

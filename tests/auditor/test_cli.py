@@ -9,7 +9,11 @@ import sys
 import pytest
 from mlops_audit.cli import main
 
-README = "# Demo\n\n" + "A demo repository that predicts things from data for tests. " * 6 + "\n\n## Usage\n\nrun it\n"
+README = (
+    "# Demo\n\n"
+    + "A demo repository that predicts things from data for tests. " * 6
+    + "\n\n## Usage\n\nrun it\n"
+)
 
 
 def run(args, capsys):

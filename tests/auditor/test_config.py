@@ -66,7 +66,9 @@ def test_broken_pyproject_is_not_a_config_error(tmp_path):
 
 def test_command_line_overrides():
     base = parse({"ignore": ["DOC001: old"], "profile": "research"})
-    merged = merge(base, ignore=["DOC002: new reason"], profile="service", select=["doc001,DOC002"], fail_under=50)
+    merged = merge(
+        base, ignore=["DOC002: new reason"], profile="service", select=["doc001,DOC002"], fail_under=50
+    )
     assert merged.ignore == {"DOC001": "old", "DOC002": "new reason"}
     assert merged.profile == "service"
     assert merged.select == ("DOC001", "DOC002")

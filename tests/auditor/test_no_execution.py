@@ -26,7 +26,15 @@ def test_audited_code_is_never_imported(make_repo, tmp_path):
         "pkg/__init__.py": BOOBY_TRAP.format(marker=str(marker)),
         "notebook.ipynb": json.dumps(
             {
-                "cells": [{"cell_type": "code", "source": BOOBY_TRAP.format(marker=str(marker)), "outputs": [], "metadata": {}, "execution_count": None}],
+                "cells": [
+                    {
+                        "cell_type": "code",
+                        "source": BOOBY_TRAP.format(marker=str(marker)),
+                        "outputs": [],
+                        "metadata": {},
+                        "execution_count": None,
+                    }
+                ],
                 "metadata": {},
                 "nbformat": 4,
                 "nbformat_minor": 5,
@@ -35,7 +43,9 @@ def test_audited_code_is_never_imported(make_repo, tmp_path):
     }
     root = make_repo(files)
     proc = subprocess.run(
-        [sys.executable, "-m", "mlops_audit", str(root), "-f", "json", "--no-cache"], capture_output=True, text=True
+        [sys.executable, "-m", "mlops_audit", str(root), "-f", "json", "--no-cache"],
+        capture_output=True,
+        text=True,
     )
     assert proc.returncode in (0, 1), proc.stderr
     assert not marker.exists()

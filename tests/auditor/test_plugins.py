@@ -32,7 +32,9 @@ def plugin_site(tmp_path_factory) -> Path:
 
 def run_cli(site: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(site)}
-    return subprocess.run([sys.executable, "-m", "mlops_audit", *args], capture_output=True, text=True, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "mlops_audit", *args], capture_output=True, text=True, env=env
+    )
 
 
 def test_plugin_check_appears_in_rules(plugin_site):
@@ -48,7 +50,11 @@ def test_plugin_check_runs_in_the_report(plugin_site, make_repo):
     root = make_repo({"README.md": "# x\n"})
     proc = run_cli(plugin_site, str(root), "-f", "json", "--select", "ORG001")
     result = json.loads(proc.stdout)["results"][0]
-    assert result["id"] == "ORG001" and result["status"] == "fail" and result["plugin"] == "mlops-audit-example-plugin"
+    assert (
+        result["id"] == "ORG001"
+        and result["status"] == "fail"
+        and result["plugin"] == "mlops-audit-example-plugin"
+    )
     (root / ".github").mkdir()
     (root / ".github" / "CODEOWNERS").write_text("* @ml-team\n")
     proc = run_cli(plugin_site, str(root), "-f", "json", "--select", "ORG001")
