@@ -18,5 +18,5 @@ uv sync --quiet
 git add uv.lock && git -c user.name=demo -c user.email=demo@example.com commit --quiet -m "Lock dependencies"
 echo "==> running the pipeline: data -> validate -> train -> evaluate/promote -> drift -> predict"
 uv run poe pipeline
-echo "==> auditing the generated project"
-uv run mlops-audit .
+echo "==> auditing the generated project (mlops-audit runs in its own tool environment, from this checkout)"
+uv run poe audit
