@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from ..facts import ci, precommit, project
+from ..facts import ci, precommit, project, serving
 from ..repo import Repo
 from .base import Evidence, Result, Severity, check
 
@@ -479,6 +479,12 @@ def continuous_delivery(repo: Repo) -> Result:
     Why it matters: manual deployments drift from what was tested and reviewed; an automated, gated deploy
     makes every release reproducible and auditable.
 
+    When it applies: a CI job that deploys or publishes is always judged. Without one, the check applies only
+    when the repository has something to deploy — serving code, a declared serving framework, a container
+    definition, deployment or infrastructure manifests, a container-based pipeline (Kubeflow, Vertex AI,
+    SageMaker, Flyte). A batch project whose model reaches its users through the registry (promotion is CT003)
+    has nothing to roll out: not applicable.
+
     How to fix::
 
         deploy:
@@ -492,8 +498,13 @@ def continuous_delivery(repo: Repo) -> Result:
         return _no_ci()
     jobs = deploy_jobs(repo)
     if not jobs:
+        deployed = serving.deployables(repo)
+        if not deployed:
+            return Result.not_applicable(
+                "nothing to deploy (no serving code, container, deployment manifest or container orchestrator)"
+            )
         return Result.failed("no CI job deploys or publishes (environment, docker push, publish...)",
-                             _pipeline_evidence(repo, 1))  # fmt: skip
+                             _pipeline_evidence(repo, 1) + [Evidence(p, ln, what) for p, ln, what in deployed[:2]])  # fmt: skip
     automatic = [(p, j, e) for p, j, e in jobs if not j.manual and p.job_events(j) & _AUTOMATIC]
     if automatic:
         pipe, job, ev = automatic[0]

@@ -270,11 +270,27 @@ _COMMENT_ACTIONS = re.compile(
 _METRIC_WORDS = re.compile(r"metric|accuracy|score|f1|auc|rmse|mae|loss|report\.md|eval", re.I)
 
 
+def _on_review(pipe: ci.Pipeline, job: ci.Job | None) -> bool:
+    """Whether ``job`` (the whole pipeline when unknown) runs for pull / merge requests. A GitLab job without
+    trigger rules runs in every branch pipeline, which the merge request shows."""
+    if pipe.provider == "jenkins":
+        return True
+    if pipe.provider == "gitlab" and job is not None and job.events is None:
+        return True
+    events = pipe.job_events(job) if job is not None else pipe.events
+    return bool(events & (ci.REVIEW_TRIGGERS | {"pull_request"}))
+
+
 @check("CT004", Severity.INFO, "Metric changes are reported on pull requests", level=2, profiles=_CT_PROFILES,
        fix="ct_workflow", fix_hint="post `dvc metrics diff` (or a CML report) as a PR comment")  # fmt: skip
 def metrics_on_prs(repo: Repo) -> Result:
     """A pull-request workflow reports how the change moves the model's metrics: ``dvc metrics diff``,
-    ``cml comment create``, an MLflow comparison or a metrics table posted as a comment or to the step summary.
+    ``cml comment create``, an MLflow comparison or a metrics table posted as a comment or to the step summary,
+    or a GitLab metrics report (``artifacts: reports: metrics:``), which the merge request widget shows with its
+    change against the target branch. A job counts when it runs for pull (merge) requests: its own trigger
+    rules, not the pipeline's, decide. A GitLab metrics report needs the job to run on the default branch as
+    well (the baseline the merge request is compared with); reported on merge requests only, it earns partial
+    credit.
 
     Why it matters: reviewers judge ML changes by their effect on metrics; without the diff on the PR, a
     regression is merged because the code looked fine.
@@ -291,10 +307,15 @@ def metrics_on_prs(repo: Repo) -> Result:
     if na:
         return na
     elsewhere: list[Evidence] = []
+    no_baseline: list[Evidence] = []
     for pipe in ci.pipelines(repo):
-        on_prs = bool(pipe.events & (ci.REVIEW_TRIGGERS | {"pull_request"})) or pipe.provider == "jenkins"
-        hits = [Evidence(c.path, c.line, c.text[:80]) for c in ci.pipeline_commands(repo, pipe)
-                if "metrics_report" in ci.classify(c.text)]  # fmt: skip
+        hits: list[Evidence] = []
+        missed: list[Evidence] = []
+        for c in ci.pipeline_commands(repo, pipe):
+            if "metrics_report" in ci.classify(c.text):
+                (hits if _on_review(pipe, pipe.job(c.job)) else missed).append(
+                    Evidence(c.path, c.line, c.text[:80])
+                )
         for job in pipe.jobs:
             for step in job.steps:
                 if (
@@ -302,10 +323,26 @@ def metrics_on_prs(repo: Repo) -> Result:
                     and _COMMENT_ACTIONS.search(step.uses)
                     and _METRIC_WORDS.search(ci.step_text(step))
                 ):
-                    hits.append(Evidence(pipe.path, step.uses_line or step.line, step.uses))
-        if hits and on_prs:
+                    ev = Evidence(pipe.path, step.uses_line or step.line, step.uses)
+                    (hits if _on_review(pipe, job) else missed).append(ev)
+            for target, line in job.metrics_reports:
+                ev = Evidence(pipe.path, line, f"merge request metrics report {target} (job {job.id})")
+                events = pipe.job_events(job)
+                if not _on_review(pipe, job):
+                    missed.append(ev)
+                elif job.events is None or "push" in events:
+                    hits.append(ev)
+                else:
+                    no_baseline.append(ev)
+        if hits:
             return Result.passed(f"{pipe.path} reports metrics on pull requests", hits[:2])
-        elsewhere += hits
+        elsewhere += missed
+    if no_baseline:
+        return Result.failed(
+            "the metrics report runs on merge requests only: the default branch never produces the baseline",
+            no_baseline[:2],
+            credit=0.7,
+        )
     if elsewhere:
         return Result.failed(
             "metrics are reported, but not by a pull-request workflow", elsewhere[:2], credit=0.5

@@ -6,7 +6,7 @@ only at what can be deployed and how it is described (containers, manifests, IaC
 
 from __future__ import annotations
 
-from ..facts import docker, project, serving
+from ..facts import docker, serving
 from ..repo import Repo
 from .base import Evidence, Result, Severity, check
 
@@ -30,6 +30,12 @@ def serving_code(repo: Repo) -> Result:
     Why it matters: a service-profile project delivers predictions to other systems; the code that does it
     must be versioned, tested and deployed with the model. Gradio and Streamlit apps are demos, not APIs.
 
+    When it applies: a repository that shows it means to serve — serving or demo code, a declared serving
+    framework (FastAPI, Flask, uvicorn, BentoML, KServe...), a service manifest (Kubernetes Deployment /
+    Service, InferenceService, Knative, PaaS, Serverless) or a Dockerfile with an ``EXPOSE`` instruction. A batch
+    project with none of these (it trains, then predicts in batch) is not expected to serve: not applicable.
+    Choose ``profile = "service"`` to hold every repository to the serving checks.
+
     How to fix::
 
         app = FastAPI()
@@ -52,8 +58,15 @@ def serving_code(repo: Repo) -> Result:
             [Evidence(e.path, e.line, e.framework) for e in demos[:3]],
             credit=0.3,
         )
-    anchor = project.anchor(repo)
-    return Result.failed("no serving entry point", [anchor] if anchor else None)
+    signals = serving.service_signals(repo)
+    if not signals:
+        return Result.not_applicable(
+            "batch project: no serving code, serving framework, service manifest or exposed container port"
+        )
+    return Result.failed(
+        "a service is declared but no serving entry point was found",
+        [Evidence(p, line, what) for p, line, what in signals[:4]],
+    )
 
 
 @check(
@@ -72,6 +85,12 @@ def containerised(repo: Repo) -> Result:
     Why it matters: the container is the unit that runs the same way on a laptop, in CI, in the training
     cluster and in production — it pins the OS, system libraries and Python.
 
+    When it applies: when something is deployed as an image — serving or demo code, a declared serving
+    framework, Kubernetes / Helm / Kustomize / compose / PaaS / Serverless / Terraform manifests, or a pipeline
+    for a container-based orchestrator (Kubeflow, Vertex AI, SageMaker, Flyte). A batch project that runs its
+    steps from its locked environment (REP002, REP005) on a laptop or a CI runner deploys no image: not
+    applicable.
+
     How to fix: ``mlops-audit fix --select DEP002`` renders the template's multi-stage Dockerfile::
 
         FROM python:3.12-slim AS build
@@ -83,6 +102,11 @@ def containerised(repo: Repo) -> Result:
     found = docker.dockerfile_paths(repo) + docker.compose_paths(repo)
     if found:
         return Result.passed("container definition found", found[:3])
+    deployed = serving.deployables(repo)
+    if not deployed:
+        return Result.not_applicable(
+            "nothing is deployed as an image (no serving code, deployment manifest or container orchestrator)"
+        )
     dev = docker.devcontainers(repo)
     if dev:
         return Result.failed(
@@ -90,8 +114,9 @@ def containerised(repo: Repo) -> Result:
             [Evidence(dev[0], None, "development container only")],
             credit=0.2,
         )
-    anchor = project.anchor(repo)
-    return Result.failed("no Dockerfile or compose file", [anchor] if anchor else None)
+    return Result.failed(
+        "no Dockerfile or compose file", [Evidence(p, line, what) for p, line, what in deployed[:4]]
+    )
 
 
 def _has_probes(repo: Repo) -> list[Evidence]:
@@ -289,7 +314,10 @@ def deployment_manifest(repo: Repo) -> Result:
 def model_by_version(repo: Repo) -> Result:
     """The serving code refers to the model through a registry, by version or alias
     (``models:/churn@champion``, ``models:/churn/3``, a W&B ``:v3`` artifact, a BentoML tag, a Hugging Face
-    ``revision=``), not through a local file literal such as ``"model.pkl"``.
+    ``revision=``), not through a local file literal such as ``"model.pkl"``. A URI built by an f-string counts by
+    its shape: ``f"models:/{name}@{alias}"`` is an alias, ``f"models:/{name}/{version}"`` a version. A default
+    registry reference passes even when an environment variable may override it
+    (``os.environ.get("MODEL_URI") or f"models:/{name}@champion"``).
 
     Why it matters: a registry reference says exactly which trained model is live, lets you promote or roll back
     by moving an alias, and links the prediction service to the model's lineage. A file baked next to the code

@@ -162,6 +162,8 @@ class Job:
     manual: bool = (
         False  # runs only when started by hand (GitLab ``when: manual``, Bitbucket ``trigger: manual``)
     )
+    #: metrics files the job reports to the merge request (GitLab ``artifacts: reports: metrics:``), with lines
+    metrics_reports: list[tuple[str, int | None]] = field(default_factory=list)
 
     @property
     def commands(self) -> list[Command]:
@@ -623,6 +625,12 @@ def _parse_gitlab(repo: Repo, path: str) -> Pipeline:
                 step.run_line = kline
                 step.commands = script_commands(repo, doc_path, value, kline, job=name, step=key)
                 job.steps.append(step)
+        artifacts = merged.get("artifacts")
+        reports = artifacts.get("reports") if isinstance(artifacts, dict) else None
+        metrics = reports.get("metrics") if isinstance(reports, dict) else None
+        for target in _str_tuple(metrics):
+            where = locate(repo, doc_path, line, "metrics:") if "artifacts" in spec else line
+            job.metrics_reports.append((target, where))
         trig = merged.get("trigger")
         if trig:
             job.uses = str(trig.get("include") if isinstance(trig, dict) else trig)

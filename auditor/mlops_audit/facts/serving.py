@@ -134,6 +134,64 @@ def serving_modules(repo: Repo) -> list[str]:
     return seen
 
 
+#: Distributions that exist to serve a model or an HTTP API: declaring one says the project means to serve.
+SERVING_DISTRIBUTIONS = frozenset(
+    {
+        "fastapi", "flask", "starlette", "litestar", "litserve", "bentoml", "kserve", "mlserver", "seldon-core",
+        "torchserve", "uvicorn", "gunicorn", "hypercorn", "mangum", "ray-serve",
+    }
+)  # fmt: skip
+#: Kubernetes kinds that run a long-lived service (a Job / CronJob is batch).
+SERVICE_KINDS = frozenset({"Deployment", "StatefulSet", "Rollout"})
+#: Pipeline frameworks whose steps run as container images.
+CONTAINER_ORCHESTRATORS = ("kubeflow", "vertex", "sagemaker", "flyte")
+
+
+@memoized
+def service_signals(repo: Repo) -> list[tuple[str, int | None, str]]:
+    """What says the project runs an online service, besides serving code: a declared serving framework
+    (:data:`SERVING_DISTRIBUTIONS`), a service manifest (Kubernetes Deployment / Service, KServe, Seldon,
+    Knative, Ray Serve, a PaaS descriptor, Serverless / SAM) or a Dockerfile with an ``EXPOSE`` instruction.
+    ``(path, line, what)`` items."""
+    from .dependencies import declared_requirements
+    from .docker import SERVING_KINDS, dockerfiles, manifests
+
+    out: list[tuple[str, int | None, str]] = [
+        (r.path, r.line, f"{r.name} declared")
+        for r in declared_requirements(repo)
+        if r.name in SERVING_DISTRIBUTIONS
+    ]
+    for m in manifests(repo):
+        if m.kind in SERVING_KINDS or m.kind in SERVICE_KINDS or m.tool in ("paas", "serverless", "sam"):
+            out.append((m.path, m.line, f"{m.tool} {m.kind}"))
+    for df in dockerfiles(repo):
+        out += [(df.path, line, f"EXPOSE {args}") for kw, args, line in df.instructions if kw == "EXPOSE"]
+    return out
+
+
+@memoized
+def deployables(repo: Repo) -> list[tuple[str, int | None, str]]:
+    """What the project deploys or runs outside a developer's environment: serving code (demo apps included),
+    :func:`service_signals`, container definitions (Dockerfile, compose), deployment or infrastructure
+    manifests, and pipelines for container-based orchestrators (:data:`CONTAINER_ORCHESTRATORS`). Empty for a
+    batch project that runs its steps from a locked environment. ``(path, line, what)`` items."""
+    from .docker import compose_paths, dockerfile_paths, manifests
+    from .pipelines import python_pipelines
+
+    out: list[tuple[str, int | None, str]] = [
+        (e.path, e.line, f"{e.framework} serving") for e in serving_entries(repo)
+    ]
+    out += service_signals(repo)
+    out += [(p, None, "container definition") for p in dockerfile_paths(repo) + compose_paths(repo)]
+    out += [(m.path, m.line, f"{m.tool} {m.kind}") for m in manifests(repo)]
+    out += [
+        (d.path, d.line, f"{d.framework} pipeline")
+        for d in python_pipelines(repo)
+        if d.framework in CONTAINER_ORCHESTRATORS
+    ]
+    return list(dict.fromkeys(out))
+
+
 @report_fact("model_serving")
 def model_serving_fact(repo: Repo) -> FactValue:
     return FactValue.of((e.path, e.line) for e in online_entries(repo)[:5])
@@ -235,6 +293,8 @@ def _imported_names(lines: list[str], line: int) -> list[str]:
 
 # ----------------------------------------------------------------------------------------- model references
 _REGISTRY_URI = re.compile(r"^models:/([^/@]+)(?:/([^/]+)|@([\w-]+))")
+#: ``f"models:/{name}@{alias}"`` / ``f"models:/{name}/{version}"`` in the source text.
+_FSTRING_URI = re.compile(r"models:/(?:\{[^{}]+\}|[^/@{}\"'\s]+)(?:@(\{[^{}]+\}|[\w-]+)|/(\{[^{}]+\}|\w+))?")
 _MODEL_FILE = re.compile(
     r"\.(pkl|pickle|joblib|pt|pth|ckpt|onnx|h5|keras|safetensors|tflite|cbm|bin|sav|model)$", re.IGNORECASE
 )
@@ -262,6 +322,16 @@ def model_references(repo: Repo, paths: list[str]) -> list[ModelRef]:
             m = _REGISTRY_URI.match(s)
             if uses_env and re.fullmatch(r"[A-Z0-9_]*MODEL[A-Z0-9_]*", s):
                 out.append(ModelRef("environment", path, line, s))
+            elif s.startswith("models:/") and not m:
+                # an f-string: its literal parts are separate strings; read the reference from the source line
+                lines = (repo.read_text(path) or "").splitlines()
+                f = _FSTRING_URI.search(lines[line - 1]) if 0 < line <= len(lines) else None
+                if f and f.group(1):
+                    out.append(ModelRef("registry-alias", path, line, f.group(0)))
+                elif f and f.group(2):
+                    out.append(ModelRef("registry-version", path, line, f.group(0)))
+                elif f:
+                    out.append(ModelRef("registry-latest", path, line, f.group(0)))
             elif m:
                 version, alias = m.group(2), m.group(3)
                 if alias or (version and version.isdigit()):

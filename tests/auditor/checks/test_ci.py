@@ -154,7 +154,21 @@ def test_ci011_continuous_delivery(make_repo):
     manual = wf("run: uv publish", on="workflow_dispatch")
     result = assert_status(make_repo({".github/workflows/cd.yml": manual}), "CI011", Status.FAIL)
     assert result.credit == 0.5
-    assert_status(make_repo({".github/workflows/ci.yml": wf("run: pytest")}), "CI011", Status.FAIL)
+    # something to deploy (a container definition, serving code) and no job deploys it
+    docker = {".github/workflows/ci.yml": wf("run: pytest"), "Dockerfile": "FROM python:3.12\n"}
+    fail = assert_status(make_repo(docker), "CI011", Status.FAIL)
+    assert any(e.path == "Dockerfile" for e in fail.evidence)
+    api = "from fastapi import FastAPI\napp = FastAPI()\n"
+    assert_status(
+        make_repo({".github/workflows/ci.yml": wf("run: pytest"), "api.py": api}), "CI011", Status.FAIL
+    )
+    # a batch project with nothing to roll out: not applicable; a publishing job is still judged
+    batch = assert_status(
+        make_repo({".github/workflows/ci.yml": wf("run: pytest")}), "CI011", Status.NOT_APPLICABLE
+    )
+    assert "nothing to deploy" in batch.message
+    assert_status(make_repo({".gitlab-ci.yml": "t:\n  script: [pytest]\n"}), "CI011", Status.NOT_APPLICABLE)
+    assert_status(make_repo({".github/workflows/cd.yml": manual}), "CI011", Status.FAIL)
     assert_status(make_repo(NO_CI), "CI011", Status.NOT_APPLICABLE)
 
 

@@ -100,3 +100,44 @@ def test_ct004_metrics_on_prs(make_repo):
     none = {"src/train.py": TRAIN, ".github/workflows/ci.yml": wf("pytest", on="pull_request")}
     assert_status(make_repo(none), "CT004", Status.FAIL)
     assert_status(make_repo(NO_ML), "CT004", Status.NOT_APPLICABLE)
+
+
+GITLAB_METRICS = """.rules:
+  rules:
+{rules}
+smoke:
+  extends: [.rules]
+  script:
+    - python train.py
+    - python report.py > metrics.txt
+  artifacts:
+    reports:
+      metrics: metrics.txt
+"""
+MR = '    - if: $CI_PIPELINE_SOURCE == "merge_request_event"\n'
+MAIN = '    - if: $CI_PIPELINE_SOURCE == "push" && $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH\n'
+SCHEDULE = '    - if: $CI_PIPELINE_SOURCE == "schedule"\n'
+
+
+def test_ct004_gitlab_metrics_report(make_repo):
+    def repo(rules: str):
+        return make_repo({"src/train.py": TRAIN, ".gitlab-ci.yml": GITLAB_METRICS.format(rules=rules)})
+
+    # the merge request widget compares the job's metrics report with the default branch's
+    ok = assert_status(repo(MR + MAIN), "CT004", Status.PASS)
+    assert str(ok.evidence[0]) == ".gitlab-ci.yml:13" and "metrics.txt" in ok.evidence[0].note
+    no_rules = make_repo(
+        {
+            "src/train.py": TRAIN,
+            ".gitlab-ci.yml": GITLAB_METRICS.replace("  extends: [.rules]\n", "").format(rules=""),
+        }
+    )
+    assert_status(no_rules, "CT004", Status.PASS)  # every branch pipeline: shown on the merge request
+    # on merge requests only: nothing on the target branch to compare with
+    assert assert_status(repo(MR), "CT004", Status.FAIL).credit == 0.7
+    # the report is produced, but never for a merge request
+    assert assert_status(repo(SCHEDULE), "CT004", Status.FAIL).credit == 0.5
+    # a pipeline that has merge request jobs does not lend them to a scheduled job's report
+    other = GITLAB_METRICS.format(rules=SCHEDULE) + "lint:\n  rules:\n" + MR + "  script: [ruff check]\n"
+    mixed = make_repo({"src/train.py": TRAIN, ".gitlab-ci.yml": other})
+    assert assert_status(mixed, "CT004", Status.FAIL).credit == 0.5

@@ -28,19 +28,39 @@ def test_dep001_serving_code(make_repo):
     assert_status(make_repo({"api.py": API.format(uri="models:/m@champion")}), "DEP001", Status.PASS)
     demo = assert_status(make_repo({"app.py": "import gradio as gr\n"}), "DEP001", Status.FAIL)
     assert demo.credit > 0
-    assert_status(make_repo({"train.py": "x = 1\n"}), "DEP001", Status.FAIL)
+    # a batch project (no serving code, serving framework, service manifest or exposed port) is not expected
+    # to serve
+    batch = assert_status(make_repo({"train.py": "x = 1\n"}), "DEP001", Status.NOT_APPLICABLE)
+    assert "batch project" in batch.message
+    batch_job = {"train.py": "x = 1\n", "k8s/job.yaml": "apiVersion: batch/v1\nkind: CronJob\nspec: {}\n"}
+    assert_status(make_repo(batch_job), "DEP001", Status.NOT_APPLICABLE)
+    # ... but a service it declares and does not implement fails
+    declared = {"pyproject.toml": '[project]\nname = "p"\ndependencies = ["fastapi>=0.110"]\n', "a.py": ""}
+    fail = assert_status(make_repo(declared), "DEP001", Status.FAIL)
+    assert fail.evidence[0].path == "pyproject.toml" and "fastapi" in fail.evidence[0].note
+    exposed = {"Dockerfile": "FROM python:3.12\nEXPOSE 8000\n", "a.py": ""}
+    assert str(assert_status(make_repo(exposed), "DEP001", Status.FAIL).evidence[0]) == "Dockerfile:2"
+    service = {"k8s/svc.yaml": "apiVersion: v1\nkind: Service\nmetadata: {name: m}\n", "a.py": ""}
+    assert_status(make_repo(service), "DEP001", Status.FAIL)
 
 
 def test_dep002_containerised(make_repo):
     assert_status(make_repo({"Dockerfile": "FROM python:3.12\n"}), "DEP002", Status.PASS)
     assert_status(make_repo({"compose.yaml": "services:\n  a:\n    image: x:1\n"}), "DEP002", Status.PASS)
-    dev = assert_status(
-        make_repo({".devcontainer/devcontainer.json": "{}", ".devcontainer/Dockerfile": "FROM x:1\n"}),
-        "DEP002",
-        Status.FAIL,
-    )
+    api = API.format(uri="models:/m@champion")
+    devcontainer = {".devcontainer/devcontainer.json": "{}", ".devcontainer/Dockerfile": "FROM x:1\n"}
+    dev = assert_status(make_repo({**devcontainer, "api.py": api}), "DEP002", Status.FAIL)
     assert "devcontainer" in dev.message
-    assert_status(make_repo({"a.py": ""}), "DEP002", Status.FAIL)
+    # something deployed as an image without a Dockerfile: serving code, manifests, container orchestrators
+    assert str(assert_status(make_repo({"api.py": api}), "DEP002", Status.FAIL).evidence[0]) == "api.py:3"
+    job = {"k8s/train.yaml": "apiVersion: batch/v1\nkind: Job\nspec: {}\n", "train.py": "x = 1\n"}
+    assert_status(make_repo(job), "DEP002", Status.FAIL)
+    kfp = "from kfp import dsl\n@dsl.pipeline(name='p')\ndef p():\n    pass\n"
+    assert_status(make_repo({"pipeline.py": kfp}), "DEP002", Status.FAIL)
+    # a batch project run from its locked environment deploys no image (a devcontainer alone changes nothing)
+    na = assert_status(make_repo({"a.py": ""}), "DEP002", Status.NOT_APPLICABLE)
+    assert "nothing is deployed" in na.message
+    assert_status(make_repo({**devcontainer, "train.py": "x = 1\n"}), "DEP002", Status.NOT_APPLICABLE)
 
 
 def test_dep003_container_hygiene(make_repo):
@@ -110,3 +130,14 @@ def test_dep006_model_by_version(make_repo):
     env = "from fastapi import FastAPI\nimport os\napp = FastAPI()\nuri = os.environ['MODEL_URI']\n"
     assert_status(make_repo({"api.py": env}), "DEP006", Status.NOT_APPLICABLE)
     assert_status(make_repo({"a.py": ""}), "DEP006", Status.NOT_APPLICABLE)
+
+
+def test_dep006_fstring_registry_uri(make_repo):
+    head = "from fastapi import FastAPI\nimport os\napp = FastAPI()\n"
+    alias = head + 'uri = os.environ.get("MODEL_URI") or f"models:/{name}@{cfg.alias}"\n'
+    ok = assert_status(make_repo({"api.py": alias}), "DEP006", Status.PASS)
+    assert str(ok.evidence[0]) == "api.py:4" and ok.evidence[0].note == "models:/{name}@{cfg.alias}"
+    version = head + 'uri = f"models:/{name}/{version}"\n'
+    assert_status(make_repo({"api.py": version}), "DEP006", Status.PASS)
+    latest = head + 'uri = f"models:/{name}"\n'
+    assert assert_status(make_repo({"api.py": latest}), "DEP006", Status.FAIL).credit == 0.6
