@@ -217,7 +217,8 @@ class AuditCache:
             from hashlib import blake2b
 
         entries = self.repo._all_entries
-        listing = getattr(self.repo, "_git_listing", None)
+        # git's raw listing, unless exclusions leave some of it out of the audit
+        listing = None if self.repo._exclude else getattr(self.repo, "_git_listing", None)
         parts = []
         if listing is not None:  # git's own listing names every indexed blob: only the others need keys
             digest = blake2b(listing, digest_size=20)
@@ -431,6 +432,12 @@ def open_cache(repo: Repo, config: Config) -> AuditCache | None:
     except (OSError, RuntimeError):  # no home directory, say
         return None
     name = _digest(repr(header))
+    try:  # a cache directory inside the audited tree is not part of what is audited
+        inside = directory.resolve().relative_to(repo.root)
+    except (OSError, ValueError):
+        inside = None
+    if inside is not None and inside.parts and "_all_entries" not in repo.__dict__:
+        repo._exclude.append(f"/{inside.as_posix()}/")
     return AuditCache(repo, directory / f"{name}.cache", header)
 
 

@@ -345,3 +345,13 @@ def test_module_round_trip_keeps_every_field():
     assert again == info
     broken = py.analyze_source("def (", "b.py")
     assert py._decode_module(py._encode_module(broken), "b.py") == broken
+
+
+def test_cache_dir_inside_the_tree_is_not_audited(make_repo, monkeypatch, opened):
+    root = make_repo({**FILES, ".mlops-audit.toml": 'cache-dir = ".cache/audit"\n'})
+    monkeypatch.delenv(cache_mod.ENV_VAR, raising=False)
+    _age(root)
+    first = _report(root)
+    assert list((root / ".cache" / "audit").glob("*.cache"))
+    assert _report(root) == first
+    assert opened[1].tree_hit  # the cache files themselves did not change what is audited
