@@ -9,13 +9,12 @@ never an exception.
 
 from __future__ import annotations
 
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from ..repo import Repo
 
-_Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+if TYPE_CHECKING:
+    import yaml
 
 
 class LineDict(dict):
@@ -47,8 +46,27 @@ class LineList(list):
         return self.item_lines[index] if 0 <= index < len(self.item_lines) else self.line
 
 
-class _LineLoader(_Base):  # type: ignore[misc, valid-type]
-    pass
+_LOADER: Any = None
+
+
+def _line_loader() -> Any:
+    """The loader class, built on first use: PyYAML is imported only by an audit that parses YAML (an
+    unchanged tree answered from the audit cache never does)."""
+    global _LOADER
+    if _LOADER is None:
+        import yaml
+
+        base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+        class _LineLoader(base):  # type: ignore[misc, valid-type]
+            pass
+
+        _LineLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
+        _LineLoader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
+        # Unknown tags (CloudFormation's !Ref, !GetAtt...) load as plain values instead of failing the file.
+        _LineLoader.add_multi_constructor("!", lambda loader, suffix, node: _untagged(loader, node))
+        _LOADER = _LineLoader
+    return _LOADER
 
 
 def _construct_map(loader: Any, node: yaml.MappingNode) -> Any:
@@ -75,13 +93,9 @@ def _construct_seq(loader: Any, node: yaml.SequenceNode) -> Any:
         data.item_lines.append(child.start_mark.line + 1)
 
 
-_LineLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
-_LineLoader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
-# Unknown tags (CloudFormation's !Ref, !GetAtt...) load as plain values instead of failing the whole file.
-_LineLoader.add_multi_constructor("!", lambda loader, suffix, node: _untagged(loader, node))
-
-
 def _untagged(loader: Any, node: yaml.Node) -> Any:
+    import yaml
+
     if isinstance(node, yaml.MappingNode):
         return next(iter(_construct_map(loader, node)))  # shallow: enough for tags on mappings
     if isinstance(node, yaml.SequenceNode):
@@ -91,9 +105,12 @@ def _untagged(loader: Any, node: yaml.Node) -> Any:
 
 def parse_yaml(text: str, *, all_docs: bool = False) -> Any:
     """Parse YAML text (raises ``yaml.YAMLError``); the first document, or a list of every document."""
+    import yaml
+
+    loader = _line_loader()
     if all_docs:
-        return [d for d in yaml.load_all(text, Loader=_LineLoader) if d is not None]
-    return yaml.load(text, Loader=_LineLoader)  # a SafeLoader subclass: safe
+        return [d for d in yaml.load_all(text, Loader=loader) if d is not None]
+    return yaml.load(text, Loader=loader)  # a SafeLoader subclass: safe
 
 
 def load_yaml(repo: Repo, path: str, *, all_docs: bool = False) -> Any:
@@ -101,6 +118,8 @@ def load_yaml(repo: Repo, path: str, *, all_docs: bool = False) -> Any:
     absent, unreadable or malformed. With ``all_docs=True``: the list of every non-empty document."""
 
     def compute() -> Any:
+        import yaml
+
         text = repo.read_text(path)
         if text is None:
             return None
