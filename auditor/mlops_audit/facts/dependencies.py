@@ -14,12 +14,11 @@ from __future__ import annotations
 import configparser
 import re
 import sys
-import tomllib
 from dataclasses import dataclass
 from typing import Any
 
 from ..repo import Repo, memoized
-from . import FactValue, inventory, report_fact
+from . import FactValue, inventory, report_fact, textconfig
 from .python import module
 from .yamlfile import load_yaml
 
@@ -123,20 +122,8 @@ def requirements_in(repo: Repo, path: str) -> list[Requirement]:
 # ----------------------------------------------------------------------------------------------- toml files
 
 
-def load_toml(repo: Repo, path: str) -> dict[str, Any] | None:
-    """A TOML file of the repository, parsed once; ``None`` (with a note) when absent or malformed."""
-
-    def compute() -> dict[str, Any] | None:
-        text = repo.read_text(path)
-        if text is None:
-            return None
-        try:
-            return tomllib.loads(text)
-        except (tomllib.TOMLDecodeError, ValueError, RecursionError) as exc:
-            repo.note(path, f"malformed TOML: {exc}")
-            return None
-
-    return repo.shared_memo(("deps.toml", repo.prefix + path), compute)
+# One parse per TOML file for every fact module: the shared loader of textconfig (re-exported here).
+load_toml = textconfig.load_toml
 
 
 def _line_of(text: str | None, needle: str) -> int | None:

@@ -85,7 +85,7 @@ def test_malformed_pyproject_is_a_note(make_repo) -> None:
     root = make_repo({"pyproject.toml": "[project\nname = 'x'\n", "requirements.txt": "numpy\n"})
     repo = Repo(root)
     assert deps.declared_names(repo) == {"numpy"}
-    assert any("malformed TOML" in n.message for n in repo.notes)
+    assert any("invalid TOML" in n.message for n in repo.notes)
 
 
 def test_lock_files_are_locks(make_repo) -> None:
