@@ -49,17 +49,6 @@ PROFILE_DOCS = {
     "service": "a pipeline plus a model served in production",
 }
 
-FORMAT_EXTENSIONS = {
-    "text": "txt",
-    "json": "json",
-    "sarif": "sarif",
-    "markdown": "md",
-    "html": "html",
-    "junit": "xml",
-    "badge": "json",
-    "codeclimate": "json",
-}
-
 
 # --- helpers --------------------------------------------------------------------------------------------------
 
@@ -294,8 +283,7 @@ def gen_formats(_: str | None) -> str:
     from mlops_audit.formats import FORMATS
 
     lines = []
-    for name, (module, summary) in FORMATS.items():
-        ext = FORMAT_EXTENSIONS.get(name, "out")
+    for name, (module, summary, ext) in FORMATS.items():
         try:
             doc = inspect.getdoc(importlib.import_module(f"mlops_audit.formats.{module}")) or ""
         except ImportError:

@@ -8,24 +8,32 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from ..report import Report
 
-#: format name -> (module, one-line description)
-FORMATS: dict[str, tuple[str, str]] = {
-    "text": ("text", "coloured terminal report (default)"),
-    "json": ("json_format", "machine-readable report with facts, results and scores (versioned schema)"),
-    "sarif": ("sarif", "SARIF 2.1.0 for GitHub code scanning"),
-    "markdown": ("markdown", "GitHub job summary / pull-request comment"),
-    "html": ("html", "one self-contained page with a chart of the principle scores"),
-    "junit": ("junit", "JUnit XML, one test case per check"),
-    "badge": ("badge", "shields.io endpoint JSON"),
-    "codeclimate": ("codeclimate", "GitLab Code Quality report"),
+
+class Format(NamedTuple):
+    module: str  # module of this package that renders it
+    description: str
+    extension: str  # the usual file name extension of its output
+
+
+FORMATS: dict[str, Format] = {
+    "text": Format("text", "coloured terminal report (default)", "txt"),
+    "json": Format(
+        "json_format", "machine-readable report with facts, results and scores (versioned schema)", "json"
+    ),
+    "sarif": Format("sarif", "SARIF 2.1.0 for GitHub code scanning", "sarif"),
+    "markdown": Format("markdown", "GitHub job summary / pull-request comment", "md"),
+    "html": Format("html", "one self-contained page with a chart of the principle scores", "html"),
+    "junit": Format("junit", "JUnit XML, one test case per check", "xml"),
+    "badge": Format("badge", "shields.io endpoint JSON", "json"),
+    "codeclimate": Format("codeclimate", "GitLab Code Quality report", "json"),
 }
 
 
 def render(name: str, reports: Sequence[Report]) -> str:
-    module, _ = FORMATS[name]
+    module = FORMATS[name].module
     return importlib.import_module(f"{__name__}.{module}").render(reports)
