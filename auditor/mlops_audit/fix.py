@@ -421,13 +421,17 @@ def plan_fixes(root: Path, *, select: Iterable[str] = ()) -> tuple[Plan, Report,
         if check.fix is None or check.fix not in FIXERS:
             plan.manual.append(_manual(outcome))
             continue
+        offered = FIXERS[check.fix](ctx, check.id)
         changes = [
-            c
-            for c in FIXERS[check.fix](ctx, check.id)
-            if c.append or (c.path not in repo.entries and not (root / c.path).exists())
+            c for c in offered if c.append or (c.path not in repo.entries and not (root / c.path).exists())
         ]
         if not changes:
-            plan.manual.append(_manual(outcome, "the files its fix would add already exist"))
+            why = (
+                "the files its fix would add already exist"
+                if offered
+                else "the template has nothing for it here"
+            )
+            plan.manual.append(_manual(outcome, why))
             continue
         for change in changes:
             plan.add(change)
@@ -489,18 +493,21 @@ def run_fix(root: Path, *, select: Iterable[str] = (), dry_run: bool = False, ec
                 echo("nothing to fix automatically")
     finally:
         ctx.close()
-    if plan.manual:
+    manual = list(plan.manual)
+    after = audit(root, use_cache=False) if plan.changes and not dry_run else None
+    if after is not None:
+        # A file was added for these checks but they still fail: say so, with what a person has to do.
+        still = [o for o in after.outcomes if o.check.id in plan.fixed and o.status is Status.FAIL]
+        manual += [_manual(o, f"still failing after fix: {o.result.message}") for o in still]
+    if manual:
         echo("\nStill needs a person:")
-        for line in plan.manual:
+        for line in manual:
             echo(f"  - {line}")
-    if not dry_run and plan.changes:
-        after = audit(root, use_cache=False)
-        echo(f"\nscore: {before.score} -> {after.score}   ({after.project.maturity.name})")
-        leftover = [
-            c.path
-            for c in plan.changes
-            if c.path.endswith((".yml", ".yaml", ".toml", ".json")) and not c.append
-        ]
-        if leftover:
-            echo("Review the created files (names, commands, thresholds) and commit them.")
+    if after is not None:
+        fixed = sorted(
+            o.check.id for o in after.outcomes if o.check.id in plan.fixed and o.status is Status.PASS
+        )
+        echo(f"\nnow passing: {', '.join(fixed) or 'none'}")
+        echo(f"score: {before.score} -> {after.score}   ({after.project.maturity.name})")
+        echo("Review the created files (names, commands, thresholds) and commit them.")
     return 0
