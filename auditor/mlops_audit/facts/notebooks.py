@@ -17,7 +17,7 @@ from typing import Any
 from ..checks.base import Evidence
 from ..repo import Repo, memoized
 from . import FactValue, report_fact
-from .python import Call, ModuleInfo, analyze_source
+from .python import Call, ModuleInfo, _decode_module, _encode_module, analyze_source
 
 #: Cell magics whose body is still Python.
 _PYTHON_CELL_MAGICS = ("%%time", "%%timeit", "%%capture", "%%prun", "%%python", "%%python3", "%%debug")
@@ -197,7 +197,18 @@ def notebook_code(repo: Repo, path: str) -> NotebookCode | None:
             repo.note(path, f"cells not parsed as Python: {', '.join(map(str, dropped[:5]))}")
         return NotebookCode(nb, info, line_map)
 
-    code = repo.shared_memo(("notebooks.code", repo.prefix + path), compute)
+    def encode(code: NotebookCode | None) -> Any:
+        return None if code is None else (_encode_module(code.info), code.line_map)
+
+    def decode(raw: Any) -> NotebookCode | None:
+        if raw is None:
+            return None
+        nb = notebook(repo, path)  # the JSON is read again; the Python analysis is not redone
+        if nb is None:
+            raise ValueError("notebook no longer readable")  # recomputed by file_fact
+        return NotebookCode(nb, _decode_module(raw[0], path), [tuple(x) for x in raw[1]])
+
+    code = repo.file_fact("notebooks.code/1", path, compute, encode=encode, decode=decode)
     if code is None or code.path == path:
         return code
     return NotebookCode(Notebook(path, code.notebook.cells, code.notebook.nbformat), code.info, code.line_map)
