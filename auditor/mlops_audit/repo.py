@@ -508,13 +508,26 @@ class Repo:
 
         ``kind`` names the fact and its format (change it when the format changes: ``"notebooks.parse/2"``).
         The value must be plain data (None, bool, int, float, str, bytes, and tuples, lists, sets and dicts of
-        them), or ``encode``/``decode`` must turn it into such data and back. Notes made while computing it are
-        replayed when the cached value is used."""
+        them), or ``encode``/``decode`` must turn it into such data and back; ``decode`` rebuilds it for the
+        asking view (a sub-project sees its own relative paths). Notes made while computing it are replayed when
+        the cached value is used."""
         full = self._full(path)
         shared = self._shared
         key = ("file_fact", kind, full)
-        if key in shared.memo:
-            return shared.memo[key]
+        seen = shared.memo.get(key)
+        if seen is not None:  # (view prefix, value) of the view that asked first
+            prefix, value = seen
+            if prefix == self.prefix or decode is None:
+                return value
+            # the same data seen from another view (sub-project): values that name their file (a parse's
+            # evidence) are rebuilt for this view's path, without computing them again
+            view_key = (*key, self.prefix)
+            if view_key not in shared.memo:
+                try:
+                    shared.memo[view_key] = decode(encode(value) if encode is not None else value)
+                except Exception:
+                    shared.memo[view_key] = value
+            return shared.memo[view_key]
         cache = shared.cache
         if cache is not None:
             found, raw = cache.get_fact(full, kind)
@@ -524,11 +537,11 @@ class Repo:
                 except Exception:  # a cached value this code cannot read: compute it again
                     pass
                 else:
-                    shared.memo[key] = value
+                    shared.memo[key] = (self.prefix, value)
                     return value
         before = len(shared.notes)
         value = compute()
-        shared.memo[key] = value
+        shared.memo[key] = (self.prefix, value)
         if cache is not None:
             notes = list(shared.notes.values())[before:]
             try:

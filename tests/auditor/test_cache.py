@@ -355,3 +355,29 @@ def test_cache_dir_inside_the_tree_is_not_audited(make_repo, monkeypatch, opened
     assert list((root / ".cache" / "audit").glob("*.cache"))
     assert _report(root) == first
     assert opened[1].tree_hit  # the cache files themselves did not change what is audited
+
+
+@pytest.mark.parametrize("cached", [False, True])
+def test_file_facts_seen_from_a_subproject_name_its_paths(make_repo, cache_dir, cached):
+    from mlops_audit.facts import secrets
+
+    root = make_repo(
+        {
+            **FILES,
+            "svc/pyproject.toml": '[project]\nname = "svc"\n',
+            # a token-shaped string, split here so that the auditor does not flag this test file itself
+            "svc/app.py": 'import mlflow\ntoken = "ghp' + '_aB3dE5fG7hI9jK1lM3nO5pQ7rS9tU1vW3xY5"\n',
+        }
+    )
+    for _ in range(2 if cached else 1):  # with the cache: computed, then decoded from it
+        repo = Repo(root)
+        if cached:
+            repo.use_cache(cache_mod.open_cache(repo, Config()))
+        view = repo.subproject("svc")
+        assert py.module(repo, "svc/app.py").path == "svc/app.py"
+        assert py.module(view, "app.py").path == "app.py"
+        assert py.module(view, "app.py").imports == [("mlflow", 1)]
+        assert [f.path for f in secrets.file_secrets(view, "app.py")] == ["app.py"]
+        assert [f.path for f in secrets.file_secrets(repo, "svc/app.py")] == ["svc/app.py"]
+        if cached:
+            repo._shared.cache.save()
