@@ -216,23 +216,39 @@ class AuditCache:
         except ImportError:  # pragma: no cover - other Python implementations
             from hashlib import blake2b
 
-        entries = self.repo._all_entries
-        # git's raw listing, unless exclusions leave some of it out of the audit
-        listing = None if self.repo._exclude else getattr(self.repo, "_git_listing", None)
-        parts = []
-        if listing is not None:  # git's own listing names every indexed blob: only the others need keys
+        repo = self.repo
+        # git's raw listing, unless exclusions leave some of it out of the audit: the indexed blobs are named
+        # in it, so only the changed and untracked files need their size and mtime (no entries are built)
+        output = None if repo._exclude else repo.git_listing()
+        if output is not None:
+            top, listing = output
             digest = blake2b(listing, digest_size=20)
-            changed = [p for p, e in entries.items() if e.blob is None or e.modified]
-        else:
-            digest = blake2b(digest_size=20)
-            changed = list(entries)
-        for path in changed:
+            base = str(repo.root) + os.sep
+            parts = [f"git:{top!r}"]
+            for record in listing.split(b"\0"):
+                tag = record[:2]
+                if tag != b"C " and tag != b"? ":
+                    continue
+                path = os.fsdecode(record.partition(b"\t")[2] if tag == b"C " else record[2:])
+                try:
+                    st = os.lstat(base + path)
+                except OSError:
+                    parts.append(f"{path}\0absent")
+                    continue
+                if st.st_mtime_ns > self.started_ns - RACY_NS:
+                    return None
+                parts.append(f"{path}\0{st.st_size}:{st.st_mtime_ns}:{st.st_mode}")
+            digest.update("\n".join(parts).encode("utf-8", "surrogateescape"))
+            return digest.hexdigest()
+        entries = repo._all_entries
+        digest = blake2b(digest_size=20)
+        parts = []
+        for path, entry in entries.items():
             key = self.key(path)
             if key in self._racy:
                 return None
-            entry = entries[path]
             parts.append(f"{path}\0{key}\0{entry.tracked:d}{entry.present:d}{entry.symlink:d}{entry.blob}")
-        parts.append(f"git:{self.repo.git_root}")
+        parts.append(f"git:{repo.git_root}")
         digest.update("\n".join(parts).encode("utf-8", "surrogateescape"))
         return digest.hexdigest()
 

@@ -104,7 +104,7 @@ def _audit(
     main = _project_report(repo, "", selected, config, runner, baseline_data)
     subs = [
         _project_report(repo.subproject(sub), sub, selected, config, runner, baseline_data)
-        for sub in project.subprojects(repo)
+        for sub in runner.subprojects()
     ]
     runner.note_skipped()
     runner.finish()
@@ -162,6 +162,16 @@ class _Runner:
         except Exception as exc:  # a fact bug must not take the audit down
             view.note("", f"inventory {category} failed: {type(exc).__name__}: {exc}")
             return []
+
+    def anchor(self, view: Repo) -> str | None:
+        if self.cache is not None:
+            return self.cache.tree_value(("anchor", view.prefix), lambda: project.anchor(view), "plain")
+        return project.anchor(view)
+
+    def subprojects(self) -> list[str]:
+        if self.cache is not None:
+            return self.cache.tree_value(("subprojects",), lambda: project.subprojects(self.repo), "list")
+        return project.subprojects(self.repo)
 
     def suppression(self, view: Repo, check_id: str, result: Result) -> str | None:
         if self.cache is not None:
@@ -230,7 +240,7 @@ def _project_report(
     runner: _Runner,
     baseline: Mapping[str, Any] | None,
 ) -> ProjectReport:
-    anchor = project.anchor(view)
+    anchor = runner.anchor(view)
     known_failing = set((baseline or {}).get("failing", {}).get(path or ".", []))
     outcomes = []
     for check in checks:

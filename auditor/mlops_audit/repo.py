@@ -163,6 +163,22 @@ class Repo:
             if run is not None:
                 run.cancel()
 
+    def git_listing(self) -> tuple[bytes, bytes] | None:
+        """git's raw output for the listing (``rev-parse --show-toplevel``, ``ls-files -z -s -t -c -m -o``), or
+        None outside a work tree (or with ``use_git=False``). The audit cache digests it without building the
+        entries (an unchanged tree never needs them)."""
+        if "_git_output" not in self.__dict__:
+            output = None
+            if self._use_git:
+                pending = self.__dict__.pop("_pending", None)
+                top, listing = (
+                    self._git_collect(pending) if pending is not None else self._git_both(*_LISTING)
+                )
+                if top is not None and listing is not None:
+                    output = (top, listing)
+            self.__dict__["_git_output"] = output
+        return self.__dict__["_git_output"]
+
     def _git_both(self, *commands: tuple[str, ...]) -> list[bytes | None]:
         """Run several git commands at once (they overlap on a multi-core machine); their outputs, in order."""
         return self._git_collect(self._git_start(*commands))
@@ -191,12 +207,11 @@ class Repo:
     def _git_entries(self) -> dict[str, FileEntry] | None:
         # One call lists everything, tagged: "H" (etc.) indexed with its blob, "C" indexed but changed in the
         # work tree (git compares contents when the stat data differs), "?" untracked and not ignored.
-        pending = self.__dict__.pop("_pending", None)
-        top, listing = self._git_collect(pending) if pending is not None else self._git_both(*_LISTING)
-        if top is None or listing is None:
+        output = self.git_listing()
+        if output is None:
             return None
+        top, listing = output
         self.git_root = Path(os.fsdecode(top.strip()))
-        self._git_listing = listing  # the audit cache digests it whole
         base = str(self.root) + os.sep
         lstat, fsdecode, is_link = os.lstat, os.fsdecode, stat.S_ISLNK
         found: dict[str, FileEntry] = {}

@@ -381,3 +381,22 @@ def test_file_facts_seen_from_a_subproject_name_its_paths(make_repo, cache_dir, 
         assert [f.path for f in secrets.file_secrets(repo, "svc/app.py")] == ["svc/app.py"]
         if cached:
             repo._shared.cache.save()
+
+
+def test_unchanged_tree_is_answered_without_building_the_file_list(make_repo, cache_dir, monkeypatch):
+    root = make_repo(FILES)
+    first = _report(root)
+    built: list[str] = []
+    original = Repo._git_entries
+
+    def counting(self):
+        built.append(self.prefix)
+        return original(self)
+
+    monkeypatch.setattr(Repo, "_git_entries", counting)
+    assert _report(root) == first and built == []  # git's raw listing digested, nothing else
+    (root / "LICENSE").write_text("MIT License\n\nPermission is hereby granted, free of charge...\n")
+    _age(root)
+    after = _report(root)  # a new untracked file: the whole-tree results are not reused
+    assert built and after["facts"]["license"]["value"] is True
+    assert first["facts"]["license"]["value"] is not True
