@@ -423,6 +423,10 @@ class AuditCache:
         self._replay(path, record, notes)
         return True, value
 
+    def has_fact(self, path: str, kind: str) -> bool:
+        record = self._lookup(path)
+        return record is not None and kind in record[3]
+
     def put_fact(self, path: str, kind: str, value: Any, notes: list[Note]) -> None:
         record = self._record(path)
         if record is None:

@@ -566,6 +566,14 @@ class Repo:
             cache.put_fact(full, kind, raw, notes)
         return value
 
+    def has_file_fact(self, kind: str, path: str) -> bool:
+        """Whether :meth:`file_fact` would answer without computing (in memory, or in the audit cache)."""
+        full = self._full(path)
+        if ("file_fact", kind, full) in self._shared.memo:
+            return True
+        cache = self._shared.cache
+        return cache is not None and cache.has_fact(full, kind)
+
     def use_cache(self, cache: Any) -> None:
         """Answer per-file questions from ``cache`` (an :class:`mlops_audit.cache.AuditCache`) from now on."""
         self._shared.cache = cache

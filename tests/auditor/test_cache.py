@@ -400,3 +400,24 @@ def test_unchanged_tree_is_answered_without_building_the_file_list(make_repo, ca
     after = _report(root)  # a new untracked file: the whole-tree results are not reused
     assert built and after["facts"]["license"]["value"] is True
     assert first["facts"]["license"]["value"] is not True
+
+
+def test_parallel_parse_gives_the_same_facts_and_notes(make_repo, monkeypatch):
+    files = {
+        f"src/m{i}.py": f"import mlflow\nx{i} = {i}\nmlflow.log_metric('m', x{i}, step={i})\n"
+        for i in range(40)
+    }
+    files["src/broken.py"] = "import mlflow\ndef f(:\n"
+    files["src/binary.py"] = b"import mlflow\x00\x01"
+    root = make_repo(files)
+
+    def facts(parallel: bool):
+        monkeypatch.setattr(py, "PARALLEL_MIN_FILES", 5 if parallel else 10**9)
+        monkeypatch.setattr(os, "getloadavg", lambda: (0.0, 0.0, 0.0))
+        repo = Repo(root)
+        mods = py.modules_containing(repo, b"mlflow")
+        return mods, sorted((n.path, n.message) for n in repo.notes)
+
+    serial, parallel = facts(False), facts(True)
+    assert len(serial[0]) == 41 and parallel == serial
+    assert any(path == "src/broken.py" for path, _ in parallel[1])
