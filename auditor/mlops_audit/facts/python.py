@@ -442,10 +442,7 @@ def _parse_in_parallel(repo: Repo, paths: list[str]) -> dict[str, ModuleInfo]:
     todo = [p for p in paths if not repo.has_file_fact(MODULE_FACT, p)]
     if len(todo) < PARALLEL_MIN_FILES:
         return {}
-    try:
-        if os.getloadavg()[0] > cores - 1:
-            return {}
-    except OSError:
+    if not _cores_idle(cores):
         return {}
     items = []
     for path in todo:
@@ -467,6 +464,20 @@ def _parse_in_parallel(repo: Repo, paths: list[str]) -> dict[str, ModuleInfo]:
         path: _decode_module(marshal.loads(blob), path)
         for (path, _), blob in zip(items, results, strict=True)
     }
+
+
+def _cores_idle(cores: int) -> bool:
+    """Whether nothing but this process is running right now (the kernel's count of runnable tasks; the load
+    average would count this very audit's last minute)."""
+    try:
+        with open("/proc/loadavg", encoding="ascii") as fh:
+            running = int(fh.read().split()[3].split("/")[0])
+        return running - 1 <= cores - 2
+    except (OSError, ValueError, IndexError):
+        try:
+            return os.getloadavg()[0] <= cores - 1
+        except OSError:
+            return False
 
 
 def _analyse_batch(batch: list[tuple[str, str]]) -> list[bytes]:
