@@ -10,8 +10,9 @@ usual project, CI (GitHub Actions, GitLab), pre-commit, Docker and DVC files. Th
 * warm: the second run, cache in place;
 * repo-review with sp-repo-review (pinned, in this benchmark's own virtual environment) on the same tree;
 
-plus `mlops-audit --version`, the peak resident memory of one cold run (the process and every process it
-started: `getrusage(RUSAGE_CHILDREN)` of a parent that spawns only that run), and t(10,000)/t(1,000).
+plus `mlops-audit --version`, the peak memory of one cold run (the largest process among the run and every
+process it started, `getrusage(RUSAGE_CHILDREN)` of a parent that spawns only that run; and the peak of the
+summed PSS of all of them, the parse workers included, sampled from /proc), and t(10,000)/t(1,000).
 Any checkout given with `--checkout PATH` (for instance an unpacked sdist of scikit-learn or transformers,
 `git init && git add -A && git commit`) is timed the same way. Prints a Markdown table with the targets of
 issue #5 marked met or MISSED.
@@ -395,6 +396,34 @@ def peak_rss_mb(cmd: list[str], env: dict[str, str]) -> float:
     return int(out.stdout.strip()) / 1024
 
 
+def peak_pss_mb(cmd: list[str], env: dict[str, str]) -> float:
+    """Peak of the summed proportional set size (PSS) of the run and all its descendants (the worker
+    processes included; pages they share are counted once), sampled every 10 ms from /proc. 0 if unavailable."""
+    if not Path("/proc/self/smaps_rollup").exists():
+        return 0.0
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    peak = 0
+    while proc.poll() is None:
+        total, todo, seen = 0, [proc.pid], set()
+        while todo:
+            pid = todo.pop()
+            if pid in seen:
+                continue
+            seen.add(pid)
+            try:
+                for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1])
+                        break
+                for task in Path(f"/proc/{pid}/task").iterdir():
+                    todo += [int(c) for c in (task / "children").read_text().split()]
+            except (OSError, ValueError):
+                continue
+        peak = max(peak, total)
+        time.sleep(0.01)
+    return peak / 1024
+
+
 def ensure_repo_review(venv: Path) -> Path:
     exe = venv / "bin" / "repo-review"
     if exe.exists():
@@ -439,6 +468,8 @@ def measure(tree: Path, audit_exe: str, rr_exe: Path, work: Path, repeat: int) -
     shutil.rmtree(cache, ignore_errors=True)
     peak = peak_rss_mb(audit, env)
     shutil.rmtree(cache, ignore_errors=True)
+    pss = peak_pss_mb(audit, env)
+    shutil.rmtree(cache, ignore_errors=True)
     return {
         "files": count_files(tree),
         "cold": statistics.median(colds),
@@ -446,6 +477,7 @@ def measure(tree: Path, audit_exe: str, rr_exe: Path, work: Path, repeat: int) -
         "edit": statistics.median(edits) if edits else float("nan"),
         "review": statistics.median(reviews),
         "peak": peak,
+        "pss": pss,
     }
 
 
@@ -498,13 +530,13 @@ def main() -> None:
     print(f"cores: {os.cpu_count()}; python {sys.version.split()[0]}; median of {args.repeat} runs\n")
     print(
         "| tree | files | mlops-audit cold (s) | mlops-audit warm (s) | warm, 1 file edited (s) "
-        "| repo-review (s) | cold / repo-review | warm / repo-review | peak RSS (MB) |"
+        "| repo-review (s) | cold / repo-review | warm / repo-review | peak RSS (MB) | peak PSS, all processes (MB) |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for name, m in rows:
         print(
             f"| {name} | {m['files']:,} | {m['cold']:.3f} | {m['warm']:.3f} | {m['edit']:.3f} | {m['review']:.3f} "
-            f"| {m['cold'] / m['review']:.2f} | {m['warm'] / m['review']:.2f} | {m['peak']:.0f} |"
+            f"| {m['cold'] / m['review']:.2f} | {m['warm'] / m['review']:.2f} | {m['peak']:.0f} | {m['pss']:.0f} |"
         )
     print()
     by_size = {int(name.split()[1].replace(",", "")): m for name, m in rows if name.startswith("synthetic")}
@@ -528,8 +560,10 @@ def main() -> None:
         print(
             f"| 10,000 files: warm ≤ {WARM_RATIO:g}× repo-review | {warm:.2f}× | {verdict(warm <= WARM_RATIO)} |"
         )
-    peak = max(m["peak"] for _, m in rows)
-    print(f"| peak memory ≤ {PEAK_MB} MB | {peak:.0f} MB | {verdict(peak <= PEAK_MB)} |")
+    peak = max(max(m["peak"], m["pss"]) for _, m in rows)
+    print(
+        f"| peak memory ≤ {PEAK_MB} MB (largest process, and all processes' PSS) | {peak:.0f} MB | {verdict(peak <= PEAK_MB)} |"
+    )
     if 1000 in by_size and 10000 in by_size:
         cold = by_size[10000]["cold"] / by_size[1000]["cold"]
         warm = by_size[10000]["warm"] / by_size[1000]["warm"]

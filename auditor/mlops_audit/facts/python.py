@@ -444,15 +444,16 @@ def _parse_in_parallel(repo: Repo, paths: list[str]) -> dict[str, ModuleInfo]:
         return {}
     if not _cores_idle(cores):
         return {}
-    items = []
-    for path in todo:
-        text = repo.read_text(path)  # read here: notes about unreadable or binary files are this process's
-        if text is not None:
-            items.append((path, text))
-    if len(items) < PARALLEL_MIN_FILES:
+    # Which files are text is decided here (the notes about binary or unreadable files are this process's);
+    # the workers, forked after the prefilter read the bytes, decode their copy of them: only paths go out
+    # and plain-data analyses come back, so the texts are never all in memory at once.
+    paths = [p for p in todo if repo.read_text(p) is not None]
+    if len(paths) < PARALLEL_MIN_FILES:
         return {}
-    chunk = max(16, len(items) // (cores * 8))
-    batches = [items[i : i + chunk] for i in range(0, len(items), chunk)]
+    chunk = max(16, len(paths) // (cores * 8))
+    batches = [paths[i : i + chunk] for i in range(0, len(paths), chunk)]
+    global _POOL_REPO
+    _POOL_REPO = repo
     try:
         import multiprocessing
 
@@ -460,10 +461,14 @@ def _parse_in_parallel(repo: Repo, paths: list[str]) -> dict[str, ModuleInfo]:
             results = [blob for batch in pool.imap(_analyse_batch, batches) for blob in batch]
     except Exception:  # no pool here: the files are parsed one by one in this process
         return {}
+    finally:
+        _POOL_REPO = None
     return {
-        path: _decode_module(marshal.loads(blob), path)
-        for (path, _), blob in zip(items, results, strict=True)
+        path: _decode_module(marshal.loads(blob), path) for path, blob in zip(paths, results, strict=True)
     }
+
+
+_POOL_REPO: Repo | None = None  # the repository the forked workers read from
 
 
 def _cores_idle(cores: int) -> bool:
@@ -480,9 +485,15 @@ def _cores_idle(cores: int) -> bool:
             return False
 
 
-def _analyse_batch(batch: list[tuple[str, str]]) -> list[bytes]:
-    """In a worker: the plain-data analyses of (path, text) pairs (what the audit cache stores, too)."""
-    return [marshal.dumps(_encode_module(analyze_source(text, path))) for path, text in batch]
+def _analyse_batch(batch: list[str]) -> list[bytes]:
+    """In a worker: the plain-data analyses of files (what the audit cache stores, too)."""
+    repo = _POOL_REPO
+    assert repo is not None
+    out = []
+    for path in batch:
+        text = repo.read_text(path)
+        out.append(marshal.dumps(_encode_module(analyze_source(text or "", path))))
+    return out
 
 
 def mp_start_methods() -> list[str]:
