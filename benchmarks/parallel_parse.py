@@ -1,9 +1,10 @@
-"""Does parsing Python files on several cores pay off here? The experiment behind the decision not to.
+"""Does parsing Python files on several cores pay off here? The experiment behind the audit's rule.
 
 Parses the Python files of a tree (default: the synthetic 10,000-file repository of ``auditor_speed.py``)
 with the auditor's own ``analyze_source``, first in this process, then in a ``fork`` process pool of 2 and of
 ``os.cpu_count()`` workers (texts sent to the workers, the plain-data encoding of each result sent back, as the
-audit cache stores it), and prints the wall times. The audit would only use a pool if it beat one process.
+audit cache stores it), and prints the wall times. On 2 cores the pool wins when they are idle and loses when
+another job holds one, so the audit uses it only when nothing else is runnable (``facts.python``).
 
     uv run python benchmarks/parallel_parse.py [TREE] [--limit N]
 """
