@@ -420,4 +420,6 @@ def test_parallel_parse_gives_the_same_facts_and_notes(make_repo, monkeypatch):
 
     serial, parallel = facts(False), facts(True)
     assert len(serial[0]) == 41 and parallel == serial
+    repo = Repo(root)  # and the pool really ran (41 text files; the binary one is left to the notes)
+    assert len(py._parse_in_parallel(repo, repo.grep(py.python_files(repo), b"mlflow"))) == 41
     assert any(path == "src/broken.py" for path, _ in parallel[1])

@@ -442,7 +442,7 @@ def _parse_in_parallel(repo: Repo, paths: list[str]) -> dict[str, ModuleInfo]:
     todo = [p for p in paths if not repo.has_file_fact(MODULE_FACT, p)]
     if len(todo) < PARALLEL_MIN_FILES:
         return {}
-    if not _cores_idle(cores):
+    if not _cores_idle(cores) or not _single_threaded():
         return {}
     # Which files are text is decided here (the notes about binary or unreadable files are this process's);
     # the workers, forked after the prefilter read the bytes, decode their copy of them: only paths go out
@@ -469,6 +469,14 @@ def _parse_in_parallel(repo: Repo, paths: list[str]) -> dict[str, ModuleInfo]:
 
 
 _POOL_REPO: Repo | None = None  # the repository the forked workers read from
+
+
+def _single_threaded() -> bool:
+    """Forking a process in which another thread may hold a lock (an application calling ``audit``) is not
+    safe: the pool is only used by a single-threaded process, such as the CLI."""
+    import threading
+
+    return threading.active_count() == 1
 
 
 def _cores_idle(cores: int) -> bool:
