@@ -148,23 +148,6 @@ class _Collector(ast.NodeVisitor):
             return None
         return ".".join(reversed(parts))
 
-    # calls ---------------------------------------------------------------------------------------------
-    def visit_Call(self, node: ast.Call) -> None:
-        name = self.resolve(node.func)
-        if name is not None:
-            kwargs = {kw.arg: _literal(kw.value) for kw in node.keywords if kw.arg}
-            args = tuple(_literal(a) for a in node.args[:4])
-            refs = {}
-            named = [(str(i), a) for i, a in enumerate(node.args[:4])]
-            named += [(kw.arg, kw.value) for kw in node.keywords if kw.arg]
-            for key, value in named:
-                if isinstance(value, (ast.Name, ast.Attribute)):
-                    ref = self.resolve(value)
-                    if ref:
-                        refs[key] = ref
-            self.info.calls.append(Call(name, node.lineno, kwargs, args, refs))
-        self.generic_visit(node)
-
     def collect(self, tree: ast.AST) -> None:
         """What :meth:`visit` does, without recursion or per-node method dispatch (several times faster): a
         pre-order walk in the same order, with the same handlers."""
@@ -270,47 +253,6 @@ class _Collector(ast.NodeVisitor):
             name = self.resolve(target)
             if name:
                 self.info.decorators.append((name, dec.lineno))
-
-    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
-        self._decorators(node)
-        self.info.functions.append((node.name, node.lineno))
-        self.depth += 1
-        self.generic_visit(node)
-        self.depth -= 1
-
-    visit_AsyncFunctionDef = visit_FunctionDef  # type: ignore[assignment]
-
-    def visit_ClassDef(self, node: ast.ClassDef) -> None:
-        self._decorators(node)
-        bases = [b for b in (self.resolve(x) for x in node.bases) if b]
-        self.info.classes.append((node.name, bases, node.lineno))
-        self.depth += 1
-        self.generic_visit(node)
-        self.depth -= 1
-
-    def visit_If(self, node: ast.If) -> None:
-        test = node.test
-        if (
-            isinstance(test, ast.Compare)
-            and isinstance(test.left, ast.Name)
-            and test.left.id == "__name__"
-            and any(isinstance(c, ast.Constant) and c.value == "__main__" for c in test.comparators)
-        ):
-            self.info.has_main_guard = True
-        self.generic_visit(node)
-
-    def visit_Assign(self, node: ast.Assign) -> None:
-        if self.depth == 0:
-            value = _literal(node.value)
-            if value is not NON_LITERAL:
-                for target in node.targets:
-                    if isinstance(target, ast.Name):
-                        self.info.assignments.append((target.id, value, node.lineno))
-        self.generic_visit(node)
-
-    def visit_Constant(self, node: ast.Constant) -> None:
-        if isinstance(node.value, str) and node.value:
-            self.info.strings.append((node.value, node.lineno))
 
 
 #: Node types ``ast.literal_eval`` may accept; anything else is not a literal (decided without an exception).
