@@ -149,8 +149,8 @@ class _Collector(ast.NodeVisitor):
         return ".".join(reversed(parts))
 
     def collect(self, tree: ast.AST) -> None:
-        """What :meth:`visit` does, without recursion or per-node method dispatch (several times faster): a
-        pre-order walk in the same order, with the same handlers."""
+        """Collect the module's facts in one pre-order walk, without recursion or per-node method dispatch
+        (several times faster than an ``ast.NodeVisitor``; import statements reuse ``visit_Import*``)."""
         info = self.info
         strings = info.strings
         stack: list[Any] = [tree]
