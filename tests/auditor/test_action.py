@@ -166,7 +166,6 @@ class Runner:
         return proc
 
 
-@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
 def test_the_install_step_installs_the_local_checkout(tmp_path):
     """version: local installs the action's own checkout into a venv (needs PyPI for the build backend)."""
     runner = Runner(tmp_path, tmp_path, {"version": "local"})
@@ -180,7 +179,6 @@ def test_the_install_step_installs_the_local_checkout(tmp_path):
     assert (tmp_path / "runner-temp" / "mlops-audit-venv" / "bin" / "mlops-audit").exists()
 
 
-@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
 @pytest.mark.parametrize(
     ("files", "inputs", "exit_code"),
     [
