@@ -40,8 +40,7 @@ def load_checks(plugins: bool = True) -> dict[str, Check]:
     global _loaded
     if not _loaded:
         for module in FAMILY_MODULES.values():
-            if importlib.util.find_spec(f"{__name__}.{module}") is not None:
-                importlib.import_module(f"{__name__}.{module}")
+            importlib.import_module(f"{__name__}.{module}")
         if plugins:
             _load_plugins()
         _loaded = True
