@@ -248,7 +248,7 @@ def gen_config_keys(_: str | None) -> str:
 
 
 def gen_profiles(_: str | None) -> str:
-    from mlops_audit.checks.base import PROFILES
+    from mlops_audit.model import PROFILES
 
     checks = list(_registry().values())
     lines = ["| Profile | For | Checks that apply |", "|---|---|---|"]
@@ -323,14 +323,15 @@ def gen_maturity(_: str | None) -> str:
 
 
 def gen_principles(_: str | None) -> str:
-    from mlops_audit.checks.base import FAMILIES, Severity
+    from mlops_audit.model import FAMILIES, Severity
 
     groups = _by_principle()
     lines = ["| Principle | Family | Checks |", "|---|---|---|"]
-    for family, principle in FAMILIES.items():
+    for family in FAMILIES:
+        principle = family.principle
         count = len(groups.get(principle, []))
         link = f"[{principle.title}]({_principle_page(principle)})" if count else principle.title
-        lines.append(f"| {link} | `{family}` | {count} |")
+        lines.append(f"| {link} | `{family.prefix}` | {count} |")
     weights = ", ".join(f"{s.value} {s.weight}" for s in Severity)
     return "\n".join(lines) + f"\n\nSeverity weights: {weights}."
 

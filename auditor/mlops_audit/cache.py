@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
+from .model import fact_from_plain, fact_to_plain, result_from_plain, result_to_plain
 
 if TYPE_CHECKING:
     from .config import Config
@@ -527,43 +528,12 @@ def _valid_tree(data: Any) -> bool:
 
 
 # Whole-tree values as plain data: check results, report facts, inventory lists.
-def _encode_evidence(evidence: Any) -> list[tuple[str, int | None, str]]:
-    return [(e.path, e.line, e.note) for e in evidence]
-
-
-def _decode_evidence(raw: Any) -> tuple[Any, ...]:
-    from .checks.base import Evidence
-
-    return tuple(Evidence(path, line, note) for path, line, note in raw)
-
-
-def _encode_result(result: Any) -> tuple[str, str, list[Any], float]:
-    return (result.status.value, result.message, _encode_evidence(result.evidence), result.credit)
-
-
-def _decode_result(raw: Any) -> Any:
-    from .checks.base import Result, Status
-
-    status, message, evidence, credit = raw
-    return Result(Status(status), message, _decode_evidence(evidence), credit)
-
-
-def _encode_fact(fact: Any) -> tuple[bool | None, list[Any]]:
-    return (fact.value, _encode_evidence(fact.evidence))
-
-
-def _decode_fact(raw: Any) -> Any:
-    from .facts import FactValue
-
-    return FactValue(raw[0], _decode_evidence(raw[1]))
-
-
 def _same(value: Any) -> Any:
     return value
 
 
-_ENCODERS = {"result": _encode_result, "fact": _encode_fact, "list": list, "plain": _same}
-_DECODERS = {"result": _decode_result, "fact": _decode_fact, "list": list, "plain": _same}
+_ENCODERS = {"result": result_to_plain, "fact": fact_to_plain, "list": list, "plain": _same}
+_DECODERS = {"result": result_from_plain, "fact": fact_from_plain, "list": list, "plain": _same}
 
 
 def _unlink(path: Path) -> None:

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .checks.base import PROFILES, Check
+from .checks.base import Check
+from .model import PROFILES
 
 CONFIG_FILE = ".mlops-audit.toml"
 FAIL_ON = ("error", "warning")

@@ -18,9 +18,10 @@ from . import config as config_mod
 from . import facts as facts_mod
 from . import scoring
 from .checks import PLUGIN_ERRORS, load_checks
-from .checks.base import Check, Evidence, Result, Severity, Status
+from .checks.base import Check
 from .config import Config, ConfigError
 from .facts import FACT_NAMES, INVENTORY, REPORT_FACTS, FactValue, project
+from .model import Evidence, Result, Severity, Status
 from .repo import Note, Repo
 from .report import Gate, Outcome, ProjectReport, Report
 

@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .checks.base import Status
 from .config import ConfigError
 from .engine import audit
+from .model import Status
 from .repo import Repo
 from .report import Outcome, Report
 

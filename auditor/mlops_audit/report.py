@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import __version__
-from .checks.base import Check, Evidence, Principle, Result, Status
+from .checks.base import Check
 from .facts import FactValue
+from .model import Evidence, Principle, Result, Status
 from .paths import clean_text
 from .repo import Note
 

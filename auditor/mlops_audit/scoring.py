@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
-from .checks.base import Principle, Severity, Status
+from .model import Principle, Severity, Status
 from .report import Maturity, Outcome, PrincipleScore
 
 _SCORED = (Status.PASS, Status.FAIL)

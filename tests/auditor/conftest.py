@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from mlops_audit.checks import load_checks
-from mlops_audit.checks.base import Result, Status
+from mlops_audit.model import Result, Status
 from mlops_audit.repo import Repo
 
 GIT_ENV = {

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 from mlops_audit import audit
-from mlops_audit.checks.base import Status
 from mlops_audit.config import ConfigError
 from mlops_audit.facts import FACT_NAMES
+from mlops_audit.model import Status
 
 GOOD_README = """
     # Churn model
@@ -72,7 +72,8 @@ def test_ignore_with_reason_is_reported_and_not_scored(make_repo):
 
 
 def test_inline_suppression_on_the_evidence_line(make_repo):
-    from mlops_audit.checks.base import REGISTRY, Result, Severity, check
+    from mlops_audit.checks.base import REGISTRY, check
+    from mlops_audit.model import Result, Severity
 
     @check("DOC901", Severity.ERROR, "test-only: no TODO in train.py")
     def no_todo(repo):
@@ -169,7 +170,8 @@ def test_plain_directory_without_git_honours_gitignore(make_repo):
 
 
 def test_check_that_crashes_is_not_applicable_with_a_note(make_repo):
-    from mlops_audit.checks.base import REGISTRY, Severity, check
+    from mlops_audit.checks.base import REGISTRY, check
+    from mlops_audit.model import Severity
 
     @check("DOC902", Severity.ERROR, "test-only: crashes")
     def crashes(repo):

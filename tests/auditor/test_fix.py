@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from mlops_audit import audit
 from mlops_audit.checks import load_checks
-from mlops_audit.checks.base import Status
 from mlops_audit.cli import main
 from mlops_audit.fix import FIXERS, plan_fixes, run_fix
+from mlops_audit.model import Status
 
 NOTEBOOK = {
     "cells": [

@@ -11,23 +11,8 @@ import os
 import sys
 from typing import Any
 
+from ..model import FAMILIES, family_prefix
 from .base import REGISTRY, Check
-
-#: Family prefix -> module of this package.
-FAMILY_MODULES = {
-    "REP": "reproducibility",
-    "VER": "versioning",
-    "PIP": "pipelining",
-    "DEP": "deployment",
-    "FLX": "flexibility",
-    "EXP": "tracking",
-    "DAT": "data",
-    "TST": "testing",
-    "CI": "ci",
-    "CT": "continuous_training",
-    "DOC": "documentation",
-    "SEC": "security",
-}
 
 ENTRY_POINT_GROUP = "mlops_audit.checks"
 
@@ -39,8 +24,8 @@ def load_checks(plugins: bool = True) -> dict[str, Check]:
     """Import every family module (and, once, every plugin) and return the registry, sorted by ID."""
     global _loaded
     if not _loaded:
-        for module in FAMILY_MODULES.values():
-            importlib.import_module(f"{__name__}.{module}")
+        for family in FAMILIES:
+            importlib.import_module(f"{__name__}.{family.module}")
         if plugins:
             _load_plugins()
         _loaded = True
@@ -100,8 +85,8 @@ def _with_plugin(check: Check, plugin: str) -> Check:
 
 
 def _sort_key(check_id: str) -> tuple[int, str, int]:
-    family = check_id.rstrip("0123456789")
-    order = list(FAMILY_MODULES)
+    family = family_prefix(check_id)
+    order = [f.prefix for f in FAMILIES]
     rank = order.index(family) if family in order else len(order)
     digits = check_id[len(family) :]
     return (rank, family, int(digits) if digits.isdigit() else 0)

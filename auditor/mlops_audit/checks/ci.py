@@ -6,8 +6,9 @@ from __future__ import annotations
 import re
 
 from ..facts import ci, precommit, project, serving
+from ..model import Evidence, Result, Severity
 from ..repo import Repo
-from .base import Evidence, Result, Severity, check
+from .base import check
 
 _PROVIDER_TITLES = {
     "github": "GitHub Actions",

@@ -7,30 +7,13 @@ import re
 from dataclasses import dataclass
 
 from ..facts import ci, testing
+from ..facts.training import training_evidence
 from ..facts.yamlfile import LineDict
+from ..model import Evidence, Result, Severity
 from ..repo import Repo, memoized
-from .base import Evidence, Result, Severity, check
+from .base import check
 
-_PIPELINE_FILES = ("dvc.yaml", "MLproject", "kedro.yml", ".kedro.yml")
 _CT_PROFILES = ("pipeline", "service")
-
-
-@memoized
-def training_evidence(repo: Repo) -> list[Evidence]:
-    """Training code or a training pipeline definition: what makes the CT checks applicable."""
-    out = [Evidence(p, line, "training code") for p, line in testing.training_code(repo)[:3]]
-    for path in _PIPELINE_FILES:
-        if path in repo.entries:
-            data = ci.load_config(repo, path) if path.endswith(".yaml") else None
-            stages = data.get("stages") if isinstance(data, dict) else None
-            if isinstance(stages, LineDict):
-                for name in stages:
-                    if re.search(r"train|fit", str(name), re.I):
-                        out.append(Evidence(path, stages.line_of(name), f"stage {name}"))
-                        break
-            elif path == "MLproject":
-                out.append(Evidence(path, 1, "MLflow project"))
-    return out
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,9 @@ import re
 
 from ..facts import ml, notebooks
 from ..facts.python import python_files
+from ..model import Evidence, Result, Severity
 from ..repo import Repo
-from .base import Evidence, Result, Severity, check
+from .base import check
 
 
 def _has_code(repo: Repo) -> bool:

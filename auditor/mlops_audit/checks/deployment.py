@@ -7,8 +7,9 @@ only at what can be deployed and how it is described (containers, manifests, IaC
 from __future__ import annotations
 
 from ..facts import docker, serving
+from ..model import Evidence, Result, Severity
 from ..repo import Repo
-from .base import Evidence, Result, Severity, check
+from .base import check
 
 _SERVICE = ("service",)
 _DEPLOYABLE = ("pipeline", "service")

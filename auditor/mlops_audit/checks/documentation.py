@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 
 from ..facts import project
+from ..model import Result, Severity
 from ..repo import Repo
-from .base import Result, Severity, check
+from .base import check
 
 _MIN_README_WORDS = 40
 _USAGE = re.compile(

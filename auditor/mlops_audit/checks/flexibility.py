@@ -7,8 +7,9 @@ import re
 from ..facts import configs, project
 from ..facts.pipelines import is_ml_project
 from ..facts.python import module, python_files
+from ..model import Evidence, Result, Severity
 from ..repo import Repo
-from .base import Evidence, Result, Severity, check
+from .base import check
 
 
 @check(

@@ -6,8 +6,9 @@ import re
 
 from ..facts import dvc, pipelines, serving
 from ..facts.python import module
+from ..model import Evidence, Result, Severity
 from ..repo import Repo
-from .base import Evidence, Result, Severity, check
+from .base import check
 
 
 def _training_evidence(repo: Repo) -> list[Evidence]:

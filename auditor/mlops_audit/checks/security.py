@@ -7,8 +7,9 @@ import re
 
 from ..facts import ml, notebooks, secrets
 from ..facts.python import Call, python_files
+from ..model import Evidence, Result, Severity
 from ..repo import Repo
-from .base import Evidence, Result, Severity, check
+from .base import check
 
 
 @check(

@@ -4,8 +4,10 @@ quality is gated against a threshold or the champion."""
 from __future__ import annotations
 
 from ..facts import project, testing
+from ..facts.training import training_evidence
+from ..model import Evidence, Result, Severity
 from ..repo import Repo
-from .base import Evidence, Result, Severity, check
+from .base import check
 
 
 @check(
@@ -121,8 +123,6 @@ def quality_gate(repo: Repo) -> Result:
         def test_model_beats_baseline(trained_model, holdout):
             assert f1_score(holdout.y, trained_model.predict(holdout.X)) >= 0.80
     """
-    from .continuous_training import training_evidence
-
     if not training_evidence(repo) and not testing.ml_modules(repo):
         return Result.not_applicable("no model training code found")
     gates = testing.quality_gates(repo)

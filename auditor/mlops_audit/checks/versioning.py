@@ -10,8 +10,9 @@ from ..facts import git as gitfacts
 from ..facts.pipelines import is_ml_project, training_modules, training_notebooks
 from ..facts.python import modules_containing
 from ..facts.yamlfile import LineDict, load_yaml
+from ..model import Evidence, Result, Severity
 from ..repo import Repo
-from .base import Evidence, Result, Severity, check
+from .base import check
 
 
 @check("VER001", Severity.ERROR, "The project is a git repository", level=0)

@@ -8,13 +8,24 @@ named in :data:`FACT_NAMES` are the stable contract of the report, anything else
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from ..model import FactValue
+
 if TYPE_CHECKING:
-    from ..checks.base import Evidence
     from ..repo import Repo
+
+__all__ = [
+    "FACT_MODULES",
+    "FACT_NAMES",
+    "INVENTORY",
+    "REPORT_FACTS",
+    "FactValue",
+    "inventory",
+    "load",
+    "report_fact",
+]
 
 #: The facts every JSON report carries, in this order (schema contract; see docs/json-schema.md).
 FACT_NAMES: tuple[str, ...] = (
@@ -59,27 +70,6 @@ FACT_MODULES = (
     "secrets",
     "project",
 )
-
-
-@dataclass(frozen=True)
-class FactValue:
-    """``value`` is True / False, or None when the auditor cannot decide; ``evidence`` says where."""
-
-    value: bool | None
-    evidence: tuple[Evidence, ...] = field(default_factory=tuple)
-
-    @classmethod
-    def of(
-        cls, evidence: Iterable[Evidence | str | tuple[str, int | None]], *, default: bool = False
-    ) -> FactValue:
-        """True with the given evidence when there is any, else ``default`` (False)."""
-        from ..checks.base import as_evidence
-
-        ev = as_evidence(list(evidence))
-        return cls(True if ev else default, ev)
-
-    def as_dict(self, prefix: str = "") -> dict[str, object]:
-        return {"value": self.value, "evidence": [str(e.rebased(prefix)) for e in self.evidence]}
 
 
 FactFunc = Callable[["Repo"], FactValue]

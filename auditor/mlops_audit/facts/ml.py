@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..checks.base import Evidence
+from ..model import Evidence
 from ..repo import Repo, memoized
 from . import FactValue, inventory, report_fact
 from .notebooks import NotebookCode, notebook_codes_containing

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..checks.base import Evidence
+from ..model import Evidence
 from ..repo import Repo, memoized
 from . import FactValue, report_fact
 from .python import Call, ModuleInfo, _decode_module, _encode_module, analyze_source

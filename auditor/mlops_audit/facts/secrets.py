@@ -11,7 +11,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from ..checks.base import Evidence
+from ..model import Evidence
 from ..repo import Repo, memoized
 from . import FactValue, report_fact
 

@@ -11,7 +11,8 @@ import re
 from collections.abc import Iterator
 from urllib.parse import quote
 
-from ..checks.base import Check, Evidence, Status
+from ..checks.base import Check
+from ..model import Evidence, Status
 from ..paths import clean_text, display_path
 from ..report import Outcome, ProjectReport, Report
 

@@ -14,7 +14,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from ..checks.base import Principle, Severity
+from ..model import Principle, Severity
 from ..report import Outcome, ProjectReport, Report
 from ._common import (
     doc_markdown,

@@ -18,7 +18,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from ..checks.base import Status
+from ..model import Status
 from ..report import Outcome, ProjectReport, Report
 from ._common import (
     HOMEPAGE,

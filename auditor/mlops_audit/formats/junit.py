@@ -11,7 +11,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
-from ..checks.base import Status
+from ..model import Status
 from ..report import Outcome, ProjectReport, Report
 from ._common import evidence_of, fix_command, fix_hint, path_text, projects, score_text, summary, text
 

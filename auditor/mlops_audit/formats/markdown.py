@@ -12,7 +12,7 @@ import html
 import re
 from collections.abc import Sequence
 
-from ..checks.base import Severity, Status
+from ..model import Severity, Status
 from ..report import Outcome, ProjectReport, Report
 from ._common import (
     evidence_of,

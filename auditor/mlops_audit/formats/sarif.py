@@ -19,7 +19,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..checks.base import Check, Evidence, Principle, Severity
+from ..checks.base import Check
+from ..model import Evidence, Principle, Severity
 from ..report import Outcome, ProjectReport, Report
 from ._common import (
     HOMEPAGE,

@@ -10,7 +10,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from ..checks.base import Severity, Status
+from ..model import Severity, Status
 from ..paths import clean_text, display_path
 from ..report import Outcome, ProjectReport, Report
 

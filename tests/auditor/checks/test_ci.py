@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from conftest import assert_status
-from mlops_audit.checks.base import Status
+from mlops_audit.model import Status
 
 SHA = "11bd71901bbe5b1630ceea73d27597364c9af683"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conftest import assert_status
 from mlops_audit.checks import load_checks
-from mlops_audit.checks.base import Status
+from mlops_audit.model import Status
 
 API = (
     "from fastapi import FastAPI\nimport mlflow\napp = FastAPI()\nmodel = mlflow.pyfunc.load_model({uri!r})\n"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from conftest import assert_status
-from mlops_audit.checks.base import Status
+from mlops_audit.model import Status
 
 TRAIN = "from sklearn.ensemble import RandomForestClassifier\nm = RandomForestClassifier()\nm.fit(X, y)\n"
 NOTEBOOK = '{"cells": [{"cell_type": "code", "source": ["model.fit(X, y)"]}], "metadata": {}}'

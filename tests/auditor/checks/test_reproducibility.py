@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from conftest import assert_status
-from mlops_audit.checks.base import Status
+from mlops_audit.model import Status
 
 PASS, FAIL, NA = Status.PASS, Status.FAIL, Status.NOT_APPLICABLE
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from conftest import assert_status
-from mlops_audit.checks.base import Status
+from mlops_audit.model import Status
 from mlops_audit.repo import Repo
 
 MB = 1_000_000

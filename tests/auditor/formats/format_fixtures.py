@@ -12,8 +12,9 @@ import re
 from pathlib import Path
 
 from mlops_audit import scoring
-from mlops_audit.checks.base import Check, Evidence, Principle, Result, Severity, Status
+from mlops_audit.checks.base import Check
 from mlops_audit.facts import FACT_NAMES, FactValue
+from mlops_audit.model import Evidence, Principle, Result, Severity, Status
 from mlops_audit.repo import Note
 from mlops_audit.report import Gate, Outcome, ProjectReport, Report
 

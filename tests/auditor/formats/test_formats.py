@@ -26,10 +26,10 @@ from format_fixtures import (
     fixture_report,
     normalise,
 )
-from mlops_audit.checks.base import Status
 from mlops_audit.facts import FACT_NAMES
 from mlops_audit.formats import FORMATS, render
 from mlops_audit.formats._common import root_prefix
+from mlops_audit.model import Status
 from mlops_audit.report import Report
 from mlops_audit.schema import load_report_schema
 
