@@ -166,16 +166,28 @@ def validate(config: Config, checks: Mapping[str, Check]) -> None:
         for name, value in values.items():
             if name not in declared:
                 known = ", ".join(sorted(declared)) or "none"
+                hint = name.replace("_", "-")
+                spelled = f"; option keys are kebab-case: {hint!r}" if hint in declared else ""
                 raise ConfigError(
-                    f"check {key} has no option {name!r}{_where(config)} (its options: {known})"
+                    f"check {key} has no option {name!r}{_where(config)} (its options: {known}){spelled}"
                 )
-            default = declared[name]
-            if (
-                default is not None
-                and not isinstance(value, type(default))
-                and not (isinstance(default, float) and isinstance(value, int))
-            ):
-                raise ConfigError(f"option {key}.{name} must be a {type(default).__name__}, got {value!r}")
+            if not _fits(value, declared[name]):
+                kind = "list" if isinstance(declared[name], tuple) else type(declared[name]).__name__
+                raise ConfigError(f"option {key}.{name} must be a {kind}, got {value!r}")
+
+
+def _fits(value: Any, default: Any) -> bool:
+    """A configured option value has the type of its default (an int where a float is expected, a list
+    where the default is a tuple)."""
+    if default is None:
+        return True
+    if isinstance(default, tuple):
+        return isinstance(value, (list, tuple))
+    if isinstance(default, float):
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    return isinstance(value, type(default)) and not (
+        isinstance(value, bool) and not isinstance(default, bool)
+    )
 
 
 def _where(config: Config) -> str:

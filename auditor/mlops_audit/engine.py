@@ -102,9 +102,9 @@ def _audit(
     runner = _make_runner(repo, config, use_cache)
     selected = [c for c in checks.values() if config.selects(c)]
 
-    main = _project_report(repo, "", selected, config, runner, baseline_data)
+    main = _project_report(repo, "", selected, checks, config, runner, baseline_data)
     subs = [
-        _project_report(repo.subproject(sub), sub, selected, config, runner, baseline_data)
+        _project_report(repo.subproject(sub), sub, selected, checks, config, runner, baseline_data)
         for sub in runner.subprojects()
     ]
     runner.note_skipped()
@@ -139,12 +139,12 @@ class _Runner:
         self.repo = repo
         self.cache = cache
 
-    def run_check(self, view: Repo, check: Check) -> Result:
+    def run_check(self, view: Repo, check: Check, options: Mapping[str, Any]) -> Result:
         if self.cache is not None:
             return self.cache.tree_value(
-                ("check", view.prefix, check.id), lambda: _safe_check(view, check), "result"
+                ("check", view.prefix, check.id), lambda: _safe_check(view, check, options), "result"
             )
-        return _safe_check(view, check)
+        return _safe_check(view, check, options)
 
     def fact(self, view: Repo, name: str) -> FactValue:
         if self.cache is not None:
@@ -212,9 +212,9 @@ def _note_never_read(repo: Repo) -> None:
             repo.read_bytes(path)  # refused before any open(): only the note is made
 
 
-def _safe_check(view: Repo, check: Check) -> Result:
+def _safe_check(view: Repo, check: Check, options: Mapping[str, Any]) -> Result:
     try:
-        result = check.run(view)
+        result = check.run(view, options)
     except Exception as exc:  # a check that crashes cannot decide; it never guesses a failure
         view.note("", f"check {check.id} could not run: {type(exc).__name__}: {exc}")
         return Result.not_applicable(f"check could not run ({type(exc).__name__}); see notes")
@@ -237,18 +237,33 @@ def _project_report(
     view: Repo,
     path: str,
     checks: list[Check],
+    registry: Mapping[str, Check],
     config: Config,
     runner: _Runner,
     baseline: Mapping[str, Any] | None,
 ) -> ProjectReport:
     anchor = runner.anchor(view)
     known_failing = set((baseline or {}).get("failing", {}).get(path or ".", []))
+    decided: dict[str, Result] = {}
+
+    def verdict(check: Check) -> Result:
+        if not config.applies(check):
+            return Result.not_applicable(f"not part of the {config.profile} profile")
+        options = config.options.get(check.id, {})
+        return check.decide(lambda: runner.run_check(view, check, options), prerequisite)
+
+    def prerequisite(check_id: str) -> Result | None:
+        """The raw verdict of a required check (before ignores); None when it is ignored or unknown."""
+        if check_id in config.ignore or check_id not in registry:
+            return None
+        if check_id not in decided:
+            decided[check_id] = verdict(registry[check_id])
+        return decided[check_id]
+
     outcomes = []
     for check in checks:
-        if not config.applies(check):
-            result = Result.not_applicable(f"not part of the {config.profile} profile")
-        else:
-            result = runner.run_check(view, check)
+        result = decided.get(check.id) or verdict(check)
+        decided[check.id] = result
         if result.status is Status.FAIL and not result.evidence and anchor:
             result = Result(
                 result.status, result.message, (Evidence(anchor, 1, "repository"),), result.credit

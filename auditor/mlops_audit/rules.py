@@ -21,6 +21,7 @@ def rule_dict(check: Check) -> dict[str, object]:
         "profiles": list(check.profiles),
         "fixable": check.fix is not None,
         "options": check.options,
+        "requires": list(check.requires),
         "plugin": check.plugin,
         "summary": check.summary,
     }
@@ -59,6 +60,8 @@ def explain(check: Check) -> str:
     ]
     if check.options:
         meta.append("Options:   " + ", ".join(f"{k} (default {v!r})" for k, v in check.options.items()))
+    if check.requires:
+        meta.append(f"Requires:  {', '.join(check.requires)} (decided first; a failure there fails this one)")
     if check.plugin:
         meta.append(f"Plugin:    {check.plugin}")
     return "\n".join([header, "=" * len(header), *meta, "", check.doc or "(no documentation)"])

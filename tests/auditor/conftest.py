@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from mlops_audit.checks import load_checks
+from mlops_audit.checks import decide
 from mlops_audit.model import Result, Status
 from mlops_audit.repo import Repo
 
@@ -71,9 +71,9 @@ def make_repo(tmp_path: Path) -> Callable[..., Path]:
 
 
 def check_result(root: Path | Repo, check_id: str) -> Result:
-    """Run one registered check on a fixture repository."""
+    """Decide one registered check on a fixture repository (its prerequisites first)."""
     repo = root if isinstance(root, Repo) else Repo(root)
-    return load_checks()[check_id].run(repo)
+    return decide(repo, check_id)
 
 
 def assert_status(root: Path | Repo, check_id: str, status: Status) -> Result:

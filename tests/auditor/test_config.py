@@ -79,3 +79,16 @@ def test_inline_suppressions_parse():
     text = "a = 1\nb = pickle.load(f)  # mlops-audit: ignore[SEC003, rep001] our own file\n"
     assert suppressions(text) == {2: {"SEC003": "our own file", "REP001": "our own file"}}
     assert suppressions("no marker here") == {}
+
+
+def test_option_keys_are_kebab_case_and_typed(tmp_path):
+    from mlops_audit.checks import load_checks
+    from mlops_audit.config import Config, validate
+
+    checks = load_checks()
+    with pytest.raises(ConfigError, match="kebab-case: 'max-missing'"):
+        validate(Config(options={"REP003": {"max_missing": 2}}), checks)
+    with pytest.raises(ConfigError, match="must be a list"):
+        validate(Config(options={"REP003": {"ignore": "google.colab"}}), checks)
+    validate(Config(options={"REP003": {"ignore": ["google.colab"], "max-missing": 2}}), checks)
+    validate(Config(options={"VER002": {"max-file-mb": 10}}), checks)  # an int where a float is expected

@@ -200,3 +200,60 @@ def test_path_outside_is_never_read(make_repo, tmp_path):
 def test_api_accepts_path_objects(make_repo):
     root: Path = make_repo({"README.md": GOOD_README})
     assert audit(str(root)).root == str(root)
+
+
+def test_requires_absence_never_scores_better_than_a_partial_practice(make_repo):
+    """EXP002..EXP006 require EXP001: with no tracker they fail ("needs EXP001 first") instead of leaving the
+    score, so a repository without tracking scores below one that tracks partly."""
+    train = "from sklearn.linear_model import LogisticRegression\nLogisticRegression().fit(X, y)\n"
+    none = audit(make_repo({"README.md": GOOD_README, "train.py": train}), select=["EXP"])
+    partly = audit(
+        make_repo(
+            {"README.md": GOOD_README, "train.py": "import mlflow\nmlflow.log_param('C', 1)\n" + train}
+        ),
+        select=["EXP"],
+    )
+    assert outcome(none, "EXP002").result.message.startswith("needs EXP001 first")
+    assert none.score < partly.score
+
+
+def test_requires_an_ignored_or_unselected_prerequisite(make_repo):
+    root = make_repo({"README.md": GOOD_README, "train.py": "print(1)\n"})
+    # EXP001 not selected: it is still decided first
+    assert outcome(audit(root, select=["EXP002"]), "EXP002").status is Status.FAIL
+    # EXP001 ignored by configuration: its dependants cannot be judged
+    report = audit(root, select=["EXP"], ignore={"EXP001": "tracked elsewhere"})
+    assert outcome(report, "EXP002").status is Status.NOT_APPLICABLE
+    assert "EXP001" in outcome(report, "EXP002").result.message
+
+
+def test_requires_must_name_known_checks_without_cycles():
+    from mlops_audit.checks import _check_requirements
+    from mlops_audit.checks.base import Check
+    from mlops_audit.model import Principle, Result, Severity
+
+    def func(repo):
+        return Result.passed()
+
+    def make(cid, requires):
+        return Check(cid, Principle.DOCUMENTATION, Severity.INFO, cid, func, requires=requires)
+
+    with pytest.raises(ValueError, match="unknown check"):
+        _check_requirements({"X1": make("X1", ("X9",))})
+    with pytest.raises(ValueError, match="requires itself"):
+        _check_requirements({"X1": make("X1", ("X2",)), "X2": make("X2", ("X1",))})
+    _check_requirements({"X1": make("X1", ()), "X2": make("X2", ("X1",))})
+
+
+def test_options_are_keyword_only_parameters_with_kebab_case_keys():
+    from mlops_audit.checks import load_checks
+    from mlops_audit.checks.base import declared_options
+    from mlops_audit.model import Result
+
+    assert load_checks()["VER002"].options == {"max-file-mb": 5.0, "max-data-mb": 1.0}
+
+    def positional_option(repo, limit=3):
+        return Result.passed()
+
+    with pytest.raises(ValueError, match="keyword-only"):
+        declared_options("X1", positional_option)

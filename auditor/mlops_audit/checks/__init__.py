@@ -9,10 +9,15 @@ import importlib
 import importlib.util
 import os
 import sys
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from ..model import FAMILIES, family_prefix
 from .base import REGISTRY, Check
+
+if TYPE_CHECKING:
+    from ..model import Result
+    from ..repo import Repo
 
 ENTRY_POINT_GROUP = "mlops_audit.checks"
 
@@ -28,8 +33,42 @@ def load_checks(plugins: bool = True) -> dict[str, Check]:
             importlib.import_module(f"{__name__}.{family.module}")
         if plugins:
             _load_plugins()
+        _check_requirements(REGISTRY)
         _loaded = True
     return dict(sorted(REGISTRY.items(), key=lambda kv: _sort_key(kv[0])))
+
+
+def decide(repo: Repo, check_id: str, options: Mapping[str, Mapping[str, Any]] | None = None) -> Result:
+    """One check's verdict on ``repo``, its prerequisites (``requires=``) decided first, with the given
+    options per check ID; no configuration, profile or cache (the engine adds those)."""
+    checks = load_checks()
+    decided: dict[str, Result] = {}
+
+    def verdict(cid: str) -> Result:
+        if cid not in decided:
+            check = checks[cid]
+            decided[cid] = check.decide(lambda: check.run(repo, (options or {}).get(cid)), verdict)
+        return decided[cid]
+
+    return verdict(check_id)
+
+
+def _check_requirements(registry: dict[str, Check]) -> None:
+    """Every ``requires=`` names a registered check, and no chain of requirements comes back to its start."""
+    for check in registry.values():
+        for required in check.requires:
+            if required not in registry:
+                raise ValueError(f"check {check.id} requires unknown check {required!r}")
+    for start in registry:
+        seen: list[str] = []
+        todo = list(registry[start].requires)
+        while todo:
+            current = todo.pop()
+            if current == start:
+                raise ValueError(f"check {start} requires itself through {' -> '.join(seen)}")
+            if current not in seen:
+                seen.append(current)
+                todo.extend(registry[current].requires)
 
 
 def _plugin_entry_points() -> list[Any]:

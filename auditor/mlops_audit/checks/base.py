@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import inspect
 import textwrap
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +28,9 @@ from ..model import (
 
 if TYPE_CHECKING:
     from ..repo import Repo
+
+#: A check function: the repository first, then its options as keyword-only parameters.
+CheckFunc = Callable[..., Result]
 
 # The model types are re-exported: plugins write ``from mlops_audit.checks.base import check, Result, ...``.
 __all__ = [
@@ -54,13 +57,14 @@ class Check:
     principle: Principle
     severity: Severity
     title: str
-    func: Callable[[Repo], Result] = field(repr=False, compare=False)
+    func: CheckFunc = field(repr=False, compare=False)
     fix: str | None = None  # the name of the template fragment `mlops-audit fix` renders for it
     fix_hint: str = ""  # one-line "how to fix" for reports
     level: int = 1  # the MLOps maturity level (1 or 2) this practice belongs to; 0 = hygiene only
     profiles: tuple[str, ...] = PROFILES  # the profiles in which the check applies
-    options: dict[str, Any] = field(default_factory=dict)  # per-check options and their defaults
+    options: dict[str, Any] = field(default_factory=dict)  # option key (kebab-case) -> default
     plugin: str | None = None  # distribution that provided the check, for third-party checks
+    requires: tuple[str, ...] = ()  # checks that must pass for this one to be decidable
 
     @property
     def doc(self) -> str:
@@ -75,11 +79,57 @@ class Check:
     def family(self) -> str:
         return family_prefix(self.id)
 
-    def run(self, repo: Repo) -> Result:
-        return self.func(repo)
+    def decide(self, run: Callable[[], Result], prerequisite: Callable[[str], Result | None]) -> Result:
+        """This check's verdict given the verdicts of the checks it ``requires``.
+
+        A prerequisite that is not applicable (or ignored, or not registered: ``prerequisite`` returns None)
+        makes this check not applicable without running it. A failed prerequisite makes this check fail
+        ("needs X first"), unless the check is not applicable for a reason of its own: the absence of a
+        practice never scores better than a partial one.
+        """
+        blocked = None
+        for required in self.requires:
+            result = prerequisite(required)
+            if result is None:
+                return Result.not_applicable(f"requires {required}, which is ignored or not available")
+            if result.status is Status.NOT_APPLICABLE:
+                return Result.not_applicable(f"requires {required}: {result.message}")
+            if result.status is Status.FAIL and blocked is None:
+                blocked = Result.failed(f"needs {required} first: {result.message}", result.evidence)
+        own = run()
+        if blocked is not None and own.status is not Status.NOT_APPLICABLE:
+            return blocked
+        return own
+
+    def run(self, repo: Repo, options: Mapping[str, Any] | None = None) -> Result:
+        """Decide the check; ``options`` are the configured values (kebab-case keys) over the defaults."""
+        values = {**self.options, **(options or {})}
+        return self.func(repo, **{option_parameter(k): v for k, v in values.items()})
 
 
 REGISTRY: dict[str, Check] = {}
+
+
+def option_key(parameter: str) -> str:
+    """The configuration key of an option parameter: ``max_file_mb`` -> ``max-file-mb``."""
+    return parameter.replace("_", "-")
+
+
+def option_parameter(key: str) -> str:
+    """The parameter name of a configuration key: ``max-file-mb`` -> ``max_file_mb``."""
+    return key.replace("-", "_")
+
+
+def declared_options(check_id: str, func: Callable[..., Result]) -> dict[str, Any]:
+    """The options of a check function, by configuration key: the parameters after the repository, which
+    must be keyword-only and have a default (``def f(repo, *, max_file_mb: float = 5.0)``)."""
+    params = list(inspect.signature(func).parameters.values())
+    out: dict[str, Any] = {}
+    for param in params[1:]:
+        if param.kind is not inspect.Parameter.KEYWORD_ONLY or param.default is inspect.Parameter.empty:
+            raise ValueError(f"check {check_id}: option {param.name!r} must be keyword-only with a default")
+        out[option_key(param.name)] = param.default
+    return out
 
 
 def check(
@@ -91,10 +141,16 @@ def check(
     fix_hint: str = "",
     level: int = 1,
     profiles: Iterable[str] = PROFILES,
-    options: dict[str, Any] | None = None,
+    requires: Iterable[str] = (),
     principle: Principle | None = None,
-) -> Callable[[Callable[[Repo], Result]], Callable[[Repo], Result]]:
-    """Register ``f(repo) -> Result`` as check ``id``; the principle follows from the ID's family prefix."""
+) -> Callable[[CheckFunc], CheckFunc]:
+    """Register ``f(repo, *, option=default, ...) -> Result`` as check ``id``.
+
+    The principle follows from the ID's family prefix. The check's options are its keyword-only parameters
+    with their defaults; configuration names them in kebab-case (``max_file_mb`` -> ``max-file-mb``).
+    ``requires`` names the checks this one depends on: when one of them does not pass, the engine decides
+    this one without calling it (see :mod:`mlops_audit.engine`).
+    """
     family = family_prefix(id)
     if principle is None:
         if family not in FAMILY_BY_PREFIX:
@@ -104,7 +160,7 @@ def check(
     if bad:
         raise ValueError(f"check {id}: unknown profiles {sorted(bad)}")
 
-    def register(func: Callable[[Repo], Result]) -> Callable[[Repo], Result]:
+    def register(func: CheckFunc) -> CheckFunc:
         if id in REGISTRY and REGISTRY[id].func is not func:
             raise ValueError(f"check {id} is registered twice")
         REGISTRY[id] = Check(
@@ -117,7 +173,8 @@ def check(
             fix_hint=fix_hint,
             level=level,
             profiles=tuple(profiles),
-            options=dict(options or {}),
+            options=declared_options(id, func),
+            requires=tuple(requires),
         )
         return func
 

@@ -20,10 +20,6 @@ _PROVIDER_TITLES = {
 }
 
 
-def _no_ci() -> Result:
-    return Result.not_applicable("no CI configuration (see CI001)")
-
-
 def _cmd_evidence(commands: list[ci.Command], limit: int = 3) -> list[Evidence]:
     out = []
     for cmd in commands[:limit]:
@@ -78,7 +74,8 @@ def ci_present(repo: Repo) -> Result:
     return Result.passed(names, evidence)
 
 
-@check("CI002", Severity.ERROR, "CI runs the tests", fix="ci_workflow", fix_hint="run pytest in a CI job")
+@check("CI002", Severity.ERROR, "CI runs the tests", fix="ci_workflow", fix_hint="run pytest in a CI job",
+       requires=("CI001",))  # fmt: skip
 def ci_runs_tests(repo: Repo) -> Result:
     """A CI job runs the test suite — directly (``pytest``, ``python -m unittest``, ``tox``, ``nox``) or through
     a task runner or script it calls (``make test`` whose target runs pytest, ``poe test``, ``scripts/test.sh``).
@@ -88,8 +85,6 @@ def ci_runs_tests(repo: Repo) -> Result:
     How to fix: add a step that runs the tests, e.g. ``run: uv run pytest`` (or ``make test`` when the Makefile
     target runs them).
     """
-    if not ci.ci_files(repo):
-        return _no_ci()
     found = ci.test_commands(repo)
     if found:
         return Result.passed(f"tests run in CI: {found[0].text[:80]}", _cmd_evidence(found))
@@ -106,7 +101,12 @@ def ci_runs_tests(repo: Repo) -> Result:
 
 
 @check(
-    "CI003", Severity.WARNING, "CI runs linters", fix="ci_workflow", fix_hint="run ruff (or pre-commit) in CI"
+    "CI003",
+    Severity.WARNING,
+    "CI runs linters",
+    fix="ci_workflow",
+    fix_hint="run ruff (or pre-commit) in CI",
+    requires=("CI001",),
 )
 def ci_runs_lint(repo: Repo) -> Result:
     """A CI job runs linters or format checks (ruff, flake8, pylint, mypy, ``black --check``, ``pre-commit run``),
@@ -118,8 +118,6 @@ def ci_runs_lint(repo: Repo) -> Result:
     How to fix: add ``run: uv run ruff check . && uv run ruff format --check .`` or
     ``run: uv run pre-commit run --all-files`` to the CI workflow.
     """
-    if not ci.ci_files(repo):
-        return _no_ci()
     found = ci.lint_commands(repo)
     if found:
         return Result.passed(f"linters run in CI: {found[0].text[:80]}", _cmd_evidence(found))
@@ -417,7 +415,7 @@ def dangerous_triggers(repo: Repo) -> Result:
 
 
 @check("CI010", Severity.WARNING, "CI runs the MLOps audit", level=2, fix="ci_workflow",
-       fix_hint="add `uvx mlops-audit check` to CI")  # fmt: skip
+       fix_hint="add `uvx mlops-audit check` to CI", requires=("CI001",))  # fmt: skip
 def audit_in_ci(repo: Repo) -> Result:
     """CI runs ``mlops-audit`` itself (a step, the action, or its pre-commit hook run by CI), so the practices
     scored here cannot silently regress.
@@ -425,8 +423,6 @@ def audit_in_ci(repo: Repo) -> Result:
     How to fix: add a step ``run: uvx mlops-audit check --fail-under 70`` (or the ``mlops-audit`` pre-commit
     hook together with ``pre-commit run --all-files`` in CI).
     """
-    if not ci.ci_files(repo):
-        return _no_ci()
     found = ci.runs(repo, "audit")
     if found:
         return Result.passed("CI runs mlops-audit", _cmd_evidence(found))
@@ -471,7 +467,7 @@ def deploy_jobs(repo: Repo) -> list[tuple[ci.Pipeline, ci.Job, Evidence]]:
 
 
 @check("CI011", Severity.WARNING, "Deployment is automated (CD)", level=2, profiles=("pipeline", "service"),
-       fix_hint="add a deploy job that runs on main or on tags, with an environment")  # fmt: skip
+       fix_hint="add a deploy job that runs on main or on tags, with an environment", requires=("CI001",))  # fmt: skip
 def continuous_delivery(repo: Repo) -> Result:
     """A CI job deploys or publishes automatically — a job with a deployment ``environment``, or one that pushes
     an image, publishes a package or model, or rolls out a service — triggered by a push to main, a tag or a
@@ -495,8 +491,6 @@ def continuous_delivery(repo: Repo) -> Result:
           steps:
             - run: docker build -t $IMAGE . && docker push $IMAGE
     """
-    if not ci.ci_files(repo):
-        return _no_ci()
     jobs = deploy_jobs(repo)
     if not jobs:
         deployed = serving.deployables(repo)
@@ -516,7 +510,7 @@ def continuous_delivery(repo: Repo) -> Result:
 
 
 @check("CI012", Severity.WARNING, "CI validates pull requests", fix="ci_workflow",
-       fix_hint="trigger the CI workflow on pull_request")  # fmt: skip
+       fix_hint="trigger the CI workflow on pull_request", requires=("CI001",))  # fmt: skip
 def ci_on_pull_requests(repo: Repo) -> Result:
     """CI runs on pull (merge) requests, or on every branch push, so a change is checked before it merges.
 
@@ -527,11 +521,9 @@ def ci_on_pull_requests(repo: Repo) -> Result:
     """
     pipes = [p for p in ci.pipelines(repo) if p.parsed]
     if not pipes:
-        return (
-            _no_ci()
-            if not ci.ci_files(repo)
-            else Result.not_applicable("CI configuration could not be parsed")
-        )
+        if ci.ci_files(repo):
+            return Result.not_applicable("CI configuration could not be parsed")
+        return Result.failed("no CI configuration")
     undecided = True
     for pipe in pipes:
         if pipe.provider == "jenkins" and "pull_request" not in pipe.events:

@@ -97,6 +97,7 @@ def _ordered_steps(repo: Repo) -> list[Evidence]:
     fix_hint="call the validation step before fitting (or order a validate stage before train in the pipeline)",
     level=1,
     profiles=("pipeline", "service"),
+    requires=("DAT001",),
 )
 def validated_before_training(repo: Repo) -> Result:
     """The data validation runs on the training path: a training file (or a project module it imports)
@@ -115,8 +116,6 @@ def validated_before_training(repo: Repo) -> Result:
           validate: {cmd: python -m churn.validate, deps: [data/raw]}
           train: {cmd: python -m churn.train, deps: [data/raw, reports/validation.json]}
     """
-    if not ml.data_validation_usages(repo):
-        return Result.not_applicable("no data validation defined (see DAT001)")
     units = ml.training_units(repo)
     steps = _ordered_steps(repo)
     if steps:

@@ -78,7 +78,7 @@ def deps_locked(repo: Repo) -> Result:
     if not _has_code(repo):
         return Result.not_applicable("no Python code or notebooks")
     if not deps.declaration_files(repo) and not deps.lock_files(repo):
-        return Result.not_applicable("no dependencies declared (see REP001)")
+        return Result.not_applicable("nothing declared or locked (REP001 reports the missing declaration)")
     status = deps.lock_status(repo)
     if status.locks:
         return Result.passed(f"lock file {status.locks[0]}", status.locks[:3])
@@ -106,9 +106,9 @@ def deps_locked(repo: Repo) -> Result:
     "Imports are covered by the declared dependencies",
     fix_hint="add every third-party package the code imports to the dependency list",
     level=1,
-    options={"ignore": [], "max_missing": 0},
+    requires=("REP001",),
 )
-def imports_declared(repo: Repo) -> Result:
+def imports_declared(repo: Repo, *, ignore: tuple[str, ...] = (), max_missing: int = 0) -> Result:
     """Every third-party package the code imports is declared as a dependency (import names are mapped to
     distributions: ``sklearn`` → scikit-learn, ``yaml`` → PyYAML, ``cv2`` → opencv-python, ``PIL`` → Pillow;
     the standard library and the project's own modules are skipped).
@@ -126,13 +126,11 @@ def imports_declared(repo: Repo) -> Result:
     """
     if not python_files(repo):
         return Result.not_applicable("no Python code")
-    if not deps.declaration_files(repo):
-        return Result.not_applicable("no dependencies declared (see REP001)")
     reqs = deps.declared_requirements(repo)
     if any(r.raw == "<computed install_requires>" for r in reqs) and len(reqs) == 1:
         return Result.not_applicable("setup.py computes install_requires: names unknown")
     declared = deps.declared_names(repo)
-    ignore = set(repo.option("REP003", "ignore", []))
+    ignored = set(ignore)
     own = deps.project_modules(repo)
     missing: dict[str, Evidence] = {}
     covered: set[str] = set()
@@ -141,7 +139,7 @@ def imports_declared(repo: Repo) -> Result:
             if name.startswith("."):
                 continue
             root = name.split(".", 1)[0]
-            if root in own or deps.is_stdlib(root) or root in ignore or name in ignore:
+            if root in own or deps.is_stdlib(root) or root in ignored or name in ignored:
                 continue
             if deps.is_declared(root, declared):
                 covered.add(root)
@@ -149,7 +147,6 @@ def imports_declared(repo: Repo) -> Result:
                 missing[root] = Evidence(path, line, f"import {name}")
     if not missing and not covered:
         return Result.not_applicable("the code imports no third-party package")
-    max_missing = int(repo.option("REP003", "max_missing", 0))
     if len(missing) <= max_missing:
         return Result.passed(
             f"all {len(covered)} third-party imports are declared", deps.declaration_files(repo)[:1]
@@ -257,9 +254,8 @@ def environment_as_code(repo: Repo) -> Result:
     "Seeds are set on the training path",
     fix_hint="seed random, numpy and the framework (or pass random_state) in every training script",
     level=1,
-    options={"min_fraction": 1.0},
 )
-def seeds_on_training_path(repo: Repo) -> Result:
+def seeds_on_training_path(repo: Repo, *, min_fraction: float = 1.0) -> Result:
     """Every file that trains a model (``train*.py``, or code and notebooks that import a modelling library
     and call ``fit``/``train``) sets a seed — ``random.seed``, ``np.random.seed``, ``torch.manual_seed``,
     ``tf.random.set_seed``, ``seed_everything``, ``set_seed`` or ``random_state=`` — itself or in a project
@@ -293,7 +289,7 @@ def seeds_on_training_path(repo: Repo) -> Result:
             first = next(iter(ml.train_calls(unit)), None)
             unseeded.append(unit.ev(first.line if first else None, "trains without a seed"))
     fraction = len(seeded) / len(units)
-    if fraction >= float(repo.option("REP006", "min_fraction", 1.0)) and seeded:
+    if fraction >= min_fraction and seeded:
         return Result.passed(f"{len(seeded)} of {len(units)} training files set a seed", seeded[:5])
     return Result.failed(
         f"{len(unseeded)} of {len(units)} training files set no seed", unseeded[:10], credit=fraction

@@ -18,9 +18,8 @@ from .base import check
     "No secrets in the repository",
     fix_hint="revoke the credential, remove it from history, read it from the environment or a secret manager",
     level=0,
-    options={"max_file_bytes": secrets.MAX_SCAN_BYTES},
 )
-def no_secrets(repo: Repo) -> Result:
+def no_secrets(repo: Repo, *, max_file_bytes: int = secrets.MAX_SCAN_BYTES) -> Result:
     """No credentials are hard-coded in code, configuration or notebooks: AWS keys, GitHub / GitLab /
     Slack / OpenAI / Anthropic / Hugging Face / Google / Stripe / W&B tokens, private key blocks,
     credentials in URLs, and ``password = "..."``-style assignments whose value looks random (Shannon
@@ -36,10 +35,10 @@ def no_secrets(repo: Repo) -> Result:
 
         client = OpenAI(api_key=os.environ["OPENAI_API_KEY"])
     """
-    files = secrets.scanned_files(repo)
+    files = secrets.scanned_files(repo, max_file_bytes)
     if not files:
         return Result.not_applicable("no code, configuration or notebook files")
-    found = secrets.secret_findings(repo)
+    found = secrets.secret_findings(repo, max_file_bytes)
     if found:
         kinds = sorted({f.kind for f in found})
         return Result.failed(

@@ -16,15 +16,6 @@ def _has_code(repo: Repo) -> bool:
     return bool(python_files(repo) or notebooks.notebooks(repo))
 
 
-def _trackers_or_na(repo: Repo) -> tuple[dict[str, list[Evidence]], Result | None]:
-    if not _has_code(repo):
-        return {}, Result.not_applicable("no Python code or notebooks")
-    trackers = ml.tracker_usages(repo)
-    if not trackers:
-        return {}, Result.not_applicable("no experiment tracker in use (see EXP001)")
-    return trackers, None
-
-
 @check(
     "EXP001",
     Severity.ERROR,
@@ -65,6 +56,7 @@ def tracker_used(repo: Repo) -> Result:
     "Parameters and metrics are logged",
     fix_hint="log the hyper-parameters (log_params) and the evaluation metrics (log_metric) of every run",
     level=1,
+    requires=("EXP001",),
 )
 def params_and_metrics(repo: Repo) -> Result:
     """Tracked runs record both their parameters (``log_param(s)``, ``wandb.init(config=...)``,
@@ -81,9 +73,6 @@ def params_and_metrics(repo: Repo) -> Result:
         mlflow.log_params({"max_depth": 8, "n_estimators": 300})
         mlflow.log_metrics({"auc": auc, "f1": f1})
     """
-    _, na = _trackers_or_na(repo)
-    if na:
-        return na
     logged = ml.logging_usages(repo)
     params, metrics = logged.get("params", []), logged.get("metrics", [])
     if params and metrics:
@@ -181,6 +170,7 @@ def artefacts_not_committed(repo: Repo) -> Result:
     fix_hint="register the trained model (mlflow.register_model / registered_model_name=...) and promote by alias",
     level=1,
     profiles=("pipeline", "service"),
+    requires=("EXP001",),
 )
 def model_registry(repo: Repo) -> Result:
     """Trained models are registered in a model registry (MLflow ``register_model``,
@@ -198,9 +188,6 @@ def model_registry(repo: Repo) -> Result:
         client.set_registered_model_alias("churn", "champion", version)
         model = mlflow.pyfunc.load_model("models:/churn@champion")
     """
-    _, na = _trackers_or_na(repo)
-    if na:
-        return na
     registry = ml.logging_usages(repo).get("registry", [])
     if registry:
         return Result.passed("a model registry is used", registry[:3])
@@ -216,6 +203,7 @@ def model_registry(repo: Repo) -> Result:
     "Runs are linked to a git commit",
     fix_hint="log the git commit with every run (mlflow records it for git checkouts; else set a tag)",
     level=2,
+    requires=("EXP001",),
 )
 def commit_linkage(repo: Repo) -> Result:
     """Each tracked run records the git commit of the code that produced it — explicitly (a ``git_commit``
@@ -233,9 +221,7 @@ def commit_linkage(repo: Repo) -> Result:
         sha = subprocess.check_output(["git", "rev-parse", "HEAD"], text=True).strip()
         mlflow.set_tag("git_commit", sha)
     """
-    trackers, na = _trackers_or_na(repo)
-    if na:
-        return na
+    trackers = ml.tracker_usages(repo)
     explicit = ml.commit_linkage(repo)
     if explicit:
         return Result.passed("runs record the git commit explicitly", explicit[:3])
@@ -257,6 +243,7 @@ def commit_linkage(repo: Repo) -> Result:
     "Trained models are logged with their run",
     fix_hint="log the model artefact with the run (mlflow.<flavor>.log_model, wandb.Artifact, log_artifact)",
     level=1,
+    requires=("EXP001",),
 )
 def models_logged(repo: Repo) -> Result:
     """The trained model is stored with the run that produced it (``mlflow.<flavor>.log_model``,
@@ -271,9 +258,6 @@ def models_logged(repo: Repo) -> Result:
 
         mlflow.sklearn.log_model(model, name="model", input_example=X_val[:5])
     """
-    _, na = _trackers_or_na(repo)
-    if na:
-        return na
     models = ml.logging_usages(repo).get("models", [])
     if models:
         return Result.passed("models are logged with their runs", models[:3])

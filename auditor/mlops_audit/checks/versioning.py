@@ -39,9 +39,8 @@ def git_repository(repo: Repo) -> Result:
     fix="gitignore",
     fix_hint="git rm --cached the files, ignore them and version them with DVC or git-lfs",
     level=1,
-    options={"max-file-mb": 5.0, "max-data-mb": 1.0},
 )
-def no_large_files(repo: Repo) -> Result:
+def no_large_files(repo: Repo, *, max_file_mb: float = 5.0, max_data_mb: float = 1.0) -> Result:
     """Git tracks no file larger than ``max-file-mb`` (5 MB) and no data or model file (``.csv``,
     ``.parquet``, ``.pkl``, ``.pt``, ``.zip``, ``.npy``...) larger than ``max-data-mb`` (1 MB).
 
@@ -58,11 +57,10 @@ def no_large_files(repo: Repo) -> Result:
     """
     if not repo.is_git:
         return Result.not_applicable("not a git repository: no tracked files")
-    found = gitfacts.configured_large_files(repo)
+    found = gitfacts.large_files(repo, max_file_mb, max_data_mb)
     if not found:
-        max_file, max_data = gitfacts._thresholds(repo)
         return Result.passed(
-            f"no tracked file above {max_file:g} MB, no data/model file above {max_data:g} MB"
+            f"no tracked file above {max_file_mb:g} MB, no data/model file above {max_data_mb:g} MB"
         )
     evidence = [
         Evidence(

@@ -228,20 +228,14 @@ def large_files(repo: Repo, max_file_mb: float = 5.0, max_data_mb: float = 1.0) 
     return repo.memo(("git.large_files", max_file_mb, max_data_mb), compute)
 
 
-def _thresholds(repo: Repo) -> tuple[float, float]:
-    return (
-        float(repo.option("VER002", "max-file-mb", 5.0)),
-        float(repo.option("VER002", "max-data-mb", 1.0)),
-    )
-
-
-def configured_large_files(repo: Repo) -> list[LargeFile]:
-    """:func:`large_files` with the thresholds configured for VER002 (``max-file-mb``, ``max-data-mb``)."""
-    return large_files(repo, *_thresholds(repo))
+#: The report fact's definition: a tracked file over 5 MB, or a data/model file over 1 MB (check VER002 takes
+#: its own thresholds as options).
+FACT_MAX_FILE_MB = 5.0
+FACT_MAX_DATA_MB = 1.0
 
 
 @report_fact("large_files_in_git")
 def large_files_fact(repo: Repo) -> FactValue:
     if not repo.is_git:
         return FactValue(None)
-    return FactValue.of(f.path for f in configured_large_files(repo)[:10])
+    return FactValue.of(f.path for f in large_files(repo, FACT_MAX_FILE_MB, FACT_MAX_DATA_MB)[:10])

@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from ..model import Evidence
-from ..repo import Repo, memoized
+from ..repo import Repo
 from . import FactValue, report_fact
 
 #: File suffixes scanned (code, configuration, notebooks, scripts, docs).
@@ -153,9 +153,10 @@ def _looks_random(value: str) -> bool:
     return classes >= 2
 
 
-def scanned_files(repo: Repo) -> list[str]:
+def scanned_files(repo: Repo, max_bytes: int = MAX_SCAN_BYTES) -> list[str]:
+    """The files the secret scan reads: code, configuration, notebooks, scripts, docs up to ``max_bytes``."""
     out = []
-    limit = repo.option("SEC001", "max_file_bytes", MAX_SCAN_BYTES)
+    limit = max_bytes
     for path, entry in repo.entries.items():
         name = entry.name
         if name in _SKIPPED_NAMES or (entry.size or 0) > limit:
@@ -165,13 +166,16 @@ def scanned_files(repo: Repo) -> list[str]:
     return out
 
 
-@memoized
-def secret_findings(repo: Repo) -> list[SecretFinding]:
+def secret_findings(repo: Repo, max_bytes: int = MAX_SCAN_BYTES) -> list[SecretFinding]:
     """Every hard-coded credential of the tree (code, configs, notebooks, scripts, docs)."""
-    out: list[SecretFinding] = []
-    for path in scanned_files(repo):
-        out += file_secrets(repo, path)
-    return out
+
+    def compute() -> list[SecretFinding]:
+        out: list[SecretFinding] = []
+        for path in scanned_files(repo, max_bytes):
+            out += file_secrets(repo, path)
+        return out
+
+    return repo.memo(("secrets.findings", max_bytes), compute)
 
 
 def file_secrets(repo: Repo, path: str) -> list[SecretFinding]:

@@ -32,7 +32,7 @@ def test_ci002_tests_in_ci(make_repo):
     assert_status(
         make_repo({".github/workflows/ci.yml": wf("run: uv run ruff check .")}), "CI002", Status.FAIL
     )
-    assert_status(make_repo(NO_CI), "CI002", Status.NOT_APPLICABLE)
+    assert "needs CI001 first" in assert_status(make_repo(NO_CI), "CI002", Status.FAIL).message
     assert_status(make_repo({".github/workflows/ci.yml": "on: [push\n"}), "CI002", Status.NOT_APPLICABLE)
 
 
@@ -49,7 +49,7 @@ def test_ci003_lint_in_ci(make_repo):
     }
     assert_status(make_repo(files), "CI003", Status.PASS)
     assert_status(make_repo({".github/workflows/ci.yml": wf("run: pytest")}), "CI003", Status.FAIL)
-    assert_status(make_repo(NO_CI), "CI003", Status.NOT_APPLICABLE)
+    assert "needs CI001 first" in assert_status(make_repo(NO_CI), "CI003", Status.FAIL).message
 
 
 PRECOMMIT = """\
@@ -143,7 +143,7 @@ def test_ci010_audit_in_ci(make_repo):
         make_repo({".github/workflows/ci.yml": wf("run: uvx mlops-audit check")}), "CI010", Status.PASS
     )
     assert_status(make_repo({".github/workflows/ci.yml": wf("run: pytest")}), "CI010", Status.FAIL)
-    assert_status(make_repo(NO_CI), "CI010", Status.NOT_APPLICABLE)
+    assert "needs CI001 first" in assert_status(make_repo(NO_CI), "CI010", Status.FAIL).message
 
 
 def test_ci011_continuous_delivery(make_repo):
@@ -178,4 +178,4 @@ def test_ci012_pull_requests(make_repo):
     assert_status(make_repo({".github/workflows/ci.yml": main_only}), "CI012", Status.FAIL)
     assert_status(make_repo({".gitlab-ci.yml": "t:\n  script: [pytest]\n"}), "CI012", Status.PASS)
     assert_status(make_repo({"Jenkinsfile": "node { sh 'pytest' }\n"}), "CI012", Status.NOT_APPLICABLE)
-    assert_status(make_repo(NO_CI), "CI012", Status.NOT_APPLICABLE)
+    assert "needs CI001 first" in assert_status(make_repo(NO_CI), "CI012", Status.FAIL).message

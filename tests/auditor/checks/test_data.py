@@ -36,9 +36,9 @@ def test_dat002_validated_before_training(make_repo) -> None:
     assert str(result.evidence[0]) == "dvc.yaml:2"
     unused = {"src/pkg/schema.py": SCHEMA, "src/pkg/train.py": "import torch\nmodel.fit(df)\n"}
     assert_status(make_repo(unused), "DAT002", FAIL)
-    assert_status(
-        make_repo({"train.py": "import torch\nmodel.fit(df)\n"}), "DAT002", NA
-    )  # no validation at all
+    blocked = assert_status(make_repo({"train.py": "import torch\nmodel.fit(df)\n"}), "DAT002", FAIL)
+    assert blocked.message.startswith("needs DAT001 first")  # no validation at all: never better than partial
+    assert_status(make_repo({"schema_only.py": SCHEMA}), "DAT002", NA)  # no training: not applicable
 
 
 def test_dat003_drift(make_repo) -> None:

@@ -59,7 +59,8 @@ def test_rep003_imports_declared(make_repo) -> None:
     result = assert_status(make_repo(files), "REP003", FAIL)
     assert "seaborn" in result.message and str(result.evidence[0]) == "src/pkg/plot.py:1"
     assert 0 < result.credit < 1
-    assert_status(make_repo({"main.py": "import numpy\n"}), "REP003", NA)  # nothing declared: REP001's job
+    blocked = assert_status(make_repo({"main.py": "import numpy\n"}), "REP003", FAIL)
+    assert blocked.message.startswith("needs REP001 first")  # nothing declared scores no better than a gap
 
 
 def test_rep004_python_pinned(make_repo) -> None:

@@ -37,7 +37,9 @@ def test_exp002_params_and_metrics(make_repo) -> None:
         make_repo({"train.py": "import mlflow\nmlflow.log_param('a', 1)\n"}), "EXP002", FAIL
     )
     assert only_params.credit == 0.5 and str(only_params.evidence[0]) == "train.py:2"
-    assert_status(make_repo({"train.py": "print(1)\n"}), "EXP002", NA)
+    assert (
+        "needs EXP001 first" in assert_status(make_repo({"train.py": "print(1)\n"}), "EXP002", FAIL).message
+    )
 
 
 def test_exp003_artefacts_not_committed(make_repo) -> None:
@@ -71,7 +73,9 @@ def test_exp004_model_registry(make_repo) -> None:
     logged = "import mlflow\nmlflow.log_params(p)\nmlflow.sklearn.log_model(m, 'model')\n"
     assert assert_status(make_repo({"train.py": logged}), "EXP004", FAIL).credit > 0
     assert_status(make_repo({"train.py": "import mlflow\nmlflow.log_params(p)\n"}), "EXP004", FAIL)
-    assert_status(make_repo({"train.py": "print(1)\n"}), "EXP004", NA)
+    assert (
+        "needs EXP001 first" in assert_status(make_repo({"train.py": "print(1)\n"}), "EXP004", FAIL).message
+    )
 
 
 def test_exp005_commit_linkage(make_repo) -> None:
@@ -81,7 +85,9 @@ def test_exp005_commit_linkage(make_repo) -> None:
     assert_status(make_repo({"train.py": FULL}), "EXP005", PASS)  # MLflow tags git checkouts itself
     tb = "from torch.utils.tensorboard import SummaryWriter\nw = SummaryWriter()\nw.add_scalar('loss', 1)\n"
     assert_status(make_repo({"train.py": tb}), "EXP005", FAIL)
-    assert_status(make_repo({"train.py": "print(1)\n"}), "EXP005", NA)
+    assert (
+        "needs EXP001 first" in assert_status(make_repo({"train.py": "print(1)\n"}), "EXP005", FAIL).message
+    )
 
 
 def test_exp006_models_logged(make_repo) -> None:
@@ -91,4 +97,6 @@ def test_exp006_models_logged(make_repo) -> None:
     assert_status(
         make_repo({"report.py": "import mlflow\nmlflow.search_runs()\n"}), "EXP006", NA
     )  # no training
-    assert_status(make_repo({"train.py": "print(1)\n"}), "EXP006", NA)
+    assert (
+        "needs EXP001 first" in assert_status(make_repo({"train.py": "print(1)\n"}), "EXP006", FAIL).message
+    )
