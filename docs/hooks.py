@@ -310,15 +310,31 @@ def gen_scoring(_: str | None) -> str:
 
 def gen_maturity(_: str | None) -> str:
     from mlops_audit.report import MATURITY_NAMES
+    from mlops_audit.scoring import LEVEL_THRESHOLD
 
     lines = ["| Level | Name | Reached when |", "|---|---|---|"]
+    share = (
+        f"at least {LEVEL_THRESHOLD}% of the weighted level-{{}} checks of severity warning or error are met"
+    )
     reached = {
         0: "always (the starting point)",
-        1: "every applicable level-1 check of severity warning or error passes",
-        2: "level 1, and every applicable level-2 check of severity warning or error passes",
+        1: share.format(1),
+        2: "level 1 is reached, and " + share.format(2),
     }
     for level, name in sorted(MATURITY_NAMES.items()):
         lines.append(f"| {level} | {name} | {reached.get(level, '')} |")
+    return "\n".join(lines)
+
+
+def gen_ml_test_score(_: str | None) -> str:
+    from mlops_audit import ml_test_score
+
+    lines = [docstring_to_markdown(inspect.getdoc(ml_test_score) or ""), ""]
+    lines += ["| Section | # | Test | Manual (0.5) | Automated (1) |", "|---|---|---|---|---|"]
+    for test in ml_test_score.TESTS:
+        manual = ", ".join(test.manual) or ("—" if test.automated else "unknown")
+        automated = ", ".join(test.automated) or ("—" if test.manual else "unknown")
+        lines.append(f"| {test.section} | {test.number} | {test.title} | {manual} | {automated} |")
     return "\n".join(lines)
 
 
@@ -389,6 +405,7 @@ GENERATORS: dict[str, Callable[[str | None], str]] = {
     "formats": gen_formats,
     "scoring": gen_scoring,
     "maturity": gen_maturity,
+    "ml_test_score": gen_ml_test_score,
     "principles": gen_principles,
     "file": gen_file,
     "action-inputs": gen_action_inputs,

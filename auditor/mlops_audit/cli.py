@@ -156,7 +156,9 @@ def _build() -> Any:
 
             from .formats.text import print_reports
 
-            print_reports(reports, Console(highlight=False), verbose=verbose)
+            console = Console(highlight=False)
+            console.soft_wrap = not console.is_terminal  # CI logs: one finding per line, never cut mid-token
+            print_reports(reports, console, verbose=verbose)
             return
         if fmt == "text":
             from .formats.text import render as render_text

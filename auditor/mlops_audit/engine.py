@@ -16,7 +16,7 @@ from typing import Any
 
 from . import config as config_mod
 from . import facts as facts_mod
-from . import scoring
+from . import ml_test_score, scoring
 from .checks import PLUGIN_ERRORS, load_checks
 from .checks.base import Check
 from .config import Config, ConfigError
@@ -293,6 +293,7 @@ def _project_report(
         overall=scoring.overall(outcomes),
         principles=scoring.principles(outcomes),
         maturity=scoring.maturity(outcomes),
+        ml_test_score=ml_test_score.estimate(outcomes),
     )
 
 

@@ -86,10 +86,13 @@ class Severity(StrEnum):
 
 
 class Status(StrEnum):
+    """A verdict. ``UNKNOWN``: the evidence cannot decide (neutral in every score, never a failure)."""
+
     PASS = "pass"
     FAIL = "fail"
     NOT_APPLICABLE = "not_applicable"
     IGNORED = "ignored"
+    UNKNOWN = "unknown"
 
 
 #: Profiles select which checks apply: a research repository is not expected to serve a model.
@@ -175,6 +178,11 @@ class Result:
     @classmethod
     def not_applicable(cls, reason: str) -> Result:
         return cls(Status.NOT_APPLICABLE, reason)
+
+    @classmethod
+    def unknown(cls, reason: str, evidence: Iterable[EvidenceLike] | EvidenceLike | None = None) -> Result:
+        """The evidence cannot decide: say why (and where); neutral in the score, never a failure."""
+        return cls(Status.UNKNOWN, reason, as_evidence(evidence))
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from .paths import clean_text
 from .repo import Note
 
 #: The JSON report's schema version. Minor: additive changes only. Major: anything else.
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 MATURITY_NAMES = {
     0: "Level 0: manual process",
@@ -81,13 +81,39 @@ class PrincipleScore:
 
 
 @dataclass(frozen=True)
+class LevelProgress:
+    """How far a project is toward one maturity level."""
+
+    level: int
+    share: int | None  # percent of the level's weighted checks met; None: none applies
+    passed: int
+    applicable: int
+    reached: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "level": self.level,
+            "share": self.share,
+            "passed": self.passed,
+            "applicable": self.applicable,
+            "reached": self.reached,
+        }
+
+
+@dataclass(frozen=True)
 class Maturity:
     level: int
-    blockers: tuple[str, ...]  # failing check IDs that keep the project from the next level
+    blockers: tuple[str, ...]  # failing check IDs of the next level, easiest first
+    progress: tuple[LevelProgress, ...] = ()
+    threshold: int = 100  # percent of a level's weighted checks needed to reach it
 
     @property
     def name(self) -> str:
         return MATURITY_NAMES[self.level]
+
+    @property
+    def next(self) -> LevelProgress | None:
+        return next((p for p in self.progress if p.level == self.level + 1), None)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -95,6 +121,55 @@ class Maturity:
             "name": self.name,
             "next_level": self.level + 1 if self.level < 2 else None,
             "blockers": list(self.blockers),
+            "threshold": self.threshold,
+            "progress": [p.to_dict() for p in self.progress],
+        }
+
+
+@dataclass(frozen=True)
+class MLTestVerdict:
+    """One test of the ML Test Score rubric: points 1 (automated), 0.5 (manual), 0, or None (unknown)."""
+
+    section: str
+    number: int
+    title: str
+    points: float | None
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "section": self.section,
+            "number": self.number,
+            "title": self.title,
+            "points": self.points,
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True)
+class MLTestSection:
+    name: str
+    score: float | None  # sum of the known tests' points; None: no test of the section is known
+    known: int
+    total: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "score": self.score, "known": self.known, "total": self.total}
+
+
+@dataclass(frozen=True)
+class MLTestScore:
+    """The static estimate of the ML Test Score: the minimum of the section scores (see ml_test_score)."""
+
+    final: float | None
+    sections: tuple[MLTestSection, ...]
+    tests: tuple[MLTestVerdict, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "final": self.final,
+            "sections": [s.to_dict() for s in self.sections],
+            "tests": [t.to_dict() for t in self.tests],
         }
 
 
@@ -110,6 +185,7 @@ class ProjectReport:
     overall: int | None
     principles: dict[Principle, PrincipleScore]
     maturity: Maturity
+    ml_test_score: MLTestScore | None = None
 
     @property
     def prefix(self) -> str:
@@ -129,6 +205,7 @@ class ProjectReport:
             "failed": self.count(Status.FAIL),
             "not_applicable": self.count(Status.NOT_APPLICABLE),
             "ignored": self.count(Status.IGNORED),
+            "unknown": self.count(Status.UNKNOWN),
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -152,6 +229,7 @@ class ProjectReport:
                 },
             },
             "maturity": self.maturity.to_dict(),
+            "ml_test_score": self.ml_test_score.to_dict() if self.ml_test_score else None,
             "summary": self.summary(),
             "results": [o.to_dict(prefix) for o in self.outcomes],
         }

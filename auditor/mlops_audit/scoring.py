@@ -5,10 +5,14 @@
   ``None`` when no check applies.
 - The overall score is the same share over every applicable check; it is rounded down, so 100 means that every
   applicable check passed.
-- The maturity level follows Google's MLOps levels: level 1 (pipeline automation) needs every applicable
-  level-1 check of severity warning or error to pass; level 2 (CI/CD of the pipeline) needs level 1 and every
-  level-2 check. Level-0 checks are hygiene and do not gate maturity. The failing checks of the next level are
-  its blockers.
+- The maturity level follows Google's MLOps levels, graded: each level's progress is the severity-weighted
+  share of credit over its applicable checks of severity warning or error (the same formula as the scores);
+  level 1 (pipeline automation) is reached when its progress is at least :data:`LEVEL_THRESHOLD` percent,
+  level 2 (CI/CD of the pipeline) when level 1 is reached and its own progress is too. Level-0 checks are
+  hygiene and do not gate maturity. One false positive or one small gap no longer holds a project at level 0;
+  the failing checks of the next level are its blockers, easiest first (an automatic fix before a change a
+  person must make, then by weight).
+- Unknown verdicts (the evidence cannot decide) are neutral everywhere, like not-applicable ones.
 """
 
 from __future__ import annotations
@@ -17,7 +21,10 @@ import math
 from collections.abc import Iterable
 
 from .model import Principle, Severity, Status
-from .report import Maturity, Outcome, PrincipleScore
+from .report import LevelProgress, Maturity, Outcome, PrincipleScore
+
+#: The share (percent) of a level's weighted checks a project must meet to reach that level.
+LEVEL_THRESHOLD = 75
 
 _SCORED = (Status.PASS, Status.FAIL)
 
@@ -56,16 +63,30 @@ def principles(outcomes: list[Outcome]) -> dict[Principle, PrincipleScore]:
 
 
 def maturity(outcomes: list[Outcome]) -> Maturity:
-    def blockers(level: int) -> tuple[str, ...]:
-        return tuple(
-            o.check.id
-            for o in outcomes
-            if o.check.level == level and o.status is Status.FAIL and o.check.severity is not Severity.INFO
-        )
-
+    progress = []
     level = 0
     for candidate in (1, 2):
-        if blockers(candidate):
-            return Maturity(level, blockers(candidate))
-        level = candidate
-    return Maturity(level, ())
+        gating = [o for o in outcomes if o.check.level == candidate and o.check.severity is not Severity.INFO]
+        share = _share(gating)
+        reached = level == candidate - 1 and (share is None or share >= LEVEL_THRESHOLD)
+        if reached:
+            level = candidate
+        progress.append(
+            LevelProgress(
+                candidate,
+                share,
+                sum(o.status is Status.PASS for o in gating),
+                sum(o.status in _SCORED for o in gating),
+                reached,
+            )
+        )
+    blockers = [
+        o
+        for o in outcomes
+        if level < 2
+        and o.check.level == level + 1
+        and o.status is Status.FAIL
+        and o.check.severity is not Severity.INFO
+    ]
+    blockers.sort(key=lambda o: (o.check.fix is None, -o.check.severity.weight, o.result.credit, o.check.id))
+    return Maturity(level, tuple(o.check.id for o in blockers), tuple(progress), LEVEL_THRESHOLD)

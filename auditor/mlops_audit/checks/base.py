@@ -95,7 +95,7 @@ class Check:
             if result.status is Status.NOT_APPLICABLE:
                 return Result.not_applicable(f"requires {required}: {result.message}")
             if result.status is Status.FAIL and blocked is None:
-                blocked = Result.failed(f"needs {required} first: {result.message}", result.evidence)
+                blocked = Result.failed(f"{BLOCKED_PREFIX} {required} first", result.evidence)
         own = run()
         if blocked is not None and own.status is not Status.NOT_APPLICABLE:
             return blocked
@@ -108,6 +108,9 @@ class Check:
 
 
 REGISTRY: dict[str, Check] = {}
+
+#: The message of a check that fails because a check it requires failed: ``needs CI001 first``.
+BLOCKED_PREFIX = "needs"
 
 
 def option_key(parameter: str) -> str:

@@ -19,12 +19,19 @@ from ..report import Outcome, ProjectReport, Report
 HOMEPAGE = "https://github.com/mlops-audit/mlops-audit"
 SOURCE_URL = f"{HOMEPAGE}/blob/main/auditor"
 
-STATUS_ORDER = {Status.FAIL: 0, Status.IGNORED: 1, Status.PASS: 2, Status.NOT_APPLICABLE: 3}
+STATUS_ORDER = {
+    Status.FAIL: 0,
+    Status.UNKNOWN: 1,
+    Status.IGNORED: 2,
+    Status.PASS: 3,
+    Status.NOT_APPLICABLE: 4,
+}
 STATUS_LABEL = {
     Status.PASS: "pass",
     Status.FAIL: "fail",
     Status.NOT_APPLICABLE: "n/a",
     Status.IGNORED: "ignored",
+    Status.UNKNOWN: "unknown",
 }
 
 # XML 1.0 forbids most C0 controls (even escaped); HTML treats them as parse errors.

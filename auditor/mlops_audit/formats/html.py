@@ -145,7 +145,7 @@ def _report(report: Report, suffix: str) -> str:
 <li class="count-fail"><b>{counts["failed"]}</b> failed</li>
 <li class="count-pass"><b>{counts["passed"]}</b> passed</li>
 <li class="count-na"><b>{counts["not_applicable"]}</b> not applicable</li>
-<li class="count-ignored"><b>{counts["ignored"]}</b> ignored</li>
+<li class="count-ignored"><b>{counts["ignored"]}</b> ignored</li>{_unknown_count(counts)}
 </ul>
 </div>
 </div>
@@ -208,11 +208,20 @@ def _chart(project: ProjectReport, suffix: str) -> str:
 
 _EVIDENCE_SHOWN = 5
 
+
+def _unknown_count(counts: dict[str, int]) -> str:
+    """The count of undecided checks, shown only when there is one (unknown is rare)."""
+    if not counts.get("unknown"):
+        return ""
+    return f'\n<li class="count-unknown"><b>{counts["unknown"]}</b> undecided</li>'
+
+
 _STATUS_CLASS = {
     Status.FAIL: "fail",
     Status.PASS: "pass",
     Status.NOT_APPLICABLE: "na",
     Status.IGNORED: "ignored",
+    Status.UNKNOWN: "unknown",
 }
 
 

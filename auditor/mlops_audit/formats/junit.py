@@ -43,7 +43,7 @@ def _suite(report: Report, project: ProjectReport, *, duration: float) -> ET.Ele
         tests=str(counts["total"]),
         failures=str(counts["failed"]),
         errors="0",
-        skipped=str(counts["not_applicable"] + counts["ignored"]),
+        skipped=str(counts["not_applicable"] + counts["ignored"] + counts["unknown"]),
         time=f"{duration:.3f}",
     )
     properties = ET.SubElement(suite, "properties")
@@ -104,6 +104,8 @@ def _case(outcome: Outcome, project: ProjectReport) -> ET.Element:
         ET.SubElement(case, "skipped", message="not applicable" + (f": {message}" if message else ""))
     elif outcome.status is Status.IGNORED:
         ET.SubElement(case, "skipped", message=f"ignored: {text(outcome.ignored_reason or 'ignored')}")
+    elif outcome.status is Status.UNKNOWN:
+        ET.SubElement(case, "skipped", message="undecided" + (f": {message}" if message else ""))
     elif message:
         ET.SubElement(case, "system-out").text = message
     return case

@@ -27,7 +27,13 @@ from ._common import (
 )
 
 _BAND_ICON = {"good": "🟢", "fair": "🟡", "poor": "🔴", "na": "⚪"}
-_STATUS_ICON = {Status.PASS: "✅", Status.FAIL: "❌", Status.NOT_APPLICABLE: "➖", Status.IGNORED: "🔕"}
+_STATUS_ICON = {
+    Status.PASS: "✅",
+    Status.FAIL: "❌",
+    Status.NOT_APPLICABLE: "➖",
+    Status.IGNORED: "🔕",
+    Status.UNKNOWN: "❔",
+}
 _SEVERITY_ICON = {Severity.ERROR: "🛑", Severity.WARNING: "⚠️", Severity.INFO: "ℹ️"}
 _MAX_EVIDENCE = 5
 _MAX_NOTES = 50
@@ -181,6 +187,7 @@ def _outcome_sections(project: ProjectReport, *, heading: str) -> list[str]:
     ignored = [o for o in ordered if o.status is Status.IGNORED]
     passed = [o for o in ordered if o.status is Status.PASS]
     not_applicable = [o for o in ordered if o.status is Status.NOT_APPLICABLE]
+    unknown = [o for o in ordered if o.status is Status.UNKNOWN]
     out: list[str] = []
     if failed:
         out += [f"{heading} ❌ Failing checks ({len(failed)})", ""]
@@ -191,6 +198,8 @@ def _outcome_sections(project: ProjectReport, *, heading: str) -> list[str]:
         out.append("")
     elif project.outcomes:
         out += ["✅ **No failing check.**", ""]
+    if unknown:
+        out += _details(f"❔ Undecided ({len(unknown)})", _table(unknown, project, reason=True))
     if ignored:
         out += _details(f"🔕 Ignored ({len(ignored)})", _table(ignored, project, reason=True))
     if passed:

@@ -11,7 +11,7 @@ import os
 import re
 from pathlib import Path
 
-from mlops_audit import scoring
+from mlops_audit import ml_test_score, scoring
 from mlops_audit.checks.base import Check
 from mlops_audit.facts import FACT_NAMES, FactValue
 from mlops_audit.model import Evidence, Principle, Result, Severity, Status
@@ -66,6 +66,10 @@ def _tracking(repo):  # pragma: no cover
     """Experiments log parameters and metrics to a tracker."""
 
 
+def _data(repo):  # pragma: no cover
+    """Data files are versioned."""
+
+
 CHECKS = {
     "DOC901": Check(
         "DOC901",
@@ -89,6 +93,7 @@ CHECKS = {
     "EXP901": Check(
         "EXP901", Principle.EXPERIMENT_TRACKING, Severity.WARNING, "Experiments are tracked", _tracking
     ),
+    "VER901": Check("VER901", Principle.VERSIONING, Severity.WARNING, "Data is versioned", _data),
 }
 
 
@@ -103,11 +108,12 @@ def _project(path: str, outcomes: list[Outcome], facts: dict[str, FactValue] | N
         overall=scoring.overall(outcomes),
         principles=scoring.principles(outcomes),
         maturity=scoring.maturity(outcomes),
+        ml_test_score=ml_test_score.estimate(outcomes),
     )
 
 
 def fixture_report(*, non_utf8: bool = False, baseline: bool = False) -> Report:
-    """A report with every status, several principles, markup in messages, a sub-project and notes."""
+    """A report with every status (unknown included), several principles, markup in messages, a sub-project and notes."""
     c = CHECKS
     seeds_evidence = [Evidence("src/train.py", 12, "import torch"), Evidence("src/evaluate.py", None)]
     if non_utf8:
@@ -130,6 +136,10 @@ def fixture_report(*, non_utf8: bool = False, baseline: bool = False) -> Report:
         Outcome(c["TST901"], Result.passed("12 test files", [("tests/test_model.py", 1)])),
         Outcome(c["CI901"], Result.not_applicable("no CI configuration")),
         Outcome(c["EXP901"], Result.failed("no experiment tracker", ())),
+        Outcome(
+            c["VER901"],
+            Result.unknown("data/raw.csv is tracked but absent from the checkout", "data/raw.csv"),
+        ),
     ]
     facts = {
         "readme": FactValue(True, (Evidence("README.md"),)),

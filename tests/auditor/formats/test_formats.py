@@ -29,6 +29,7 @@ from format_fixtures import (
 from mlops_audit.facts import FACT_NAMES
 from mlops_audit.formats import FORMATS, render
 from mlops_audit.formats._common import root_prefix
+from mlops_audit.formats.text import render as render_text
 from mlops_audit.model import Status
 from mlops_audit.report import Report
 from mlops_audit.schema import load_report_schema
@@ -76,7 +77,10 @@ def test_several_reports_render(fmt: str, report: Report) -> None:
 
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
 def test_non_utf8_path_is_git_quoted(fmt: str) -> None:
-    out = render(fmt, [fixture_report(non_utf8=True)])
+    if fmt == "text":  # evidence is shown with --verbose
+        out = render_text([fixture_report(non_utf8=True)], verbose=True)
+    else:
+        out = render(fmt, [fixture_report(non_utf8=True)])
     out.encode("utf-8")  # no lone surrogate anywhere
     if fmt == "badge":
         json.loads(out)  # a badge names no path; it must still render
@@ -398,7 +402,7 @@ def test_html_hooks(report: Report) -> None:
     assert sorted(a["data-principle"] for a in bars) == sorted(p.value for p in report.project.principles)
     rows = [a for t, a in parsed.elements if t == "tr" and "result" in (a.get("class") or "").split()]
     assert len(rows) == len(report.all_outcomes())
-    assert {a["data-status"] for a in rows} == {"fail", "pass", "na", "ignored"}
+    assert {a["data-status"] for a in rows} == {"fail", "pass", "na", "ignored", "unknown"}
     assert "facts" in by_id
     filters = [a for t, a in parsed.elements if t == "div" and a.get("class") == "filters"]
     assert filters and "hidden" in filters[0]  # without JS the whole table shows, no dead controls
@@ -425,7 +429,11 @@ def test_junit_one_case_per_check(report: Report) -> None:
     assert (
         len(skipped)
         == int(root.get("skipped"))
-        == sum(1 for _, o in report.all_outcomes() if o.status in (Status.NOT_APPLICABLE, Status.IGNORED))
+        == sum(
+            1
+            for _, o in report.all_outcomes()
+            if o.status in (Status.NOT_APPLICABLE, Status.IGNORED, Status.UNKNOWN)
+        )
     )
     assert all(s.get("message") for s in skipped)
     for case, (_, outcome) in zip(cases, report.all_outcomes(), strict=True):
