@@ -44,9 +44,12 @@ CONFIG_KEY_DOCS = {
 }
 
 PROFILE_DOCS = {
-    "research": "notebooks and experiments: no serving, no deployment expected",
-    "pipeline": "a training pipeline that produces and registers models",
-    "service": "a pipeline plus a model served in production",
+    "research": "notebooks and experiments: no serving, no deployment expected; detected when the code trains "
+    "models with no pipeline or service (or nothing else is found)",
+    "library": "an installable package that trains no model of its own: judged like research code; detected "
+    "from a build configuration and no training code",
+    "pipeline": "a training pipeline that produces and registers models; detected from a pipeline definition",
+    "service": "a pipeline plus a model served in production; detected from a serving entry point",
 }
 
 

@@ -85,7 +85,9 @@ def _build() -> Any:
         "--exclude", multiple=True, help="Leave out paths matching this gitignore-style pattern (repeatable)."
     )
     @click.option(
-        "--profile", type=click.Choice(["research", "pipeline", "service"]), help="Which checks apply."
+        "--profile",
+        type=click.Choice(["research", "library", "pipeline", "service", "all"]),
+        help="Which checks apply (default: detected from the repository; 'all': every check).",
     )
     @click.option("--fail-under", type=float, help="Fail when the overall score is below this (0-100).")
     @click.option(

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .checks.base import Check
-from .model import PROFILES
+from .model import PROFILE_CHOICES
 
 CONFIG_FILE = ".mlops-audit.toml"
 FAIL_ON = ("error", "warning")
@@ -34,7 +34,7 @@ class Config:
     exclude: tuple[str, ...] = ()  # gitignore-style path patterns left out of the audit
     fail_under: float | None = None
     fail_on: str = "error"
-    profile: str | None = None  # research | pipeline | service; None = every check applies
+    profile: str | None = None  # research | library | pipeline | service | all; None = detected per project
     options: dict[str, dict[str, Any]] = field(default_factory=dict)
     cache_dir: str | None = None
     source: str | None = None  # the file the configuration came from
@@ -42,8 +42,10 @@ class Config:
     def selects(self, check: Check) -> bool:
         return not self.select or check.id in self.select or check.family in self.select
 
-    def applies(self, check: Check) -> bool:
-        return self.profile is None or self.profile in check.profiles
+    def applies(self, check: Check, profile: str | None = None) -> bool:
+        """Whether ``check`` applies under ``profile`` (the configured one, else the one given: detected)."""
+        chosen = self.profile or profile
+        return chosen is None or chosen == "all" or chosen in check.profiles
 
     def fingerprint(self) -> str:
         """A stable text of everything that changes results (part of the cache key)."""
@@ -114,7 +116,7 @@ def parse(table: Mapping[str, Any], source: str | None = None) -> Config:
     if "fail-on" in normal:
         config = replace(config, fail_on=_choice(normal["fail-on"], FAIL_ON, "fail-on", where))
     if "profile" in normal:
-        config = replace(config, profile=_choice(normal["profile"], PROFILES, "profile", where))
+        config = replace(config, profile=_choice(normal["profile"], PROFILE_CHOICES, "profile", where))
     if "options" in normal:
         options = normal["options"]
         if not isinstance(options, Mapping) or not all(isinstance(v, Mapping) for v in options.values()):
@@ -142,7 +144,7 @@ def merge(base: Config, **overrides: Any) -> Config:
         elif key == "fail_on":
             changes["fail_on"] = _choice(value, FAIL_ON, "--fail-on", "")
         elif key == "profile":
-            changes["profile"] = _choice(value, PROFILES, "--profile", "")
+            changes["profile"] = _choice(value, PROFILE_CHOICES, "--profile", "")
         elif key == "fail_under":
             changes["fail_under"] = _fail_under(value, " on the command line")
         else:

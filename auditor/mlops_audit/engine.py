@@ -21,9 +21,10 @@ from .checks import PLUGIN_ERRORS, load_checks
 from .checks.base import Check
 from .config import Config, ConfigError
 from .facts import FACT_NAMES, INVENTORY, REPORT_FACTS, FactValue, project
+from .facts.profile import detect as detect_profile
 from .model import Evidence, Result, Severity, Status
 from .repo import Note, Repo
-from .report import Gate, Outcome, ProjectReport, Report
+from .report import Gate, Outcome, ProjectProfile, ProjectReport, Report
 
 BASELINE_SCHEMA = "mlops-audit-baseline/1"
 
@@ -169,6 +170,17 @@ class _Runner:
             return self.cache.tree_value(("anchor", view.prefix), lambda: project.anchor(view), "plain")
         return project.anchor(view)
 
+    def profile(self, view: Repo) -> tuple[str, str]:
+        """The detected profile of a project and why (see :mod:`mlops_audit.facts.profile`)."""
+
+        def compute() -> tuple[str, str]:
+            found = detect_profile(view)
+            return (found.name, found.reason)
+
+        if self.cache is not None:
+            return tuple(self.cache.tree_value(("profile", view.prefix), compute, "plain"))  # type: ignore[return-value]
+        return compute()
+
     def subprojects(self) -> list[str]:
         if self.cache is not None:
             return self.cache.tree_value(("subprojects",), lambda: project.subprojects(self.repo), "list")
@@ -243,12 +255,16 @@ def _project_report(
     baseline: Mapping[str, Any] | None,
 ) -> ProjectReport:
     anchor = runner.anchor(view)
+    profile = ProjectProfile(config.profile, "set by the configuration", False)
+    if config.profile is None:
+        name, reason = runner.profile(view)
+        profile = ProjectProfile(name, reason, True)
     known_failing = set((baseline or {}).get("failing", {}).get(path or ".", []))
     decided: dict[str, Result] = {}
 
     def verdict(check: Check) -> Result:
-        if not config.applies(check):
-            return Result.not_applicable(f"not part of the {config.profile} profile")
+        if not config.applies(check, profile.name):
+            return Result.not_applicable(f"not part of the {profile.name} profile")
         options = config.options.get(check.id, {})
         return check.decide(lambda: runner.run_check(view, check, options), prerequisite)
 
@@ -294,6 +310,7 @@ def _project_report(
         principles=scoring.principles(outcomes),
         maturity=scoring.maturity(outcomes),
         ml_test_score=ml_test_score.estimate(outcomes),
+        profile=profile,
     )
 
 

@@ -96,7 +96,10 @@ class Status(StrEnum):
 
 
 #: Profiles select which checks apply: a research repository is not expected to serve a model.
-PROFILES = ("research", "pipeline", "service")
+PROFILES = ("research", "library", "pipeline", "service")
+#: What the configuration may name: a profile, or ``all`` (every check applies, whatever the repository is).
+#: Without one, each project's profile is detected from what it contains (``facts/profile.py``).
+PROFILE_CHOICES = (*PROFILES, "all")
 
 
 @dataclass(frozen=True, slots=True)

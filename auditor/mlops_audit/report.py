@@ -173,6 +173,18 @@ class MLTestScore:
         }
 
 
+@dataclass(frozen=True)
+class ProjectProfile:
+    """The profile a project's checks were chosen by: configured, or detected (with the reason)."""
+
+    name: str
+    reason: str
+    detected: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "reason": self.reason, "detected": self.detected}
+
+
 @dataclass
 class ProjectReport:
     """Results for the repository (``path == ""``) or one of its sub-projects (``path == "sub/dir"``)."""
@@ -186,6 +198,7 @@ class ProjectReport:
     principles: dict[Principle, PrincipleScore]
     maturity: Maturity
     ml_test_score: MLTestScore | None = None
+    profile: ProjectProfile | None = None
 
     @property
     def prefix(self) -> str:
@@ -212,6 +225,7 @@ class ProjectReport:
         prefix = self.prefix
         return {
             "path": self.path or ".",
+            "profile": self.profile.to_dict() if self.profile else None,
             "facts": {name: value.as_dict(prefix) for name, value in self.facts.items()},
             "extra_facts": {name: value.as_dict(prefix) for name, value in self.extra_facts.items()},
             "inventory": self.inventory,

@@ -66,16 +66,19 @@ def _bar(score: int | None, width: int = 10) -> Text:
 
 def print_report(report: Report, console: Console, *, verbose: bool = False) -> None:
     project = report.project
-    profile = report.config.get("profile")
     console.print(
         Text.assemble(
             ("mlops-audit ", "bold"),
             (report.tool_version, "dim"),
             "  ",
             (text(report.root), "bold cyan"),
-            (f"  profile {profile}" if profile else "", "dim"),
         )
     )
+    if project.profile is not None:
+        how = "detected: " if project.profile.detected else ""
+        console.print(
+            Text(f"profile {project.profile.name} ({how}{text(project.profile.reason)})", style="dim")
+        )
     console.print(_headline(project))
     mts = _ml_test_score_line(project)
     if mts:

@@ -16,7 +16,7 @@ from mlops_audit.checks.base import Check
 from mlops_audit.facts import FACT_NAMES, FactValue
 from mlops_audit.model import Evidence, Principle, Result, Severity, Status
 from mlops_audit.repo import Note
-from mlops_audit.report import Gate, Outcome, ProjectReport, Report
+from mlops_audit.report import Gate, Outcome, ProjectProfile, ProjectReport, Report
 
 TOOL_VERSION = "0.0.0+test"
 NON_UTF8 = os.fsdecode(b"src/caf\xe9.py")
@@ -109,6 +109,7 @@ def _project(path: str, outcomes: list[Outcome], facts: dict[str, FactValue] | N
         principles=scoring.principles(outcomes),
         maturity=scoring.maturity(outcomes),
         ml_test_score=ml_test_score.estimate(outcomes),
+        profile=ProjectProfile("pipeline", "declares a pipeline (dvc in dvc.yaml)", True),
     )
 
 
