@@ -13,9 +13,9 @@ import re
 from dataclasses import dataclass
 
 from ..repo import Repo, memoized
-from . import FactValue, ci, inventory, report_fact
+from . import FactValue, inventory, report_fact
 from .textconfig import dig, ini_key_line, ini_sections, load_toml, pyproject, toml_line
-from .yamlfile import LineDict, LineList
+from .yamlfile import LineDict, LineList, load_config
 
 PRECOMMIT_CONFIG = ".pre-commit-config.yaml"
 LEFTHOOK_FILES = (
@@ -38,8 +38,6 @@ _LINTER = re.compile(
     r"\bpylama\b|\bprospector\b|\bsemgrep\b|\bty\b",
     re.I,
 )
-#: Tools named by the ``linter_configured`` fact and the ``linters`` inventory.
-LINTER_TOOLS = ("ruff", "flake8", "pylint", "black", "isort", "mypy", "pyright", "bandit")
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +105,7 @@ def lefthook_config(repo: Repo) -> str | None:
 @memoized
 def precommit_ci(repo: Repo) -> int | None:
     """The line of the ``ci:`` section of the pre-commit config (pre-commit.ci), or None."""
-    data = ci.load_config(repo, PRECOMMIT_CONFIG) if precommit_config(repo) else None
+    data = load_config(repo, PRECOMMIT_CONFIG) if precommit_config(repo) else None
     if isinstance(data, LineDict) and "ci" in data:
         return data.line_of("ci")
     return None
@@ -125,7 +123,7 @@ def config_parsed(repo: Repo) -> bool | None:
 def _load_hook_file(repo: Repo, path: str) -> object:
     if path.endswith(".toml"):
         return load_toml(repo, path)
-    return ci.load_config(repo, path)
+    return load_config(repo, path)
 
 
 @memoized
@@ -133,7 +131,7 @@ def hooks(repo: Repo) -> list[Hook]:
     """Every pre-commit hook and lefthook command of the repository."""
     out: list[Hook] = []
     path = precommit_config(repo)
-    data = ci.load_config(repo, path) if path else None
+    data = load_config(repo, path) if path else None
     repos = data.get("repos") if isinstance(data, dict) else None
     for repo_spec in repos if isinstance(repos, list) else []:
         if not isinstance(repo_spec, dict):

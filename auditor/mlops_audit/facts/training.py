@@ -7,8 +7,8 @@ import re
 
 from ..model import Evidence
 from ..repo import Repo, memoized
-from . import ci, testing
-from .yamlfile import LineDict
+from . import testing
+from .yamlfile import LineDict, load_config
 
 _PIPELINE_FILES = ("dvc.yaml", "MLproject", "kedro.yml", ".kedro.yml")
 
@@ -19,7 +19,7 @@ def training_evidence(repo: Repo) -> list[Evidence]:
     out = [Evidence(p, line, "training code") for p, line in testing.training_code(repo)[:3]]
     for path in _PIPELINE_FILES:
         if path in repo.entries:
-            data = ci.load_config(repo, path) if path.endswith(".yaml") else None
+            data = load_config(repo, path) if path.endswith(".yaml") else None
             stages = data.get("stages") if isinstance(data, dict) else None
             if isinstance(stages, LineDict):
                 for name in stages:

@@ -4,7 +4,8 @@
 with PyYAML's C loader when available. Mappings come back as :class:`LineDict` (a ``dict`` that knows the
 1-based line of each key) and sequences as :class:`LineList` (a ``list`` that knows the line of each item), so
 evidence can point at ``dvc.yaml:12``. A malformed file becomes a note (see ``Repo.note``) and ``None``,
-never an exception.
+never an exception. :func:`load_config` is the same, guarded against alias bombs (configuration files of other
+tools: CI pipelines, hook managers, task files); :func:`line_of` is the one way to ask where a key or an item is.
 """
 
 from __future__ import annotations
@@ -135,11 +136,49 @@ def load_yaml(repo: Repo, path: str, *, all_docs: bool = False) -> Any:
 
 
 def line_of(data: Any, key: Any, default: int | None = None) -> int | None:
-    """The line of ``key`` in a mapping from :func:`load_yaml` (``default`` for plain dicts)."""
-    if isinstance(data, LineDict):
+    """The line of ``key`` in a mapping from :func:`load_yaml`, or of the item at index ``key`` in a sequence
+    from it (``default`` for plain dicts and lists)."""
+    if isinstance(data, LineDict) or (isinstance(data, LineList) and isinstance(key, int)):
         return data.line_of(key) or default
     return default
 
 
-def yaml_files(repo: Repo) -> list[str]:
-    return repo.with_suffix(".yaml", ".yml")
+#: A YAML file whose aliases expand to more nodes than this is not analysed (a "billion laughs" file).
+MAX_YAML_NODES = 100_000
+
+
+def load_config(repo: Repo, path: str) -> Any:
+    """:func:`load_yaml`, guarded against alias bombs: ``None`` (with a note) when the document, once its
+    anchors are expanded, holds more than :data:`MAX_YAML_NODES` nodes."""
+    data = load_yaml(repo, path)
+    if data is None or not isinstance(data, (dict, list)):
+        return data
+
+    def check() -> bool:
+        try:
+            size = _expanded_size(data, {})
+        except RecursionError:
+            size = MAX_YAML_NODES + 1
+        if size > MAX_YAML_NODES:
+            repo.note(path, f"YAML expands to more than {MAX_YAML_NODES} nodes through aliases: not analysed")
+            return False
+        return True
+
+    return data if repo.shared_memo(("yamlfile.size_ok", repo.prefix + path), check) else None
+
+
+def _expanded_size(value: Any, seen: dict[int, int]) -> int:
+    if not isinstance(value, (dict, list)):
+        return 1
+    key = id(value)
+    if key in seen:
+        return seen[key]
+    seen[key] = MAX_YAML_NODES + 1  # a cycle counts as too big
+    items = value.values() if isinstance(value, dict) else value
+    total = 1
+    for item in items:
+        total += _expanded_size(item, seen)
+        if total > MAX_YAML_NODES:
+            break
+    seen[key] = total
+    return total

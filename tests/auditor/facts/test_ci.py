@@ -367,3 +367,14 @@ def test_alias_bomb_is_not_expanded(make_repo):
     [pipe] = ci.pipelines(repo)
     assert pipe.parsed is False and ci.all_commands(repo) == []
     assert any("aliases" in n.message for n in repo.notes)
+
+
+def test_every_runner_module_is_a_row_of_the_dispatch_table():
+    import pkgutil
+
+    from mlops_audit.facts.ci import runners
+
+    modules = {m.name for m in pkgutil.iter_modules(runners.__path__)} - {"base", "pytasks"}
+    rows = {r.follow.__module__.rsplit(".", 1)[-1] for r in runners.RUNNERS}
+    assert modules == rows
+    assert len({r.name for r in runners.RUNNERS}) == len(runners.RUNNERS)

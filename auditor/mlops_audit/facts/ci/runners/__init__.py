@@ -1,0 +1,82 @@
+"""Following CI commands ONE level into the task runners, hook managers and scripts they call.
+
+:data:`RUNNERS` is the one dispatch table: rows are tried in order and the first whose ``matches`` accepts the
+:class:`~..shell.Invocation` follows it. A follower returns the (command, file, line) of what the invoked task
+runs (:data:`.base.Found`); ``configured`` says which files configure the runner (the ``task_runners``
+inventory).
+
+Adding a runner = a module here with ``follow(repo, invocation, segment) -> Found`` (and, if it is configured
+by a file of its own, ``configured(repo) -> {name: file}``), plus one row in :data:`RUNNERS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ....repo import Repo, memoized
+from ..model import Command
+from ..shell import Invocation, invocation, segments
+from . import invoke, just, lefthook, make, mise, nox, poe, pre_commit, project_scripts, script, taskfile, tox
+from .base import Follow, Found
+
+
+@dataclass(frozen=True, slots=True)
+class Runner:
+    """One row of the dispatch table."""
+
+    name: str
+    matches: Callable[[Invocation], bool]
+    follow: Follow
+    configured: Callable[[Repo], dict[str, str]] | None = None
+
+
+def programs(*names: str) -> Callable[[Invocation], bool]:
+    """``matches`` for a runner known by its program names."""
+    wanted = frozenset(names)
+    return lambda inv: inv.program in wanted
+
+
+#: The dispatch table, in the order the rows are tried.
+RUNNERS: tuple[Runner, ...] = (
+    Runner("make", programs("make", "gmake", "$(MAKE)", "${MAKE}"), make.follow, make.configured),
+    Runner("just", programs("just"), just.follow, just.configured),
+    Runner("tox", programs("tox"), tox.follow, tox.configured),
+    Runner("nox", programs("nox", "noxfile.py"), nox.follow, nox.configured),
+    Runner("poe", programs("poe", "poethepoet"), poe.follow, poe.configured),
+    Runner("mise", programs("mise"), mise.follow, mise.configured),
+    Runner("task", programs("task", "go-task"), taskfile.follow, taskfile.configured),
+    Runner("invoke", programs("invoke", "inv"), invoke.follow, invoke.configured),
+    Runner("pre-commit", programs("pre-commit", "prek"), pre_commit.follow),
+    Runner("lefthook", programs("lefthook"), lefthook.follow),
+    Runner("script", script.matches, script.follow),
+    Runner("project scripts", project_scripts.matches, project_scripts.follow, project_scripts.configured),
+)
+
+
+def follow(repo: Repo, inv: Invocation, segment: str) -> Found:
+    """What the simple command ``segment`` (read as ``inv``) runs one level down, if a runner knows it."""
+    runner = next((r for r in RUNNERS if r.matches(inv)), None)
+    return runner.follow(repo, inv, segment) if runner else []
+
+
+def expand(repo: Repo, command: Command) -> list[Command]:
+    """The commands one level down: what the task runners and scripts called by ``command`` run."""
+    found: list[Command] = []
+    for segment in segments(command.text):
+        inv = invocation(segment)
+        if inv is None:
+            continue
+        for text, path, line in follow(repo, inv, segment):
+            found.append(Command(text, path, line, command.text, command.job, command.pipeline, command.step))
+    return found
+
+
+@memoized
+def task_runner_files(repo: Repo) -> dict[str, str]:
+    """Task runners configured in the repository -> the file that configures them."""
+    found: dict[str, str] = {}
+    for runner in RUNNERS:
+        if runner.configured is not None:
+            found.update(runner.configured(repo))
+    return found
