@@ -58,7 +58,10 @@ def test_json_to_file(make_repo, capsys, tmp_path):
 def test_text_report_shows_failures_and_fixes(make_repo, capsys):
     root = make_repo({"README.md": README})
     _, out, _ = run([str(root), "--select", "DOC", "--no-cache"], capsys)
-    assert "DOC002" in out and "fix:" in out and "score" in out
+    assert "DOC002" in out and "[fix]" in out and "score" in out and "fix:" not in out
+    assert out.rstrip().splitlines()[-1].startswith("Next: `mlops-audit fix --dry-run`")
+    _, verbose, _ = run([str(root), "--select", "DOC", "--no-cache", "--verbose"], capsys)
+    assert "fix:" in verbose and "at README.md" in verbose  # evidence and fix hints with --verbose
 
 
 def test_rules_and_explain(capsys):
