@@ -38,11 +38,11 @@ KINDS = (
     "monorepo",
     "tutorial",
 )
-PROFILES = ("research", "pipeline", "service")
+PROFILES = ("research", "library", "pipeline", "service")
 LABEL_STATUSES = ("pass", "fail", "not_applicable", "unknown")
 TOP_KEYS = {"repo", "commit", "kind", "profile", "summary", "facts", "checks"}
 CHECK_KEYS = {"status", "why"}
-FAIL = "fail"
+PASS, FAIL, NA = "pass", "fail", "not_applicable"
 
 TARGET_PRECISION = 0.97  # share of the auditor's failing verdicts that are right
 TARGET_RECALL = 0.95  # share of the labelled failures the auditor finds
@@ -243,6 +243,7 @@ class Verdict:
     status: str
     message: str = ""
     evidence: str = ""
+    blocked_by: str = ""  # a failure that only says "needs X first": X, the check it requires, failed
 
 
 @dataclass
@@ -274,7 +275,9 @@ def from_report(report: Any) -> Audited:
             e = evidence[0]
             first = f"{e}" + (f" ({e.note})" if getattr(e, "note", "") else "")
         status = getattr(outcome.result.status, "value", outcome.result.status)
-        verdicts[outcome.check.id] = Verdict(str(status), outcome.result.message, first)
+        requires = getattr(outcome.check, "requires", ())
+        blocked_by = next((r for r in requires if outcome.result.message == f"needs {r} first"), "")
+        verdicts[outcome.check.id] = Verdict(str(status), outcome.result.message, first, blocked_by)
     facts = {name: value.value for name, value in project.facts.items()}
     maturity = project.maturity
     return Audited(verdicts, facts, maturity.level, tuple(maturity.blockers))
@@ -289,20 +292,24 @@ def auditor_catalogue() -> tuple[dict[str, Any], tuple[str, ...]]:
 
 
 def expected_maturity(label: Label, checks: Mapping[str, Any]) -> tuple[int | None, tuple[str, ...]]:
-    """The maturity level the labels imply, by the auditor's own rule (scoring.maturity) on labelled statuses.
-    ``None`` when a check that gates a level is unlabelled or "unknown" and every labelled one passes."""
-    from mlops_audit.model import Severity
+    """The maturity level the labels imply, by the auditor's own rule (``scoring.maturity``) applied to the
+    labelled statuses (unlabelled and "unknown" checks are neutral, as unknown verdicts are)."""
+    from mlops_audit import scoring
+    from mlops_audit.model import Result
+    from mlops_audit.report import Outcome
 
-    level = 0
-    for candidate in (1, 2):
-        gating = [c for c in checks.values() if c.level == candidate and c.severity is not Severity.INFO]
-        blockers = tuple(c.id for c in gating if _label_status(label, c.id) == FAIL)
-        if blockers:
-            return level, blockers
-        if any(_label_status(label, c.id) in (None, "unknown") for c in gating):
-            return None, ()
-        level = candidate
-    return level, ()
+    make = {
+        PASS: Result.passed,
+        FAIL: lambda: Result.failed("labelled"),
+        NA: lambda: Result.not_applicable("-"),
+    }
+    outcomes = [
+        Outcome(check, make[status]())
+        for cid, check in checks.items()
+        if (status := _label_status(label, cid) or "") in make
+    ]
+    maturity = scoring.maturity(outcomes)
+    return maturity.level, tuple(maturity.blockers)
 
 
 def _label_status(label: Label, check_id: str) -> str | None:
@@ -332,6 +339,7 @@ class RepoResult:
     compared: dict[str, tuple[str, str]] = field(default_factory=dict)  # check -> (expected, got)
     disagreements: list[Disagreement] = field(default_factory=list)
     unlabelled: list[str] = field(default_factory=list)  # checks labelled unknown or not at all
+    blocked: list[str] = field(default_factory=list)  # "needs X first" where the label fails X too
     not_in_auditor: list[str] = field(default_factory=list)  # labelled checks the auditor does not have
     facts_right: list[str] = field(default_factory=list)
     facts_wrong: list[tuple[str, bool | str, bool | None]] = field(default_factory=list)
@@ -354,6 +362,15 @@ def compare(label: Label, audited: Audited, fact_names: Sequence[str] = ()) -> R
             continue
         if check is None or check.status == "unknown":
             result.unlabelled.append(check_id)
+            continue
+        if (
+            verdict.blocked_by
+            and _label_status(label, verdict.blocked_by) == FAIL
+            and check.status in (NA, FAIL)
+        ):
+            # Not a verdict of its own: the failure of the check it requires, carried to its dependant so that
+            # absence never scores better than a partial practice. Labels may call it not applicable.
+            result.blocked.append(check_id)
             continue
         result.compared[check_id] = (check.status, verdict.status)
         if check.status != verdict.status:
@@ -504,6 +521,11 @@ def render(results: Sequence[RepoResult], warnings: Sequence[str] = ()) -> str:
     out(
         f"  exact status agreement:             {_pct(_ratio(total.agree, total.compared))}"
         f" ({total.agree}/{total.compared}); {total.unlabelled} check verdicts unlabelled"
+    )
+    blocked = sum(len(r.blocked) for r in evaluated)
+    out(
+        f'  not counted: {blocked} failures that only wait for a failed prerequisite ("needs X first", the'
+        " label fails X as well)"
     )
     right, labelled = facts_accuracy(evaluated)
     accuracy = _ratio(right, labelled)
