@@ -80,8 +80,8 @@ def docstring_to_markdown(doc: str) -> str:
         out.append(_inline(line))
         i += 1
     text = "\n".join(out)
-    # "Why it matters: ..." at the start of a paragraph -> a bold label
-    return re.sub(r"(^|\n\n)([A-Z][A-Za-z' ]{2,30}):(\s)", r"\1**\2:**\3", text)
+    # "Why it matters: ...", "Example (`dvc.yaml`):" at the start of a paragraph -> a bold label
+    return re.sub(r"(^|\n\n)([A-Z][A-Za-z' ]{2,30}(?: \([^()\n]+\))?):(\s)", r"\1**\2:**\3", text)
 
 
 def _inline(line: str) -> str:

@@ -6,6 +6,7 @@ Everything here comes from the registry: a check's metadata and its docstring ar
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 
 from .checks.base import Check
@@ -49,6 +50,35 @@ def render_rules(checks: Sequence[Check], fmt: str = "text") -> str:
     return "\n".join(out) + "\n"
 
 
+_DOUBLE_BACKTICKS = re.compile(r"``(.+?)``")
+
+
+def doc_text(doc: str) -> str:
+    """A check's docstring for the terminal: reST habits turned into plain text.
+
+    ````code```` becomes ```code```, ``Example::`` becomes ``Example:`` and a paragraph that is only ``::``
+    disappears (the reST reading of literal-block markers); the indented literal blocks are left untouched.
+    """
+    out: list[str] = []
+    literal = False
+    for line in doc.splitlines():
+        if literal:
+            if not line.strip() or line[:1] in (" ", "\t"):
+                out.append(line)
+                continue
+            literal = False
+        text = line.rstrip()
+        if text.endswith("::"):
+            literal = True
+            text = text[:-2].rstrip()
+            if text and not line.rstrip()[:-2].endswith(" "):
+                text += ":"
+            if not text:
+                continue
+        out.append(_DOUBLE_BACKTICKS.sub(r"`\1`", text))
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(out)).strip("\n")
+
+
 def explain(check: Check) -> str:
     header = f"{check.id}: {check.title}"
     meta = [
@@ -64,4 +94,4 @@ def explain(check: Check) -> str:
         meta.append(f"Requires:  {', '.join(check.requires)} (decided first; a failure there fails this one)")
     if check.plugin:
         meta.append(f"Plugin:    {check.plugin}")
-    return "\n".join([header, "=" * len(header), *meta, "", check.doc or "(no documentation)"])
+    return "\n".join([header, "=" * len(header), *meta, "", doc_text(check.doc) or "(no documentation)"])

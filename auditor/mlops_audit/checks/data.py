@@ -109,9 +109,8 @@ def validated_before_training(repo: Repo) -> Result:
 
     How to fix: make validation a pipeline step that training depends on.
 
-    Example::
+    Example (``dvc.yaml``)::
 
-        # dvc.yaml
         stages:
           validate: {cmd: python -m churn.validate, deps: [data/raw]}
           train: {cmd: python -m churn.train, deps: [data/raw, reports/validation.json]}

@@ -37,7 +37,14 @@ def serving_code(repo: Repo) -> Result:
     project with none of these (it trains, then predicts in batch) is not expected to serve: not applicable.
     Choose ``profile = "service"`` to hold every repository to the serving checks.
 
-    How to fix::
+    How to fix: expose the model behind an API (FastAPI, BentoML, Ray Serve, KServe...) that loads it from
+    the registry; a Gradio or Streamlit demo alone earns partial credit.
+
+    Example (``src/churn/serve.py``)::
+
+        import mlflow
+        import pandas as pd
+        from fastapi import FastAPI
 
         app = FastAPI()
         model = mlflow.pyfunc.load_model("models:/churn@champion")
@@ -92,13 +99,22 @@ def containerised(repo: Repo) -> Result:
     steps from its locked environment (REP002, REP005) on a laptop or a CI runner deploys no image: not
     applicable.
 
-    How to fix: ``mlops-audit fix --select DEP002`` renders the template's multi-stage Dockerfile::
+    How to fix: add a ``Dockerfile`` that installs the locked dependencies and runs the service or the
+    pipeline; ``mlops-audit fix --select DEP002`` renders the template's multi-stage Dockerfile. A
+    devcontainer alone earns little credit.
+
+    Example (``Dockerfile``)::
 
         FROM python:3.12-slim AS build
-        ...
+        COPY requirements.lock .
+        RUN pip wheel --wheel-dir /wheels -r requirements.lock
         FROM python:3.12-slim
+        COPY --from=build /wheels /wheels
+        RUN pip install --no-index /wheels/* && useradd --create-home app
+        COPY src/ /app/src/
         USER app
-        HEALTHCHECK CMD curl -f http://localhost:8000/health || exit 1
+        HEALTHCHECK CMD python -c "import urllib.request; urllib.request.urlopen('http://localhost:8000/health')"
+        CMD ["python", "-m", "churn.serve"]
     """
     found = docker.dockerfile_paths(repo) + docker.compose_paths(repo)
     if found:
@@ -148,7 +164,12 @@ def container_hygiene(repo: Repo) -> Result:
     container turns an exploit into a host compromise; without health checks the orchestrator routes traffic
     to a dead model; single-stage images ship compilers and caches to production.
 
-    How to fix::
+    How to fix: pin the base image (``python:3.12-slim``, better with its ``@sha256:`` digest), create and
+    switch to an unprivileged user, add a ``HEALTHCHECK`` (or liveness / readiness probes in the Kubernetes
+    manifests, a compose ``healthcheck:``), and build in one stage, run from a slim second one
+    (``mlops-audit fix --select DEP003`` renders the template's Dockerfile).
+
+    Example (``Dockerfile``)::
 
         FROM python:3.12-slim@sha256:<digest> AS build
         RUN pip wheel --wheel-dir /wheels -r requirements.lock
@@ -238,6 +259,22 @@ def infrastructure_as_code(repo: Repo) -> Result:
 
     How to fix: describe at least the serving runtime, e.g. ``deploy/k8s/deployment.yaml`` + ``service.yaml``
     with Kustomize overlays per environment, or Terraform for the cloud resources.
+
+    Example (``deploy/k8s/deployment.yaml``)::
+
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: churn-api}
+        spec:
+          replicas: 2
+          selector: {matchLabels: {app: churn-api}}
+          template:
+            metadata: {labels: {app: churn-api}}
+            spec:
+              containers:
+                - name: api
+                  image: ghcr.io/acme/churn-api:1.4.0
+                  ports: [{containerPort: 8000}]
     """
     found = [m for m in docker.manifests(repo) if m.tool in _IAC_TOOLS]
     if found:
@@ -270,7 +307,11 @@ def deployment_manifest(repo: Repo) -> Result:
     Why it matters: a declared deployment is what automation (CI/CD, GitOps) applies; without it each release is
     a manual, unreviewed procedure. The CI family checks that a pipeline actually deploys it.
 
-    How to fix: add ``deploy/inference-service.yaml``::
+    How to fix: add a manifest for the platform the service runs on — a Kubernetes ``Deployment``, a KServe
+    ``InferenceService``, a Helm chart, ``serverless.yml``, ``fly.toml``... Terraform alone (cloud resources
+    without the workload) earns half the credit.
+
+    Example (``deploy/inference-service.yaml``)::
 
         apiVersion: serving.kserve.io/v1beta1
         kind: InferenceService
@@ -324,7 +365,11 @@ def model_by_version(repo: Repo) -> Result:
     by moving an alias, and links the prediction service to the model's lineage. A file baked next to the code
     has no version, and ``latest`` changes without a release.
 
-    How to fix::
+    How to fix: load ``models:/<name>@<alias>`` (or a pinned ``models:/<name>/<version>``) and promote by
+    moving the alias; a bare ``models:/<name>/latest`` or a registry name without version earns partial
+    credit.
+
+    Example::
 
         MODEL_URI = os.environ.get("MODEL_URI", "models:/churn@champion")
         model = mlflow.pyfunc.load_model(MODEL_URI)

@@ -19,18 +19,28 @@ _USAGE = re.compile(
 def readme_present(repo: Repo) -> Result:
     """A README at the root that says what the project is and how to run it.
 
+    It counts when it has at least 40 words and a heading such as "Usage", "Quick start", "Getting
+    started", "Install" or "How to run".
+
     Why it matters: the README is the first thing a reviewer, an on-call engineer or a new team member reads;
     without it nobody knows which command trains the model or how to reproduce a result.
 
     How to fix: add ``README.md`` with a one-paragraph description and a "Quick start" or "Usage" section
-    giving the commands that install, train and evaluate.
+    giving the commands that install, train and evaluate (``mlops-audit fix --select DOC001`` renders the
+    template's README). A README that is too short, or has no such section, earns partial credit.
 
-    Example::
+    Example (``README.md``)::
 
         # churn-model
-        Predicts customer churn from billing data.
+
+        Predicts which customers will cancel their subscription in the next 30 days, from the billing
+        and support history exported nightly to the warehouse. The model is retrained weekly, validated
+        against the current champion and served by the retention team's API.
+
         ## Quick start
-        uv sync && uv run poe pipeline
+
+            uv sync
+            uv run poe pipeline    # download, validate, train, evaluate
     """
     found = project.readmes(repo)
     if not found:
@@ -56,6 +66,11 @@ def license_present(repo: Repo) -> Result:
 
     How to fix: add a ``LICENSE`` file (``mlops-audit fix --select DOC002`` writes the one chosen in the
     template, Apache-2.0 by default) and the ``license`` field in ``pyproject.toml``.
+
+    Example::
+
+        curl -fsSL https://www.apache.org/licenses/LICENSE-2.0.txt -o LICENSE
+        git add LICENSE    # and license = "Apache-2.0" in pyproject.toml
     """
     found = project.licenses(repo)
     if found:
@@ -79,6 +94,21 @@ def model_card(repo: Repo) -> Result:
 
     How to fix: add ``MODEL_CARD.md`` with sections for model details, intended use, training data,
     evaluation metrics and limitations (``mlops-audit fix --select DOC003`` renders the template's card).
+
+    Example (``MODEL_CARD.md``)::
+
+        # Model card: churn-model
+
+        ## Model details
+        Gradient-boosted trees, retrained weekly, registered as churn@champion.
+        ## Intended use
+        Rank customers for retention offers; not for pricing or credit decisions.
+        ## Training data
+        Twelve months of billing and support history, EU customers only.
+        ## Metrics
+        ROC AUC 0.87 and F1 0.71 on the last month, held out.
+        ## Limitations
+        Degrades for customers with less than three months of history.
     """
     found = project.model_cards(repo)
     if found:
@@ -93,7 +123,16 @@ def documentation_site(repo: Repo) -> Result:
     Why it matters: architecture, data contracts, runbooks and decisions outgrow a README; a docs folder keeps
     them versioned with the code.
 
-    How to fix: add ``docs/`` with at least an architecture page, or an ``mkdocs.yml``.
+    How to fix: add ``docs/`` with at least an architecture page (Markdown or reStructuredText), or a site
+    configuration (``mkdocs.yml``, ``docs/conf.py`` for Sphinx, ``zensical.toml``).
+
+    Example (``mkdocs.yml``, with the pages in ``docs/``)::
+
+        site_name: churn-model
+        nav:
+          - Home: index.md
+          - Architecture: architecture.md
+          - Data contracts: data.md
     """
     found = project.docs_sites(repo)
     if found:

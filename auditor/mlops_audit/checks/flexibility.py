@@ -26,14 +26,19 @@ def installable_package(repo: Repo) -> Result:
     Why it matters: an installable package is importable from pipelines, services, notebooks and tests
     without ``sys.path`` hacks, gets a version, and can be reused by another project; loose scripts cannot.
 
-    How to fix (``mlops-audit fix --select FLX001`` renders the template's layout)::
+    How to fix: add ``[build-system]`` and ``[project]`` to ``pyproject.toml`` and move the code into a package
+    directory with an ``__init__.py`` (``src/churn/``), then ``pip install -e .`` (or ``uv sync``). A build
+    file without a package, or a package without a build file, earns partial credit.
+
+    Example (``pyproject.toml``, with the code in ``src/churn/__init__.py``, ``src/churn/train.py``...)::
 
         [build-system]
         requires = ["hatchling"]
         build-backend = "hatchling.build"
+
         [project]
         name = "churn"
-        # and the code in src/churn/__init__.py, src/churn/train.py ...
+        version = "0.1.0"
     """
     if not python_files(repo):
         return Result.not_applicable("no Python code")
@@ -121,7 +126,11 @@ def no_hardcoded_hosts(repo: Repo) -> Result:
     Why it matters: a literal host or bucket pins the code to one environment: the same image cannot run in
     staging and production, and moving storage means a code change (and a secret-looking diff).
 
-    How to fix: move them to configuration, with an environment override::
+    How to fix: move them to configuration, with an environment override. A literal on the same line as an
+    ``os.environ.get`` / ``os.getenv`` call (its default) is accepted, and so are the bare bind addresses
+    ``"0.0.0.0"`` and ``"127.0.0.1"``.
+
+    Example::
 
         tracking_uri = os.environ.get("MLFLOW_TRACKING_URI", cfg.tracking.uri)
         data_uri = cfg.data.raw_uri          # conf/env/prod.yaml: data.raw_uri: s3://prod-bucket/raw
@@ -172,7 +181,11 @@ def components_by_config(repo: Repo) -> Result:
     Why it matters: swapping a model or a data source should be a config change that is reviewed, tracked with
     the run and sweepable, not a code change.
 
-    How to fix::
+    How to fix: describe each swappable component in configuration with a ``_target_`` and build it with
+    ``hydra.utils.instantiate`` (``mlops-audit fix --select FLX003`` renders the template's Hydra tree), or
+    look components up in a registry filled by ``@register_...`` decorators or entry points.
+
+    Example::
 
         # conf/model/rf.yaml
         _target_: sklearn.ensemble.RandomForestClassifier
@@ -213,7 +226,17 @@ def multiple_environments(repo: Repo) -> Result:
     different endpoints, buckets and resources — selected by configuration, not by editing code.
 
     How to fix: ``conf/env/dev.yaml`` and ``conf/env/prod.yaml`` overriding hosts, buckets and resources, with
-    the environment chosen at run time (``python -m pkg.train env=prod``).
+    the environment chosen at run time (``python -m pkg.train env=prod``); ``mlops-audit fix --select FLX004``
+    renders the template's configuration. One environment alone earns half the credit.
+
+    Example::
+
+        # conf/env/dev.yaml
+        data: {raw_uri: data/raw/customers.parquet}
+        tracking: {uri: http://localhost:5000}
+        # conf/env/prod.yaml
+        data: {raw_uri: s3://acme-ml-prod/churn/raw/customers.parquet}
+        tracking: {uri: https://mlflow.acme.internal}
     """
     envs = configs.environment_configs(repo)
     names = sorted(envs)

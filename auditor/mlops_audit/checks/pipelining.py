@@ -34,7 +34,12 @@ def pipeline_defined(repo: Repo) -> Result:
     reproducibility all need the steps and their inputs/outputs written down rather than remembered.
     ``transformers.pipeline(...)`` and scikit-learn's ``Pipeline`` are models, not workflows, and do not count.
 
-    How to fix (``mlops-audit fix --select PIP001`` renders the template's ``dvc.yaml``)::
+    How to fix: declare the stages with their inputs and outputs in ``dvc.yaml`` (or in the orchestration
+    framework the team already uses) and run them with one command (``dvc repro``);
+    ``mlops-audit fix --select PIP001`` renders the template's ``dvc.yaml``. A lone training task earns
+    partial credit.
+
+    Example (``dvc.yaml``)::
 
         stages:
           prepare:  {cmd: python -m pkg.data, deps: [data/raw], outs: [data/processed]}
@@ -78,7 +83,15 @@ def modular_steps(repo: Repo) -> Result:
     ``train.py`` reruns everything for every change and cannot be orchestrated.
 
     How to fix: split the code into ``data.py``, ``features.py``, ``train.py`` and ``evaluate.py`` (or
-    framework steps / ``dvc.yaml`` stages) that hand files or artifacts to each other.
+    framework steps / ``dvc.yaml`` stages) that hand files or artifacts to each other. Steps are recognised by
+    their module, stage or function names (``prepare``, ``preprocess``, ``train``, ``evaluate``...).
+
+    Example::
+
+        src/churn/data.py        # load_raw() -> data/interim/customers.parquet
+        src/churn/features.py    # build_features() -> data/processed/features.parquet
+        src/churn/train.py       # fit the model on the features -> models/model.joblib
+        src/churn/evaluate.py    # score the model on the holdout -> reports/metrics.json
     """
     if not pipelines.is_ml_project(repo):
         return Result.not_applicable("no model training code or pipeline found")
@@ -117,6 +130,15 @@ def training_outside_notebooks(repo: Repo) -> Result:
 
     How to fix: move the training code into ``src/<pkg>/train.py`` with a ``main()`` entry point; keep the
     notebook for exploration and have it import the module.
+
+    Example (``src/churn/train.py``)::
+
+        from sklearn.ensemble import RandomForestClassifier
+
+        def main() -> None:
+            X, y = load_features()
+            model = RandomForestClassifier(n_estimators=300, random_state=42).fit(X, y)
+            joblib.dump(model, "models/model.joblib")
     """
     notebooks = pipelines.training_notebooks(repo)
     if not notebooks:
@@ -151,10 +173,19 @@ def shared_preprocessing(repo: Repo) -> Result:
     Why it matters: re-implementing feature engineering in the service is the classic source of training /
     serving skew — the model silently receives different inputs in production than it was evaluated on.
 
-    How to fix: keep the transformations in one module (``pkg/features.py``) used by both ``train.py`` and
-    the service, or fit them inside the model::
+    How to fix: keep the transformations in one module (``pkg/features.py``) imported by both ``train.py``
+    and the service, or fit them inside the model (an sklearn ``Pipeline`` saved with ``joblib`` or logged
+    with MLflow) and have the service load that artefact.
 
-        model = make_pipeline(ColumnTransformer(...), GradientBoostingClassifier())
+    Example::
+
+        # src/churn/train.py
+        scale = ColumnTransformer([("num", StandardScaler(), NUMERIC)])
+        model = make_pipeline(scale, GradientBoostingClassifier()).fit(X, y)
+        joblib.dump(model, "models/model.joblib")
+        # src/churn/serve.py
+        app = FastAPI()
+        model = joblib.load("models/model.joblib")   # the pipeline, preprocessing included
     """
     serving_paths = serving.serving_modules(repo)
     if not serving_paths:
@@ -229,12 +260,16 @@ def stages_declare_io(repo: Repo) -> Result:
     without deps never re-runs when its code changes, one without outs is re-run every time and produces
     nothing DVC can version.
 
-    How to fix::
+    How to fix: give every stage the code and data it reads as ``deps`` and the files it writes as ``outs``
+    (or ``metrics`` / ``plots`` for reports).
 
-        train:
-          cmd: python -m pkg.train
-          deps: [src/pkg/train.py, data/processed]
-          outs: [models/model.pkl]
+    Example (``dvc.yaml``)::
+
+        stages:
+          train:
+            cmd: python -m pkg.train
+            deps: [src/pkg/train.py, data/processed]
+            outs: [models/model.pkl]
     """
     stages = dvc.stages(repo)
     if not stages:

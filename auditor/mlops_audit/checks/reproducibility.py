@@ -35,7 +35,7 @@ def deps_declared(repo: Repo) -> Result:
     How to fix: list the direct dependencies, e.g. with ``uv add pandas scikit-learn``, which writes them to
     ``pyproject.toml``.
 
-    Example::
+    Example (``pyproject.toml``)::
 
         [project]
         dependencies = ["pandas>=2.2", "scikit-learn>=1.5"]
@@ -173,7 +173,7 @@ def python_pinned(repo: Repo) -> Result:
 
     How to fix: ``uv python pin 3.12`` writes ``.python-version``; also set ``requires-python``.
 
-    Example::
+    Example (``pyproject.toml``)::
 
         [project]
         requires-python = ">=3.12,<3.13"
@@ -218,9 +218,8 @@ def environment_as_code(repo: Repo) -> Result:
 
     How to fix: adopt uv (``uv init && uv add ...``) or write ``environment.yml`` / a ``Dockerfile``.
 
-    Example::
+    Example (``environment.yml``)::
 
-        # environment.yml
         name: churn
         dependencies: [python=3.12, pip, {pip: [-r requirements.txt]}]
     """
@@ -322,7 +321,7 @@ def one_command(repo: Repo) -> Result:
 
     How to fix: add a ``pipeline`` task that chains the steps, or describe them as DVC stages.
 
-    Example::
+    Example (``pyproject.toml``)::
 
         [tool.poe.tasks]
         pipeline = ["data", "validate", "train", "evaluate"]

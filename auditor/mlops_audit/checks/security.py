@@ -83,9 +83,8 @@ def env_not_committed(repo: Repo) -> Result:
 
     How to fix: ``git rm --cached .env``, add ``.env`` to ``.gitignore`` and rotate whatever it contained.
 
-    Example::
+    Example (``.env.example``, committed in place of ``.env``)::
 
-        # .env.example (committed)
         MLFLOW_TRACKING_URI=http://localhost:5000
         AWS_ACCESS_KEY_ID=<your key id>
     """
@@ -188,9 +187,8 @@ def gitignore_secrets(repo: Repo) -> Result:
     How to fix: add ``.env`` (and ``*.pem``, ``*.key``, ``credentials*.json``) to ``.gitignore``
     (``mlops-audit fix`` does it).
 
-    Example::
+    Example (``.gitignore``)::
 
-        # .gitignore
         .env
         .env.*
         !.env.example
@@ -291,9 +289,8 @@ def dependency_scanning(repo: Repo) -> Result:
 
     How to fix: add ``.github/dependabot.yml`` or a ``pip-audit`` step in CI.
 
-    Example::
+    Example (``.github/dependabot.yml``)::
 
-        # .github/dependabot.yml
         version: 2
         updates:
           - {package-ecosystem: pip, directory: /, schedule: {interval: weekly}}
@@ -337,11 +334,14 @@ def no_trust_remote_code(repo: Repo) -> Result:
     whoever controls that repository — or a later commit to it — runs code in your training or serving
     environment.
 
-    How to fix: prefer models that need no custom code; otherwise pin the exact commit you reviewed.
+    How to fix: prefer models that need no custom code; otherwise pin the exact commit you reviewed (its
+    hexadecimal hash: a branch or tag name can move).
 
     Example::
 
-        AutoModel.from_pretrained("org/model", trust_remote_code=True, revision="3c5b9d1...")
+        AutoModel.from_pretrained(
+            "org/model", trust_remote_code=True, revision="3c5b9d1e0f8a4b27c6d9e1f2a3b4c5d6e7f80912"
+        )
     """
     units = ml.code_units(repo, b"trust_remote_code", b"trust_repo")
     if not units and not (python_files(repo) or notebooks.notebooks(repo)):

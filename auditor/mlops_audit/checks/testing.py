@@ -19,13 +19,20 @@ from .base import check
 def tests_exist(repo: Repo) -> Result:
     """The repository holds real tests (``test_*.py`` / ``*_test.py`` with test functions that exercise code).
 
-    A generated placeholder does not count: cookiecutter-data-science's ``def test_code_is_tested(): assert
-    False``, or tests whose body is only ``pass``, ``assert True`` or asserts over constants.
+    A generated placeholder does not count: cookiecutter-data-science's
+    ``def test_code_is_tested(): assert False``, or tests whose body is only ``pass``, ``assert True`` or
+    asserts over constants.
 
     Why it matters: ML code fails silently — a shifted column, a leaked label, a wrong dtype still trains a
     model. Tests of the data processing, features and training code catch it before the metrics do (or don't).
 
-    How to fix: add ``tests/test_features.py`` with tests of your functions on small, hand-made frames::
+    How to fix: add ``tests/test_features.py`` with tests of your functions on small, hand-made frames, and
+    delete generated placeholders.
+
+    Example (``tests/test_features.py``)::
+
+        import pandas as pd
+        from churn.features import build_features
 
         def test_build_features_has_no_nulls():
             df = build_features(pd.DataFrame({"age": [1, None]}))
@@ -59,7 +66,10 @@ def pytest_configured(repo: Repo) -> Result:
     Why it matters: the configuration pins where tests live, which markers exist (``slow``, ``gpu``) and the
     strictness options, so ``pytest`` behaves the same on every machine and in CI.
 
-    Example::
+    How to fix: add a ``[tool.pytest.ini_options]`` table to ``pyproject.toml``
+    (``mlops-audit fix --select TST002`` writes the template's), or a ``pytest.ini``.
+
+    Example (``pyproject.toml``)::
 
         [tool.pytest.ini_options]
         testpaths = ["tests"]
@@ -89,6 +99,16 @@ def ml_code_tested(repo: Repo) -> Result:
 
     How to fix: ``from churn.features import build_features`` in ``tests/test_features.py`` and test it on a
     small frame; test that training runs on a tiny sample and produces a model with the expected interface.
+    Tests that import only the project's utilities earn partial credit.
+
+    Example (``tests/test_train.py``)::
+
+        from churn.train import train_model
+
+        def test_training_on_a_tiny_sample_predicts_probabilities(tiny_frame):
+            model = train_model(tiny_frame, n_estimators=5)
+            proba = model.predict_proba(tiny_frame.drop(columns="churned"))
+            assert proba.shape == (len(tiny_frame), 2)
     """
     ml = testing.ml_modules(repo)
     if not ml:
@@ -118,7 +138,12 @@ def quality_gate(repo: Repo) -> Result:
     Why it matters: a pipeline that always succeeds will happily ship a model that is worse than the one in
     production; the gate turns "metrics were logged" into "metrics were checked".
 
-    Example::
+    How to fix: compare the evaluation metric with a threshold from configuration (or with the champion's
+    metric) and fail the step or the test when it falls short.
+
+    Example (``tests/test_quality.py``)::
+
+        from sklearn.metrics import f1_score
 
         def test_model_beats_baseline(trained_model, holdout):
             assert f1_score(holdout.y, trained_model.predict(holdout.X)) >= 0.80
@@ -143,7 +168,10 @@ def coverage_configured(repo: Repo) -> Result:
     Why it matters: coverage shows which data paths and branches no test exercises; a floor
     (``fail_under``) stops it from eroding.
 
-    Example::
+    How to fix: configure coverage.py in ``pyproject.toml`` (``mlops-audit fix --select TST005`` writes the
+    template's settings) and run the tests with ``pytest --cov`` in CI.
+
+    Example (``pyproject.toml``)::
 
         [tool.coverage.run]
         source = ["src"]

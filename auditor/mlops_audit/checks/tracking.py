@@ -142,9 +142,8 @@ def artefacts_not_committed(repo: Repo) -> Result:
     How to fix: ``git rm -r --cached mlruns`` and ignore the folders (``mlops-audit fix`` adds them to
     ``.gitignore``).
 
-    Example::
+    Example (``.gitignore``)::
 
-        # .gitignore
         mlruns/
         mlflow.db
         wandb/

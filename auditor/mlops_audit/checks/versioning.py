@@ -22,7 +22,14 @@ def git_repository(repo: Repo) -> Result:
     Why it matters: every other kind of versioning — data pointers, pipeline locks, model lineage, "which
     commit produced this model" — hangs off the code's commit history.
 
-    How to fix: ``git init && git add -A && git commit -m "Initial commit"``, then push to a shared remote.
+    How to fix: initialise a repository at the project root, commit everything that is not ignored, and
+    push it to a shared remote (GitHub, GitLab, Azure Repos...).
+
+    Example::
+
+        git init -b main
+        git add -A && git commit -m "Initial commit"
+        git remote add origin git@github.com:acme/churn-model.git && git push -u origin main
     """
     if not getattr(repo, "_use_git", True):
         return Result.not_applicable("git information disabled for this run")
@@ -49,11 +56,16 @@ def no_large_files(repo: Repo, *, max_file_mb: float = 5.0, max_data_mb: float =
     file deleted from the working tree but still tracked counts too.
 
     How to fix: ``git rm --cached path``, add the path to ``.gitignore`` and version it with DVC
-    (``dvc add data/raw.csv``) or git-lfs (``git lfs track "*.parquet"``). Thresholds are options::
+    (``dvc add data/raw.csv``) or git-lfs (``git lfs track "*.parquet"``: files routed to git-lfs do not
+    count, git holds only their pointer). The thresholds are options: ``max-file-mb`` and ``max-data-mb``
+    in ``[tool.mlops-audit.options.VER002]``. The history still holds the blobs; ``git filter-repo`` removes
+    them when the size of clones matters.
 
-        [tool.mlops-audit.options.VER002]
-        max-file-mb = 10
-        max-data-mb = 2
+    Example::
+
+        git rm --cached data/train.csv
+        dvc add data/train.csv       # writes data/train.csv.dvc and ignores data/train.csv
+        git add data/train.csv.dvc data/.gitignore && git commit -m "Version the training data with DVC"
     """
     if not repo.is_git:
         return Result.not_applicable("not a git repository: no tracked files")
@@ -204,7 +216,11 @@ def data_versioned(repo: Repo) -> Result:
     (``path: data/raw/customers.parquet``) and the check applies again. The ``fetch_*`` loaders download
     their data and do not count as generated.
 
-    How to fix::
+    How to fix: put the data under DVC (``dvc add`` for raw inputs, ``outs:`` of ``dvc.yaml`` stages for
+    derived data), route data files to git-lfs in ``.gitattributes``, or keep the data in lakeFS; push it to a
+    remote so others can pull it (``mlops-audit fix --select VER003`` renders the template's DVC pipeline).
+
+    Example::
 
         dvc init
         dvc add data/raw            # writes data/raw.dvc, ignores data/raw in git
@@ -244,7 +260,7 @@ def dvc_remote(repo: Repo) -> Result:
     How to fix: ``dvc remote add -d storage s3://my-bucket/dvc-store`` (or ``gs://``, ``azure://``, ``ssh://``,
     a shared directory) and commit ``.dvc/config``. Credentials go to ``.dvc/config.local``, never to git.
 
-    Example ``.dvc/config``::
+    Example (``.dvc/config``)::
 
         [core]
             remote = storage
@@ -313,7 +329,7 @@ def raw_data_ignored(repo: Repo) -> Result:
     How to fix: add ``/data/`` to ``.gitignore`` (``mlops-audit fix --select VER005`` appends the template's
     entries), ``git rm -r --cached data`` for what is already tracked, and version the data with DVC.
 
-    Example ``.gitignore``::
+    Example (``.gitignore``)::
 
         /data/
         *.parquet
@@ -411,9 +427,15 @@ def models_not_committed(repo: Repo) -> Result:
     and no lifecycle (staging, champion, archived); a registry gives both and lets serving ask for
     ``models:/churn@champion`` instead of a file.
 
-    How to fix: ``git rm --cached models/model.pkl``, ignore ``/models/``, and register the model::
+    How to fix: ``git rm --cached models/model.pkl``, ignore ``/models/``, and register the model when the
+    training run logs it (or push it to another registry: W&B artifacts, ``push_to_hub``, ``bentoml``, DVC
+    ``artifacts:``). Files routed to git-lfs are not counted as committed.
 
-        mlflow.sklearn.log_model(model, "model", registered_model_name="churn")
+    Example::
+
+        with mlflow.start_run():
+            model.fit(X_train, y_train)
+            mlflow.sklearn.log_model(model, name="model", registered_model_name="churn")
     """
     committed = gitfacts.model_files(repo)
     registry = registry_evidence(repo)
@@ -449,8 +471,11 @@ def config_externalised(repo: Repo) -> Result:
     Why it matters: a configuration file is diffable, reviewable and recorded next to the run; constants
     buried in ``train.py`` change silently, and CLI flags are forgotten the moment the shell closes.
 
-    How to fix: put the parameters in ``conf/config.yaml`` and load them with Hydra
-    (``mlops-audit fix --select VER007`` renders the template's config)::
+    How to fix: put the parameters in ``conf/config.yaml`` and load them with Hydra (or OmegaConf, or
+    ``params.yaml`` read by the DVC stage); ``mlops-audit fix --select VER007`` renders the template's config.
+    Configuration files that no code loads earn only partial credit.
+
+    Example::
 
         @hydra.main(config_path="../conf", config_name="config", version_base=None)
         def train(cfg: DictConfig) -> None:
@@ -488,7 +513,13 @@ def dvc_lock_committed(repo: Repo) -> Result:
     Why it matters: ``dvc.lock`` records the exact hashes of each stage's dependencies, parameters and outputs:
     it is what makes ``dvc repro`` skip unchanged stages and ``dvc pull`` fetch the right model.
 
-    How to fix: ``dvc repro`` (or ``dvc commit``) and ``git add dvc.lock``.
+    How to fix: run the pipeline once (``dvc repro``, or ``dvc commit`` when the outputs are already
+    up to date) and commit the ``dvc.lock`` it writes next to each ``dvc.yaml``.
+
+    Example::
+
+        dvc repro
+        git add dvc.yaml dvc.lock && git commit -m "Lock the pipeline state"
     """
     yamls = dvc.dvc_yaml_files(repo)
     if not yamls:
@@ -540,7 +571,7 @@ def ignore_rules_cover_artefacts(repo: Repo) -> Result:
     How to fix: ``mlops-audit fix --select VER009`` appends the template's rules; files that are already
     tracked stay tracked until ``git rm --cached`` (VER002, VER005 and VER006 report them).
 
-    Example::
+    Example (``.gitignore``)::
 
         /data/*
         *.pkl

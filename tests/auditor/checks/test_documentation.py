@@ -1,0 +1,77 @@
+"""DOC checks: pass and fail fixtures (README, LICENSE, model card, documentation site)."""
+
+from __future__ import annotations
+
+from conftest import assert_status
+from mlops_audit.model import Status
+
+DESCRIPTION = (
+    "Predicts which customers will cancel their subscription in the next thirty days, from the billing and "
+    "support history exported nightly to the warehouse. The model is retrained weekly, validated against the "
+    "current champion and served by the retention team's prediction API."
+)
+README = f"# churn-model\n\n{DESCRIPTION}\n\n## Quick start\n\n    uv sync\n    uv run poe pipeline\n"
+
+
+def test_doc001_readme_with_usage_passes(make_repo):
+    result = assert_status(make_repo({"README.md": README}), "DOC001", Status.PASS)
+    assert "describes the project" in result.message
+    assert str(result.evidence[0]) == "README.md:5"  # the line of the "Quick start" heading
+    install = README.replace("## Quick start", "### Installation")
+    assert_status(make_repo({"README.rst": install}), "DOC001", Status.PASS)
+
+
+def test_doc001_missing_short_or_without_usage_fails(make_repo):
+    result = assert_status(make_repo({"train.py": "print(1)\n"}), "DOC001", Status.FAIL)
+    assert result.message == "no README file" and result.credit == 0
+    short = assert_status(make_repo({"README.md": "# churn\n\nTODO\n"}), "DOC001", Status.FAIL)
+    assert "only 3 words" in short.message and short.credit == 0.3
+    no_usage = README.replace("## Quick start", "## Notes")
+    result = assert_status(make_repo({"README.md": no_usage}), "DOC001", Status.FAIL)
+    assert "no usage / quick start section" in result.message and result.credit == 0.6
+    assert str(result.evidence[0]) == "README.md"
+
+
+def test_doc002_license_file_passes(make_repo):
+    result = assert_status(make_repo({"LICENSE": "MIT License\n"}), "DOC002", Status.PASS)
+    assert result.message == "license file LICENSE" and str(result.evidence[0]) == "LICENSE"
+    result = assert_status(make_repo({"COPYING.txt": "GPL\n", "README.md": "x\n"}), "DOC002", Status.PASS)
+    assert str(result.evidence[0]) == "COPYING.txt"
+    # a license of a vendored package counts only when the root has none
+    both = {"LICENSE.md": "Apache\n", "vendor/lib/LICENSE": "BSD\n"}
+    assert str(assert_status(make_repo(both), "DOC002", Status.PASS).evidence[0]) == "LICENSE.md"
+
+
+def test_doc002_no_license_fails(make_repo):
+    result = assert_status(make_repo({"README.md": README, "licenses.py": "x = 1\n"}), "DOC002", Status.FAIL)
+    assert "no LICENSE or COPYING file" in result.message and not result.evidence
+
+
+def test_doc003_model_card_passes(make_repo):
+    card = "# Model card\n\n## Intended use\n\nretention offers\n"
+    result = assert_status(make_repo({"docs/model-card.md": card}), "DOC003", Status.PASS)
+    assert result.message == "model card docs/model-card.md"
+    assert_status(make_repo({"MODEL_CARD.md": card}), "DOC003", Status.PASS)
+
+
+def test_doc003_no_model_card_fails(make_repo):
+    # a card about something else, or one in a format the check does not read, is no model card
+    files = {"README.md": README, "docs/card.md": "# Card\n", "model_card.pdf": b"%PDF-1.4\n"}
+    result = assert_status(make_repo(files), "DOC003", Status.FAIL)
+    assert "no model card" in result.message
+
+
+def test_doc004_docs_folder_or_site_passes(make_repo):
+    result = assert_status(make_repo({"docs/architecture.md": "# Architecture\n"}), "DOC004", Status.PASS)
+    assert [str(e) for e in result.evidence] == ["docs/architecture.md"]
+    sphinx = {"docs/conf.py": "project = 'churn'\n", "docs/index.rst": "Churn\n=====\n"}
+    evidence = assert_status(make_repo(sphinx), "DOC004", Status.PASS).evidence
+    assert [str(e) for e in evidence] == ["docs/conf.py", "docs/index.rst"]
+    assert_status(make_repo({"mkdocs.yml": "site_name: churn\n"}), "DOC004", Status.PASS)
+
+
+def test_doc004_readme_only_fails(make_repo):
+    # a docs/ folder without pages (images only) is not documentation
+    files = {"README.md": README, "docs/diagram.png": b"\x89PNG\r\n"}
+    result = assert_status(make_repo(files), "DOC004", Status.FAIL)
+    assert "no docs/ pages or documentation site configuration" in result.message
