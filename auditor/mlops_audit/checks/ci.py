@@ -467,7 +467,7 @@ def dangerous_triggers(repo: Repo) -> Result:
 
 
 @check("CI010", Severity.WARNING, "CI runs the MLOps audit", level=2, fix="ci_workflow",
-       fix_hint="add `uvx mlops-audit check` to CI", requires=("CI001",))  # fmt: skip
+       fix_hint="add `uvx mlops-audit .` to CI", requires=("CI001",))  # fmt: skip
 def audit_in_ci(repo: Repo) -> Result:
     """CI runs ``mlops-audit`` itself (a step, the action, or its pre-commit hook run by CI), so the practices
     scored here cannot silently regress.
