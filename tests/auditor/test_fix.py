@@ -11,7 +11,7 @@ import pytest
 from mlops_audit import audit
 from mlops_audit.checks import load_checks
 from mlops_audit.cli import main
-from mlops_audit.fix import FIXERS, plan_fixes, run_fix
+from mlops_audit.fix import FIXERS, fixable, plan_fixes, run_fix
 from mlops_audit.model import Status
 
 NOTEBOOK = {
@@ -205,3 +205,229 @@ def test_fixed_workflow_and_hooks_follow_their_ecosystems(sloppy, no_network):
         assert hook["language"] == "python" and hook["additional_dependencies"], hook["id"]
         assert all("==" in dep for dep in hook["additional_dependencies"]), hook["id"]
     assert not (sloppy / ".github" / "workflows" / "ct.yml").exists()
+
+
+# ------------------------------------------------------------------ Dockerfile and CT for a foreign repository
+TRAIN_SCRIPT = '''"""Fit a least-squares churn score on data/customers.csv and save it to model.json."""
+import csv
+import json
+
+import numpy as np
+
+with open("data/customers.csv", newline="") as handle:
+    rows = list(csv.DictReader(handle))
+X = np.array([[float(r["age"]), float(r["spend"]), 1.0] for r in rows])
+y = np.array([float(r["churned"]) for r in rows])
+weights, *_ = np.linalg.lstsq(X, y, rcond=None)
+with open("model.json", "w") as handle:
+    json.dump({"weights": weights.tolist()}, handle)
+print("trained on", len(rows), "rows")
+'''
+EVALUATE_SCRIPT = """import csv
+import json
+import sys
+
+import numpy as np
+
+
+def main():
+    with open("model.json") as handle:
+        weights = np.array(json.load(handle)["weights"])
+    with open("data/customers.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    X = np.array([[float(r["age"]), float(r["spend"]), 1.0] for r in rows])
+    y = np.array([float(r["churned"]) for r in rows])
+    accuracy = float(((X @ weights > 0.5) == (y > 0.5)).mean())
+    print(f"accuracy={accuracy:.3f}")
+    with open("evaluated.txt", "w") as handle:
+        handle.write(f"{accuracy}\\n")
+    sys.exit(0 if accuracy > 0.4 else 1)
+
+
+if __name__ == "__main__":
+    main()
+"""
+DRIFT_SCRIPT = '''"""Compare the spend of the newest rows with the older ones; non-zero exit on drift."""
+import sys
+
+import numpy as np
+
+if __name__ == "__main__":
+    data = np.loadtxt("data/customers.csv", delimiter=",", skiprows=1)
+    reference, current = data[:150, 1], data[150:, 1]
+    shift = abs(current.mean() - reference.mean()) / (reference.std() or 1.0)
+    print(f"drift={shift:.3f}")
+    sys.exit(1 if shift > 10 else 0)
+'''
+SCRIPTS_APP = """import json
+
+import numpy as np
+from flask import Flask, jsonify, request
+
+app = Flask(__name__)
+
+
+@app.route("/predict", methods=["POST"])
+def predict():
+    with open("model.json") as handle:
+        weights = np.array(json.load(handle)["weights"])
+    return jsonify(float(np.array([*request.json["features"], 1.0]) @ weights))
+"""
+BIN = Path(__import__("sys").executable).parent
+
+
+def tool(name: str) -> str:
+    import shutil
+
+    exe = shutil.which(name, path=str(BIN)) or shutil.which(name)
+    assert exe, f"{name} is required (dev dependency group)"
+    return exe
+
+
+@pytest.fixture
+def scripts_repo(make_repo) -> Path:
+    """Loose scripts: unpinned requirements, drift, train and evaluate scripts, a Flask app; no CI, no container. The
+    requirements are installed in this test environment (dev group), so their install step runs offline."""
+    rows = "".join(f"{20 + i % 50},{i * 3.5:.1f},{i % 2}\n" for i in range(300))
+    return make_repo(
+        {
+            "README.md": "# churn\n\nScripts that train a churn model and serve it.\n",
+            "requirements.txt": "numpy\nflask\n",
+            "train.py": TRAIN_SCRIPT,
+            "evaluate.py": EVALUATE_SCRIPT,
+            "monitoring/check_drift.py": DRIFT_SCRIPT,
+            "app.py": SCRIPTS_APP,
+            "data/customers.csv": "age,spend,churned\n" + rows,
+        }
+    )
+
+
+def test_dockerfile_fix_builds_from_the_repository(scripts_repo, no_network):
+    """The Dockerfile `fix` adds passes hadolint, copies files that exist, installs the repository's own
+    requirements and points its server at the repository's app object."""
+    import ast
+    import subprocess
+
+    before, _ = statuses(scripts_repo)
+    assert before["DEP002"] is Status.FAIL
+    run_fix(scripts_repo, echo=lambda _: None)
+    dockerfile = scripts_repo / "Dockerfile"
+    assert dockerfile.is_file() and (scripts_repo / ".dockerignore").is_file()
+    proc = subprocess.run([tool("hadolint"), str(dockerfile)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+    text = dockerfile.read_text()
+    instructions = [line.split(None, 1) for line in text.splitlines() if line and not line[0].isspace()]
+    copies = [args.split() for word, args in instructions if word == "COPY"]
+    for args in copies:
+        if any(a.startswith("--from=") for a in args):
+            continue
+        sources = [a for a in args if not a.startswith("--")][:-1]
+        assert sources and all((scripts_repo / s).exists() for s in sources), args
+    assert ["requirements.txt", "./"] in copies
+    assert "pip install --no-cache-dir --requirement requirements.txt gunicorn==" in text
+    cmd = json.loads(next(args for word, args in instructions if word == "CMD"))
+    assert cmd[:3] == ["gunicorn", "--bind", "0.0.0.0:8000"]
+    module, variable = cmd[3].split(":")
+    tree = ast.parse((scripts_repo / f"{module}.py").read_text())
+    assert variable in {t.id for n in tree.body if isinstance(n, ast.Assign) for t in n.targets}
+
+    after, _ = statuses(scripts_repo)
+    assert (
+        after["DEP002"] is Status.PASS and after["DEP003"] is Status.PASS and after["REP005"] is Status.PASS
+    )
+
+
+def test_ct_workflow_fix_runs_the_repository_scripts(scripts_repo, no_network):
+    """The CT workflow `fix` adds is a valid, hardened GitHub workflow without secrets, and every `run:` step
+    of it succeeds in the repository, as the runner's bash runs it (offline: pip may not reach an index)."""
+    import os
+    import subprocess
+
+    import yaml
+
+    before, _ = statuses(scripts_repo)
+    assert {before[c] for c in ("CT001", "CT002", "CT003")} == {Status.FAIL}
+    fixes = fixable(scripts_repo, audit(scripts_repo, use_cache=False))
+    assert fixes["CT001"] == fixes["CT002"] == fixes["CT003"] == [".github/workflows/ct.yml"]
+    assert fixes["DEP002"] == ["Dockerfile", ".dockerignore"] and "CT004" not in fixes
+    run_fix(scripts_repo, echo=lambda _: None)
+    workflow = scripts_repo / ".github" / "workflows" / "ct.yml"
+    for exe, args in (
+        (tool("check-jsonschema"), ["--builtin-schema", "vendor.github-workflows", str(workflow)]),
+        (tool("zizmor"), ["--offline", str(workflow)]),
+    ):
+        proc = subprocess.run([exe, *args], capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+    text = workflow.read_text()
+    assert "secrets." not in text and "${{" not in text
+    document = yaml.safe_load(text)
+    assert document[True].keys() == {"schedule", "workflow_dispatch"}
+    (job,) = document["jobs"].values()
+    uses = [step["uses"].split("@")[0] for step in job["steps"] if "uses" in step]
+    assert uses == ["actions/checkout", "actions/setup-python"]
+    runs = [step["run"] for step in job["steps"] if "run" in step]
+    assert runs == [
+        "python -m pip install --requirement requirements.txt",
+        "python monitoring/check_drift.py",
+        "python train.py",
+        "python evaluate.py",
+    ]
+    env = {
+        **os.environ,
+        "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
+        "PIP_NO_INDEX": "1",
+        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+    }
+    for script in runs:
+        proc = subprocess.run(
+            ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
+            cwd=scripts_repo,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert proc.returncode == 0, f"{script}\n{proc.stdout}{proc.stderr}"
+    assert (scripts_repo / "model.json").is_file() and (scripts_repo / "evaluated.txt").is_file()
+
+    after, _ = statuses(scripts_repo)
+    assert {after[c] for c in ("CT001", "CT002", "CT003")} == {Status.PASS}
+
+
+@pytest.mark.parametrize(
+    ("files", "check_id", "says"),
+    [
+        pytest.param({"app.py": FLASK_APP}, "DEP002", "declare the dependencies", id="docker-no-requirements"),
+        pytest.param(
+            {"requirements.txt": "flask\n", "app.py": "from flask import Flask\n\n\ndef create_app():\n"
+             "    return Flask(__name__)\n"},
+            "DEP002",
+            "write the Dockerfile by hand",
+            id="docker-app-factory",
+        ),
+        pytest.param(
+            {"requirements.txt": "scikit-learn\n", "model.py": "from sklearn.linear_model import Ridge\n\n\n"
+             "def fit(X, y):\n    return Ridge().fit(X, y)\n"},
+            "CT001",
+            "add a training script",
+            id="ct-no-training-script",
+        ),
+        pytest.param(
+            {"requirements.txt": "scikit-learn\n", "train.py": "from sklearn.linear_model import Ridge\n\n"
+             "Ridge().fit([[0], [1]], [0, 1])\n"},
+            "CT002",
+            "add a drift check script",
+            id="ct-no-drift-script",
+        ),
+    ],
+)  # fmt: skip
+def test_a_layout_that_cannot_host_the_piece_gets_nothing(make_repo, files, check_id, says):
+    root = make_repo({"README.md": "# demo\n", **files})
+    plan, report, ctx = plan_fixes(root, select=[check_id])
+    ctx.close()
+    assert {o.check.id: o.status for o in report.outcomes}[check_id] is Status.FAIL
+    assert not plan.changes and check_id not in plan.fixed
+    assert check_id not in fixable(root, report)
+    (line,) = plan.manual
+    assert line.startswith(check_id) and says in line, line
