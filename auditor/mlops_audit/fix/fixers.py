@@ -155,34 +155,59 @@ def _copy(*paths: str) -> Fixer:
     return copy
 
 
-def _copy_tree(prefix: str) -> Fixer:
-    def copy_tree(ctx: Context, check_id: str) -> list[Change]:
-        base = ctx.rendered / prefix
-        if not base.is_dir():
-            return []
-        return [
-            Change(p.relative_to(ctx.rendered).as_posix(), p.read_text(encoding="utf-8"), checks=(check_id,))
-            for p in sorted(base.rglob("*"))
-            if p.is_file()
-        ]
-
-    return copy_tree
-
-
 _SIMPLE: dict[str, tuple[str, Fixer]] = {
     "readme": ("README.md from the template", _copy("README.md")),
     "license": ("LICENSE (the template's default license)", _copy("LICENSE")),
     "model_card": ("MODEL_CARD.md", _copy("MODEL_CARD.md")),
     "python_version": (".python-version", _copy(".python-version")),
     "env_example": (".env.example", _copy(".env.example")),
-    "hydra_config": ("a Hydra config tree under configs/", _copy_tree("configs")),
-    "dvc_pipeline": (
-        "dvc.yaml with the pipeline stages, .dvc/config with a remote, .dvcignore",
-        _copy("dvc.yaml", ".dvc/config", ".dvc/.gitignore", ".dvcignore"),
-    ),
 }
 for _name, (_doc, _func) in _SIMPLE.items():
     fixer(_name, _doc)(_func)
+
+
+@fixer(
+    "hydra_config",
+    "nothing for a foreign repository: a Hydra config tree must name the repository's own code",
+)
+def _hydra_config(ctx: Context, check_id: str) -> list[Change]:
+    raise CannotFix(
+        "move the hyper-parameters out of the code into a config file the training reads (Hydra: "
+        "`configs/config.yaml` + `@hydra.main(config_path='configs', config_name='config', version_base='1.3')`; "
+        "select components with `_target_: your_package.YourModel`)"
+    )
+
+
+#: What a dvc.yaml of the repository's own scripts does not give: a person's work.
+_DVC_CANNOT = {
+    "VER003": "version the data itself: `dvc add data/<file>` (or git-lfs), commit the .dvc file, configure a remote",
+    "PIP002": "split the data, feature, training and evaluation code into modules of their own",
+}
+
+
+@fixer(
+    "dvc_pipeline",
+    "dvc.yaml whose stages run the repository's own drift, train and evaluate scripts (in that order), and "
+    ".dvcignore; a remote is left to a person",
+)
+def _dvc_pipeline(ctx: Context, check_id: str) -> list[Change]:
+    if check_id in _DVC_CANNOT:
+        raise CannotFix(_DVC_CANNOT[check_id])
+    layout = ctx.layout
+    steps = [s for s in (layout.step("train"), layout.step("evaluate")) if s is not None]
+    if layout.step("train") is None:
+        raise CannotFix(
+            'add a training script a pipeline can run (train.py with an `if __name__ == "__main__":` block), '
+            "then declare it: `dvc stage add -n train -d train.py python train.py`"
+        )
+    lines = ["# The repository's own steps as a DVC pipeline: `dvc repro` runs what changed.", "stages:"]
+    for step in steps:
+        lines += [f"  {step.name}:", f"    cmd: {step.command}", "    deps:", f"      - {step.path}"]
+    changes = [Change("dvc.yaml", "\n".join(lines) + "\n", checks=(check_id,))]
+    ignore = ctx.template_file(".dvcignore")
+    if ignore is not None:
+        changes.append(Change(".dvcignore", ignore, checks=(check_id,)))
+    return changes
 
 
 @fixer("dependabot", "dependency-update automation (dependabot for GitHub, renovate for GitLab)")
