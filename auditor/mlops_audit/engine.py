@@ -9,21 +9,24 @@ from __future__ import annotations
 import gc
 import json
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+from . import cache as cache_mod
 from . import config as config_mod
 from . import facts as facts_mod
 from . import scoring
-from .checks import PLUGIN_ERRORS, load_checks
+from .checks import PLUGIN_ERRORS, load_checks, plugin_set
 from .checks.base import Check
 from .config import Config, ConfigError
 from .facts import FACT_NAMES, INVENTORY, REPORT_FACTS, FactValue, project
 from .model import Evidence, Result, Severity, Status
-from .repo import Note, Repo
+from .repo import MAX_READ_BYTES, Note, Repo
 from .report import Gate, Outcome, ProjectReport, Report
+
+T = TypeVar("T")
 
 BASELINE_SCHEMA = "mlops-audit-baseline/1"
 
@@ -88,7 +91,11 @@ def _audit(
     if config is None:
         config = config_mod.load(root, config_file)
     config = config_mod.merge(config, **overrides)
-    repo = Repo(root, exclude=config.exclude, options=config.options)
+    # a cache directory inside the audited tree is not part of what is audited
+    exclude = (
+        (*config.exclude, *cache_mod.exclusions(root.resolve(), config)) if use_cache else config.exclude
+    )
+    repo = Repo(root, exclude=exclude, options=config.options)
     repo.prefetch()  # git lists the files while the checks are imported
     try:
         checks = load_checks()
@@ -132,30 +139,37 @@ def _audit(
 
 
 # ------------------------------------------------------------------------------------------------ running
-class _Runner:
-    """Runs checks and fact functions; the cache layer (see :mod:`mlops_audit.cache`) plugs in here."""
+class _Uncached:
+    """The whole-tree side of an audit without a cache: every result is computed."""
 
-    def __init__(self, repo: Repo, cache: Any = None) -> None:
+    tree_hit = False
+
+    def tree_value(self, key: Any, compute: Callable[[], T], codec: str) -> T:
+        return compute()
+
+    def finish(self) -> None:
+        return None
+
+
+class _Runner:
+    """Runs checks and fact functions; their whole-tree results come from the audit cache when they can (see
+    :mod:`mlops_audit.cache`)."""
+
+    def __init__(self, repo: Repo, cache: cache_mod.AuditCache | _Uncached) -> None:
         self.repo = repo
         self.cache = cache
 
     def run_check(self, view: Repo, check: Check) -> Result:
-        if self.cache is not None:
-            return self.cache.tree_value(
-                ("check", view.prefix, check.id), lambda: _safe_check(view, check), "result"
-            )
-        return _safe_check(view, check)
+        return self.cache.tree_value(
+            ("check", view.prefix, check.id), lambda: _safe_check(view, check), "result"
+        )
 
     def fact(self, view: Repo, name: str) -> FactValue:
-        if self.cache is not None:
-            return self.cache.tree_value(("fact", view.prefix, name), lambda: _safe_fact(view, name), "fact")
-        return _safe_fact(view, name)
+        return self.cache.tree_value(("fact", view.prefix, name), lambda: _safe_fact(view, name), "fact")
 
     def inventory(self, view: Repo, category: str) -> list[str]:
-        if self.cache is not None:
-            compute = lambda: self._inventory(view, category)  # noqa: E731
-            return self.cache.tree_value(("inventory", view.prefix, category), compute, "list")
-        return self._inventory(view, category)
+        compute = lambda: self._inventory(view, category)  # noqa: E731
+        return self.cache.tree_value(("inventory", view.prefix, category), compute, "list")
 
     def _inventory(self, view: Repo, category: str) -> list[str]:
         try:
@@ -165,48 +179,36 @@ class _Runner:
             return []
 
     def anchor(self, view: Repo) -> str | None:
-        if self.cache is not None:
-            return self.cache.tree_value(("anchor", view.prefix), lambda: project.anchor(view), "plain")
-        return project.anchor(view)
+        return self.cache.tree_value(("anchor", view.prefix), lambda: project.anchor(view), "plain")
 
     def subprojects(self) -> list[str]:
-        if self.cache is not None:
-            return self.cache.tree_value(("subprojects",), lambda: project.subprojects(self.repo), "list")
-        return project.subprojects(self.repo)
+        return self.cache.tree_value(("subprojects",), lambda: project.subprojects(self.repo), "list")
 
     def suppression(self, view: Repo, check_id: str, result: Result) -> str | None:
-        if self.cache is not None:
-            compute = lambda: _inline_suppression(view, check_id, result)  # noqa: E731
-            return self.cache.tree_value(("suppression", view.prefix, check_id), compute, "plain")
-        return _inline_suppression(view, check_id, result)
+        compute = lambda: _inline_suppression(view, check_id, result)  # noqa: E731
+        return self.cache.tree_value(("suppression", view.prefix, check_id), compute, "plain")
 
     def note_skipped(self) -> None:
         """Note the files never read (their notes come with the reused results on an unchanged tree)."""
-        if self.cache is None or not self.cache.tree_hit:
+        if not self.cache.tree_hit:
             _note_never_read(self.repo)
 
     def finish(self) -> None:
         """Called once at the end of the audit (the cache writes itself here)."""
-        if self.cache is not None:
-            self.cache.finish()
+        self.cache.finish()
 
 
 def _make_runner(repo: Repo, config: Config, use_cache: bool) -> _Runner:
-    if not use_cache:
-        return _Runner(repo)
-    from .cache import open_cache
-
-    cache = open_cache(repo, config)
-    if cache is not None:
-        repo.use_cache(cache)
+    cache = cache_mod.open_cache(repo, config, plugin_set()) if use_cache else None
+    if cache is None:
+        return _Runner(repo, _Uncached())
+    repo.use_cache(cache)
     return _Runner(repo, cache)
 
 
 def _note_never_read(repo: Repo) -> None:
     """Every file the auditor never looks into (a symbolic link, one over the size limit) gets its note, even
     when no check asked for it: the report says what was skipped. No file is opened for that."""
-    from .repo import MAX_READ_BYTES
-
     for path, entry in repo.entries.items():
         if entry.present and (entry.symlink or (entry.size or 0) > MAX_READ_BYTES):
             repo.read_bytes(path)  # refused before any open(): only the note is made
