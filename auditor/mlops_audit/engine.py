@@ -7,17 +7,17 @@ file list; it never imports or runs the audited code and makes no network calls.
 from __future__ import annotations
 
 import gc
-import json
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
+from . import baseline as baseline_mod
 from . import cache as cache_mod
 from . import config as config_mod
 from . import facts as facts_mod
-from . import scoring
+from . import scoring, suppression
 from .checks import PLUGIN_ERRORS, load_checks, plugin_set
 from .checks.base import Check
 from .config import Config, ConfigError
@@ -27,20 +27,6 @@ from .repo import MAX_READ_BYTES, Note, Repo
 from .report import Gate, Outcome, ProjectReport, Report
 
 T = TypeVar("T")
-
-BASELINE_SCHEMA = "mlops-audit-baseline/1"
-
-#: Files whose ``#`` comments may carry inline suppressions.
-_SUPPRESSIBLE_SUFFIXES = (".py", ".yml", ".yaml", ".toml", ".cfg", ".ini", ".sh", ".txt", ".dockerfile")
-_SUPPRESSIBLE_NAMES = (
-    "dockerfile",
-    "makefile",
-    "justfile",
-    "jenkinsfile",
-    "mlproject",
-    ".gitignore",
-    ".gitattributes",
-)
 
 
 def audit(
@@ -101,7 +87,7 @@ def _audit(
         checks = load_checks()
         config_mod.validate(config, checks)
         facts_mod.load()
-        baseline_data = _load_baseline(baseline) if baseline is not None else None
+        baseline_data = baseline_mod.load(baseline) if baseline is not None else None
     except BaseException:
         repo.cancel_prefetch()
         raise
@@ -185,7 +171,7 @@ class _Runner:
         return self.cache.tree_value(("subprojects",), lambda: project.subprojects(self.repo), "list")
 
     def suppression(self, view: Repo, check_id: str, result: Result) -> str | None:
-        compute = lambda: _inline_suppression(view, check_id, result)  # noqa: E731
+        compute = lambda: suppression.reason(view, check_id, result)  # noqa: E731
         return self.cache.tree_value(("suppression", view.prefix, check_id), compute, "plain")
 
     def note_skipped(self) -> None:
@@ -244,7 +230,7 @@ def _project_report(
     baseline: Mapping[str, Any] | None,
 ) -> ProjectReport:
     anchor = runner.anchor(view)
-    known_failing = set((baseline or {}).get("failing", {}).get(path or ".", []))
+    known_failing = baseline_mod.known_failing(baseline, path)
     outcomes = []
     for check in checks:
         if not config.applies(check):
@@ -283,39 +269,6 @@ def _project_report(
     )
 
 
-def _inline_suppression(view: Repo, check_id: str, result: Result) -> str | None:
-    """``# mlops-audit: ignore[ID] reason`` on an evidence line or the line above it (or anywhere in the file,
-    for evidence without a line) suppresses that evidence; a failure is ignored when all of it is suppressed."""
-    if not result.evidence:
-        return None
-    reasons = []
-    for evidence in result.evidence:
-        name = evidence.path.rsplit("/", 1)[-1].lower()
-        if not (
-            name.endswith(_SUPPRESSIBLE_SUFFIXES)
-            or name in _SUPPRESSIBLE_NAMES
-            or name.startswith("dockerfile")
-        ):
-            return None
-        table = view.file_fact(  # per file, and kept in the audit cache
-            "engine.suppressions/1",
-            evidence.path,
-            lambda p=evidence.path: config_mod.suppressions(view.read_text(p) or ""),
-        )
-        if evidence.line is None:
-            hits = [ids[check_id] for ids in table.values() if check_id in ids]
-        else:
-            hits = [
-                table[ln][check_id]
-                for ln in (evidence.line, evidence.line - 1)
-                if check_id in table.get(ln, {})
-            ]
-        if not hits:
-            return None
-        reasons.append(hits[0])
-    return next((r for r in reasons if r), "suppressed inline")
-
-
 # ------------------------------------------------------------------------------------------------- gates
 def _gate(project_report: ProjectReport, config: Config, baseline: Mapping[str, Any] | None) -> Gate:
     reasons = []
@@ -330,49 +283,7 @@ def _gate(project_report: ProjectReport, config: Config, baseline: Mapping[str, 
         new = " new" if baseline is not None else ""
         reasons.append(f"{len(gating)}{new} failing check(s) of severity {config.fail_on} or higher: {ids}")
     if config.fail_under is not None and project_report.overall is not None:
-        limit = config.fail_under
-        if baseline is not None and isinstance(baseline.get("score"), (int, float)):
-            limit = min(limit, float(baseline["score"]))
+        limit = baseline_mod.score_limit(baseline, config.fail_under)
         if project_report.overall < limit:
             reasons.append(f"score {project_report.overall} is below fail-under {limit:g}")
     return Gate(not reasons, tuple(reasons), config.fail_on, config.fail_under)
-
-
-# ---------------------------------------------------------------------------------------------- baseline
-def baseline_data(report: Report) -> dict[str, Any]:
-    """What ``--write-baseline`` stores: the failing check IDs of the repository and of each sub-project."""
-    failing = {
-        (p.path or "."): sorted(o.check.id for o in p.outcomes if o.failed)
-        for p in (report.project, *report.subprojects)
-    }
-    return {
-        "schema": BASELINE_SCHEMA,
-        "tool_version": report.tool_version,
-        "score": report.score,
-        "failing": failing,
-    }
-
-
-def write_baseline(report: Report, path: str | Path) -> None:
-    Path(path).write_text(
-        json.dumps(baseline_data(report), indent=2, sort_keys=True) + "\n", encoding="utf-8"
-    )
-
-
-def _load_baseline(source: str | Path | Mapping[str, Any]) -> Mapping[str, Any]:
-    if isinstance(source, Mapping):
-        data: Any = source
-    else:
-        try:
-            data = json.loads(Path(source).read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise ConfigError(f"cannot read baseline {source}: {exc.strerror or exc}") from exc
-        except ValueError as exc:
-            raise ConfigError(f"baseline {source} is not valid JSON: {exc}") from exc
-    if (
-        not isinstance(data, Mapping)
-        or data.get("schema") != BASELINE_SCHEMA
-        or not isinstance(data.get("failing"), Mapping)
-    ):
-        raise ConfigError(f"baseline {source} is not an mlops-audit baseline (schema {BASELINE_SCHEMA})")
-    return data
