@@ -1,8 +1,8 @@
 """mkdocs hooks: generate the reference pages of the docs site from the code, at build time.
 
 One source for everything that can drift: the check catalogue comes from the check registry (each check's
-docstring is its page), the template's options from ``copier.yml``, the configuration keys, profiles and
-suppression syntax from ``mlops_audit.config``, the formats from ``mlops_audit.formats``, scoring from
+docstring is its page), the template's options from ``copier.yml``, the configuration keys and profiles from
+``mlops_audit.config``, the suppression syntax from ``mlops_audit.suppression``, the formats from ``mlops_audit.formats``, scoring from
 ``mlops_audit.scoring``'s docstring, the Action's inputs from ``action.yml``. Nothing generated is committed.
 
 - ``on_config`` expands the "Checks" entry of the nav with one page per principle that has checks.
@@ -262,10 +262,10 @@ def gen_profiles(_: str | None) -> str:
 
 
 def gen_suppression(_: str | None) -> str:
-    from mlops_audit import config
+    from mlops_audit import suppression
 
     example = "model = joblib.load(path)  # mlops-audit: ignore[SEC003] we load our own artefact"
-    found = config.suppressions(example)
+    found = suppression.parse(example)
     if found != {1: {"SEC003": "we load our own artefact"}}:
         raise PluginError(f"docs/hooks.py: the suppression example no longer parses as documented: {found}")
     return f"```python\n{example}\n```"

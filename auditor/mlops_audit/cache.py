@@ -22,6 +22,7 @@ import os
 import sys
 import time
 import zlib
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -88,7 +89,12 @@ def _digest(text: str) -> str:
 
 
 class AuditCache:
-    """The cache of one audit run: the records read at the start, the records to write at the end.
+    """The cache of one audit run: the records read at the start, the records to write at the end. It serves
+    its repository as a :class:`~mlops_audit.cache_protocol.FactCache` and the engine with whole-tree results.
+
+    Of the repository (not a sub-project view) it uses only: ``root``, ``exclude``, ``git_listing()``,
+    ``git_root``, ``all_entries`` (paths with their blob hashes, sizes and mtimes), ``unstable`` (files whose
+    read failed), ``notes`` and ``note()`` (to replay the notes of cached answers).
 
     A record is ``[known, answers, read_notes, facts]``: two bit masks over the table of needle sets asked of
     :meth:`Repo.contains` (bit ``i`` of ``known`` set: needle set ``i`` was asked; of ``answers``: it was
@@ -169,9 +175,9 @@ class AuditCache:
 
     def _records_to_keep(self) -> dict[str, list[Any]]:
         out: dict[str, list[Any]] = {}
-        unstable = self.repo._shared.unstable
+        unstable = self.repo.unstable
         new, old, racy = self._new, self._old, self._racy
-        for path in self.repo._all_entries:
+        for path in self.repo.all_entries:
             key = self.key(path)
             if key is None or key in racy or path in unstable:
                 continue
@@ -220,7 +226,7 @@ class AuditCache:
         repo = self.repo
         # git's raw listing, unless exclusions leave some of it out of the audit: the indexed blobs are named
         # in it, so only the changed and untracked files need their size and mtime (no entries are built)
-        output = None if repo._exclude else repo.git_listing()
+        output = None if repo.exclude else repo.git_listing()
         if output is not None:
             top, listing = output
             digest = blake2b(listing, digest_size=20)
@@ -241,7 +247,7 @@ class AuditCache:
                 parts.append(f"{path}\0{st.st_size}:{st.st_mtime_ns}:{st.st_mode}")
             digest.update("\n".join(parts).encode("utf-8", "surrogateescape"))
             return digest.hexdigest()
-        entries = repo._all_entries
+        entries = repo.all_entries
         digest = blake2b(digest_size=20)
         parts = []
         for path, entry in entries.items():
@@ -267,9 +273,9 @@ class AuditCache:
         self.save()
 
     def _tree_to_keep(self) -> tuple[str, dict[Any, Any], list[Any]] | None:
-        if self._tree_state == "off" or self._tree_digest is None or self.repo._shared.unstable:
+        if self._tree_state == "off" or self._tree_digest is None or self.repo.unstable:
             return None
-        notes = [(n.path, n.message) for n in self.repo._shared.notes.values()]
+        notes = [(n.path, n.message) for n in self.repo.notes]
         if self._tree_state == "hit" and self._tree is not None:
             values = {**self._tree[1], **self._tree_new}
             notes = list(dict.fromkeys([*self._tree[2], *notes]))
@@ -284,7 +290,7 @@ class AuditCache:
             return self._keys[path]
         except KeyError:
             pass
-        entry = self.repo._all_entries.get(path)
+        entry = self.repo.all_entries.get(path)
         key: str | None = None
         if entry is not None and entry.present:
             if entry.blob is not None and not entry.modified:
@@ -303,7 +309,7 @@ class AuditCache:
         if key is None:
             return None
         record = self._new.get(key) or self._old.get(key)
-        if record is None or record[2] is None or path in self.repo._shared.unstable:
+        if record is None or record[2] is None or path in self.repo.unstable:
             return None
         return record
 
@@ -311,7 +317,7 @@ class AuditCache:
         if not self._records_loaded:
             self._ensure_records()
         key = self._keys[path] if path in self._keys else self.key(path)
-        if key is None or path in self.repo._shared.unstable:
+        if key is None or path in self.repo.unstable:
             return None
         record = self._new.get(key)
         if record is None:
@@ -330,11 +336,9 @@ class AuditCache:
     def _add_notes(self, notes: Any) -> None:
         if not notes:
             return
-        from .repo import Note
-
-        shared = self.repo._shared.notes
+        note = self.repo.note
         for note_path, message in notes:
-            shared.setdefault((note_path, message), Note(note_path, message))
+            note(note_path, message)
 
     def _bit(self, needles: tuple[bytes, ...]) -> int:
         bit = self._bits.get(needles)
@@ -385,7 +389,7 @@ class AuditCache:
             return [self.get_contains(p, needles) for p in paths]
         mask = 1 << bit
         keys, new, old, replayed = self._keys, self._new, self._old, self._replayed
-        unstable = self.repo._shared.unstable
+        unstable = self.repo.unstable
         out: list[bool | None] = []
         for path in paths:
             key = keys[path] if path in keys else self.key(path)
@@ -428,13 +432,19 @@ class AuditCache:
         record = self._lookup(path)
         return record is not None and kind in record[3]
 
-    def put_fact(self, path: str, kind: str, value: Any, notes: list[Note]) -> None:
+    def put_fact(
+        self, path: str, kind: str, value: Any, encode: Callable[[Any], Any] | None, notes: list[Note]
+    ) -> None:
+        try:
+            raw = encode(value) if encode is not None else value
+        except Exception:  # a value its own encoder cannot turn into plain data: not cached
+            return
         record = self._record(path)
         if record is None:
             return
         try:  # plain data only; anything else is simply not cached. Compressed: parses of large trees
             # weigh tens of megabytes, in memory until the cache is written and on disk
-            blob = zlib.compress(marshal.dumps((value, [(n.path, n.message) for n in notes])), 1)
+            blob = zlib.compress(marshal.dumps((raw, [(n.path, n.message) for n in notes])), 1)
         except ValueError:
             return
         if record[2] is None:  # computed without reading this file through the repository
@@ -443,23 +453,26 @@ class AuditCache:
         self.dirty = True
 
 
-def open_cache(repo: Repo, config: Config) -> AuditCache | None:
-    """The cache for auditing ``repo`` with ``config`` (None when it cannot be located)."""
-    from .checks import plugin_set
-
+def open_cache(repo: Repo, config: Config, plugins: Iterable[str] = ()) -> AuditCache | None:
+    """The cache for auditing ``repo`` with ``config`` and the installed ``plugins`` (their entry points with
+    versions: upgrading one invalidates the cache); None when it cannot be located."""
     try:
         directory = cache_dir(repo.root, config)
-        header = (__version__, code_stamp(), tuple(plugin_set()), config.fingerprint(), str(repo.root))
+        header = (__version__, code_stamp(), tuple(plugins), config.fingerprint(), str(repo.root))
     except (OSError, RuntimeError):  # no home directory, say
         return None
     name = _digest(repr(header))
-    try:  # a cache directory inside the audited tree is not part of what is audited
-        inside = directory.resolve().relative_to(repo.root)
-    except (OSError, ValueError):
-        inside = None
-    if inside is not None and inside.parts and "_all_entries" not in repo.__dict__:
-        repo._exclude.append(f"/{inside.as_posix()}/")
     return AuditCache(repo, directory / f"{name}.cache", header)
+
+
+def exclusions(root: Path, config: Config) -> tuple[str, ...]:
+    """The cache directory as a pattern to leave out of the audit of the (resolved) ``root`` when it lies inside
+    the audited tree (else nothing): the cache's own files are not part of what is audited."""
+    try:
+        inside = cache_dir(root, config).resolve().relative_to(root)
+    except (OSError, RuntimeError, ValueError):
+        return ()
+    return (f"/{inside.as_posix()}/",) if inside.parts else ()
 
 
 def _read(path: Path, header: tuple[Any, ...]) -> Any:

@@ -121,9 +121,9 @@ def _build() -> Any:
         **overrides: Any,
     ) -> None:
         """Audit each PATH (default: .) and report facts, checks, scores and the maturity level."""
+        from .baseline import write as save_baseline
         from .config import ConfigError
         from .engine import audit
-        from .engine import write_baseline as save_baseline
 
         if baseline is not None and write_baseline is not None:
             fail_usage("--baseline and --write-baseline are exclusive")

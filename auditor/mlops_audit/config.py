@@ -5,7 +5,6 @@ Unknown keys, unknown check IDs and bad values raise :class:`ConfigError` (exit 
 
 from __future__ import annotations
 
-import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -18,9 +17,6 @@ from .model import PROFILE_CHOICES
 CONFIG_FILE = ".mlops-audit.toml"
 FAIL_ON = ("error", "warning")
 KEYS = {"select", "ignore", "exclude", "fail-under", "fail-on", "profile", "options", "cache-dir"}
-
-#: ``# mlops-audit: ignore[REP002, SEC001] the reason`` in Python, YAML, TOML, shell and Dockerfiles.
-SUPPRESSION = re.compile(r"#\s*mlops-audit:\s*ignore\[([A-Za-z0-9_,\s]+)\]\s*(.*)$")
 
 
 class ConfigError(Exception):
@@ -241,16 +237,3 @@ def _choice(value: Any, choices: tuple[str, ...], key: str, where: str) -> str:
     if value not in choices:
         raise ConfigError(f"{key}{where} must be one of {', '.join(choices)}, got {value!r}")
     return str(value)
-
-
-def suppressions(text: str) -> dict[int, dict[str, str]]:
-    """Inline suppressions of a file: line number -> {check ID: reason}."""
-    found: dict[int, dict[str, str]] = {}
-    if "mlops-audit" not in text:
-        return found
-    for number, line in enumerate(text.splitlines(), 1):
-        match = SUPPRESSION.search(line)
-        if match:
-            ids = [i.strip().upper() for i in match.group(1).split(",") if i.strip()]
-            found[number] = dict.fromkeys(ids, match.group(2).strip())
-    return found

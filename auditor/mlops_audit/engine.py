@@ -7,38 +7,27 @@ file list; it never imports or runs the audited code and makes no network calls.
 from __future__ import annotations
 
 import gc
-import json
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+from . import baseline as baseline_mod
+from . import cache as cache_mod
 from . import config as config_mod
 from . import facts as facts_mod
-from . import ml_test_score, scoring
-from .checks import PLUGIN_ERRORS, load_checks
+from . import ml_test_score, scoring, suppression
+from .checks import PLUGIN_ERRORS, load_checks, plugin_set
 from .checks.base import Check
 from .config import Config, ConfigError
 from .facts import FACT_NAMES, INVENTORY, REPORT_FACTS, FactValue, project
 from .facts.profile import detect as detect_profile
 from .model import Evidence, Result, Severity, Status
-from .repo import Note, Repo
+from .repo import MAX_READ_BYTES, Note, Repo
 from .report import Gate, Outcome, ProjectProfile, ProjectReport, Report
 
-BASELINE_SCHEMA = "mlops-audit-baseline/1"
-
-#: Files whose ``#`` comments may carry inline suppressions.
-_SUPPRESSIBLE_SUFFIXES = (".py", ".yml", ".yaml", ".toml", ".cfg", ".ini", ".sh", ".txt", ".dockerfile")
-_SUPPRESSIBLE_NAMES = (
-    "dockerfile",
-    "makefile",
-    "justfile",
-    "jenkinsfile",
-    "mlproject",
-    ".gitignore",
-    ".gitattributes",
-)
+T = TypeVar("T")
 
 
 def audit(
@@ -89,13 +78,17 @@ def _audit(
     if config is None:
         config = config_mod.load(root, config_file)
     config = config_mod.merge(config, **overrides)
-    repo = Repo(root, exclude=config.exclude, options=config.options)
+    # a cache directory inside the audited tree is not part of what is audited
+    exclude = (
+        (*config.exclude, *cache_mod.exclusions(root.resolve(), config)) if use_cache else config.exclude
+    )
+    repo = Repo(root, exclude=exclude)
     repo.prefetch()  # git lists the files while the checks are imported
     try:
         checks = load_checks()
         config_mod.validate(config, checks)
         facts_mod.load()
-        baseline_data = _load_baseline(baseline) if baseline is not None else None
+        baseline_data = baseline_mod.load(baseline) if baseline is not None else None
     except BaseException:
         repo.cancel_prefetch()
         raise
@@ -133,30 +126,37 @@ def _audit(
 
 
 # ------------------------------------------------------------------------------------------------ running
-class _Runner:
-    """Runs checks and fact functions; the cache layer (see :mod:`mlops_audit.cache`) plugs in here."""
+class _Uncached:
+    """The whole-tree side of an audit without a cache: every result is computed."""
 
-    def __init__(self, repo: Repo, cache: Any = None) -> None:
+    tree_hit = False
+
+    def tree_value(self, key: Any, compute: Callable[[], T], codec: str) -> T:
+        return compute()
+
+    def finish(self) -> None:
+        return None
+
+
+class _Runner:
+    """Runs checks and fact functions; their whole-tree results come from the audit cache when they can (see
+    :mod:`mlops_audit.cache`)."""
+
+    def __init__(self, repo: Repo, cache: cache_mod.AuditCache | _Uncached) -> None:
         self.repo = repo
         self.cache = cache
 
     def run_check(self, view: Repo, check: Check, options: Mapping[str, Any]) -> Result:
-        if self.cache is not None:
-            return self.cache.tree_value(
-                ("check", view.prefix, check.id), lambda: _safe_check(view, check, options), "result"
-            )
-        return _safe_check(view, check, options)
+        return self.cache.tree_value(
+            ("check", view.prefix, check.id), lambda: _safe_check(view, check, options), "result"
+        )
 
     def fact(self, view: Repo, name: str) -> FactValue:
-        if self.cache is not None:
-            return self.cache.tree_value(("fact", view.prefix, name), lambda: _safe_fact(view, name), "fact")
-        return _safe_fact(view, name)
+        return self.cache.tree_value(("fact", view.prefix, name), lambda: _safe_fact(view, name), "fact")
 
     def inventory(self, view: Repo, category: str) -> list[str]:
-        if self.cache is not None:
-            compute = lambda: self._inventory(view, category)  # noqa: E731
-            return self.cache.tree_value(("inventory", view.prefix, category), compute, "list")
-        return self._inventory(view, category)
+        compute = lambda: self._inventory(view, category)  # noqa: E731
+        return self.cache.tree_value(("inventory", view.prefix, category), compute, "list")
 
     def _inventory(self, view: Repo, category: str) -> list[str]:
         try:
@@ -166,9 +166,7 @@ class _Runner:
             return []
 
     def anchor(self, view: Repo) -> str | None:
-        if self.cache is not None:
-            return self.cache.tree_value(("anchor", view.prefix), lambda: project.anchor(view), "plain")
-        return project.anchor(view)
+        return self.cache.tree_value(("anchor", view.prefix), lambda: project.anchor(view), "plain")
 
     def profile(self, view: Repo) -> tuple[str, str]:
         """The detected profile of a project and why (see :mod:`mlops_audit.facts.profile`)."""
@@ -177,48 +175,37 @@ class _Runner:
             found = detect_profile(view)
             return (found.name, found.reason)
 
-        if self.cache is not None:
-            return tuple(self.cache.tree_value(("profile", view.prefix), compute, "plain"))  # type: ignore[return-value]
-        return compute()
+        name, reason = self.cache.tree_value(("profile", view.prefix), compute, "plain")
+        return (name, reason)
 
     def subprojects(self) -> list[str]:
-        if self.cache is not None:
-            return self.cache.tree_value(("subprojects",), lambda: project.subprojects(self.repo), "list")
-        return project.subprojects(self.repo)
+        return self.cache.tree_value(("subprojects",), lambda: project.subprojects(self.repo), "list")
 
     def suppression(self, view: Repo, check_id: str, result: Result) -> str | None:
-        if self.cache is not None:
-            compute = lambda: _inline_suppression(view, check_id, result)  # noqa: E731
-            return self.cache.tree_value(("suppression", view.prefix, check_id), compute, "plain")
-        return _inline_suppression(view, check_id, result)
+        compute = lambda: suppression.reason(view, check_id, result)  # noqa: E731
+        return self.cache.tree_value(("suppression", view.prefix, check_id), compute, "plain")
 
     def note_skipped(self) -> None:
         """Note the files never read (their notes come with the reused results on an unchanged tree)."""
-        if self.cache is None or not self.cache.tree_hit:
+        if not self.cache.tree_hit:
             _note_never_read(self.repo)
 
     def finish(self) -> None:
         """Called once at the end of the audit (the cache writes itself here)."""
-        if self.cache is not None:
-            self.cache.finish()
+        self.cache.finish()
 
 
 def _make_runner(repo: Repo, config: Config, use_cache: bool) -> _Runner:
-    if not use_cache:
-        return _Runner(repo)
-    from .cache import open_cache
-
-    cache = open_cache(repo, config)
-    if cache is not None:
-        repo.use_cache(cache)
+    cache = cache_mod.open_cache(repo, config, plugin_set()) if use_cache else None
+    if cache is None:
+        return _Runner(repo, _Uncached())
+    repo.use_cache(cache)
     return _Runner(repo, cache)
 
 
 def _note_never_read(repo: Repo) -> None:
     """Every file the auditor never looks into (a symbolic link, one over the size limit) gets its note, even
     when no check asked for it: the report says what was skipped. No file is opened for that."""
-    from .repo import MAX_READ_BYTES
-
     for path, entry in repo.entries.items():
         if entry.present and (entry.symlink or (entry.size or 0) > MAX_READ_BYTES):
             repo.read_bytes(path)  # refused before any open(): only the note is made
@@ -259,7 +246,7 @@ def _project_report(
     if config.profile is None:
         name, reason = runner.profile(view)
         profile = ProjectProfile(name, reason, True)
-    known_failing = set((baseline or {}).get("failing", {}).get(path or ".", []))
+    known_failing = baseline_mod.known_failing(baseline, path)
     decided: dict[str, Result] = {}
 
     def verdict(check: Check) -> Result:
@@ -314,39 +301,6 @@ def _project_report(
     )
 
 
-def _inline_suppression(view: Repo, check_id: str, result: Result) -> str | None:
-    """``# mlops-audit: ignore[ID] reason`` on an evidence line or the line above it (or anywhere in the file,
-    for evidence without a line) suppresses that evidence; a failure is ignored when all of it is suppressed."""
-    if not result.evidence:
-        return None
-    reasons = []
-    for evidence in result.evidence:
-        name = evidence.path.rsplit("/", 1)[-1].lower()
-        if not (
-            name.endswith(_SUPPRESSIBLE_SUFFIXES)
-            or name in _SUPPRESSIBLE_NAMES
-            or name.startswith("dockerfile")
-        ):
-            return None
-        table = view.file_fact(  # per file, and kept in the audit cache
-            "engine.suppressions/1",
-            evidence.path,
-            lambda p=evidence.path: config_mod.suppressions(view.read_text(p) or ""),
-        )
-        if evidence.line is None:
-            hits = [ids[check_id] for ids in table.values() if check_id in ids]
-        else:
-            hits = [
-                table[ln][check_id]
-                for ln in (evidence.line, evidence.line - 1)
-                if check_id in table.get(ln, {})
-            ]
-        if not hits:
-            return None
-        reasons.append(hits[0])
-    return next((r for r in reasons if r), "suppressed inline")
-
-
 # ------------------------------------------------------------------------------------------------- gates
 def _gate(project_report: ProjectReport, config: Config, baseline: Mapping[str, Any] | None) -> Gate:
     reasons = []
@@ -361,49 +315,7 @@ def _gate(project_report: ProjectReport, config: Config, baseline: Mapping[str, 
         new = " new" if baseline is not None else ""
         reasons.append(f"{len(gating)}{new} failing check(s) of severity {config.fail_on} or higher: {ids}")
     if config.fail_under is not None and project_report.overall is not None:
-        limit = config.fail_under
-        if baseline is not None and isinstance(baseline.get("score"), (int, float)):
-            limit = min(limit, float(baseline["score"]))
+        limit = baseline_mod.score_limit(baseline, config.fail_under)
         if project_report.overall < limit:
             reasons.append(f"score {project_report.overall} is below fail-under {limit:g}")
     return Gate(not reasons, tuple(reasons), config.fail_on, config.fail_under)
-
-
-# ---------------------------------------------------------------------------------------------- baseline
-def baseline_data(report: Report) -> dict[str, Any]:
-    """What ``--write-baseline`` stores: the failing check IDs of the repository and of each sub-project."""
-    failing = {
-        (p.path or "."): sorted(o.check.id for o in p.outcomes if o.failed)
-        for p in (report.project, *report.subprojects)
-    }
-    return {
-        "schema": BASELINE_SCHEMA,
-        "tool_version": report.tool_version,
-        "score": report.score,
-        "failing": failing,
-    }
-
-
-def write_baseline(report: Report, path: str | Path) -> None:
-    Path(path).write_text(
-        json.dumps(baseline_data(report), indent=2, sort_keys=True) + "\n", encoding="utf-8"
-    )
-
-
-def _load_baseline(source: str | Path | Mapping[str, Any]) -> Mapping[str, Any]:
-    if isinstance(source, Mapping):
-        data: Any = source
-    else:
-        try:
-            data = json.loads(Path(source).read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise ConfigError(f"cannot read baseline {source}: {exc.strerror or exc}") from exc
-        except ValueError as exc:
-            raise ConfigError(f"baseline {source} is not valid JSON: {exc}") from exc
-    if (
-        not isinstance(data, Mapping)
-        or data.get("schema") != BASELINE_SCHEMA
-        or not isinstance(data.get("failing"), Mapping)
-    ):
-        raise ConfigError(f"baseline {source} is not an mlops-audit baseline (schema {BASELINE_SCHEMA})")
-    return data

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from mlops_audit import cache as cache_mod
+from mlops_audit import gitls
 from mlops_audit.config import Config
 from mlops_audit.engine import audit
 from mlops_audit.facts import python as py
@@ -218,10 +219,17 @@ def test_key_covers_configuration_and_version(make_repo, cache_dir, monkeypatch)
     monkeypatch.setattr(cache_mod, "__version__", "0.0.0-other")
     assert cache_mod.open_cache(repo, Config()).path != base
     monkeypatch.undo()
-    import mlops_audit.checks as checks_mod
+    assert cache_mod.open_cache(repo, Config(), ["some.plugin:register"]).path != base
 
-    monkeypatch.setattr(checks_mod, "plugin_set", lambda: ["some.plugin:register"])
-    assert cache_mod.open_cache(repo, Config()).path != base
+
+def test_audit_keys_its_cache_by_the_installed_plugins(make_repo, cache_dir, monkeypatch, opened):
+    from mlops_audit import engine
+
+    root = make_repo(FILES)
+    audit(root)
+    monkeypatch.setattr(engine, "plugin_set", lambda: ["some.plugin:register"])
+    audit(root)
+    assert opened[0].path != opened[1].path and not opened[1].loaded
 
 
 @pytest.fixture
@@ -230,8 +238,8 @@ def opened(monkeypatch) -> list[cache_mod.AuditCache]:
     seen: list[cache_mod.AuditCache] = []
     original = cache_mod.open_cache
 
-    def recording(repo, config):
-        cache = original(repo, config)
+    def recording(*args, **kwargs):
+        cache = original(*args, **kwargs)
         seen.append(cache)
         return cache
 
@@ -371,29 +379,30 @@ def test_file_facts_seen_from_a_subproject_name_its_paths(make_repo, cache_dir, 
     )
     for _ in range(2 if cached else 1):  # with the cache: computed, then decoded from it
         repo = Repo(root)
-        if cached:
-            repo.use_cache(cache_mod.open_cache(repo, Config()))
+        cache = cache_mod.open_cache(repo, Config()) if cached else None
+        if cache is not None:
+            repo.use_cache(cache)
         view = repo.subproject("svc")
         assert py.module(repo, "svc/app.py").path == "svc/app.py"
         assert py.module(view, "app.py").path == "app.py"
         assert py.module(view, "app.py").imports == [("mlflow", 1)]
         assert [f.path for f in secrets.file_secrets(view, "app.py")] == ["app.py"]
         assert [f.path for f in secrets.file_secrets(repo, "svc/app.py")] == ["svc/app.py"]
-        if cached:
-            repo._shared.cache.save()
+        if cache is not None:
+            cache.save()
 
 
 def test_unchanged_tree_is_answered_without_building_the_file_list(make_repo, cache_dir, monkeypatch):
     root = make_repo(FILES)
     first = _report(root)
     built: list[str] = []
-    original = Repo._git_entries
+    original = gitls.parse_listing
 
-    def counting(self):
-        built.append(self.prefix)
-        return original(self)
+    def counting(root, top, listing):
+        built.append(str(root))
+        return original(root, top, listing)
 
-    monkeypatch.setattr(Repo, "_git_entries", counting)
+    monkeypatch.setattr(gitls, "parse_listing", counting)
     assert _report(root) == first and built == []  # git's raw listing digested, nothing else
     (root / "LICENSE").write_text("MIT License\n\nPermission is hereby granted, free of charge...\n")
     _age(root)
@@ -423,3 +432,23 @@ def test_parallel_parse_gives_the_same_facts_and_notes(make_repo, monkeypatch):
     repo = Repo(root)  # and the pool really ran (41 text files; the binary one is left to the notes)
     assert len(py._parse_in_parallel(repo, repo.grep(py.python_files(repo), b"mlflow"))) == 41
     assert any(path == "src/broken.py" for path, _ in parallel[1])
+
+
+def test_both_caches_offer_exactly_what_the_repository_asks():
+    import inspect
+
+    from mlops_audit.cache_protocol import FactCache, NullCache
+
+    asked = {
+        n: inspect.signature(f) for n, f in vars(FactCache).items() if inspect.isfunction(f) and n[0] != "_"
+    }
+    assert set(asked) == {"read_done", "contains_many", "put_contains", "get_fact", "has_fact", "put_fact"}
+    for impl in (cache_mod.AuditCache, NullCache):
+        for name, wanted in asked.items():
+            assert list(inspect.signature(getattr(impl, name)).parameters) == list(wanted.parameters), (
+                impl,
+                name,
+            )
+    null = NullCache()
+    assert null.contains_many(["a", "b"], (b"x",)) == [None, None]
+    assert null.get_fact("a", "k") == (False, None) and not null.has_fact("a", "k")

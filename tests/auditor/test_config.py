@@ -1,10 +1,10 @@
-"""Configuration: files, validation (exit 2 material), command-line overrides, inline suppressions."""
+"""Configuration: files, validation (exit 2 material), command-line overrides."""
 
 from __future__ import annotations
 
 import pytest
 from mlops_audit.checks import load_checks
-from mlops_audit.config import Config, ConfigError, load, merge, parse, suppressions, validate
+from mlops_audit.config import Config, ConfigError, load, merge, parse, validate
 
 
 def test_pyproject_table_is_read(tmp_path):
@@ -73,12 +73,6 @@ def test_command_line_overrides():
     assert merged.profile == "service"
     assert merged.select == ("DOC001", "DOC002")
     assert merged.fail_under == 50.0
-
-
-def test_inline_suppressions_parse():
-    text = "a = 1\nb = pickle.load(f)  # mlops-audit: ignore[SEC003, rep001] our own file\n"
-    assert suppressions(text) == {2: {"SEC003": "our own file", "REP001": "our own file"}}
-    assert suppressions("no marker here") == {}
 
 
 def test_option_keys_are_kebab_case_and_typed(tmp_path):

@@ -104,10 +104,10 @@ def test_baseline_fails_only_on_new_failures(make_repo, tmp_path):
     root = make_repo({"README.md": "# x\n"})  # DOC001 fails (error)
     first = audit(root, select=["DOC001", "DOC002"])
     assert first.exit_code == 1
-    from mlops_audit.engine import write_baseline
+    from mlops_audit import baseline as baseline_mod
 
     baseline = tmp_path / "baseline.json"
-    write_baseline(first, baseline)
+    baseline_mod.write(first, baseline)
     assert json.loads(baseline.read_text())["failing"]["."] == ["DOC001", "DOC002"]
     again = audit(root, select=["DOC001", "DOC002"], baseline=baseline)
     assert again.exit_code == 0
