@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import __version__
+from ._version import __version__
 from .model import fact_from_plain, fact_to_plain, result_from_plain, result_to_plain
 
 if TYPE_CHECKING:

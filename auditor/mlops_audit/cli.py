@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from ._version import __version__
 
 EXIT_OK, EXIT_GATE, EXIT_USAGE = 0, 1, 2
 

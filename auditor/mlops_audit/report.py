@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import __version__
+from ._version import __version__
 from .checks.base import Check
 from .facts import FactValue
 from .model import Evidence, Principle, Result, Status

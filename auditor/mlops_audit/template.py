@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from ._version import __version__
 from .config import ConfigError
 
 #: The canonical template source when no checkout is around (overridable with MLOPS_AUDIT_TEMPLATE_URL).

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
+from .._version import __version__
 from ..facts import dependencies, serving, testing
 from ..facts.python import module
 from ..repo import Repo

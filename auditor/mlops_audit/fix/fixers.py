@@ -24,7 +24,7 @@ from typing import Any
 
 import yaml
 
-from .. import __version__
+from .._version import __version__
 from ..repo import Repo
 from ..report import Report
 from .answers import SERVERS, Layout, infer_answers, infer_layout
