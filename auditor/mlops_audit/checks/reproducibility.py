@@ -111,7 +111,8 @@ def deps_locked(repo: Repo) -> Result:
 def imports_declared(repo: Repo, *, ignore: tuple[str, ...] = (), max_missing: int = 0) -> Result:
     """Every third-party package the code imports is declared as a dependency (import names are mapped to
     distributions: ``sklearn`` → scikit-learn, ``yaml`` → PyYAML, ``cv2`` → opencv-python, ``PIL`` → Pillow;
-    the standard library and the project's own modules are skipped).
+    the standard library (Python 2 names included), the project's own modules and optional imports guarded by
+    ``try: ... except ImportError`` are skipped).
 
     Why it matters: a package that is only installed "by accident" (transitively, or by hand in a notebook)
     disappears at the next upgrade and the training script breaks, typically in CI or in production.
@@ -135,8 +136,9 @@ def imports_declared(repo: Repo, *, ignore: tuple[str, ...] = (), max_missing: i
     missing: dict[str, Evidence] = {}
     covered: set[str] = set()
     for path in python_files(repo):  # imports only: a scan, not a parse of every file
+        optional = deps.optional_imports(repo, path)
         for name, line in imports_of(repo, path):
-            if name.startswith("."):
+            if name.startswith(".") or (name, line) in optional:
                 continue
             root = name.split(".", 1)[0]
             if root in own or deps.is_stdlib(root) or root in ignored or name in ignored:
