@@ -260,8 +260,9 @@ def environment_as_code(repo: Repo) -> Result:
 def seeds_on_training_path(repo: Repo, *, min_fraction: float = 1.0) -> Result:
     """Every file that trains a model (``train*.py``, or code and notebooks that import a modelling library
     and call ``fit``/``train``) sets a seed — ``random.seed``, ``np.random.seed``, ``torch.manual_seed``,
-    ``tf.random.set_seed``, ``seed_everything``, ``set_seed`` or ``random_state=`` — itself or in a project
-    module it imports.
+    ``tf.random.set_seed``, ``seed_everything``, ``set_seed``, ``random_state=`` or a ``"random_state"`` /
+    ``"seed"`` entry of a params dict — itself or in a project module it imports; training with no random
+    operation (a ``LinearRegression``, KNN or naive Bayes fit, a split with ``shuffle=False``) needs none.
 
     Why it matters: unseeded weight initialisation, shuffling and splits make two runs of the same commit
     produce different models and metrics; a regression can then not be told apart from noise.
@@ -277,6 +278,11 @@ def seeds_on_training_path(repo: Repo, *, min_fraction: float = 1.0) -> Result:
     units = ml.training_units(repo)
     if not units:
         return Result.not_applicable("no training code found")
+    units = [u for u in units if ml.needs_seed(repo, u)]
+    if not units:
+        return Result.not_applicable(
+            "no random operation on the training path (deterministic estimators only)"
+        )
     seeds = ml.seed_usages(repo)
     seeded: list[Evidence] = []
     unseeded: list[Evidence] = []
@@ -353,6 +359,16 @@ _ABS_PATH = re.compile(
 _PATH_SUFFIXES = (".py", ".ipynb", ".yaml", ".yml", ".toml", ".cfg", ".ini", ".json", ".sh", ".r")
 
 
+def _first_abs_path(data: bytes) -> tuple[int, str] | None:
+    """``(line, path)`` of the first absolute user path of ``data`` outside comments."""
+    for m in _ABS_PATH.finditer(data):
+        start = data.rfind(b"\n", 0, m.start()) + 1
+        if data[start : m.start()].lstrip().startswith(b"#"):
+            continue  # a comment
+        return data.count(b"\n", 0, m.start()) + 1, m.group(1).decode(errors="replace")[:40]
+    return None
+
+
 @check(
     "REP008",
     Severity.WARNING,
@@ -361,8 +377,8 @@ _PATH_SUFFIXES = (".py", ".ipynb", ".yaml", ".yml", ".toml", ".cfg", ".ini", ".j
     level=1,
 )
 def no_absolute_paths(repo: Repo) -> Result:
-    """Code, configurations and notebooks hold no machine-specific absolute paths (``/home/alice/...``,
-    ``/Users/bob/...``, ``C:\\Users\\...``, Colab's ``/content/drive``).
+    """Code, configurations and notebooks (their code cells: stored outputs are data) hold no machine-specific
+    absolute paths (``/home/alice/...``, ``/Users/bob/...``, ``C:\\Users\\...``, Colab's ``/content/drive``).
 
     Why it matters: such paths work on one machine only; the pipeline fails everywhere else — in CI, on a
     colleague's laptop, in the training cluster.
@@ -385,14 +401,21 @@ def no_absolute_paths(repo: Repo) -> Result:
         return Result.not_applicable("no code, configuration or notebooks")
     hits: list[Evidence] = []
     for path in repo.grep(candidates, b"/home/", b"/Users/", b":\\", b"/content/", b"/mnt/c/"):
-        data = repo.read_bytes(path) or b""
-        for m in _ABS_PATH.finditer(data):
-            start = data.rfind(b"\n", 0, m.start()) + 1
-            if data[start : m.start()].lstrip().startswith(b"#"):
-                continue  # a comment
-            line = data.count(b"\n", 0, m.start()) + 1
-            hits.append(Evidence(path, line, m.group(1).decode(errors="replace")[:40]))
-            break
+        if path.endswith(".ipynb"):  # code cells only: stored outputs are data, not code
+            nb = notebooks.notebook(repo, path)
+            sources = [(c.number, c.source.encode()) for c in nb.code_cells] if nb is not None else []
+        else:
+            sources = [(None, repo.read_bytes(path) or b"")]
+        for cell, data in sources:
+            hit = _first_abs_path(data)
+            if hit is not None:
+                line, what = hit
+                hits.append(
+                    Evidence(path, line, what)
+                    if cell is None
+                    else Evidence(path, None, f"cell {cell}: {what}")
+                )
+                break
     if hits:
         return Result.failed(f"absolute user paths in {len(hits)} files", hits[:10])
     return Result.passed(f"no absolute user paths in {len(candidates)} files")

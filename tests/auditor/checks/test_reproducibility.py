@@ -215,3 +215,54 @@ def test_rep010_notebooks_stripped(make_repo) -> None:
     )
     assert [e.path for e in result.evidence] == ["b.ipynb"] and result.credit == 0.5
     assert_status(make_repo({"main.py": ""}), "REP010", NA)
+
+
+def test_rep008_notebook_outputs_are_data_not_code(make_repo) -> None:
+    out = [{"output_type": "stream", "name": "stderr", "text": "warning: /home/jhoward/git/fastai/x.py:3\n"}]
+    cell = {
+        "cell_type": "code",
+        "source": "learn.fit(1)\n",
+        "execution_count": 1,
+        "outputs": out,
+        "metadata": {},
+    }
+    doc = {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [cell]}
+    assert_status(make_repo({"nb.ipynb": json.dumps(doc)}), "REP008", PASS)
+    cell["source"] = "df = pd.read_csv('/Users/bob/data.csv')\n"
+    result = assert_status(make_repo({"nb.ipynb": json.dumps(doc)}), "REP008", FAIL)
+    assert result.evidence[0].path == "nb.ipynb" and "cell 1" in result.evidence[0].note
+
+
+def test_rep006_deterministic_estimator_needs_no_seed(make_repo) -> None:
+    linear = (
+        "import pandas as pd\nfrom sklearn import linear_model\ndf = pd.read_csv('prices.csv')\n"
+        "model = linear_model.LinearRegression()\nmodel.fit(df[['rooms']], df['value'])\n"
+    )
+    assert_status(make_repo({"model.py": linear}), "REP006", NA)
+    ordered = (
+        "from sklearn.model_selection import train_test_split\nfrom sklearn.neighbors import KNeighborsClassifier\n"
+        "X_tr, X_te, y_tr, y_te = train_test_split(X, y, shuffle=False)\nKNeighborsClassifier().fit(X_tr, y_tr)\n"
+    )
+    assert_status(make_repo({"train.py": ordered}), "REP006", NA)
+    stub = "def train_model():\n    print('training')\n\nif __name__ == '__main__':\n    train_model()\n"
+    assert_status(make_repo({"src/train.py": stub}), "REP006", NA)
+    shuffled = ordered.replace("shuffle=False", "test_size=0.2")
+    assert_status(make_repo({"train.py": shuffled}), "REP006", FAIL)
+    saga = linear.replace("LinearRegression()", "LogisticRegression(solver='saga')")
+    assert_status(make_repo({"model.py": saga}), "REP006", FAIL)
+    forest = "from sklearn.ensemble import RandomForestClassifier\nRandomForestClassifier().fit(X, y)\n"
+    assert_status(make_repo({"model.py": forest}), "REP006", FAIL)
+
+
+def test_rep006_seed_in_params_dict_counts(make_repo) -> None:
+    code = (
+        "import xgboost as xgb\nparams = {'max_depth': 3, 'seed': 42}\n"
+        "model = xgb.XGBClassifier(**params)\nmodel.fit(X, y)\n"
+    )
+    assert_status(make_repo({"train.py": code}), "REP006", PASS)
+    code = (
+        "from sklearn.ensemble import RandomForestClassifier\nparams = {}\nparams['random_state'] = cfg.seed\n"
+        "RandomForestClassifier(**params).fit(X, y)\n"
+    )
+    assert_status(make_repo({"train.py": code}), "REP006", PASS)
+    assert_status(make_repo({"train.py": code.replace("'random_state'", "'n_estimators'")}), "REP006", FAIL)
