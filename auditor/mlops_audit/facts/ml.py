@@ -149,9 +149,19 @@ _TRACKER_NEEDLES = (
     b"DVCLive",
     b"clearml",
     b"report_to",
+    b"summary.scalar",
+    b"create_file_writer",
+    b"SummaryWriter",
+    b"summary.FileWriter",
 )
 _CONFIG_TRACKER = re.compile(
     r"(?<![A-Za-z0-9])(mlflow|wandb|tensorboard|neptune|comet_ml|clearml|dvclive)", re.I
+)
+
+
+#: TensorBoard writers and summaries of TensorFlow, through any alias (``tf.compat.v2.summary.scalar``).
+_TF_SUMMARY = re.compile(
+    r"^tensorflow(\.compat\.v[12])?\.summary\.(create_file_writer|scalar|histogram|image|text|FileWriter)$"
 )
 
 
@@ -169,7 +179,10 @@ def _unit_trackers(unit: CodeUnit) -> dict[str, list[Evidence]]:
         tracker = _TRACKER_CLASSES.get(call.attr)
         if tracker and (tracker != "tensorboard" or call.attr != "TensorBoard" or "keras" in call.name):
             _add(found, tracker, unit.call_ev(call))
-        if "tensorflow.summary.create_file_writer" in call.name:
+        if _TF_SUMMARY.match(call.name) or (
+            call.attr in ("SummaryWriter", "FileWriter")
+            and call.name.startswith(("tensorflow", "torch.utils.tensorboard", "tensorboardX"))
+        ):
             _add(found, "tensorboard", unit.call_ev(call))
         report_to = call.kwargs.get("report_to")
         values = [report_to] if isinstance(report_to, str) else report_to
@@ -313,7 +326,7 @@ def _log_kinds(unit: CodeUnit, call: Call) -> list[str]:
         kinds.append("params")
     if name.startswith("clearml") and attr == "connect":
         kinds.append("params")
-    if attr in METRIC_ATTRS or name in ("wandb.log", "tensorflow.summary.scalar"):
+    if attr in METRIC_ATTRS or name == "wandb.log" or (attr == "scalar" and _TF_SUMMARY.match(name)):
         kinds.append("metrics")
     elif attr == "log" and not name.startswith(_NOT_TRACKER_LOG) and "logger" not in name.lower():
         kinds.append("metrics")  # run.log({...}), self.log("val_loss", ...) in Lightning modules
@@ -324,6 +337,11 @@ def _log_kinds(unit: CodeUnit, call: Call) -> list[str]:
     if attr in REGISTRY_ATTRS or call.kwargs.get("registered_model_name", None) is not None:
         kinds.append("registry")
     return kinds
+
+
+#: A registry reference in configuration: ``registered_model_name``, or a ``models:/`` URI starting a token
+#: (not the tail of a path such as the docker-compose volume ``./airflow/models:/opt/airflow/models``).
+_REGISTRY_CONFIG = re.compile(r"registered_model_name|(?<![\w./~-])models:/(?!/)")
 
 
 @memoized
@@ -342,7 +360,7 @@ def logging_usages(repo: Repo) -> dict[str, list[Evidence]]:
                 _add(found, "registry", unit.ev(line, text[:60]))
     for path in repo.grep(_config_candidates(repo), b"registered_model_name", b"models:/"):
         text = repo.read_text(path) or ""
-        m = re.search(r"registered_model_name|models:/", text)
+        m = _REGISTRY_CONFIG.search(text)
         if m:
             _add(found, "registry", Evidence(path, text.count("\n", 0, m.start()) + 1))
     return found
