@@ -182,6 +182,7 @@ _SPLITS = {
     "sklearn.model_selection.StratifiedShuffleSplit": ("random_state",),
     "sklearn.model_selection.GroupShuffleSplit": ("random_state",),
     "torch.utils.data.random_split": ("generator",),
+    "sklearn.utils.shuffle": ("random_state",),
 }
 _SHUFFLED = ("sklearn.model_selection.KFold", "sklearn.model_selection.StratifiedKFold",
              "sklearn.model_selection.RepeatedKFold", "sklearn.model_selection.StratifiedGroupKFold")  # fmt: skip
@@ -201,8 +202,8 @@ def _unseeded_splits(unit: ml.CodeUnit) -> tuple[list[Evidence], list[Evidence]]
             keys = ("random_state",)
         if keys is None and call.attr == "sample" and "frac" in call.kwargs:
             keys = ("random_state",)
-        if keys is None:
-            continue
+        if keys is None or call.kwargs.get("shuffle") is False:
+            continue  # train_test_split(..., shuffle=False) takes the rows in order: nothing random
         has_seed = any(call.kwargs.get(k) is not None and k in call.kwargs for k in keys)
         uses_global = global_seed and not call.name.startswith("torch") and call.attr != "sample"
         (seeded if has_seed or uses_global else unseeded).append(unit.call_ev(call))
@@ -219,7 +220,8 @@ def _unseeded_splits(unit: ml.CodeUnit) -> tuple[list[Evidence], list[Evidence]]
 def reproducible_splits(repo: Repo) -> Result:
     """Every random split or shuffle of the data is seeded: ``train_test_split(..., random_state=42)``,
     shuffled ``KFold`` / ``ShuffleSplit`` with ``random_state``, ``random_split(..., generator=g)``,
-    ``df.sample(frac=..., random_state=...)``.
+    ``df.sample(frac=..., random_state=...)``, ``sklearn.utils.shuffle(..., random_state=...)`` (a split with
+    ``shuffle=False`` is not random).
 
     Why it matters: an unseeded split puts different rows in the test set on every run, so metrics move
     without any change of code or data, and rows may leak between train and test across runs.
@@ -230,7 +232,7 @@ def reproducible_splits(repo: Repo) -> Result:
 
         X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, random_state=cfg.seed)
     """
-    needles = (b"train_test_split", b"ShuffleSplit", b"KFold", b"random_split", b".sample(")
+    needles = (b"train_test_split", b"ShuffleSplit", b"KFold", b"random_split", b".sample(", b"shuffle(")
     units = ml.code_units(repo, *needles)
     seeded: list[Evidence] = []
     unseeded: list[Evidence] = []

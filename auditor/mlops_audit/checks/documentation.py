@@ -10,14 +10,44 @@ from ..repo import Repo
 from .base import check
 
 _MIN_README_WORDS = 40
-_USAGE = re.compile(
-    r"^#+\s*(usage|quick\s*start|getting started|install|how to run|run)", re.IGNORECASE | re.MULTILINE
+#: Words of a heading that introduces the commands (``## 🛠 Installation``, ``Usage\n-----``, ``## Training``).
+_USAGE_WORDS = (
+    r"(?<![^\W_])(usage|quick\s*-?\s*start|getting\s+started|get\s+started|install|how\s+to|run|setup|set\s+up|"
+    r"train|reproduc|example|tutorial|demo)|快速开始|快速上手|使用|安装"
 )
+_USAGE = re.compile(
+    rf"^[ \t]{{0,3}}#{{1,6}}[ \t]*[^\n]*?({_USAGE_WORDS})"  # ATX heading, emoji or numbering before the word
+    rf"|^[^\n]*?({_USAGE_WORDS})[^\n]*\n[ \t]{{0,3}}(=+|-+)[ \t]*$"  # setext heading (underlined)
+    rf"|<h[1-6][^>]*>[^<\n]*?({_USAGE_WORDS})",  # HTML heading
+    re.IGNORECASE | re.MULTILINE,
+)
+#: A command that runs the project, as the first word of a line in a fenced code block.
+_COMMAND = re.compile(
+    r"^\s*(?:\$\s*|>\s*)?(python3?|pip3?|uv|uvx|make|poetry|conda|docker(?:-compose)?|jupyter|dvc|mlflow)\s"
+)
+
+
+def _command_block_line(text: str) -> int | None:
+    """The line of the first command (``python train.py``, ``pip install``, ``uv run``, ``make``...) inside a
+    fenced code block of ``text`` (fences paired in order, so text between two blocks is never read)."""
+    fence: str | None = None
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        if fence is None:
+            if stripped.startswith(("```", "~~~")):
+                fence = stripped[:3]
+        elif stripped.startswith(fence):
+            fence = None
+        elif _COMMAND.match(line):
+            return number
+    return None
 
 
 @check("DOC001", Severity.ERROR, "README explains the project", fix="readme", level=0)
 def readme_present(repo: Repo) -> Result:
-    """A README at the root that says what the project is and how to run it.
+    """A README at the root that says what the project is and how to run it (a usage, quick start,
+    installation, setup, training or run section — ATX, underlined or HTML heading, emoji allowed — or a fenced
+    code block with a ``python`` / ``pip`` / ``uv`` / ``make`` command).
 
     It counts when it has at least 40 words and a heading such as "Usage", "Quick start", "Getting
     started", "Install" or "How to run".
@@ -51,9 +81,9 @@ def readme_present(repo: Repo) -> Result:
     if words < _MIN_README_WORDS:
         return Result.failed(f"{path} has only {words} words", path, credit=0.3)
     usage = _USAGE.search(text)
-    if not usage:
+    line = text.count("\n", 0, usage.start()) + 1 if usage else _command_block_line(text)
+    if line is None:
         return Result.failed(f"{path} has no usage / quick start section", path, credit=0.6)
-    line = text.count("\n", 0, usage.start()) + 1
     return Result.passed(f"{path} describes the project and how to run it", [(path, line)])
 
 

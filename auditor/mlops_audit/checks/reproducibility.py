@@ -111,7 +111,8 @@ def deps_locked(repo: Repo) -> Result:
 def imports_declared(repo: Repo, *, ignore: tuple[str, ...] = (), max_missing: int = 0) -> Result:
     """Every third-party package the code imports is declared as a dependency (import names are mapped to
     distributions: ``sklearn`` → scikit-learn, ``yaml`` → PyYAML, ``cv2`` → opencv-python, ``PIL`` → Pillow;
-    the standard library and the project's own modules are skipped).
+    the standard library (Python 2 names included), the project's own modules and optional imports guarded by
+    ``try: ... except ImportError`` are skipped).
 
     Why it matters: a package that is only installed "by accident" (transitively, or by hand in a notebook)
     disappears at the next upgrade and the training script breaks, typically in CI or in production.
@@ -135,8 +136,9 @@ def imports_declared(repo: Repo, *, ignore: tuple[str, ...] = (), max_missing: i
     missing: dict[str, Evidence] = {}
     covered: set[str] = set()
     for path in python_files(repo):  # imports only: a scan, not a parse of every file
+        optional = deps.optional_imports(repo, path)
         for name, line in imports_of(repo, path):
-            if name.startswith("."):
+            if name.startswith(".") or (name, line) in optional:
                 continue
             root = name.split(".", 1)[0]
             if root in own or deps.is_stdlib(root) or root in ignored or name in ignored:
@@ -257,8 +259,9 @@ def environment_as_code(repo: Repo) -> Result:
 def seeds_on_training_path(repo: Repo, *, min_fraction: float = 1.0) -> Result:
     """Every file that trains a model (``train*.py``, or code and notebooks that import a modelling library
     and call ``fit``/``train``) sets a seed — ``random.seed``, ``np.random.seed``, ``torch.manual_seed``,
-    ``tf.random.set_seed``, ``seed_everything``, ``set_seed`` or ``random_state=`` — itself or in a project
-    module it imports.
+    ``tf.random.set_seed``, ``seed_everything``, ``set_seed``, ``random_state=`` or a ``"random_state"`` /
+    ``"seed"`` entry of a params dict — itself or in a project module it imports; training with no random
+    operation (a ``LinearRegression``, KNN or naive Bayes fit, a split with ``shuffle=False``) needs none.
 
     Why it matters: unseeded weight initialisation, shuffling and splits make two runs of the same commit
     produce different models and metrics; a regression can then not be told apart from noise.
@@ -274,6 +277,11 @@ def seeds_on_training_path(repo: Repo, *, min_fraction: float = 1.0) -> Result:
     units = ml.training_units(repo)
     if not units:
         return Result.not_applicable("no training code found")
+    units = [u for u in units if ml.needs_seed(repo, u)]
+    if not units:
+        return Result.not_applicable(
+            "no random operation on the training path (deterministic estimators only)"
+        )
     seeds = ml.seed_usages(repo)
     seeded: list[Evidence] = []
     unseeded: list[Evidence] = []
@@ -350,6 +358,16 @@ _ABS_PATH = re.compile(
 _PATH_SUFFIXES = (".py", ".ipynb", ".yaml", ".yml", ".toml", ".cfg", ".ini", ".json", ".sh", ".r")
 
 
+def _first_abs_path(data: bytes) -> tuple[int, str] | None:
+    """``(line, path)`` of the first absolute user path of ``data`` outside comments."""
+    for m in _ABS_PATH.finditer(data):
+        start = data.rfind(b"\n", 0, m.start()) + 1
+        if data[start : m.start()].lstrip().startswith(b"#"):
+            continue  # a comment
+        return data.count(b"\n", 0, m.start()) + 1, m.group(1).decode(errors="replace")[:40]
+    return None
+
+
 @check(
     "REP008",
     Severity.WARNING,
@@ -358,8 +376,8 @@ _PATH_SUFFIXES = (".py", ".ipynb", ".yaml", ".yml", ".toml", ".cfg", ".ini", ".j
     level=1,
 )
 def no_absolute_paths(repo: Repo) -> Result:
-    """Code, configurations and notebooks hold no machine-specific absolute paths (``/home/alice/...``,
-    ``/Users/bob/...``, ``C:\\Users\\...``, Colab's ``/content/drive``).
+    """Code, configurations and notebooks (their code cells: stored outputs are data) hold no machine-specific
+    absolute paths (``/home/alice/...``, ``/Users/bob/...``, ``C:\\Users\\...``, Colab's ``/content/drive``).
 
     Why it matters: such paths work on one machine only; the pipeline fails everywhere else — in CI, on a
     colleague's laptop, in the training cluster.
@@ -382,14 +400,21 @@ def no_absolute_paths(repo: Repo) -> Result:
         return Result.not_applicable("no code, configuration or notebooks")
     hits: list[Evidence] = []
     for path in repo.grep(candidates, b"/home/", b"/Users/", b":\\", b"/content/", b"/mnt/c/"):
-        data = repo.read_bytes(path) or b""
-        for m in _ABS_PATH.finditer(data):
-            start = data.rfind(b"\n", 0, m.start()) + 1
-            if data[start : m.start()].lstrip().startswith(b"#"):
-                continue  # a comment
-            line = data.count(b"\n", 0, m.start()) + 1
-            hits.append(Evidence(path, line, m.group(1).decode(errors="replace")[:40]))
-            break
+        if path.endswith(".ipynb"):  # code cells only: stored outputs are data, not code
+            nb = notebooks.notebook(repo, path)
+            sources = [(c.number, c.source.encode()) for c in nb.code_cells] if nb is not None else []
+        else:
+            sources = [(None, repo.read_bytes(path) or b"")]
+        for cell, data in sources:
+            hit = _first_abs_path(data)
+            if hit is not None:
+                line, what = hit
+                hits.append(
+                    Evidence(path, line, what)
+                    if cell is None
+                    else Evidence(path, None, f"cell {cell}: {what}")
+                )
+                break
     if hits:
         return Result.failed(f"absolute user paths in {len(hits)} files", hits[:10])
     return Result.passed(f"no absolute user paths in {len(candidates)} files")

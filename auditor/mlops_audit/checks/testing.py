@@ -131,9 +131,11 @@ def ml_code_tested(repo: Repo) -> Result:
 @check("TST004", Severity.WARNING, "Model quality is gated", level=2,
        fix_hint="assert the evaluation metric against a threshold (or the champion) in tests or the pipeline")  # fmt: skip
 def quality_gate(repo: Repo) -> Result:
-    """A model metric is checked against a threshold or the current champion, failing the run when it is not
-    met: an ``assert f1 >= MIN_F1`` in tests, an ``if auc < threshold: raise``/``sys.exit`` in the evaluation
-    step, or MLflow's ``validation_thresholds`` / ``MetricThreshold``.
+    """A model metric (accuracy, AUC, F1, RMSE, loss... or what an evaluation function returns) is checked
+    against a threshold or the current champion's metric, failing the run or withholding promotion when it is
+    not met: an ``assert f1 >= MIN_F1`` in tests, an ``if auc < threshold: raise``/``sys.exit`` or an ``if``
+    that registers, promotes or cancels in the evaluation step, or MLflow's ``validation_thresholds`` /
+    ``MetricThreshold``; a bar every model clears (``accuracy > 0``, ``auc >= 0.5``) is no gate.
 
     Why it matters: a pipeline that always succeeds will happily ship a model that is worse than the one in
     production; the gate turns "metrics were logged" into "metrics were checked".

@@ -11,15 +11,17 @@ reinstalled anywhere else: neither is a lock.
 
 from __future__ import annotations
 
+import ast
 import configparser
 import re
 import sys
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
 from ..repo import Repo, memoized
 from . import FactValue, inventory, report_fact, textconfig
-from .python import module
+from .python import NON_LITERAL, module
 from .yamlfile import load_yaml
 
 # --------------------------------------------------------------------------------------------- requirements
@@ -30,6 +32,8 @@ _CONDA_NAME = re.compile(r"^(environment|conda|env)([-_.][^/]*)?\.ya?ml$", re.IG
 _CONDA_LOCK = re.compile(
     r"(^conda-lock\.ya?ml$|\.conda-lock\.ya?ml$|^conda-[^/]*\.lock$|-lock\.ya?ml$)", re.I
 )
+_EGG = re.compile(r"[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _PYLOCK = re.compile(r"^pylock(\.[^/]+)?\.toml$", re.IGNORECASE)
 LOCK_FILE_NAMES = ("uv.lock", "poetry.lock", "pdm.lock", "Pipfile.lock")
 
@@ -82,8 +86,8 @@ def parse_requirements_text(text: str, path: str) -> list[Requirement]:
         pending = ""
         if not line:
             continue
+        egg = _EGG.search(line)
         if line.startswith(("-e ", "--editable")):
-            egg = re.search(r"#egg=([A-Za-z0-9._-]+)", raw_line)
             out.append(Requirement(normalize(egg.group(1)) if egg else "", line, path, start, local=True))
             continue
         if line.startswith("-"):
@@ -92,8 +96,9 @@ def parse_requirements_text(text: str, path: str) -> list[Requirement]:
         if spec.startswith((".", "/", "file:")):
             out.append(Requirement("", line, path, start, local=True))
             continue
-        if "://" in spec and "@" not in spec:  # a bare URL: neither named nor pinned
-            out.append(Requirement("", line, path, start))
+        if _URL.match(spec) or ("://" in spec and "@" not in spec):
+            # a bare URL (``git+https://...#egg=name``): named only by its ``egg=`` fragment, never pinned
+            out.append(Requirement(normalize(egg.group(1)) if egg else "", line, path, start))
             continue
         m = _NAME.match(spec)
         if not m:
@@ -213,13 +218,41 @@ def _pipfile_requirements(repo: Repo, path: str) -> list[Requirement]:
 # ---------------------------------------------------------------------------------------- conda / setup.py
 
 
+@memoized
 def conda_files(repo: Repo) -> list[str]:
-    """Conda environment files: ``environment*.yml``, ``conda*.yml`` (not conda-lock files)."""
-    return [
+    """Conda environment files (not conda-lock files): ``environment*.yml``, ``conda*.yml``, and any other YAML
+    recognised by its content — a top-level ``dependencies:`` list of package specs (or a ``pip:`` list) next to
+    ``channels:`` or ``name:`` (``train-conda.yml``, ``ci/py312.yaml``)."""
+    out = []
+    others = []
+    for p, e in repo.entries.items():
+        if e.suffix not in (".yml", ".yaml") or _CONDA_LOCK.search(e.name):
+            continue
+        if _CONDA_NAME.match(e.name):
+            if repo.contains(p, b"dependencies"):
+                out.append(p)
+        else:
+            others.append(p)
+    found = {
         p
-        for p, e in repo.entries.items()
-        if _CONDA_NAME.match(e.name) and not _CONDA_LOCK.search(e.name) and repo.contains(p, b"dependencies")
-    ]
+        for p in repo.grep(others, b"dependencies:")
+        if repo.contains(p, b"channels:", b"name:") and _is_conda_environment(load_yaml(repo, p))
+    }
+    if found:
+        found.update(out)
+        return [p for p in repo.entries if p in found]
+    return out
+
+
+def _is_conda_environment(data: Any) -> bool:
+    """A conda environment document: ``dependencies`` lists package specs (strings) or a ``pip:`` list, beside
+    ``channels`` or ``name`` (a Helm ``Chart.yaml`` lists mappings with a name and a repository: not conda)."""
+    if not isinstance(data, dict) or not ("channels" in data or "name" in data):
+        return False
+    deps = data.get("dependencies")
+    if not isinstance(deps, list) or not deps:
+        return False
+    return all(isinstance(d, str) or (isinstance(d, dict) and set(d) == {"pip"}) for d in deps)
 
 
 def _conda_requirements(repo: Repo, path: str) -> list[Requirement]:
@@ -254,6 +287,7 @@ def _setup_py_requirements(repo: Repo, path: str) -> list[Requirement]:
     if info is None:
         return []
     out: list[Requirement] = []
+    constants = {name: value for name, value, _ in info.assignments}  # module-level literals
     for call in info.calls:
         if call.attr != "setup":
             continue
@@ -261,6 +295,8 @@ def _setup_py_requirements(repo: Repo, path: str) -> list[Requirement]:
             if key not in call.kwargs:
                 continue
             value = call.kwargs[key]
+            if value is NON_LITERAL and call.refs.get(key) in constants:
+                value = constants[call.refs[key]]  # install_requires=REQUIRED_PACKAGES
             values = list(value.values()) if isinstance(value, dict) else [value]
             flat = []
             for v in values:
@@ -512,10 +548,29 @@ IMPORT_TO_DIST: dict[str, tuple[str, ...]] = {
     "pydantic_settings": ("pydantic-settings",),
     "jsonschema": ("jsonschema",),
     "grpc": ("grpcio",),
+    "absl": ("absl-py",),
+    "imblearn": ("imbalanced-learn",),
+    "hypertune": ("cloudml-hypertune",),
+    "skopt": ("scikit-optimize",),
+    "arff": ("liac-arff",),
 }
 
 #: Import roots that come with the interpreter or the packaging toolchain and need no declaration.
 IMPLICIT_IMPORTS = frozenset({"__future__", "setuptools", "pkg_resources", "distutils", "pip", "_typeshed"})
+
+#: Python 2 standard-library modules renamed or removed in Python 3 (``SocketServer`` became ``socketserver``):
+#: legacy code importing them needs an old interpreter, not a third-party package.
+PY2_STDLIB = frozenset(
+    {
+        "__builtin__", "anydbm", "BaseHTTPServer", "CGIHTTPServer", "commands", "ConfigParser", "Cookie",
+        "cookielib", "copy_reg", "cPickle", "cStringIO", "dbhash", "dircache", "DocXMLRPCServer", "dumbdbm",
+        "dummy_thread", "exceptions", "future_builtins", "gdbm", "htmlentitydefs", "HTMLParser", "httplib",
+        "md5", "mimetools", "Queue", "repr", "rfc822", "robotparser", "ScrolledText", "sets", "sha",
+        "SimpleHTTPServer", "SimpleXMLRPCServer", "SocketServer", "StringIO", "thread", "Tix", "Tkinter",
+        "tkFileDialog", "tkMessageBox", "ttk", "urllib2", "urlparse", "UserDict", "UserList", "UserString",
+        "whichdb", "xmlrpclib",
+    }
+)  # fmt: skip
 
 
 def distributions_for(import_root: str) -> tuple[str, ...]:
@@ -525,7 +580,10 @@ def distributions_for(import_root: str) -> tuple[str, ...]:
 
 
 def is_stdlib(import_root: str) -> bool:
-    return import_root in sys.stdlib_module_names or import_root in IMPLICIT_IMPORTS
+    """Standard library (of Python 3, or a Python 2 name), or a packaging module that needs no declaration."""
+    return (
+        import_root in sys.stdlib_module_names or import_root in IMPLICIT_IMPORTS or import_root in PY2_STDLIB
+    )
 
 
 def is_declared(import_root: str, declared: set[str]) -> bool:
@@ -536,6 +594,69 @@ def is_declared(import_root: str, declared: set[str]) -> bool:
     if import_root == "google":
         return any(d.startswith("google") for d in declared)
     return False
+
+
+#: Exceptions whose handler makes the imports of a ``try`` body optional.
+_OPTIONAL_HANDLERS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
+
+
+def optional_imports(repo: Repo, path: str) -> frozenset[tuple[str, int]]:
+    """The imports of one Python file that are optional, as ``(module, line)`` pairs of :func:`imports_of`:
+    those inside a ``try`` whose handler catches ``ImportError`` / ``ModuleNotFoundError`` (or any exception),
+    or inside ``with contextlib.suppress(ImportError)``. The code runs without them: no declaration needed."""
+    if not repo.contains(path, b"ImportError", b"ModuleNotFoundError", b"except:", b"except Exception"):
+        return frozenset()
+
+    def compute() -> list[tuple[str, int]]:
+        text = repo.read_text(path)
+        if text is None:
+            return []
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                tree = ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return []
+        out: list[tuple[str, int]] = []
+        for node in ast.walk(tree):
+            guarded = (
+                isinstance(node, ast.Try) and any(_catches_import_error(h.type) for h in node.handlers)
+            ) or (
+                isinstance(node, ast.With)
+                and any(_suppresses_import_error(i.context_expr) for i in node.items)
+            )
+            if not guarded:
+                continue
+            body = node.body  # type: ignore[attr-defined]
+            for stmt in body:
+                for sub in ast.walk(stmt):
+                    if isinstance(sub, ast.Import):
+                        out += [(alias.name, sub.lineno) for alias in sub.names]
+                    elif isinstance(sub, ast.ImportFrom) and sub.module:
+                        out.append((("." * sub.level) + sub.module, sub.lineno))
+        return out
+
+    return frozenset(map(tuple, repo.file_fact("deps.optional_imports/1", path, compute)))
+
+
+def _exception_names(node: ast.expr | None) -> list[str]:
+    if isinstance(node, ast.Tuple):
+        return [n for elt in node.elts for n in _exception_names(elt)]
+    if isinstance(node, ast.Name):
+        return [node.id]
+    if isinstance(node, ast.Attribute):
+        return [node.attr]
+    return []
+
+
+def _catches_import_error(node: ast.expr | None) -> bool:
+    return node is None or any(n in _OPTIONAL_HANDLERS for n in _exception_names(node))
+
+
+def _suppresses_import_error(node: ast.expr) -> bool:
+    if not isinstance(node, ast.Call) or _exception_names(node.func)[-1:] != ["suppress"]:
+        return False
+    return any(n in _OPTIONAL_HANDLERS for arg in node.args for n in _exception_names(arg))
 
 
 @memoized

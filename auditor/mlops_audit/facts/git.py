@@ -21,6 +21,7 @@ DATA_SUFFIXES = (
     ".csv", ".tsv", ".parquet", ".feather", ".arrow", ".avro", ".orc", ".jsonl", ".ndjson", ".xlsx", ".xls",
     ".npy", ".npz", ".hdf5", ".hdf", ".h5ad", ".tfrecord", ".tfrecords", ".zarr", ".db", ".sqlite", ".sqlite3",
     ".zip", ".gz", ".tgz", ".bz2", ".xz", ".7z", ".tar", ".rar", ".mat", ".sav", ".dta", ".lmdb", ".dat",
+    ".arff", ".libsvm", ".svmlight",
 )  # fmt: skip
 #: Serialised models and checkpoints.
 MODEL_SUFFIXES = (
@@ -126,6 +127,22 @@ def ignore_rule(repo: Repo, path: str, *, is_dir: bool = False) -> IgnoreRule | 
         if decided is not None and probe is probes[-1]:
             return decided
     return None
+
+
+def ignore_rules_under(repo: Repo, directory: str) -> list[IgnoreRule]:
+    """The ignoring rules of the ``.gitignore`` files inside ``directory`` (at any depth, the directory's own
+    included): the per-folder files that ``dvc add`` writes (``data/raw/.gitignore`` with ``/train.csv``) keep
+    that folder's data out of git even when no root rule names it. First rule of each file."""
+    prefix = directory.strip("/") + "/"
+    out = []
+    for base, gi_path, spec, numbers in _ignore_specs(repo):
+        if not base.startswith(prefix):
+            continue
+        for index, pattern in enumerate(spec.patterns):
+            if getattr(pattern, "include", None):
+                out.append(IgnoreRule(gi_path, numbers[index], str(getattr(pattern, "pattern", "")), True))
+                break
+    return out
 
 
 def is_ignored(repo: Repo, path: str, *, is_dir: bool = False) -> bool:

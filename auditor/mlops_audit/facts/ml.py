@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from ..model import Evidence
 from ..repo import Repo, memoized
 from . import FactValue, inventory, report_fact
-from .notebooks import NotebookCode, notebook_codes_containing
+from .notebooks import NotebookCode, code_source, notebook_codes_containing
 from .python import NON_LITERAL, Call, ModuleInfo, module, modules_containing, python_files
 
 # ------------------------------------------------------------------------------------------- code units
@@ -53,6 +53,14 @@ def code_units(repo: Repo, *needles: bytes) -> list[CodeUnit]:
         return units
 
     return repo.memo(("ml.code_units", needles), compute)
+
+
+def unit_source(repo: Repo, unit: CodeUnit) -> str:
+    """The code of a unit as text: a module's source, or a notebook's code cells (never its stored outputs,
+    which are data, not code)."""
+    if unit.nb is not None:
+        return code_source(unit.nb.notebook)
+    return repo.read_text(unit.path) or ""
 
 
 class _EvidenceList(list):
@@ -141,9 +149,19 @@ _TRACKER_NEEDLES = (
     b"DVCLive",
     b"clearml",
     b"report_to",
+    b"summary.scalar",
+    b"create_file_writer",
+    b"SummaryWriter",
+    b"summary.FileWriter",
 )
 _CONFIG_TRACKER = re.compile(
     r"(?<![A-Za-z0-9])(mlflow|wandb|tensorboard|neptune|comet_ml|clearml|dvclive)", re.I
+)
+
+
+#: TensorBoard writers and summaries of TensorFlow, through any alias (``tf.compat.v2.summary.scalar``).
+_TF_SUMMARY = re.compile(
+    r"^tensorflow(\.compat\.v[12])?\.summary\.(create_file_writer|scalar|histogram|image|text|FileWriter)$"
 )
 
 
@@ -161,7 +179,10 @@ def _unit_trackers(unit: CodeUnit) -> dict[str, list[Evidence]]:
         tracker = _TRACKER_CLASSES.get(call.attr)
         if tracker and (tracker != "tensorboard" or call.attr != "TensorBoard" or "keras" in call.name):
             _add(found, tracker, unit.call_ev(call))
-        if "tensorflow.summary.create_file_writer" in call.name:
+        if _TF_SUMMARY.match(call.name) or (
+            call.attr in ("SummaryWriter", "FileWriter")
+            and call.name.startswith(("tensorflow", "torch.utils.tensorboard", "tensorboardX"))
+        ):
             _add(found, "tensorboard", unit.call_ev(call))
         report_to = call.kwargs.get("report_to")
         values = [report_to] if isinstance(report_to, str) else report_to
@@ -305,7 +326,7 @@ def _log_kinds(unit: CodeUnit, call: Call) -> list[str]:
         kinds.append("params")
     if name.startswith("clearml") and attr == "connect":
         kinds.append("params")
-    if attr in METRIC_ATTRS or name in ("wandb.log", "tensorflow.summary.scalar"):
+    if attr in METRIC_ATTRS or name == "wandb.log" or (attr == "scalar" and _TF_SUMMARY.match(name)):
         kinds.append("metrics")
     elif attr == "log" and not name.startswith(_NOT_TRACKER_LOG) and "logger" not in name.lower():
         kinds.append("metrics")  # run.log({...}), self.log("val_loss", ...) in Lightning modules
@@ -316,6 +337,11 @@ def _log_kinds(unit: CodeUnit, call: Call) -> list[str]:
     if attr in REGISTRY_ATTRS or call.kwargs.get("registered_model_name", None) is not None:
         kinds.append("registry")
     return kinds
+
+
+#: A registry reference in configuration: ``registered_model_name``, or a ``models:/`` URI starting a token
+#: (not the tail of a path such as the docker-compose volume ``./airflow/models:/opt/airflow/models``).
+_REGISTRY_CONFIG = re.compile(r"registered_model_name|(?<![\w./~-])models:/(?!/)")
 
 
 @memoized
@@ -334,7 +360,7 @@ def logging_usages(repo: Repo) -> dict[str, list[Evidence]]:
                 _add(found, "registry", unit.ev(line, text[:60]))
     for path in repo.grep(_config_candidates(repo), b"registered_model_name", b"models:/"):
         text = repo.read_text(path) or ""
-        m = re.search(r"registered_model_name|models:/", text)
+        m = _REGISTRY_CONFIG.search(text)
         if m:
             _add(found, "registry", Evidence(path, text.count("\n", 0, m.start()) + 1))
     return found
@@ -496,7 +522,7 @@ def drift_usages(repo: Repo) -> dict[str, list[Evidence]]:
         for tool, roots in _DRIFT_MODULES.items():
             for name, line in _imports(unit, roots):
                 _add(found, tool, unit.ev(line, f"import {name}"))
-        mentions_drift = repo.contains(unit.path, b"Drift", b"drift")
+        mentions_drift = "drift" in unit_source(repo, unit).lower()
         for name, line in unit.info.imports:
             if name.startswith(("evidently", "deepchecks")) and mentions_drift:
                 # `from evidently.presets import DataDriftPreset`: the imported name says drift
@@ -577,12 +603,31 @@ def unit_seeds(unit: CodeUnit) -> list[Evidence]:
     return out
 
 
+#: A seed kept in a parameters dict and passed on with ``**params``: ``{"random_state": 42}``,
+#: ``params["seed"] = cfg.seed`` (XGBoost and LightGBM take ``seed`` in their params).
+_SEED_IN_DICT = re.compile(
+    r"""["'](?:random_state|random_seed|seed)["']\s*(?::|\]\s*=(?!=))\s*(?!None\b)[\w.(\[]"""
+)
+
+
+def _dict_seeds(repo: Repo, unit: CodeUnit) -> list[Evidence]:
+    text = unit_source(repo, unit)
+    m = _SEED_IN_DICT.search(text)
+    if m is None:
+        return []
+    if unit.nb is not None:
+        return [Evidence(unit.path, None, f"seed in a params dict: {m.group(0)[:40]}")]
+    return [
+        Evidence(unit.path, text.count("\n", 0, m.start()) + 1, f"seed in a params dict: {m.group(0)[:40]}")
+    ]
+
+
 @memoized
 def seed_usages(repo: Repo) -> dict[str, list[Evidence]]:
-    """Seeds set, per file (modules and notebooks)."""
+    """Seeds set, per file (modules and notebooks), including a seed inside a params dict."""
     out: dict[str, list[Evidence]] = {}
     for unit in code_units(repo, *_SEED_NEEDLES):
-        evs = unit_seeds(unit)
+        evs = unit_seeds(unit) or _dict_seeds(repo, unit)
         if evs:
             out[unit.path] = evs
     return out
@@ -721,6 +766,82 @@ def _ends_with_any(path: str, wanted: set[str]) -> bool:
         if slash < 0:
             return False
         start = slash + 1
+
+
+# ----------------------------------------------------------------------------------------------- randomness
+
+#: Estimators whose fit is deterministic (closed form or a deterministic solver): no seed to set. Those that
+#: take a ``solver`` or ``selection`` are deterministic unless a random one is chosen (see ``_RANDOM_OPTIONS``).
+DETERMINISTIC_ESTIMATORS = frozenset(
+    {
+        "LinearRegression", "Ridge", "RidgeCV", "RidgeClassifier", "RidgeClassifierCV", "Lasso", "LassoCV",
+        "ElasticNet", "ElasticNetCV", "Lars", "LassoLars", "LassoLarsIC", "OrthogonalMatchingPursuit",
+        "BayesianRidge", "ARDRegression", "HuberRegressor", "QuantileRegressor", "TweedieRegressor",
+        "PoissonRegressor", "GammaRegressor", "LogisticRegression", "KernelRidge", "KNeighborsClassifier",
+        "KNeighborsRegressor", "RadiusNeighborsClassifier", "RadiusNeighborsRegressor", "NearestNeighbors",
+        "NearestCentroid", "GaussianNB", "MultinomialNB", "BernoulliNB", "ComplementNB", "CategoricalNB",
+        "LinearDiscriminantAnalysis", "QuadraticDiscriminantAnalysis", "IsotonicRegression", "OLS", "WLS",
+        "GLS", "Logit", "Probit", "GLM", "ols", "logit", "glm",
+    }
+)  # fmt: skip
+_RANDOM_OPTIONS = {"solver": ("sag", "saga", "liblinear"), "selection": ("random",)}
+#: Libraries whose training is random by nature (weight initialisation, bagging, sampling, dropout).
+_STOCHASTIC_ROOTS = (*(r for r in _ML_ROOTS if r != "statsmodels"), "gensim", "sklearn.ensemble")
+_ESTIMATOR_MODULES = (
+    "sklearn.linear_model", "sklearn.ensemble", "sklearn.tree", "sklearn.svm", "sklearn.neighbors",
+    "sklearn.naive_bayes", "sklearn.neural_network", "sklearn.cluster", "sklearn.discriminant_analysis",
+    "sklearn.gaussian_process", "sklearn.kernel_ridge", "sklearn.mixture", "sklearn.semi_supervised",
+    "sklearn.isotonic", "sklearn.cross_decomposition", "sklearn.manifold", "sklearn.decomposition",
+    "sklearn.kernel_approximation", "sklearn.random_projection", "sklearn.model_selection.Randomized",
+)  # fmt: skip
+_RANDOM_ATTRS = frozenset(
+    {"shuffle", "permutation", "sample", "choice", "random_split", "RandomizedSearchCV"}
+)
+_SPLITTERS = frozenset({"train_test_split", "KFold", "StratifiedKFold", "GroupKFold", "ShuffleSplit",
+                        "StratifiedShuffleSplit", "GroupShuffleSplit", "DataLoader"})  # fmt: skip
+
+
+def random_operations(unit: CodeUnit) -> list[Evidence]:
+    """What makes a unit's training random: a stochastic library imported (deep learning, boosting...),
+    a random estimator, split or shuffle, or a draw from ``random`` / ``numpy.random``. A split with
+    ``shuffle=False`` and the estimators of :data:`DETERMINISTIC_ESTIMATORS` are not random."""
+    out = [unit.ev(line, f"import {name}") for name, line in unit.info.imports_any(*_STOCHASTIC_ROOTS)]
+    for call in unit.info.calls:
+        name, attr = call.name, call.attr
+        if name in _SEED_CALLS or name in _SEEDED_CONSTRUCTORS:
+            continue
+        if attr in _SPLITTERS:
+            shuffled = call.kwargs.get("shuffle", attr in ("train_test_split", "ShuffleSplit")
+                                       or attr.endswith("ShuffleSplit"))  # fmt: skip
+            if shuffled is not False and shuffled is not None:
+                out.append(unit.call_ev(call))
+        elif attr in _RANDOM_ATTRS or name.startswith(("numpy.random.", "random.")):
+            out.append(unit.call_ev(call))
+        elif name.startswith(_ESTIMATOR_MODULES) and attr[:1].isupper():
+            random_option = any(call.kwargs.get(k) in v for k, v in _RANDOM_OPTIONS.items())
+            if attr not in DETERMINISTIC_ESTIMATORS or random_option:
+                out.append(unit.call_ev(call))
+    return out
+
+
+def deterministic_estimators(unit: CodeUnit) -> list[Call]:
+    """Calls that build an estimator of :data:`DETERMINISTIC_ESTIMATORS`."""
+    return [c for c in unit.info.calls if c.attr in DETERMINISTIC_ESTIMATORS and "." in c.name]
+
+
+def needs_seed(repo: Repo, unit: CodeUnit) -> bool:
+    """Whether a training unit's results depend on randomness: it (or a project module it imports) does
+    something random, or it trains (``fit`` / ``train``) without a known deterministic estimator (the model
+    may come from elsewhere: assume random). Fitting a ``LinearRegression`` on all rows needs no seed."""
+    if random_operations(unit):
+        return True
+    for path in imported_project_files(repo, unit):
+        info = module(repo, path)
+        if info is not None and random_operations(CodeUnit(path, info)):
+            return True
+    local = {name for name, _ in unit.info.functions}  # their bodies are part of the unit, already read
+    fits = [c for c in train_calls(unit) if c.name not in local and not c.attr.startswith("train_test")]
+    return bool(fits) and not deterministic_estimators(unit)
 
 
 # -------------------------------------------------------------------------------------------------- facts

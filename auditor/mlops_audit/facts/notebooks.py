@@ -122,6 +122,13 @@ def notebooks(repo: Repo) -> list[str]:
     return [p for p in repo.with_suffix(".ipynb") if ".ipynb_checkpoints/" not in p]
 
 
+def code_source(nb: Notebook, *kinds: str) -> str:
+    """The source of a notebook's code cells (and of the cells of other ``kinds``, e.g. ``"markdown"``), one
+    cell after the other: what the notebook says, never its stored outputs (those are data, not code)."""
+    wanted = {"code", *kinds}
+    return "\n".join(c.source for c in nb.cells if c.kind in wanted)
+
+
 def notebook(repo: Repo, path: str) -> Notebook | None:
     """One notebook, parsed once; ``None`` (with a note) when unreadable or malformed."""
 

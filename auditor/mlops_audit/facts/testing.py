@@ -32,13 +32,9 @@ _ML_NAME = re.compile(
     r"(^|[/_.])(data|datasets?|features?|feature_\w+|preprocess\w*|processing|train\w*|models?|modeling|"
     r"pipelines?|predict\w*|inference|evaluat\w*|transforms?|etl|ingest\w*|clean\w*|split\w*|encod\w*)([/_.]|$)"
 )
-_METRIC = re.compile(
-    r"acc(uracy)?|f1|auc|roc|rmse|mse|mae|mape|r2|precision|recall|score|loss|metric|ndcg|bleu|rouge|"
-    r"perplexity|iou|dice|error_rate|log_?loss|brier|map(_|$)|top_?\d",
-    re.I,
-)
 _METRIC_NEEDLES = (b"accuracy", b"f1", b"auc", b"rmse", b"score", b"loss", b"metric", b"precision", b"recall",
-                   b"Threshold", b"threshold", b"champion", b"mse", b"mae", b"r2")  # fmt: skip
+                   b"Threshold", b"threshold", b"champion", b"mse", b"mae", b"r2", b"evaluat", b"SCORE",
+                   b"ACC", b"AUC", b"F1", b"MSE", b"LOSS")  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -357,15 +353,26 @@ _GATE_MODULE = re.compile(
 
 @memoized
 def quality_gates(repo: Repo) -> list[Gate]:
-    """Model quality gates: a metric compared (``<``, ``>=``...) with a threshold or a champion in an
-    ``assert`` or in an ``if`` that raises or exits; or MLflow ``validation_thresholds`` / ``MetricThreshold``."""
+    """Model quality gates: a metric compared (``<``, ``>=``...) with a non-trivial threshold or a champion in
+    an ``assert``, in an ``if`` that raises, exits or decides (returns, registers, promotes, cancels), or in a
+    comprehension of a gate function (``failed_thresholds``); or MLflow ``validation_thresholds`` /
+    ``MetricThreshold``."""
     out: list[Gate] = []
     ml = ml_modules(repo)
     tests = set(test_files(repo))
     index = module_index(repo)
     for path in repo.grep([p for p in pyfacts.python_files(repo) if p in tests or p in ml], *_METRIC_NEEDLES):
         if _SKIP_DIRS.search(path) or not repo.contains(
-            path, b"assert", b"raise", b"exit", b"Threshold", b"fail("
+            path,
+            b"assert",
+            b"raise",
+            b"exit",
+            b"Threshold",
+            b"fail(",
+            b"cancel",
+            b"promot",
+            b"regist",
+            b"return",
         ):
             continue
         if path not in tests and not _GATE_MODULE.search(path):
@@ -392,8 +399,20 @@ def _gates_in(repo: Repo, path: str) -> list[Gate]:
         for node in ast.walk(tree):
             if isinstance(node, ast.Assert) and _metric_compare(node.test):
                 found.append(Gate(path, node.lineno, _src(node)))
-            elif isinstance(node, ast.If) and _metric_compare(node.test) and _raises_or_exits(node.body):
+            elif (
+                isinstance(node, ast.If)
+                and _metric_compare(node.test, failing=_raises_or_exits(node.body))
+                and (_raises_or_exits(node.body) or _decides(node.body) or _decides(node.orelse))
+            ):
                 found.append(Gate(path, node.lineno, _src(node.test)))
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and _GATE_FUNCTION.search(
+                node.name
+            ):
+                # ``def failed_thresholds(m, t): return [k for k, low in t.items() if m[k] < low]``
+                for sub in ast.walk(node):
+                    if isinstance(sub, ast.comprehension) and any(_metric_compare(c) for c in sub.ifs):
+                        found.append(Gate(path, sub.ifs[0].lineno, _src(sub.ifs[0])))
+                        break
             elif isinstance(node, ast.Call):
                 func = node.func  # the last name of ``a.b.MetricThreshold``, without unparsing every call
                 name = (
@@ -410,7 +429,7 @@ def _gates_in(repo: Repo, path: str) -> list[Gate]:
         return found
 
     return repo.file_fact(  # kept in the audit cache: an unchanged file is not parsed again
-        "testing.gates/1",
+        "testing.gates/2",
         path,
         compute,
         encode=lambda gates: [(g.line, g.text) for g in gates],
@@ -426,32 +445,47 @@ def _src(node: ast.AST) -> str:
 
 
 _ORDER = (ast.Lt, ast.LtE, ast.Gt, ast.GtE)
+#: One token of an identifier (``val_f1_score`` -> val, f1, score) that names a model metric, or the value of
+#: an evaluation function (``evaluate(model)``).
+_METRIC_TOKEN = re.compile(
+    r"^(acc(uracy)?|top\d+(acc)?|f1|fbeta|auc|roc|rocauc|aucroc|prauc|rmse|mse|mae|mape|smape|r2|rsquared|"
+    r"precision|recall|scores?|loss(es)?|logloss|metrics?|ndcg|bleu|rouge\w*|perplexity|ppl|iou|miou|dice|"
+    r"brier|map|wer|cer|errors?|evaluat\w*|eval)$"
+)
+#: Metrics where higher is better (a lower bound at or below chance is no gate); the others are errors.
+_HIGHER_BETTER = re.compile(
+    r"^(acc(uracy)?|top\d+(acc)?|f1|fbeta|auc|roc|rocauc|aucroc|prauc|r2|rsquared|precision|recall|scores?|"
+    r"ndcg|bleu|rouge\w*|iou|miou|dice|map)$"
+)
+_AUC = re.compile(r"^(auc|roc|rocauc|aucroc)$")
+#: Numerical tolerances: ``if max_conf_score > self.eps: raise`` checks inputs, it does not gate a model.
+_TOLERANCE = re.compile(r"^(eps|epsilon|tol|tolerance|atol|rtol)$")
+_THRESHOLD_TOKEN = re.compile(
+    r"^(thresholds?|thresh|min|max|minimum|maximum|baseline|champion|best|prod|production|current|previous|"
+    r"prev|old|target|expected|required|limit|bound|floor|ceiling|cutoff|low|high|lower|upper)$"
+)
+#: Functions whose comparisons are the gate itself (``failed_thresholds``, ``beats_champion``).
+_GATE_FUNCTION = re.compile(r"threshold|gate|champion|promot|quality", re.I)
+_DECISION_CALL = re.compile(
+    r"promot|regist|alias|transition|cancel|reject|deploy|publish|fail|abort|stop_run|skip", re.I
+)
 
 
-def _metric_compare(test: ast.AST) -> bool:
-    if isinstance(test, ast.BoolOp):
-        return any(_metric_compare(v) for v in test.values)
-    if isinstance(test, ast.UnaryOp):
-        return _metric_compare(test.operand)
-    if not isinstance(test, ast.Compare) or not any(isinstance(op, _ORDER) for op in test.ops):
-        return False
-    sides = [test.left, *test.comparators]
-    metric_sides = [s for s in sides if _mentions_metric(s)]
-    if not metric_sides:
-        return False
-    others = [s for s in sides if s not in metric_sides]
-    return bool(others) or len(metric_sides) >= 2  # vs a threshold, or new vs champion
+_DECISION_FLAG = re.compile(
+    r"promot|regist|deploy|reject|accept|approv|bless|better|should|passed|failed", re.I
+)
 
 
-def _mentions_metric(node: ast.AST) -> bool:
-    """Does an expression read a metric: a name or attribute like ``f1``/``val_loss``, or a subscript /
-    ``.get`` with a metric key (``metrics["auc"]``)? Literals and ``len(...)`` do not count."""
-    if isinstance(node, (ast.Constant, ast.Set, ast.List, ast.Tuple, ast.Dict)):
-        return False
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "len":
-        return False
+def _tokens(word: str) -> list[str]:
+    """``val_F1Score`` -> ["val", "f1", "score"]."""
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", word)
+    return [t for t in re.split(r"[^A-Za-z0-9]+", spaced.lower()) if t]
+
+
+def _words(node: ast.AST) -> list[str]:
+    """The identifiers an expression reads: names, attributes, string subscripts and ``.get("key")``."""
+    words: list[str] = []
     for sub in ast.walk(node):
-        words: list[str] = []
         if isinstance(sub, ast.Name):
             words.append(sub.id)
         elif isinstance(sub, ast.Attribute):
@@ -466,8 +500,114 @@ def _mentions_metric(node: ast.AST) -> bool:
             words += [
                 a.value for a in sub.args[:1] if isinstance(a, ast.Constant) and isinstance(a.value, str)
             ]
-        if any(len(w) < 60 and _METRIC.search(w) for w in words):
-            return True
+    return [w for w in words if len(w) < 60]
+
+
+def _metric_tokens(node: ast.AST) -> list[str]:
+    return [t for w in _words(node) for t in _tokens(w) if _METRIC_TOKEN.match(t)]
+
+
+def _number(node: ast.AST) -> float | None:
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        value = _number(node.operand)
+        return None if value is None else -value
+    if (
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, (int, float))
+        and not isinstance(node.value, bool)
+    ):
+        return float(node.value)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "float":
+        arg = node.args[0] if node.args else None
+        if (
+            isinstance(arg, ast.Constant)
+            and isinstance(arg.value, str)
+            and arg.value.strip("+- ").lower() == "inf"
+        ):
+            return float("-inf") if arg.value.strip().startswith("-") else float("inf")
+    return None
+
+
+def _threshold_side(node: ast.AST) -> bool:
+    """Can ``node`` be the bar a metric is held to: a number, or a value that is not a collection, not a
+    numerical tolerance and not another entry of the same table (``top["f2"]`` beside ``top["f1"]``)?"""
+    if _number(node) is not None:
+        return True
+    if isinstance(node, (ast.Constant, ast.Set, ast.List, ast.Tuple, ast.Dict)):
+        return False
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "len":
+        return False
+    tokens = [t for w in _words(node) for t in _tokens(w)]
+    if any(_TOLERANCE.match(t) for t in tokens):
+        return False
+    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
+        return any(_THRESHOLD_TOKEN.match(t) or _METRIC_TOKEN.match(t) for t in tokens)
+    return True
+
+
+def _trivial_bar(metric: list[str], lower_bound: bool, bound: float) -> bool:
+    """A bar every model clears: a score above 0 (an AUC above 0.5), a score below 1, an error above 0."""
+    higher = any(_HIGHER_BETTER.match(t) for t in metric)
+    if higher:
+        if lower_bound:
+            return bound <= (0.5 if any(_AUC.match(t) for t in metric) else 0.0)
+        return bound >= 1.0
+    return bound <= 0.0 if lower_bound else bound == float("inf")
+
+
+def _metric_compare(test: ast.AST, *, failing: bool = False) -> bool:
+    """Does ``test`` hold a model metric to a bar — a threshold or another metric (the champion's)? ``failing``:
+    the test describes the failure (``if auc < 0.8: raise``), so the bar it implies is the other way round."""
+    if isinstance(test, ast.BoolOp):
+        return any(_metric_compare(v, failing=failing) for v in test.values)
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return _metric_compare(test.operand, failing=not failing)
+    if not isinstance(test, ast.Compare):
+        return False
+    sides = [test.left, *test.comparators]
+    for i, op in enumerate(test.ops):
+        if not isinstance(op, _ORDER):
+            continue
+        left, right = sides[i], sides[i + 1]
+        left_metric, right_metric = _metric_tokens(left), _metric_tokens(right)
+        if left_metric and right_metric:
+            return True  # new vs champion
+        if not (left_metric or right_metric) or not _threshold_side(right if left_metric else left):
+            continue
+        metric, bar = (left_metric, right) if left_metric else (right_metric, left)
+        greater = isinstance(op, (ast.Gt, ast.GtE))
+        lower_bound = greater == bool(left_metric)  # metric > bar, or bar < metric
+        if failing:
+            lower_bound = not lower_bound
+        value = _number(bar)
+        if value is not None and _trivial_bar(metric, lower_bound, value):
+            continue
+        return True
+    return False
+
+
+def _decides(body: list[ast.stmt]) -> bool:
+    """A branch that decides the model's fate: returns a decision, promotes, registers, cancels... or sets a
+    decision flag (``should_promote = False``)."""
+    for stmt in body:
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Return) and node.value is not None:
+                return True
+            if isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Name) and _DECISION_FLAG.search(t.id) for t in node.targets
+            ):
+                return True
+            if isinstance(node, ast.Call):
+                func = node.func
+                name = (
+                    func.attr
+                    if isinstance(func, ast.Attribute)
+                    else func.id
+                    if isinstance(func, ast.Name)
+                    else ""
+                )
+                if _DECISION_CALL.search(name):
+                    return True
     return False
 
 

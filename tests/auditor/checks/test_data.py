@@ -62,3 +62,26 @@ def test_dat004_reproducible_splits(make_repo) -> None:
     assert [str(e) for e in result.evidence] == ["split.py:2", "split.py:3"]
     assert_status(make_repo({"sample.py": "df.sample(frac=0.1)\n"}), "DAT004", FAIL)
     assert_status(make_repo({"main.py": "print(1)\n"}), "DAT004", NA)
+
+
+def test_dat004_split_without_shuffle_is_not_random(make_repo) -> None:
+    code = (
+        "from sklearn.model_selection import train_test_split\n"
+        "X_train, X_test = train_test_split(X, test_size=0.2, shuffle=False)\n"
+    )
+    assert_status(make_repo({"split.py": code}), "DAT004", NA)
+    seeded = "from sklearn.utils import shuffle\nX, y = shuffle(X, y, random_state=seed)\n"
+    assert_status(make_repo({"split.py": seeded}), "DAT004", PASS)
+
+
+def test_dat003_drift_word_in_notebook_output_is_not_code(make_repo) -> None:
+    import json
+
+    out = [{"output_type": "stream", "name": "stdout", "text": "Data Drift detected\n"}]
+    cell = {"cell_type": "code", "source": "from evidently import Report\n", "execution_count": 1,
+            "outputs": out, "metadata": {}}  # fmt: skip
+    nb = json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [cell]})
+    assert_status(make_repo({"eda.ipynb": nb}), "DAT003", FAIL)
+    cell["source"] = "from evidently.presets import DataDriftPreset\n"
+    nb = json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [cell]})
+    assert_status(make_repo({"eda.ipynb": nb}), "DAT003", PASS)

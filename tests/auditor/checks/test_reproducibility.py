@@ -63,6 +63,77 @@ def test_rep003_imports_declared(make_repo) -> None:
     assert blocked.message.startswith("needs REP001 first")  # nothing declared scores no better than a gap
 
 
+def test_rep003_egg_fragment_names_the_requirement(make_repo) -> None:
+    files = {
+        "train.py": "import panopticapi\nimport pycocotools\n",
+        "requirements.txt": "git+https://github.com/cocodataset/panopticapi.git#egg=panopticapi\n"
+        "git+https://github.com/x/cocoapi.git@v2#subdirectory=PythonAPI&egg=pycocotools\n",
+    }
+    assert_status(make_repo(files), "REP003", PASS)
+    files["requirements.txt"] = "git+https://github.com/cocodataset/panopticapi.git\n"
+    assert "panopticapi" in assert_status(make_repo(files), "REP003", FAIL).message
+
+
+def test_rep003_import_names_of_renamed_distributions(make_repo) -> None:
+    files = {
+        "train.py": "from absl import flags\nimport imblearn\nimport hypertune\n",
+        "requirements.txt": "absl-py\nimbalanced-learn\ncloudml-hypertune\n",
+    }
+    assert_status(make_repo(files), "REP003", PASS)
+    files["requirements.txt"] = "imbalanced-learn\ncloudml-hypertune\n"
+    assert "absl" in assert_status(make_repo(files), "REP003", FAIL).message
+
+
+def test_rep003_python2_stdlib_is_not_third_party(make_repo) -> None:
+    files = {
+        "serve.py": "import SocketServer\nimport ConfigParser, Queue\nimport urllib2\nimport cPickle\n"
+        "from StringIO import StringIO\nimport numpy\n",
+        "requirements.txt": "numpy\n",
+    }
+    assert_status(make_repo(files), "REP003", PASS)
+
+
+def test_rep003_optional_import_needs_no_declaration(make_repo) -> None:
+    files = {
+        "db.py": "import numpy\ntry:\n    import pymysql\nexcept ImportError:\n    pymysql = None\n"
+        "try:\n    from sentence_transformers import SentenceTransformer\n"
+        "except (ModuleNotFoundError, OSError):\n    SentenceTransformer = None\n",
+        "requirements.txt": "numpy\n",
+    }
+    assert_status(make_repo(files), "REP003", PASS)
+    files["other.py"] = "import pymysql\n"  # a hard import elsewhere is required
+    result = assert_status(make_repo(files), "REP003", FAIL)
+    assert str(result.evidence[0]) == "other.py:1"
+    files["other.py"] = "try:\n    import pymysql\nexcept KeyError:\n    pass\n"
+    assert_status(make_repo(files), "REP003", FAIL)
+
+
+def test_rep003_setup_py_constant_list_is_resolved(make_repo) -> None:
+    setup = (
+        "from setuptools import setup\nREQUIRED_PACKAGES = ['numpy>=1.20', 'tensorflow']\n"
+        "setup(name='x', install_requires=REQUIRED_PACKAGES)\n"
+    )
+    files = {"setup.py": setup, "train.py": "import numpy\nimport tensorflow\n"}
+    assert_status(make_repo(files), "REP003", PASS)
+    files["train.py"] += "import pandas\n"
+    assert "pandas" in assert_status(make_repo(files), "REP003", FAIL).message
+
+
+def test_rep003_conda_environment_recognised_by_content(make_repo) -> None:
+    files = {
+        "train.py": "import numpy\nimport sklearn\n",
+        "ci/train-env.yaml": "name: train\nchannels: [conda-forge]\ndependencies:\n  - python=3.11\n"
+        "  - numpy\n  - pip:\n    - scikit-learn\n",
+    }
+    assert_status(make_repo(files), "REP003", PASS)
+    assert_status(make_repo(files), "REP001", PASS)
+    # a Helm chart lists dependencies too, as mappings: not a conda environment
+    files["ci/train-env.yaml"] = (
+        "name: chart\nversion: 1.0.0\ndependencies:\n  - name: numpy\n    repository: https://x\n"
+    )
+    assert_status(make_repo(files), "REP001", FAIL)
+
+
 def test_rep004_python_pinned(make_repo) -> None:
     assert_status(make_repo({"main.py": "", ".python-version": "3.12\n"}), "REP004", PASS)
     assert_status(make_repo({"main.py": "", "runtime.txt": "python-3.11.4\n"}), "REP004", PASS)
@@ -144,3 +215,54 @@ def test_rep010_notebooks_stripped(make_repo) -> None:
     )
     assert [e.path for e in result.evidence] == ["b.ipynb"] and result.credit == 0.5
     assert_status(make_repo({"main.py": ""}), "REP010", NA)
+
+
+def test_rep008_notebook_outputs_are_data_not_code(make_repo) -> None:
+    out = [{"output_type": "stream", "name": "stderr", "text": "warning: /home/jhoward/git/fastai/x.py:3\n"}]
+    cell = {
+        "cell_type": "code",
+        "source": "learn.fit(1)\n",
+        "execution_count": 1,
+        "outputs": out,
+        "metadata": {},
+    }
+    doc = {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [cell]}
+    assert_status(make_repo({"nb.ipynb": json.dumps(doc)}), "REP008", PASS)
+    cell["source"] = "df = pd.read_csv('/Users/bob/data.csv')\n"
+    result = assert_status(make_repo({"nb.ipynb": json.dumps(doc)}), "REP008", FAIL)
+    assert result.evidence[0].path == "nb.ipynb" and "cell 1" in result.evidence[0].note
+
+
+def test_rep006_deterministic_estimator_needs_no_seed(make_repo) -> None:
+    linear = (
+        "import pandas as pd\nfrom sklearn import linear_model\ndf = pd.read_csv('prices.csv')\n"
+        "model = linear_model.LinearRegression()\nmodel.fit(df[['rooms']], df['value'])\n"
+    )
+    assert_status(make_repo({"model.py": linear}), "REP006", NA)
+    ordered = (
+        "from sklearn.model_selection import train_test_split\nfrom sklearn.neighbors import KNeighborsClassifier\n"
+        "X_tr, X_te, y_tr, y_te = train_test_split(X, y, shuffle=False)\nKNeighborsClassifier().fit(X_tr, y_tr)\n"
+    )
+    assert_status(make_repo({"train.py": ordered}), "REP006", NA)
+    stub = "def train_model():\n    print('training')\n\nif __name__ == '__main__':\n    train_model()\n"
+    assert_status(make_repo({"src/train.py": stub}), "REP006", NA)
+    shuffled = ordered.replace("shuffle=False", "test_size=0.2")
+    assert_status(make_repo({"train.py": shuffled}), "REP006", FAIL)
+    saga = linear.replace("LinearRegression()", "LogisticRegression(solver='saga')")
+    assert_status(make_repo({"model.py": saga}), "REP006", FAIL)
+    forest = "from sklearn.ensemble import RandomForestClassifier\nRandomForestClassifier().fit(X, y)\n"
+    assert_status(make_repo({"model.py": forest}), "REP006", FAIL)
+
+
+def test_rep006_seed_in_params_dict_counts(make_repo) -> None:
+    code = (
+        "import xgboost as xgb\nparams = {'max_depth': 3, 'seed': 42}\n"
+        "model = xgb.XGBClassifier(**params)\nmodel.fit(X, y)\n"
+    )
+    assert_status(make_repo({"train.py": code}), "REP006", PASS)
+    code = (
+        "from sklearn.ensemble import RandomForestClassifier\nparams = {}\nparams['random_state'] = cfg.seed\n"
+        "RandomForestClassifier(**params).fit(X, y)\n"
+    )
+    assert_status(make_repo({"train.py": code}), "REP006", PASS)
+    assert_status(make_repo({"train.py": code.replace("'random_state'", "'n_estimators'")}), "REP006", FAIL)

@@ -70,3 +70,40 @@ def test_tst005_coverage(make_repo):
     )
     assert_status(make_repo({"tests/test_a.py": REAL_TEST}), "TST005", Status.FAIL)
     assert_status(make_repo({"src/a.py": "x = 1\n"}), "TST005", Status.NOT_APPLICABLE)
+
+
+def _gate_status(make_repo, code: str, path: str = "src/evaluate.py") -> Status:
+    from mlops_audit.checks import decide
+    from mlops_audit.repo import Repo
+
+    return decide(Repo(make_repo({"src/train.py": TRAIN, path: code})), "TST004").status
+
+
+def test_tst004_gate_compares_a_metric_not_any_number(make_repo):
+    features = "def test_importance(top):\n    assert top['f1'] > top['f2']\n"
+    assert _gate_status(make_repo, "import sklearn\n" + features, "tests/test_explain.py") is Status.FAIL
+    accumulation = "if args.gradient_accumulation_steps > 1 and x:\n    raise ValueError('no')\n"
+    assert _gate_status(make_repo, accumulation) is Status.FAIL
+    tolerance = "def check(max_conf_score, eps):\n    if max_conf_score > eps:\n        raise ValueError('bad input')\n"
+    assert _gate_status(make_repo, tolerance, "src/model_scores.py") is Status.FAIL
+    real = "def gate(metrics):\n    if metrics['f1'] < 0.8:\n        raise SystemExit('f1 below the bar')\n"
+    assert _gate_status(make_repo, real) is Status.PASS
+    champion = "if new_model_mse < production_model_mse:\n    register()\nelse:\n    run.parent.cancel()\n"
+    assert _gate_status(make_repo, champion) is Status.PASS
+    flag = "should_promote = True\nif latest_metric >= current_metric:\n    log('ok')\nelse:\n    should_promote = False\n"
+    assert _gate_status(make_repo, flag) is Status.PASS
+    best = (
+        "if acc > best_acc:\n    best_acc = acc\n    torch.save(model, 'ckpt.pth')\n"  # keeps the best epoch
+    )
+    assert _gate_status(make_repo, best) is Status.FAIL
+    rule = "def failed_thresholds(metrics, thresholds):\n    return [k for k, low in thresholds.items() if metrics[k] < low]\n"
+    assert _gate_status(make_repo, rule) is Status.PASS
+
+
+def test_tst004_trivial_threshold_is_no_gate(make_repo):
+    for trivial in ("assert accuracy > 0.0\n", "assert roc_auc >= 0.5\n", "assert 0.0 <= f1 <= 1.0\n",
+                    "if accuracy < 0:\n    raise ValueError\n", "assert loss >= 0\n"):  # fmt: skip
+        assert _gate_status(make_repo, trivial) is Status.FAIL, trivial
+    for real in ("assert accuracy > 0.7\n", "assert roc_auc >= 0.75\n", "assert rmse < 3.5\n",
+                 "assert evaluate(model, X, y) >= MIN_SCORE\n"):  # fmt: skip
+        assert _gate_status(make_repo, real) is Status.PASS, real

@@ -100,3 +100,29 @@ def test_exp006_models_logged(make_repo) -> None:
     assert (
         "needs EXP001 first" in assert_status(make_repo({"train.py": "print(1)\n"}), "EXP006", FAIL).message
     )
+
+
+def test_exp004_models_uri_in_a_docker_volume_is_no_registry(make_repo) -> None:
+    files = {
+        "train.py": "import mlflow\nmlflow.log_params(p)\n",
+        "docker-compose.yaml": "services:\n  airflow:\n    volumes:\n      - ./airflow/models:/opt/airflow/models\n",
+    }
+    assert_status(make_repo(files), "EXP004", FAIL)
+    files["conf/serve.yaml"] = 'model_uri: "models:/churn@champion"\n'
+    assert_status(make_repo(files), "EXP004", PASS)
+
+
+def test_exp001_tensorboard_through_tf_summary_aliases(make_repo) -> None:
+    tf2 = (
+        "import tensorflow.compat.v2 as tf2\n"
+        "writer = tf2.summary.create_file_writer(model_dir)\n"
+        "with writer.as_default():\n    tf2.summary.scalar('loss', loss, step=step)\n"
+    )
+    assert_status(make_repo({"model.py": tf2}), "EXP001", PASS)
+    v1 = "import tensorflow as tf\ntf.summary.scalar('accuracy', acc)\n"
+    assert_status(make_repo({"model.py": v1}), "EXP001", PASS)
+    writer = (
+        "from torch.utils.tensorboard import SummaryWriter as SW\nw = SW('runs')\nw.add_scalar('l', 1.0)\n"
+    )
+    assert_status(make_repo({"train.py": writer}), "EXP001", PASS)
+    assert_status(make_repo({"model.py": "import tensorflow as tf\nmodel.summary()\n"}), "EXP001", FAIL)

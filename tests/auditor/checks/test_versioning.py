@@ -175,3 +175,53 @@ def test_ver009_ignore_rules_cover_artefacts(make_repo):
     assert str(failed.evidence[0]) == ".gitignore:1"
     assert_status(make_repo({"train.py": "x = 1\n"}), "VER009", Status.FAIL)
     assert_status(make_repo({"train.py": "x = 1\n"}, git=False), "VER009", Status.NOT_APPLICABLE)
+
+
+def test_ver003_small_data_committed_is_versioned_by_git(make_repo):
+    files = {
+        "ml-model/prices.csv": "rooms,value\n3,100\n",
+        "ml-model/model.py": "import pandas as pd\ndf = pd.read_csv('ml-model/prices.csv')\n",
+    }
+    result = assert_status(make_repo(files), "VER003", Status.PASS)
+    assert str(result.evidence[0]) == "ml-model/prices.csv" and "git" in result.message
+    # above the documented size (VER002's data limit, an option here too): git is no data store
+    big = make_repo({**files, "ml-model/prices.csv": "rooms,value\n" + "3,100\n" * 200_000})
+    assert_status(big, "VER003", Status.FAIL)
+    relaxed = decide(Repo(big), "VER003", {"VER003": {"max-data-mb": 2}})
+    assert relaxed.status is Status.PASS, relaxed.message
+    # the code also reads a dataset that is not committed: not versioned
+    other = {**files, "train.py": "import pandas as pd\ndf = pd.read_csv('https://x/y.csv')\n"}
+    assert_status(make_repo(other), "VER003", Status.FAIL)
+    runtime = {**files, "train.py": "import pandas as pd\ndef load(p):\n    return pd.read_csv(p)\n"}
+    assert_status(make_repo(runtime), "VER003", Status.FAIL)
+
+
+def test_ver003_arff_is_a_data_file(make_repo):
+    files = {"data/iris.arff": "@RELATION iris\n@DATA\n1,2\n", "train.py": TRAIN}
+    assert str(assert_status(make_repo(files), "VER003", Status.FAIL).evidence[0]) == "data/iris.arff"
+    assert_status(make_repo(files), "VER005", Status.FAIL)
+
+
+def test_ver005_gitignore_in_a_data_subfolder_counts(make_repo):
+    files = {
+        ".gitignore": "__pycache__/\n",
+        "data/raw/.gitignore": "/breast_cancer.csv\n",
+        "data/raw/breast_cancer.csv.dvc": "outs:\n- path: breast_cancer.csv\n",
+        "data/processed/.gitignore": "/splits\n",
+        "train.py": TRAIN,
+    }
+    result = assert_status(make_repo(files), "VER005", Status.PASS)
+    assert result.evidence[0].path.startswith("data/") and "ignored by" in result.evidence[0].note
+    assert_status(make_repo({".gitignore": "__pycache__/\n", "data/README.md": "x\n"}), "VER005", Status.FAIL)
+
+
+def test_ver009_gitignore_in_a_data_subfolder_counts(make_repo):
+    files = {
+        ".gitignore": "*.pkl\nmlruns/\nmlflow.db\n.env\n",
+        "data/raw/.gitignore": "/breast_cancer.csv\n",
+        "train.py": "x = 1\n",
+    }
+    result = assert_status(make_repo(files), "VER009", Status.PASS)
+    assert any(e.path == "data/raw/.gitignore" for e in result.evidence)
+    files.pop("data/raw/.gitignore")
+    assert "data" in assert_status(make_repo(files), "VER009", Status.FAIL).message
