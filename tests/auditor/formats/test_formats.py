@@ -18,7 +18,14 @@ from typing import Any
 
 import jsonschema
 import pytest
-from format_fixtures import (
+from mlops_audit.facts import FACT_NAMES
+from mlops_audit.formats import FORMATS, render
+from mlops_audit.formats._common import root_prefix
+from mlops_audit.model import Status
+from mlops_audit.report import Report
+from mlops_audit.schema import load_report_schema
+
+from tests.helpers.formats import (
     FIXTURE_FILES,
     NON_UTF8_SHOWN,
     audit_fixture,
@@ -26,12 +33,6 @@ from format_fixtures import (
     fixture_report,
     normalise,
 )
-from mlops_audit.facts import FACT_NAMES
-from mlops_audit.formats import FORMATS, render
-from mlops_audit.formats._common import root_prefix
-from mlops_audit.model import Status
-from mlops_audit.report import Report
-from mlops_audit.schema import load_report_schema
 
 
 def failed_count(report: Report) -> int:

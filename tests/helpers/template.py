@@ -1,4 +1,4 @@
-"""Helpers shared by the copier template's tests (imported by conftest.py and the test modules).
+"""Helpers shared by the copier template's tests (imported by tests/template/conftest.py and the test modules).
 
 The template sources (``copier.yml`` and ``template/``) are copied into a temporary git repository and
 committed there, so the tests render exactly the working tree (uncommitted edits included) and never depend
