@@ -139,7 +139,3 @@ def line_of(data: Any, key: Any, default: int | None = None) -> int | None:
     if isinstance(data, LineDict):
         return data.line_of(key) or default
     return default
-
-
-def yaml_files(repo: Repo) -> list[str]:
-    return repo.with_suffix(".yaml", ".yml")
