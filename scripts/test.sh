@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test suite, everything included (unit, format goldens, browser, the template rendered and its generated
 # projects fully run). Installs what it needs: uv (PyPI) and Chromium (Debian) for the HTML report test.
-# Extra arguments go to pytest, e.g. scripts/test.sh -m "not e2e" for a quick local run.
+# Extra arguments go to pytest, e.g. scripts/test.sh -m "not e2e" for a quick local run. Ends with the coverage
+# of the auditor (mlops_audit), measured in the test process and in the `mlops-audit` processes it starts.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$here/scripts/bootstrap.sh"
@@ -16,4 +17,4 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 cd "$here"
 uv sync --quiet --frozen
-exec uv run --frozen pytest "$@"
+exec uv run --frozen pytest --cov --cov-report=term "$@"

@@ -1,4 +1,4 @@
-"""The bundled copier template: where it is, its canonical URL, and `mlops-audit new`.
+"""The bundled copier template: where it is, and `mlops-audit new`.
 
 In a wheel the template sits inside the package (``mlops_audit/_template``: copier.yml + template/); in a checkout
 or an editable install it is the repository root. copier is imported only when a project is rendered.
@@ -6,18 +6,12 @@ or an editable install it is the repository root. copier is imported only when a
 
 from __future__ import annotations
 
-import os
-import tomllib
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from ._version import __version__
 from .config import ConfigError
-
-#: The canonical template source when no checkout is around (overridable with MLOPS_AUDIT_TEMPLATE_URL).
-DEFAULT_TEMPLATE_URL = "gh:mlops-audit/mlops-audit"
-TEMPLATE_URL_ENV = "MLOPS_AUDIT_TEMPLATE_URL"
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -36,22 +30,6 @@ def checkout_root() -> Path | None:
     """The source checkout this package runs from (editable install), or None for an installed wheel."""
     root = _PACKAGE_DIR.parent.parent
     return root if (root / "pyproject.toml").is_file() and (root / "auditor").is_dir() else None
-
-
-def template_url() -> str:
-    """The canonical template URL: ``$MLOPS_AUDIT_TEMPLATE_URL``, else ``[tool.mlops-audit-project]
-    template-url`` of the checkout's pyproject.toml, else the built-in default."""
-    env = os.environ.get(TEMPLATE_URL_ENV)
-    if env:
-        return env
-    root = checkout_root()
-    if root is not None:
-        try:
-            data = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
-            return str(data["tool"]["mlops-audit-project"]["template-url"])
-        except (OSError, KeyError, tomllib.TOMLDecodeError):
-            pass
-    return DEFAULT_TEMPLATE_URL
 
 
 def auditor_requirement() -> str:

@@ -18,19 +18,7 @@ from mlops_audit import repo as repo_mod
 from mlops_audit.engine import audit
 from mlops_audit.formats import FORMATS, render
 
-
-def git(root: Path, *args: str) -> None:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "Test",
-        "GIT_AUTHOR_EMAIL": "test@example.com",
-        "GIT_COMMITTER_NAME": "Test",
-        "GIT_COMMITTER_EMAIL": "test@example.com",
-        "GIT_CONFIG_GLOBAL": os.devnull,
-        "GIT_CONFIG_NOSYSTEM": "1",
-    }
-    subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, env=env)
-
+from tests.helpers.repos import git
 
 MARKER = "OUTSIDE-MARKER-3f9c1e"
 BAD_NAME = os.fsdecode(b"caf\xe9 \xff data.py")

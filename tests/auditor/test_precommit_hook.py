@@ -9,7 +9,6 @@ Installing the hook's environment needs the build backend and the auditor's depe
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -18,24 +17,10 @@ import pytest
 import yaml
 from mlops_audit import __version__
 
-CHECKOUT = Path(__file__).resolve().parents[2]
+from tests.helpers.repos import CHECKOUT, GIT_ENV, snapshot_checkout
+
 PRE_COMMIT = Path(sys.executable).with_name("pre-commit")
 README = "# Demo\n\n" + "A demo repository that predicts things from data for the hook test. " * 6 + "\n"
-SKIP_TOP = {".git", ".venv", "site", "build", "dist"}
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "Test",
-    "GIT_AUTHOR_EMAIL": "test@example.com",
-    "GIT_COMMITTER_NAME": "Test",
-    "GIT_COMMITTER_EMAIL": "test@example.com",
-    "GIT_CONFIG_GLOBAL": os.devnull,
-    "GIT_CONFIG_NOSYSTEM": "1",
-}
-
-
-def git(root: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-C", str(root), *args], check=True, capture_output=True, env={**os.environ, **GIT_ENV}
-    )
 
 
 def test_manifest_declares_the_audit_hook():
@@ -53,27 +38,7 @@ def test_manifest_declares_the_audit_hook():
 @pytest.fixture(scope="module")
 def hook_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A one-commit git repository holding this checkout's working tree as it is now."""
-    assert (CHECKOUT / ".git").exists(), "the pre-commit hook test needs this checkout to be a git repository"
-    listed = subprocess.run(
-        ["git", "-C", str(CHECKOUT), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        capture_output=True,
-        check=True,
-    ).stdout.decode()
-    dest = tmp_path_factory.mktemp("hook-source")
-    for rel in filter(None, listed.split("\0")):
-        if rel.split("/", 1)[0] in SKIP_TOP:
-            continue
-        src = CHECKOUT / rel
-        if src.is_symlink():
-            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
-            (dest / rel).symlink_to(src.readlink())
-        elif src.is_file():  # tracked files deleted in the working tree are left out
-            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dest / rel)
-    git(dest, "init", "-q", "-b", "main")
-    git(dest, "add", "-A")
-    git(dest, "commit", "-q", "-m", "snapshot of the working tree")
-    return dest
+    return snapshot_checkout(tmp_path_factory.mktemp("hook-source") / "repo")
 
 
 def try_repo(source: Path, repo: Path, home: Path) -> subprocess.CompletedProcess[str]:

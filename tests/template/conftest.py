@@ -1,6 +1,6 @@
 """Session fixtures for the copier template's tests: the template repository and the two fully-run variants.
 
-See ``template_testlib`` for how the template is rendered: its sources are copied into a temporary git
+See ``tests.helpers.template`` for how the template is rendered: its sources are copied into a temporary git
 repository and committed there, so the tests see the working tree and not this repository's history.
 """
 
@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from template_testlib import (
+from tests.helpers.template import (
     GIT_IDENTITY,
     VARIANTS,
     git,

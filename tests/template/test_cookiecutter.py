@@ -25,6 +25,8 @@ from cookiecutter.generate import generate_context
 from cookiecutter.main import cookiecutter
 from cookiecutter.prompt import prompt_for_config
 
+from tests.helpers.template import OUTER_ENVIRONMENT
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ENTRY = REPO_ROOT / "cookiecutter"
 MODULE = "mlops_audit_cookiecutter"
@@ -516,7 +518,7 @@ def test_cookiecutter_project_passes_its_own_tests(
     assert "uvx --from 'mlops-audit==" in pyproject
 
     env = {**os.environ, **cookiecutter_project_env}
-    for name in ("VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT", "PYTHONPATH", "MLFLOW_TRACKING_URI"):
+    for name in OUTER_ENVIRONMENT:
         env.pop(name, None)
     git("init", "-q", cwd=project)
     git("add", "-A", cwd=project)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from template_testlib import git, require_tool, run
+from tests.helpers.template import git, require_tool, run
 
 pytestmark = pytest.mark.e2e
 

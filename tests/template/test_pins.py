@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from template_testlib import REPO_ROOT, render
+from tests.helpers.template import REPO_ROOT, render
 
 TEMPLATE_DIR = REPO_ROOT / "template"
 PINNED_USES = re.compile(r"^(?P<action>[\w.-]+/[\w./-]+)@(?P<sha>[0-9a-f]{40}) # v\d+\.\d+\.\d+$")

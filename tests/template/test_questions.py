@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 import mlops_audit
-from template_testlib import REPO_ROOT, render
+from tests.helpers.template import REPO_ROOT, render
 
 BAD_ANSWERS = [
     {"project_name": "1 starts with a digit"},

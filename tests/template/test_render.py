@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 from allpairspy import AllPairs
-from template_testlib import render, require_tool, run
+from tests.helpers.template import render, require_tool, run
 
 DIMENSIONS: dict[str, list[Any]] = {
     "python_version": ["3.11", "3.12", "3.13"],

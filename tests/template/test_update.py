@@ -14,7 +14,7 @@ from pathlib import Path
 
 import copier
 import pytest
-from template_testlib import REPO_ROOT, git, make_template_repo, require_tool
+from tests.helpers.template import REPO_ROOT, git, make_template_repo, require_tool
 
 OLD = "configs/experiment/random_forest_deep.yaml"
 NEW = "configs/experiment/deep_forest.yaml"

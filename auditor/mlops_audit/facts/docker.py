@@ -362,10 +362,6 @@ def manifests(repo: Repo) -> list[Manifest]:
     return out
 
 
-def kubernetes_workloads(repo: Repo) -> list[Manifest]:
-    return [m for m in manifests(repo) if m.kind in WORKLOAD_KINDS | SERVING_KINDS]
-
-
 # ------------------------------------------------------------------------------------------ report
 @report_fact("containerized")
 def containerized_fact(repo: Repo) -> FactValue:

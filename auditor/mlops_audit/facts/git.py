@@ -216,12 +216,6 @@ def model_files(repo: Repo) -> list[str]:
     ]
 
 
-def tracked_size(repo: Repo, path: str) -> int | None:
-    """Size in bytes of a tracked file (from the index and object store when it is missing on disk)."""
-    entry = repo.entry(path)
-    return entry.size if entry is not None and entry.tracked else None
-
-
 def large_files(repo: Repo, max_file_mb: float = 5.0, max_data_mb: float = 1.0) -> list[LargeFile]:
     """Tracked files larger than ``max_file_mb``, or data/model files larger than ``max_data_mb`` (files routed
     to git-lfs excluded: git holds only their pointer). Largest first."""

@@ -17,7 +17,7 @@ from typing import Any
 from ..model import Evidence
 from ..repo import Repo, memoized
 from . import FactValue, report_fact
-from .python import Call, ModuleInfo, _decode_module, _encode_module, analyze_source
+from .python import ModuleInfo, _decode_module, _encode_module, analyze_source
 
 #: Cell magics whose body is still Python.
 _PYTHON_CELL_MAGICS = ("%%time", "%%timeit", "%%capture", "%%prun", "%%python", "%%python3", "%%debug")
@@ -42,10 +42,6 @@ class Notebook:
     @property
     def code_cells(self) -> list[Cell]:
         return [c for c in self.cells if c.kind == "code"]
-
-    @property
-    def has_outputs(self) -> bool:
-        return any(c.outputs for c in self.code_cells)
 
 
 @dataclass(slots=True)
@@ -72,9 +68,6 @@ class NotebookCode:
         if what:
             note = f"{note}: {what}" if note else what
         return Evidence(self.path, None, note)
-
-    def call_evidence(self, call: Call) -> Evidence:
-        return self.evidence(call.line, call.name)
 
 
 def _text(value: Any) -> str:

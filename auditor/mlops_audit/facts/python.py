@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..repo import Repo, memoized
+from ..repo import Repo
 
 _MISSING = object()
 _EMPTY: dict[str, Any] = {}  # the shared kwargs/refs of calls that have none: read-only by convention
@@ -77,10 +77,6 @@ class ModuleInfo:
         exact = {n for n in names if not n.startswith(".")}
         suffixes = tuple(n for n in names if n.startswith("."))
         return [c for c in self.calls if c.name in exact or (suffixes and c.name.endswith(suffixes))]
-
-    def calls_under(self, *prefixes: str) -> list[Call]:
-        """Calls of anything inside a module or package (``"mlflow"`` matches ``mlflow.log_metric``)."""
-        return [c for c in self.calls if any(c.name == p or c.name.startswith(p + ".") for p in prefixes)]
 
 
 def analyze_source(source: str, path: str = "<string>") -> ModuleInfo:
@@ -450,12 +446,6 @@ def mp_start_methods() -> list[str]:
     import multiprocessing
 
     return multiprocessing.get_all_start_methods()
-
-
-@memoized
-def all_modules(repo: Repo) -> list[ModuleInfo]:
-    """Every Python file parsed (use sparingly: prefer :func:`modules_containing`)."""
-    return [m for m in (module(repo, p) for p in python_files(repo)) if m is not None]
 
 
 # ------------------------------------------------------------------------------------------------ imports

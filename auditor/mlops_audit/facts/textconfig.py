@@ -7,7 +7,6 @@ a forgiving INI reader (``configparser`` raises on duplicates and interpolation)
 
 from __future__ import annotations
 
-import json
 import re
 import tomllib
 from typing import Any
@@ -29,34 +28,6 @@ def load_toml(repo: Repo, path: str) -> dict[str, Any] | None:
             return None
 
     return repo.shared_memo(("textconfig.toml", repo.prefix + path), compute)
-
-
-def load_json(repo: Repo, path: str, *, json5: bool = False) -> Any:
-    """The JSON file ``path`` (comments and trailing commas tolerated when ``json5``); ``None`` when invalid."""
-
-    def compute() -> Any:
-        text = repo.read_text(path)
-        if text is None:
-            return None
-        source = _strip_json5(text) if json5 else text
-        try:
-            return json.loads(source)
-        except (ValueError, RecursionError) as exc:
-            repo.note(path, f"invalid JSON: {_short(exc)}")
-            return None
-
-    return repo.shared_memo(("textconfig.json", repo.prefix + path, json5), compute)
-
-
-def _strip_json5(text: str) -> str:
-    text = re.sub(r"(?m)^\s*//.*$", "", text)
-    text = re.sub(r"/\*.*?\*/", "", text, flags=re.DOTALL)
-    return re.sub(r",(\s*[}\]])", r"\1", text)
-
-
-def _short(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
-    return text[:200] + ("..." if len(text) > 200 else "")
 
 
 def _short(exc: BaseException) -> str:
@@ -99,15 +70,6 @@ def toml_line(text: str | None, table: str, key: str | None = None) -> int | Non
 
 def _norm_toml_name(name: str) -> str:
     return ".".join(part.strip().strip("\"'") for part in name.split("."))
-
-
-def find_line(text: str | None, pattern: str | re.Pattern[str], flags: int = 0) -> int | None:
-    """The 1-based line of the first match of ``pattern`` in ``text`` (multi-line mode), or ``None``."""
-    if not text:
-        return None
-    rx = re.compile(pattern, flags | re.MULTILINE) if isinstance(pattern, str) else pattern
-    m = rx.search(text)
-    return text.count("\n", 0, m.start()) + 1 if m else None
 
 
 def ini_sections(text: str | None) -> dict[str, tuple[int, dict[str, str]]]:

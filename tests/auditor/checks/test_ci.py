@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from conftest import assert_status
 from mlops_audit.model import Status
+
+from tests.helpers.checks import assert_status
 
 SHA = "11bd71901bbe5b1630ceea73d27597364c9af683"
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from conftest import assert_status
 from mlops_audit.checks import load_checks
 from mlops_audit.model import Status
+
+from tests.helpers.checks import assert_status
 
 API = (
     "from fastapi import FastAPI\nimport mlflow\napp = FastAPI()\nmodel = mlflow.pyfunc.load_model({uri!r})\n"

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from conftest import assert_status
 from mlops_audit.model import Status
+
+from tests.helpers.checks import assert_status
 
 DESCRIPTION = (
     "Predicts which customers will cancel their subscription in the next thirty days, from the billing and "

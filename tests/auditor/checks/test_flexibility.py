@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from conftest import assert_status
 from mlops_audit.model import Status
+
+from tests.helpers.checks import assert_status
 
 PYPROJECT = (
     '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n[project]\nname = "churn"\n'

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from conftest import assert_status
 from mlops_audit.model import Status
+
+from tests.helpers.checks import assert_status
 
 TRAIN = "from sklearn.ensemble import RandomForestClassifier\nm = RandomForestClassifier()\nm.fit(X, y)\n"
 NOTEBOOK = '{"cells": [{"cell_type": "code", "source": ["model.fit(X, y)"]}], "metadata": {}}'

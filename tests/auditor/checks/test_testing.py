@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from conftest import assert_status
 from mlops_audit.model import Status
+
+from tests.helpers.checks import assert_status
 
 FEATURES = "import pandas as pd\n\ndef build(df):\n    return df.dropna()\n"
 REAL_TEST = "from churn.features import build\n\ndef test_build(frame):\n    assert build(frame).notna().all().all()\n"

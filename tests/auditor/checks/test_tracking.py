@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from conftest import assert_status, git
 from mlops_audit.model import Status
+
+from tests.helpers.checks import assert_status
+from tests.helpers.repos import git
 
 PASS, FAIL, NA = Status.PASS, Status.FAIL, Status.NOT_APPLICABLE
 

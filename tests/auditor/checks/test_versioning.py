@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from conftest import assert_status
 from mlops_audit.checks import decide
 from mlops_audit.model import Status
 from mlops_audit.repo import Repo
+
+from tests.helpers.checks import assert_status
 
 MB = 1_000_000
 TRAIN = "from sklearn.ensemble import RandomForestClassifier\nm = RandomForestClassifier(n_estimators=100)\nm.fit(X, y)\n"

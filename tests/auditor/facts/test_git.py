@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from conftest import git
 from mlops_audit.facts import git as gitfacts
 from mlops_audit.repo import Repo
+
+from tests.helpers.repos import git
 
 MB = 1_000_000
 

@@ -1,4 +1,4 @@
-"""Fixtures of the output-format tests (the builders live in format_fixtures.py)."""
+"""Fixtures of the output-format tests (the builders live in tests.helpers.formats)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from format_fixtures import FIXTURE_FILES, audit_fixture, fixture_report
 from mlops_audit.report import Report
+
+from tests.helpers.formats import FIXTURE_FILES, audit_fixture, fixture_report
 
 
 @pytest.fixture

@@ -18,14 +18,6 @@ from typing import Any
 
 import jsonschema
 import pytest
-from format_fixtures import (
-    FIXTURE_FILES,
-    NON_UTF8_SHOWN,
-    audit_fixture,
-    check_golden,
-    fixture_report,
-    normalise,
-)
 from mlops_audit.facts import FACT_NAMES
 from mlops_audit.formats import FORMATS, render
 from mlops_audit.formats._common import root_prefix
@@ -33,6 +25,15 @@ from mlops_audit.formats.text import render as render_text
 from mlops_audit.model import Status
 from mlops_audit.report import Report
 from mlops_audit.schema import load_report_schema
+
+from tests.helpers.formats import (
+    FIXTURE_FILES,
+    NON_UTF8_SHOWN,
+    audit_fixture,
+    check_golden,
+    fixture_report,
+    normalise,
+)
 
 
 def failed_count(report: Report) -> int:

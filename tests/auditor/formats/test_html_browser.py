@@ -16,9 +16,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from format_fixtures import FIXTURE_FILES, audit_fixture, fixture_report
 from mlops_audit.formats import render
 from mlops_audit.report import Report
+
+from tests.helpers.formats import FIXTURE_FILES, audit_fixture, fixture_report
 
 pytestmark = pytest.mark.browser
 

@@ -1,4 +1,4 @@
-"""Helpers shared by the copier template's tests (imported by conftest.py and the test modules).
+"""Helpers shared by the copier template's tests (imported by tests/template/conftest.py and the test modules).
 
 The template sources (``copier.yml`` and ``template/``) are copied into a temporary git repository and
 committed there, so the tests render exactly the working tree (uncommitted edits included) and never depend
@@ -43,8 +43,16 @@ VARIANTS: dict[str, dict[str, Any]] = {
 }
 
 
-# Variables of the environment running these tests that must not leak into a generated project's tools.
-OUTER_ENVIRONMENT = {"VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT", "MLFLOW_TRACKING_URI", "PYTHONPATH"}
+# Variables of the environment running these tests that must not leak into a generated project's tools
+# (COVERAGE_PROCESS_*: the coverage of this suite would start in the project's own processes).
+OUTER_ENVIRONMENT = {
+    "VIRTUAL_ENV",
+    "UV_PROJECT_ENVIRONMENT",
+    "MLFLOW_TRACKING_URI",
+    "PYTHONPATH",
+    "COVERAGE_PROCESS_CONFIG",
+    "COVERAGE_PROCESS_START",
+}
 
 
 @functools.cache

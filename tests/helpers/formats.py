@@ -22,7 +22,7 @@ TOOL_VERSION = "0.0.0+test"
 NON_UTF8 = os.fsdecode(b"src/caf\xe9.py")
 NON_UTF8_SHOWN = '"src/caf\\351.py"'  # as git quotes it
 
-GOLDEN = Path(__file__).parent / "golden"
+GOLDEN = Path(__file__).resolve().parents[1] / "auditor" / "formats" / "golden"
 
 
 def _readme(repo):  # pragma: no cover - never run: the fixture reports carry their results
