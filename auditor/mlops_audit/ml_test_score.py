@@ -100,4 +100,7 @@ def _verdict(test: _Test, status: dict[str, Status]) -> MLTestVerdict:
         missing = [cid for cid in test.automated if decided.get(cid) is not Status.PASS]
         return verdict(0.5, f"manual ({', '.join(test.manual)} pass; not automated: {', '.join(missing)})")
     failing = [cid for cid in named if decided.get(cid) is Status.FAIL]
-    return verdict(0.0, f"not shown ({', '.join(failing or named)} fail)")
+    if not failing:  # what passes shows neither the manual nor the automated practice; the rest is undecided
+        undecided = [cid for cid in named if cid not in decided]
+        return verdict(None, f"{', '.join(undecided)}: not applicable, ignored or undecided")
+    return verdict(0.0, f"not shown ({', '.join(failing)} fail)")

@@ -100,3 +100,10 @@ def test_ml_test_score_final_is_the_minimum_section_and_invisible_tests_are_unkn
 @pytest.mark.parametrize("section", ml_test_score.SECTIONS)
 def test_each_section_has_seven_tests(section):
     assert sum(t.section == section for t in ml_test_score.TESTS) == 7
+
+
+def test_ml_test_score_is_unknown_when_what_passes_cannot_show_the_practice():
+    # model test 1: manual VER007, automated VER007 + CI012; VER007 not applicable, CI012 passes
+    score = ml_test_score.estimate(_real({"VER007": "na", "CI012": "pass"}))
+    reviewed = next(t for t in score.tests if (t.section, t.number) == ("model", 1))
+    assert reviewed.points is None and "VER007" in reviewed.reason

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 
-from ..facts import ml, notebooks
+from ..facts import ml, notebooks, serving
+from ..facts.pipelines import is_ml_project
 from ..facts.python import python_files
 from ..model import Evidence, Result, Severity
 from ..repo import Repo
@@ -48,6 +49,8 @@ def schema_defined(repo: Repo) -> Result:
     found = ml.data_validation_usages(repo)
     if found:
         return Result.passed(f"data validation with {', '.join(sorted(found))}", _flat(found))
+    if not is_ml_project(repo) and not serving.online_entries(repo):
+        return Result.not_applicable("no training code, pipeline or serving: no data to validate")
     return Result.failed("no data schema or expectations (Great Expectations, pandera, pydantic, TFDV...)")
 
 

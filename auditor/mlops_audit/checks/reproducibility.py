@@ -348,6 +348,8 @@ def one_command(repo: Repo) -> Result:
             found.append(Evidence(task.path, task.line, f"task {task.name}: {task.text[:40]}"))
     if found:
         return Result.passed(f"reproducible with one command ({found[0].note})", found[:3])
+    if not pipelines.is_ml_project(repo):
+        return Result.not_applicable("no training code or pipeline: no results to reproduce")
     return Result.failed("no pipeline task, dvc.yaml or MLproject to reproduce the results in one command")
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from ..facts import ml, notebooks
+from ..facts.pipelines import is_ml_project
 from ..facts.python import python_files
 from ..model import Evidence, Result, Severity
 from ..repo import Repo
@@ -44,6 +45,8 @@ def tracker_used(repo: Repo) -> Result:
         return Result.not_applicable("no Python code or notebooks")
     trackers = ml.tracker_usages(repo)
     if not trackers:
+        if not is_ml_project(repo):
+            return Result.not_applicable("no training code or pipeline: no runs to track")
         return Result.failed("no experiment tracker (MLflow, W&B, TensorBoard, ...) in code or configuration")
     first = next(iter(trackers))
     evidence = [ev for evs in trackers.values() for ev in evs[:2]]

@@ -154,9 +154,15 @@ _TRACKER_NEEDLES = (
     b"SummaryWriter",
     b"summary.FileWriter",
 )
+#: A tracker configured in a YAML/INI file: its name, not as part of a file name (``mlflow.db``, ``wandb.json``
+#: are paths, not configuration of a tracker).
 _CONFIG_TRACKER = re.compile(
-    r"(?<![A-Za-z0-9])(mlflow|wandb|tensorboard|neptune|comet_ml|clearml|dvclive)", re.I
+    r"(?<![A-Za-z0-9])(mlflow|wandb|tensorboard|neptune|comet_ml|clearml|dvclive)"
+    r"(?![\w-]*\.(?:db|sqlite|json|csv|txt|log|ya?ml)\b)",
+    re.I,
 )
+#: Question files of project templates: they describe the project they generate, not this repository.
+_TEMPLATE_QUESTIONS = frozenset({"copier.yml", "copier.yaml", "cookiecutter.json"})
 
 
 #: TensorBoard writers and summaries of TensorFlow, through any alias (``tf.compat.v2.summary.scalar``).
@@ -202,6 +208,8 @@ def _config_candidates(repo: Repo) -> list[str]:
         if entry.suffix not in (".yaml", ".yml", ".cfg", ".ini", ".conf") and entry.name != "MLproject":
             continue
         if path in skip or path.startswith((".github/", ".gitlab")) or entry.name.startswith(".pre-commit"):
+            continue
+        if entry.name in _TEMPLATE_QUESTIONS:
             continue
         if entry.name.endswith(("lock.yml", "lock.yaml")) or (entry.size or 0) > 1_000_000:
             continue
@@ -706,8 +714,11 @@ def training_units(repo: Repo) -> list[CodeUnit]:
             continue
         stem = unit.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
         named = bool(_TRAIN_FILE.search(stem)) and not unit.is_notebook
-        fits = any(c.attr in _TRAIN_ATTRS for c in unit.info.calls) and _imports_ml(unit.info)
-        if (named and unit.info.calls) or fits:
+        trains = any(c.attr in _TRAIN_ATTRS for c in unit.info.calls)
+        fits = trains and _imports_ml(unit.info)
+        # a file named for training trains when it calls a training method or imports a modelling library
+        # (``training.py`` of a tool that only talks about training is not training code)
+        if (named and unit.info.calls and (trains or _imports_ml(unit.info))) or fits:
             out.append(unit)
     return out
 

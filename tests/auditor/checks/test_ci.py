@@ -180,3 +180,16 @@ def test_ci012_pull_requests(make_repo):
     assert_status(make_repo({".gitlab-ci.yml": "t:\n  script: [pytest]\n"}), "CI012", Status.PASS)
     assert_status(make_repo({"Jenkinsfile": "node { sh 'pytest' }\n"}), "CI012", Status.NOT_APPLICABLE)
     assert "needs CI001 first" in assert_status(make_repo(NO_CI), "CI012", Status.FAIL).message
+
+
+def test_ci002_followed_through_a_script_that_calls_a_script(make_repo):
+    """CI calls a script that calls another script that runs the tests: followed up to three levels."""
+    files = {
+        ".github/workflows/ci.yml": wf("run: bash .ci/run"),
+        ".ci/run": "#!/usr/bin/env bash\nset -e\nuv sync\nbash scripts/test.sh\n",
+        "scripts/test.sh": '#!/usr/bin/env bash\nexec uv run pytest "$@"\n',
+    }
+    result = assert_status(make_repo(files), "CI002", Status.PASS)
+    assert str(result.evidence[0]) == "scripts/test.sh:2"
+    loop = {".github/workflows/ci.yml": wf("run: bash a.sh"), "a.sh": "bash b.sh\n", "b.sh": "bash a.sh\n"}
+    assert_status(make_repo(loop), "CI002", Status.FAIL)  # a loop of scripts ends, and runs no tests

@@ -17,7 +17,12 @@ def test_dat001_schema_defined(make_repo) -> None:
     assert_status(
         make_repo({"gx/expectations/raw.json": '{"expectations": []}', "main.py": ""}), "DAT001", PASS
     )
-    assert_status(make_repo({"main.py": "import pandas as pd\ndf = pd.read_csv('x.csv')\n"}), "DAT001", FAIL)
+    fit = "from sklearn.linear_model import LogisticRegression\nLogisticRegression().fit(df, y)\n"
+    assert_status(
+        make_repo({"main.py": "import pandas as pd\ndf = pd.read_csv('x.csv')\n" + fit}), "DAT001", FAIL
+    )
+    # data read by a script that neither trains, runs a pipeline nor serves: nothing to validate it for
+    assert_status(make_repo({"main.py": "import pandas as pd\ndf = pd.read_csv('x.csv')\n"}), "DAT001", NA)
     assert_status(make_repo({"README.md": ""}), "DAT001", NA)
 
 

@@ -20,11 +20,28 @@ with mlflow.start_run():
 """
 
 
+UNTRACKED_FIT = "from sklearn.linear_model import LogisticRegression\nLogisticRegression().fit(X, y)\n"
+
+
 def test_exp001_tracker_used(make_repo) -> None:
     result = assert_status(make_repo({"train.py": FULL}), "EXP001", PASS)
     assert str(result.evidence[0]) == "train.py:1"
     assert_status(make_repo({"MLproject": "name: x\n", "train.py": "print(1)\n"}), "EXP001", PASS)
-    assert_status(make_repo({"train.py": "import json\nprint(json.dumps({'f1': 0.9}))\n"}), "EXP001", FAIL)
+    untracked = "import json\nfrom sklearn.linear_model import LogisticRegression\nLogisticRegression().fit(X, y)\nprint(json.dumps({'f1': 0.9}))\n"
+    assert_status(make_repo({"train.py": untracked}), "EXP001", FAIL)
+    # a library or a tool that trains nothing has no runs to track; a file name that mentions a tracker
+    # (mlflow.db in a template's question file) is no tracker
+    tool = {
+        "src/tool/training.py": "def describe():\n    return 'training'\n",
+        "copier.yml": "_exclude: [mlflow.db]\n",
+    }
+    assert_status(make_repo(tool), "EXP001", NA)
+    assert_status(
+        make_repo({"train.py": untracked, "conf/run.yaml": "outputs: [mlflow.db, wandb.json]\n"}),
+        "EXP001",
+        FAIL,
+    )
+    assert_status(make_repo({"train.py": untracked, "conf/run.yaml": "logger: wandb\n"}), "EXP001", PASS)
     assert_status(make_repo({"README.md": "mlflow\n"}), "EXP001", NA)
 
 
@@ -40,7 +57,7 @@ def test_exp002_params_and_metrics(make_repo) -> None:
     )
     assert only_params.credit == 0.5 and str(only_params.evidence[0]) == "train.py:2"
     assert (
-        "needs EXP001 first" in assert_status(make_repo({"train.py": "print(1)\n"}), "EXP002", FAIL).message
+        "needs EXP001 first" in assert_status(make_repo({"train.py": UNTRACKED_FIT}), "EXP002", FAIL).message
     )
 
 
@@ -76,7 +93,7 @@ def test_exp004_model_registry(make_repo) -> None:
     assert assert_status(make_repo({"train.py": logged}), "EXP004", FAIL).credit > 0
     assert_status(make_repo({"train.py": "import mlflow\nmlflow.log_params(p)\n"}), "EXP004", FAIL)
     assert (
-        "needs EXP001 first" in assert_status(make_repo({"train.py": "print(1)\n"}), "EXP004", FAIL).message
+        "needs EXP001 first" in assert_status(make_repo({"train.py": UNTRACKED_FIT}), "EXP004", FAIL).message
     )
 
 
@@ -88,7 +105,7 @@ def test_exp005_commit_linkage(make_repo) -> None:
     tb = "from torch.utils.tensorboard import SummaryWriter\nw = SummaryWriter()\nw.add_scalar('loss', 1)\n"
     assert_status(make_repo({"train.py": tb}), "EXP005", FAIL)
     assert (
-        "needs EXP001 first" in assert_status(make_repo({"train.py": "print(1)\n"}), "EXP005", FAIL).message
+        "needs EXP001 first" in assert_status(make_repo({"train.py": UNTRACKED_FIT}), "EXP005", FAIL).message
     )
 
 
@@ -100,7 +117,7 @@ def test_exp006_models_logged(make_repo) -> None:
         make_repo({"report.py": "import mlflow\nmlflow.search_runs()\n"}), "EXP006", NA
     )  # no training
     assert (
-        "needs EXP001 first" in assert_status(make_repo({"train.py": "print(1)\n"}), "EXP006", FAIL).message
+        "needs EXP001 first" in assert_status(make_repo({"train.py": UNTRACKED_FIT}), "EXP006", FAIL).message
     )
 
 
@@ -127,4 +144,6 @@ def test_exp001_tensorboard_through_tf_summary_aliases(make_repo) -> None:
         "from torch.utils.tensorboard import SummaryWriter as SW\nw = SW('runs')\nw.add_scalar('l', 1.0)\n"
     )
     assert_status(make_repo({"train.py": writer}), "EXP001", PASS)
-    assert_status(make_repo({"model.py": "import tensorflow as tf\nmodel.summary()\n"}), "EXP001", FAIL)
+    assert_status(
+        make_repo({"model.py": "import tensorflow as tf\nmodel.summary()\nmodel.fit(x, y)\n"}), "EXP001", FAIL
+    )

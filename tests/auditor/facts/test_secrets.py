@@ -31,8 +31,16 @@ PAT = (
         (f'client = OpenAI(api_key="{OPENAI}")', "OpenAI API key"),
         (f"slack: {SLACK}", "Slack token"),
         ("-----BEGIN " + "RSA PRIVATE KEY-----", "private key"),
-        ('password = "Xk9#mP2qL7vR"', "secret assignment"),
-        ('url = "postgresql://admin:Zq8rT3wLm9@db.internal/x"', "credentials in URL"),
+        (
+            # mlops-audit: ignore[SEC001] a fake credential: the secret scanner's own test
+            'password = "Xk9#mP2qL7vR"',
+            "secret assignment",
+        ),
+        (
+            # mlops-audit: ignore[SEC001] a fake credential: the secret scanner's own test
+            'url = "postgresql://admin:Zq8rT3wLm9@db.internal/x"',
+            "credentials in URL",
+        ),
     ],
 )
 def test_real_looking_secrets_are_found(line: str, kind: str) -> None:

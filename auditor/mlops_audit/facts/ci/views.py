@@ -1,4 +1,4 @@
-"""Collected views of CI: the commands every pipeline runs (followed one level into task runners and scripts),
+"""Collected views of CI: the commands every pipeline runs (followed into task runners and scripts),
 the commands matching a category or pattern, the ``uses:`` references of GitHub workflows, every step."""
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def _pipeline_direct(repo: Repo, pipe: Pipeline) -> list[Command]:
 
 
 def pipeline_commands(repo: Repo, pipe: Pipeline, *, follow: bool = True) -> list[Command]:
-    """The commands of one pipeline, in file order, each followed by what it runs one level down."""
+    """The commands of one pipeline, in file order, each followed by what it runs below (task runners, scripts)."""
 
     def compute() -> list[Command]:
         out: list[Command] = []

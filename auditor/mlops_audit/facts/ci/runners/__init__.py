@@ -1,4 +1,5 @@
-"""Following CI commands ONE level into the task runners, hook managers and scripts they call.
+"""Following CI commands into the task runners, hook managers and scripts they call (up to
+:data:`MAX_DEPTH` levels: a job that calls a script that calls a task runner).
 
 :data:`RUNNERS` is the one dispatch table: rows are tried in order and the first whose ``matches`` accepts the
 :class:`~..shell.Invocation` follows it. A follower returns the (command, file, line) of what the invoked task
@@ -60,15 +61,31 @@ def follow(repo: Repo, inv: Invocation, segment: str) -> Found:
     return runner.follow(repo, inv, segment) if runner else []
 
 
-def expand(repo: Repo, command: Command) -> list[Command]:
-    """The commands one level down: what the task runners and scripts called by ``command`` run."""
+#: How deep CI commands are followed: a job calls a script that calls a task runner that runs the tests.
+MAX_DEPTH = 3
+
+
+def expand(repo: Repo, command: Command, depth: int = MAX_DEPTH) -> list[Command]:
+    """The commands below ``command``, in order: what the task runners and scripts it calls run, and what
+    those call in turn, up to ``depth`` levels (a script that calls itself is followed once)."""
     found: list[Command] = []
-    for segment in segments(command.text):
-        inv = invocation(segment)
-        if inv is None:
-            continue
-        for text, path, line in follow(repo, inv, segment):
-            found.append(Command(text, path, line, command.text, command.job, command.pipeline, command.step))
+    seen: set[tuple[str, int | None]] = set()
+
+    def walk(current: Command, via: str, level: int) -> None:
+        for segment in segments(current.text):
+            inv = invocation(segment)
+            if inv is None:
+                continue
+            for text, path, line in follow(repo, inv, segment):
+                if (path, line) in seen:
+                    continue
+                seen.add((path, line))
+                below = Command(text, path, line, via, command.job, command.pipeline, command.step)
+                found.append(below)
+                if level > 1:
+                    walk(below, via, level - 1)
+
+    walk(command, command.text, depth)
     return found
 
 
