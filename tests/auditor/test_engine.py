@@ -218,7 +218,8 @@ def test_requires_absence_never_scores_better_than_a_partial_practice(make_repo)
 
 
 def test_requires_an_ignored_or_unselected_prerequisite(make_repo):
-    root = make_repo({"README.md": GOOD_README, "train.py": "print(1)\n"})
+    fit = "from sklearn.linear_model import LogisticRegression\nLogisticRegression().fit(X, y)\n"
+    root = make_repo({"README.md": GOOD_README, "train.py": fit})
     # EXP001 not selected: it is still decided first
     assert outcome(audit(root, select=["EXP002"]), "EXP002").status is Status.FAIL
     # EXP001 ignored by configuration: its dependants cannot be judged

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from ..model import Evidence
 from ..repo import Repo, memoized
 from . import FactValue, inventory, report_fact
+from .dvc import stages as dvc_stages
 from .notebooks import NotebookCode, code_source, notebook_codes_containing
 from .python import NON_LITERAL, Call, ModuleInfo, module, modules_containing, python_files
 
@@ -118,6 +119,9 @@ _TRACKER_CLASSES = {
     "AimLogger": "aim",
     "DVCLiveLogger": "dvclive",
     "DVCLiveCallback": "dvclive",
+    "DvcLiveCallback": "dvclive",
+    "CometCallback": "comet",
+    "NeptuneCallback": "neptune",
 }
 _REPORT_TO = {
     "mlflow": "mlflow",
@@ -338,8 +342,10 @@ def _log_kinds(unit: CodeUnit, call: Call) -> list[str]:
         kinds.append("metrics")
     elif attr == "log" and not name.startswith(_NOT_TRACKER_LOG) and "logger" not in name.lower():
         kinds.append("metrics")  # run.log({...}), self.log("val_loss", ...) in Lightning modules
-    if _TRACKER_CLASSES.get(attr) and attr in ("TensorBoard", "TensorBoardCallback", "WandbMetricsLogger"):
+    if _TRACKER_CLASSES.get(attr):  # a framework logger or callback: it records the training metrics
         kinds.append("metrics")
+    if name.startswith("comet_ml") and attr in ("Experiment", "start", "OfflineExperiment"):
+        kinds.append("metrics")  # Comet auto-logs the metrics of the frameworks it instruments by default
     if attr in MODEL_ATTRS or name in ("wandb.Artifact", "wandb.save") or attr == "OutputModel":
         kinds.append("models")
     if attr in REGISTRY_ATTRS or call.kwargs.get("registered_model_name", None) is not None:
@@ -355,7 +361,8 @@ _REGISTRY_CONFIG = re.compile(r"registered_model_name|(?<![\w./~-])models:/(?!/)
 @memoized
 def logging_usages(repo: Repo) -> dict[str, list[Evidence]]:
     """What the code logs to a tracker: ``params``, ``metrics``, ``models`` (artefacts) and ``registry``
-    (model registry use), each with evidence. Only files that use a tracker are considered."""
+    (model registry use), each with evidence. Only files that use a tracker are considered, plus the params
+    and metrics files DVC stages declare (``dvc exp`` records them with every experiment)."""
     found: dict[str, list[Evidence]] = {}
     for unit in tracker_units(repo):
         if not _unit_trackers(unit):
@@ -366,6 +373,11 @@ def logging_usages(repo: Repo) -> dict[str, list[Evidence]]:
         for text, line in unit.info.strings:
             if text.startswith("models:/"):
                 _add(found, "registry", unit.ev(line, text[:60]))
+    for stage in dvc_stages(repo):  # DVC experiments record the params and metrics files a stage declares
+        if stage.params:
+            _add(found, "params", Evidence(stage.path, stage.line, f"stage {stage.name} params"))
+        if stage.metrics:
+            _add(found, "metrics", Evidence(stage.path, stage.line, f"stage {stage.name} metrics"))
     for path in repo.grep(_config_candidates(repo), b"registered_model_name", b"models:/"):
         text = repo.read_text(path) or ""
         m = _REGISTRY_CONFIG.search(text)

@@ -147,3 +147,23 @@ def test_exp001_tensorboard_through_tf_summary_aliases(make_repo) -> None:
     assert_status(
         make_repo({"model.py": "import tensorflow as tf\nmodel.summary()\nmodel.fit(x, y)\n"}), "EXP001", FAIL
     )
+
+
+def test_exp002_framework_callbacks_autologging_and_dvc_params(make_repo) -> None:
+    """Metrics logged by a framework callback or logger (DVCLive's Keras callback), Comet's auto-logging, and
+    the params a DVC stage declares (``dvc exp`` records them) count as logging."""
+    keras = (
+        "from dvclive.keras import DVCLiveCallback\nimport tensorflow as tf\n"
+        "model.fit(x, y, callbacks=[DVCLiveCallback()])\n"
+    )
+    dvc = "stages:\n  train:\n    cmd: python train.py\n    params: [train]\n    metrics: [dvclive/metrics.json]\n"
+    result = assert_status(
+        make_repo({"train.py": keras, "dvc.yaml": dvc, "params.yaml": "train: {}\n"}), "EXP002", PASS
+    )
+    assert {e.path for e in result.evidence} == {"train.py", "dvc.yaml"}
+    assert_status(make_repo({"train.py": keras}), "EXP002", FAIL)  # metrics only: no parameters
+    comet = (
+        "import comet_ml\nexperiment = comet_ml.Experiment(project_name='churn')\n"
+        "experiment.log_parameters(hypers)\nimport tensorflow as tf\nmodel.fit(x, y)\n"
+    )
+    assert_status(make_repo({"train.py": comet}), "EXP002", PASS)

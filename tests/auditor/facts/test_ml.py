@@ -149,7 +149,8 @@ def test_no_seeds(make_repo) -> None:
 def test_training_units(make_repo) -> None:
     root = make_repo(
         {
-            "src/pkg/train.py": "def main():\n    run()\n",
+            "src/pkg/train.py": "def main(cfg):\n    model.fit(cfg.X, cfg.y)\n",
+            "src/pkg/training.py": "def describe():\n    return render('training')\n",  # named, trains nothing
             "src/pkg/model.py": "from sklearn.ensemble import RandomForestClassifier\nRandomForestClassifier().fit(X, y)\n",
             "src/pkg/prep.py": "from sklearn.preprocessing import StandardScaler\nStandardScaler().fit(X)\n",
             "tests/test_train.py": "from sklearn.linear_model import Ridge\nRidge().fit(X, y)\n",
