@@ -107,6 +107,12 @@ def _build() -> Any:
     )
     @click.option("--no-cache", is_flag=True, help="Do not read or write the audit cache.")
     @click.option(
+        "-q",
+        "--quiet",
+        is_flag=True,
+        help="No progress bar (it is drawn on a terminal for audits over a second).",
+    )
+    @click.option(
         "-v", "--verbose", is_flag=True, help="Text format: list passing and not-applicable checks too."
     )
     def audit_command(
@@ -117,6 +123,7 @@ def _build() -> Any:
         baseline: Path | None,
         write_baseline: Path | None,
         no_cache: bool,
+        quiet: bool,
         verbose: bool,
         **overrides: Any,
     ) -> None:
@@ -129,16 +136,27 @@ def _build() -> Any:
             fail_usage("--baseline and --write-baseline are exclusive")
         if write_baseline is not None and len(paths) > 1:
             fail_usage("--write-baseline takes a single PATH")
+        from .progress import TerminalProgress
+
         reports = []
+        progress = TerminalProgress.for_stderr(quiet)
         try:
             for path in paths or (Path(),):
                 reports.append(
                     audit(
-                        path, config_file=config_file, baseline=baseline, use_cache=not no_cache, **overrides
+                        path,
+                        config_file=config_file,
+                        baseline=baseline,
+                        use_cache=not no_cache,
+                        progress=progress,
+                        **overrides,
                     )
                 )
         except ConfigError as exc:
             fail_usage(str(exc))
+        finally:
+            if progress is not None:
+                progress.close()
         if write_baseline is not None:
             save_baseline(reports[0], write_baseline)
             failing = sum(len(p.failures) for p in (reports[0].project, *reports[0].subprojects))

@@ -37,6 +37,7 @@ def audit(
     config_file: str | Path | None = None,
     baseline: str | Path | Mapping[str, Any] | None = None,
     use_cache: bool = True,
+    progress: ProgressCallback | None = None,
     **overrides: Any,
 ) -> Report:
     """Audit the repository at ``path``.
@@ -44,11 +45,20 @@ def audit(
     ``config`` replaces the repository's own configuration; otherwise it is read from ``config_file`` or the
     repository, and keyword ``overrides`` (``select``, ``ignore``, ``exclude``, ``fail_under``, ``fail_on``,
     ``profile``) are applied on top. ``baseline`` (a file written by ``--write-baseline`` or its parsed dict)
-    makes the gates fail only on checks that were not already failing. Raises :class:`ConfigError` for a bad
-    configuration or a path that is not a directory.
+    makes the gates fail only on checks that were not already failing. ``progress(phase, done, total)`` is
+    called as the audit advances (the CLI draws a progress bar from it on a terminal). Raises
+    :class:`ConfigError` for a bad configuration or a path that is not a directory.
     """
     with _fewer_collections():
-        return _audit(path, config, config_file, baseline, use_cache, overrides)
+        return _audit(path, config, config_file, baseline, use_cache, overrides, progress or _silent)
+
+
+#: ``progress(phase, done, total)``: what the audit is doing ("checks", "facts"...) and how far it is.
+ProgressCallback = Callable[[str, int, int], None]
+
+
+def _silent(phase: str, done: int, total: int) -> None:
+    """No progress display (the default)."""
 
 
 @contextmanager
@@ -70,6 +80,7 @@ def _audit(
     baseline: str | Path | Mapping[str, Any] | None,
     use_cache: bool,
     overrides: dict[str, Any],
+    progress: ProgressCallback,
 ) -> Report:
     started = time.perf_counter()
     root = Path(path)
@@ -93,12 +104,13 @@ def _audit(
         repo.cancel_prefetch()
         raise
 
+    progress("listing files", 0, 0)
     runner = _make_runner(repo, config, use_cache)
     selected = [c for c in checks.values() if config.selects(c)]
 
-    main = _project_report(repo, "", selected, checks, config, runner, baseline_data)
+    main = _project_report(repo, "", selected, checks, config, runner, baseline_data, progress)
     subs = [
-        _project_report(repo.subproject(sub), sub, selected, checks, config, runner, baseline_data)
+        _project_report(repo.subproject(sub), sub, selected, checks, config, runner, baseline_data, progress)
         for sub in runner.subprojects()
     ]
     runner.note_skipped()
@@ -240,6 +252,7 @@ def _project_report(
     config: Config,
     runner: _Runner,
     baseline: Mapping[str, Any] | None,
+    progress: ProgressCallback = _silent,
 ) -> ProjectReport:
     anchor = runner.anchor(view)
     profile = ProjectProfile(config.profile, "set by the configuration", False)
@@ -264,7 +277,9 @@ def _project_report(
         return decided[check_id]
 
     outcomes = []
-    for check in checks:
+    phase = f"checks of {path}" if path else "checks"
+    for done, check in enumerate(checks):
+        progress(f"{phase}: {check.id}", done, len(checks))
         result = decided.get(check.id) or verdict(check)
         decided[check.id] = result
         if result.status is Status.FAIL and not result.evidence and anchor:
@@ -282,6 +297,7 @@ def _project_report(
             outcome = Outcome(check, result, in_baseline=True)
         outcomes.append(outcome)
 
+    progress(f"{phase}: facts", len(checks), len(checks))
     facts = {
         name: runner.fact(view, name) if name in REPORT_FACTS else FactValue(None) for name in FACT_NAMES
     }

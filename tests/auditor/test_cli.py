@@ -58,8 +58,10 @@ def test_json_to_file(make_repo, capsys, tmp_path):
 def test_text_report_shows_failures_and_fixes(make_repo, capsys):
     root = make_repo({"README.md": README})
     _, out, _ = run([str(root), "--select", "DOC", "--no-cache"], capsys)
-    assert "DOC002" in out and "[fix]" in out and "score" in out and "fix:" not in out
-    assert out.rstrip().splitlines()[-1].startswith("Next: `mlops-audit fix --dry-run`")
+    assert "DOC002" in out and "[fix]" not in out and "score" in out and "fix:" not in out
+    assert (
+        out.rstrip().splitlines()[-1].startswith("Next: `mlops-audit fix --dry-run` shows what it would add")
+    )
     _, verbose, _ = run([str(root), "--select", "DOC", "--no-cache", "--verbose"], capsys)
     assert "fix:" in verbose and "at README.md" in verbose  # evidence and fix hints with --verbose
 
@@ -109,3 +111,35 @@ def test_version_fast_path():
     probe = "import sys; from mlops_audit.cli import main\ntry:\n main(['--version'])\nexcept SystemExit: pass\nprint(sorted(m for m in ('click','rich') if m in sys.modules))"
     proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert proc.stdout.strip().endswith("[]")
+
+
+def test_progress_bar_only_on_a_terminal_after_a_delay():
+    import io
+
+    from mlops_audit.progress import TerminalProgress
+    from rich.console import Console
+
+    assert TerminalProgress.for_stderr(quiet=True) is None
+    assert TerminalProgress.for_stderr(quiet=False) is None  # pytest's stderr is not a terminal
+    out = io.StringIO()
+    console = Console(file=out, force_terminal=True, width=100)
+    quick = TerminalProgress(console, delay=60)
+    quick("checks: REP001", 1, 76)
+    quick.close()
+    assert out.getvalue() == ""  # a short audit draws nothing
+    slow = TerminalProgress(console, delay=0)
+    slow("checks: REP003", 3, 76)
+    slow.bar.refresh()
+    slow.close()
+    assert "checks: REP003" in out.getvalue() and "3/76" in out.getvalue()
+
+
+def test_audit_reports_progress_by_phase(make_repo):
+    from mlops_audit import audit
+
+    seen = []
+    audit(
+        make_repo({"README.md": README}), select=["DOC"], use_cache=False, progress=lambda *a: seen.append(a)
+    )
+    assert seen[0] == ("listing files", 0, 0)
+    assert ("checks: DOC001", 0, 4) in seen and seen[-1] == ("checks: facts", 4, 4)

@@ -3,7 +3,9 @@
 It fits a screen for a typical repository: a summary (score, maturity and progress toward the next level, the
 ML Test Score estimate), the principle scores, the failing checks grouped by principle on one line each, the
 blockers of the next level easiest first, and a closing line with the next step to take. ``--verbose`` adds
-the evidence and fix hint of each failure, the passing and not-applicable checks and the notes. Free text is
+the evidence and fix hint of each failure, the passing and not-applicable checks and the notes. Which
+failures ``mlops-audit fix`` can repair in this repository only its plan can tell (``fix --dry-run``): the
+report does not guess it per check. Free text is
 plain (the docstrings' reStructuredText markup is removed); lines are not wrapped when the output is not a
 terminal (CI logs keep each finding on one line).
 """
@@ -201,8 +203,6 @@ def _print_outcome(outcome: Outcome, prefix: str, console: Console, *, verbose: 
     )
     if outcome.result.message:
         line.append(f": {text(doc_plain(outcome.result.message))}")
-    if outcome.status is Status.FAIL and check.fix:
-        line.append("  [fix]", style="green")
     if outcome.ignored_reason:
         line.append(f"  ({text(outcome.ignored_reason)})", style="yellow")
     elif outcome.in_baseline:
@@ -224,8 +224,7 @@ def _blockers_line(project: ProjectReport) -> Text | None:
     maturity = project.maturity
     if not maturity.blockers:
         return None
-    fixable = {o.check.id for o in project.outcomes if o.check.fix}
-    names = [f"{cid} [fix]" if cid in fixable else cid for cid in maturity.blockers[:12]]
+    names = list(maturity.blockers[:12])
     more = f" and {len(maturity.blockers) - 12} more" if len(maturity.blockers) > 12 else ""
     return Text.assemble(
         (f"Toward level {maturity.level + 1}, easiest first: ", "bold"), ", ".join(names) + more
@@ -266,11 +265,8 @@ def _next_step(report: Report) -> str:
         return (
             "Next: nothing fails. `mlops-audit explain ID` documents any check; `--verbose` lists them all."
         )
-    fixable = sorted({o.check.id for o in failing if o.check.fix})
     first = min(failing, key=lambda o: (-o.check.severity.rank, o.check.id)).check.id
     explain = f"`mlops-audit explain {first}` says why a check matters and how to fix it"
-    if fixable:
-        return (
-            f"Next: `mlops-audit fix --dry-run` shows what it can add for {len(fixable)} check(s); {explain}."
-        )
+    if any(o.check.fix for o in failing):  # whether fix can add a piece here, only its plan says
+        return f"Next: `mlops-audit fix --dry-run` shows what it would add to this repository; {explain}."
     return f"Next: {explain}; `--verbose` shows the evidence."
