@@ -193,3 +193,23 @@ def test_ci002_followed_through_a_script_that_calls_a_script(make_repo):
     assert str(result.evidence[0]) == "scripts/test.sh:2"
     loop = {".github/workflows/ci.yml": wf("run: bash a.sh"), "a.sh": "bash b.sh\n", "b.sh": "bash a.sh\n"}
     assert_status(make_repo(loop), "CI002", Status.FAIL)  # a loop of scripts ends, and runs no tests
+
+
+def test_ci002_azure_pipelines_under_any_name_with_local_templates(make_repo):
+    """Azure Pipelines kept as ``.pipelines/ci.yml`` are recognised by content, and the steps of a local
+    template they include (``- template: quality.yml``) are read in place."""
+    ci = (
+        "trigger:\n  branches:\n    include: [main]\npool:\n  vmImage: ubuntu-latest\n"
+        "steps:\n- template: quality.yml\n- script: echo done\n"
+    )
+    quality = "steps:\n- script: |\n    flake8 .\n    python -m pytest tests\n  displayName: quality\n"
+    files = {".pipelines/ci.yml": ci, ".pipelines/quality.yml": quality, "README.md": "# x\n"}
+    result = assert_status(make_repo(files), "CI002", Status.PASS)
+    assert str(result.evidence[0]).startswith(".pipelines/quality.yml:")
+    assert_status(make_repo(files), "CI003", Status.PASS)
+    # a Kubernetes manifest in a deploy/ folder is no pipeline
+    k8s = {
+        "deploy/pipeline/app.yaml": "apiVersion: v1\nkind: Service\nmetadata: {name: x}\n",
+        "README.md": "# x\n",
+    }
+    assert_status(make_repo(k8s), "CI001", Status.FAIL)

@@ -32,7 +32,41 @@ def ci_files(repo: Repo) -> dict[str, list[str]]:
         provider = provider_of(path)
         if provider:
             found.setdefault(provider, []).append(path)
+    azure_named = set(found.get("azure", ()))
+    for path in azure_pipelines_by_content(repo):
+        if path not in azure_named:
+            found.setdefault("azure", []).append(path)
     return found
+
+
+_AZURE_MARKERS = (b"vmImage", b"- task:", b"- script:", b"- bash:", b"- stage:", b"- job:")
+_AZURE_DIRS = ("pipeline", "devops", "azure", "ci", "build")
+
+
+def azure_pipelines_by_content(repo: Repo) -> list[str]:
+    """Azure Pipelines files kept under any name (``.pipelines/ci.yml``, ``mlops/devops-pipelines/x.yml``):
+    a YAML file in a directory named for pipelines or DevOps whose top level has ``trigger``/``pr``/``pool``
+    and ``stages``/``jobs``/``steps``, with Azure's step or pool syntax (``- task:``, ``vmImage``)."""
+    from ...yamlfile import load_yaml
+
+    candidates = [
+        path
+        for path, entry in repo.entries.items()
+        if entry.suffix in (".yml", ".yaml")
+        and "/" in path
+        and not path.startswith((".github/", ".gitlab", ".circleci/"))
+        and any(word in path.rsplit("/", 1)[0].lower() for word in _AZURE_DIRS)
+        and (entry.size or 0) < 1_000_000
+    ]
+    out = []
+    for path in repo.grep(candidates, *_AZURE_MARKERS):
+        data = load_yaml(repo, path)
+        if not isinstance(data, dict):
+            continue
+        keys = set(data)
+        if keys & {"trigger", "pr", "pool", "resources", "schedules"} and keys & {"stages", "jobs", "steps"}:
+            out.append(path)
+    return out
 
 
 def provider_of(path: str) -> str | None:

@@ -1,7 +1,9 @@
-"""Azure Pipelines: ``azure-pipelines*.yml`` (stages, jobs, deployment jobs, steps and tasks)."""
+"""Azure Pipelines: ``azure-pipelines*.yml`` (stages, jobs, deployment jobs, steps and tasks), with the local
+templates they include (``- template: code-quality-template.yml``) read in place, three levels deep."""
 
 from __future__ import annotations
 
+import posixpath
 from typing import Any
 
 from ....repo import Repo
@@ -11,6 +13,19 @@ from ..shell import script_commands
 from ..values import pick, str_tuple
 
 _AZURE_SCRIPT_KEYS = ("script", "bash", "pwsh", "powershell")
+#: How deep included templates are followed (a template including a template...).
+_TEMPLATE_DEPTH = 3
+
+
+def _template(repo: Repo, path: str, ref: str) -> tuple[str, dict[str, Any]] | None:
+    """The local template ``ref`` included from ``path`` (relative to its directory, or to the repository
+    root with a leading ``/``) and its content; None for a template of another repository (``x.yml@repo``)."""
+    if "@" in ref or "$" in ref:
+        return None
+    base = path.rsplit("/", 1)[0] + "/" if "/" in path else ""
+    target = ref.lstrip("/") if ref.startswith("/") else posixpath.normpath(base + ref)
+    data = load_config(repo, target) if target in repo.entries else None
+    return (target, data) if isinstance(data, dict) else None
 
 
 def parse(repo: Repo, path: str) -> Pipeline:
@@ -50,10 +65,20 @@ def parse(repo: Repo, path: str) -> Pipeline:
     return pipe
 
 
-def _azure_jobs(repo: Repo, path: str, jobs: Any, stage: str) -> list[Job]:
+def _azure_jobs(repo: Repo, path: str, jobs: Any, stage: str, depth: int = _TEMPLATE_DEPTH) -> list[Job]:
     out = []
     for i, spec in enumerate(jobs if isinstance(jobs, list) else []):
         if not isinstance(spec, dict):
+            continue
+        included = _template(repo, path, spec["template"]) if isinstance(spec.get("template"), str) else None
+        if included is not None and depth > 0 and ("jobs" in included[1] or "steps" in included[1]):
+            tpath, tdata = included
+            if isinstance(tdata.get("jobs"), list):
+                out.extend(_azure_jobs(repo, tpath, tdata["jobs"], stage, depth - 1))
+            else:
+                job = Job(f"{stage}.{spec['template']}" if stage else spec["template"], line_of(jobs, i))
+                job.steps = _azure_steps(repo, tpath, tdata["steps"], job.id, depth - 1)
+                out.append(job)
             continue
         name = str(spec.get("job") or spec.get("deployment") or spec.get("template") or f"job{i}")
         job = Job(
@@ -83,7 +108,7 @@ def _azure_jobs(repo: Repo, path: str, jobs: Any, stage: str) -> list[Job]:
     return out
 
 
-def _azure_steps(repo: Repo, path: str, steps: Any, job_id: str) -> list[Step]:
+def _azure_steps(repo: Repo, path: str, steps: Any, job_id: str, depth: int = _TEMPLATE_DEPTH) -> list[Step]:
     out = []
     for i, st in enumerate(steps if isinstance(steps, list) else []):
         if not isinstance(st, dict):
@@ -107,6 +132,10 @@ def _azure_steps(repo: Repo, path: str, steps: Any, job_id: str) -> list[Step]:
                         repo, path, inputs[k], line_of(inputs, k), job=job_id, step=name
                     )
         elif isinstance(st.get("template"), str):
+            included = _template(repo, path, st["template"]) if depth > 0 else None
+            if included is not None and isinstance(included[1].get("steps"), list):
+                out.extend(_azure_steps(repo, included[0], included[1]["steps"], job_id, depth - 1))
+                continue
             step.uses = st["template"]
             step.uses_line = line
         out.append(step)
