@@ -17,8 +17,20 @@ from .python import ModuleInfo, module, modules_containing
 
 _NEEDLES = (
     b"fastapi", b"flask", b"starlette", b"litserve", b"serve", b"bentoml", b"ts.torch_handler", b"kserve",
-    b"lambda_handler", b"model_fn", b"gradio", b"streamlit", b"Mangum", b"handler",
+    b"lambda_handler", b"model_fn", b"gradio", b"streamlit", b"Mangum", b"handler", b"deploy", b"azureml",
 )  # fmt: skip
+
+#: Managed online endpoints deployed from code: (platform, the import roots whose ``deploy`` / endpoint calls
+#: create one). A model ``.deploy()`` of these SDKs, or a deployer step of ZenML, serves the model online.
+_MANAGED_DEPLOY = (
+    ("sagemaker-endpoint", ("sagemaker",)),
+    ("vertex-endpoint", ("google.cloud.aiplatform", "aiplatform", "vertexai")),
+    ("azureml-endpoint", ("azureml", "azure.ai.ml")),
+    ("watson-deployment", ("ibm_watson_machine_learning", "ibm_watsonx_ai")),
+)
+_DEPLOYER_STEPS = frozenset(
+    {"mlflow_model_deployer_step", "seldon_model_deployer_step", "bentoml_model_deployer_step"}
+)
 
 # (framework, resolved call names)
 _APP_CALLS = (
@@ -78,6 +90,22 @@ def _python_entries(mod: ModuleInfo, has_lambda_manifest: bool) -> list[ServingE
         out.append(ServingEntry("lambda", mod.path, functions["handler"]))
     if "model_fn" in functions and ({"predict_fn", "transform_fn", "input_fn"} & set(functions)):
         out.append(ServingEntry("sagemaker", mod.path, functions["model_fn"]))
+    for fw, roots in _MANAGED_DEPLOY:
+        if mod.imports_any(*roots) or any(c.name.startswith(roots) for c in mod.calls):
+            for call in mod.calls:
+                if call.attr in ("deploy", "begin_create_or_update", "create") and (
+                    call.attr == "deploy"
+                    or "deployment" in call.name.lower()
+                    or "endpoint" in call.name.lower()
+                ):
+                    out.append(ServingEntry(fw, mod.path, call.line))
+                    break
+    for call in mod.calls:
+        if call.attr in _DEPLOYER_STEPS:
+            out.append(ServingEntry("zenml-deployer", mod.path, call.line))
+            break
+    if "init" in functions and "run" in functions and mod.imports_any("azureml"):
+        out.append(ServingEntry("azureml-scoring", mod.path, functions["init"]))
     for fw, root in _DEMO_CALLS:
         hits = mod.imports_any(root)
         if hits:
@@ -106,6 +134,9 @@ def serving_entries(repo: Repo) -> list[ServingEntry]:
     scripts = repo.named(
         "Makefile", "Dockerfile", "Procfile", "justfile", "pyproject.toml"
     ) + repo.with_suffix(".sh", ".yaml", ".yml")
+    for path in repo.grep(repo.with_suffix(".yaml", ".yml"), b"OnlineEndpoint.schema.json"):
+        if not _is_test(path):  # an Azure ML managed / Kubernetes online endpoint definition
+            out.append(ServingEntry("azureml-endpoint", path, 1))
     for path in repo.grep(scripts, b"mlflow models serve", b"torchserve --start", b"torch-model-archiver"):
         if _is_test(path) or path.startswith(".github/"):
             continue

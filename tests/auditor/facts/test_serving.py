@@ -88,3 +88,28 @@ def test_model_references(make_repo):
         "d.py": ["registry-latest"],
         "e.py": ["environment"],
     }
+
+
+def test_managed_online_endpoints_are_serving(make_repo):
+    """A model deployed to a managed online endpoint from code (SageMaker, Vertex AI, Azure ML, Watson), a
+    ZenML deployer step, an Azure ML scoring script and an online-endpoint definition serve a model."""
+    from mlops_audit.facts import serving
+    from mlops_audit.repo import Repo
+
+    files = {
+        "deploy_sm.py": "from sagemaker.tensorflow import TensorFlowModel\nTensorFlowModel(m).deploy(1, 'ml.m5')\n",
+        "deploy_vx.py": "from google.cloud import aiplatform\nmodel = aiplatform.Model(name)\nmodel.deploy(endpoint=e)\n",
+        "pipelines/deploy.py": "from zenml.integrations.mlflow.steps import mlflow_model_deployer_step\n"
+        "mlflow_model_deployer_step(model=m)\n",
+        "score.py": "from azureml.core.model import Model\n\ndef init():\n    pass\n\ndef run(data):\n    return data\n",
+        "deploy/online-endpoint.yml": "$schema: https://azuremlschemas.azureedge.net/latest/managedOnlineEndpoint.schema.json\n",
+        "train.py": "from sagemaker.estimator import Estimator\nEstimator(image).fit(inputs)\n",  # training only
+    }
+    entries = serving.serving_entries(Repo(make_repo(files)))
+    assert {(e.framework, e.path) for e in entries} == {
+        ("sagemaker-endpoint", "deploy_sm.py"),
+        ("vertex-endpoint", "deploy_vx.py"),
+        ("zenml-deployer", "pipelines/deploy.py"),
+        ("azureml-scoring", "score.py"),
+        ("azureml-endpoint", "deploy/online-endpoint.yml"),
+    }
