@@ -132,13 +132,21 @@ def scan_bytes(data: bytes, path: str) -> list[SecretFinding]:
                 if is_placeholder(value) or shannon_entropy(value) < pattern.min_entropy:
                     continue
                 if pattern.kind == "secret assignment" and (
-                    _ENV_NAME.match(value) or not _looks_random(value)
+                    _ENV_NAME.match(value)
+                    or not _looks_random(value)
+                    or _names_itself(data, m, pattern.group)
                 ):
                     continue
             found[line] = SecretFinding(
                 path, line, pattern.kind, _mask(value) if pattern.min_entropy else "key block"
             )
     return [found[k] for k in sorted(found)]
+
+
+def _names_itself(data: bytes, m: re.Match[bytes], group: int) -> bool:
+    """An enum-like constant whose value spells its own name (``LEQ_100_TOKENS = "leq_100_tokens"``)."""
+    start = data.rfind(b"\n", 0, m.start()) + 1
+    return m.group(group).lower() in data[start : m.start(group)].lower()
 
 
 def _looks_random(value: str) -> bool:
