@@ -36,3 +36,11 @@ def str_tuple(value: Any) -> tuple[str, ...]:
     if isinstance(value, dict):
         return str_tuple(value.get("include"))
     return ()
+
+
+def environment_name(spec: Any) -> str | None:
+    """The deployment environment a CI job declares: ``environment: prod`` or ``environment: {name: prod}``."""
+    env = spec.get("environment") if isinstance(spec, dict) else None
+    if isinstance(env, dict):
+        env = env.get("name")
+    return str(env) if env else None

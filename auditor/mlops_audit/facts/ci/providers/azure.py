@@ -10,7 +10,7 @@ from ....repo import Repo
 from ...yamlfile import line_of, load_config
 from ..model import Job, Pipeline, Step, Trigger
 from ..shell import script_commands
-from ..values import pick, str_tuple
+from ..values import environment_name, pick, str_tuple
 
 _AZURE_SCRIPT_KEYS = ("script", "bash", "pwsh", "powershell")
 #: How deep included templates are followed (a template including a template...).
@@ -86,11 +86,9 @@ def _azure_jobs(repo: Repo, path: str, jobs: Any, stage: str, depth: int = _TEMP
             line_of(jobs, i),
             name=str(spec.get("displayName") or name),
         )
-        env = spec.get("environment")
-        if isinstance(env, dict):
-            env = env.get("name")
+        env = environment_name(spec)
         if env:
-            job.environment = str(env)
+            job.environment = env
             job.environment_line = line_of(spec, "environment")
         elif "deployment" in spec:
             job.environment = name

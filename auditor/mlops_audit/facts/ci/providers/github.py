@@ -10,7 +10,7 @@ from ....repo import Repo, memoized
 from ...yamlfile import line_of, load_config
 from ..model import Job, Pipeline, Step, Trigger
 from ..shell import script_commands, split_script
-from ..values import pick, str_tuple
+from ..values import environment_name, pick, str_tuple
 
 _EVENT_NAME = re.compile(r"github\.event_name\s*==\s*['\"](\w+)['\"]")
 
@@ -59,11 +59,9 @@ def _github_job(repo: Repo, path: str, job_id: str, spec: dict[str, Any], line: 
     if "permissions" in spec:
         job.permissions = spec["permissions"]
         job.permissions_line = line_of(spec, "permissions")
-    env = spec.get("environment")
-    if isinstance(env, dict):
-        env = env.get("name")
+    env = environment_name(spec)
     if env:
-        job.environment = str(env)
+        job.environment = env
         job.environment_line = line_of(spec, "environment")
     job.needs = str_tuple(spec.get("needs"))
     job.if_ = str(spec.get("if") or "")
