@@ -455,6 +455,9 @@ def registry_evidence(repo: Repo) -> list[Evidence]:
             if isinstance(data, dict) and isinstance(data.get("artifacts"), dict):
                 out.append(Evidence(path, dvc.line_of(data, "artifacts"), "DVC model artifacts"))
         out += [Evidence(p) for p in repo.named("artifacts.yaml") if repo.contains(p, b"type: model")]
+        # log_model / artifact / registry calls (notebooks included), models a DVC stage outputs
+        logged = ml.logging_usages(repo)
+        out += (logged.get("registry", []) + logged.get("models", []))[:2]
         for o in dvc.tracked_outputs(repo):
             if gitfacts.is_model_file(o) or o.split("/")[0] in ("models", "model"):
                 out.append(

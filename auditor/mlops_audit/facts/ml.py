@@ -18,6 +18,7 @@ from ..model import Evidence
 from ..repo import Repo, memoized
 from . import FactValue, inventory, report_fact
 from .dvc import stages as dvc_stages
+from .git import is_model_file
 from .notebooks import NotebookCode, code_source, notebook_codes_containing
 from .python import NON_LITERAL, Call, ModuleInfo, module, modules_containing, python_files
 
@@ -378,6 +379,11 @@ def logging_usages(repo: Repo) -> dict[str, list[Evidence]]:
             _add(found, "params", Evidence(stage.path, stage.line, f"stage {stage.name} params"))
         if stage.metrics:
             _add(found, "metrics", Evidence(stage.path, stage.line, f"stage {stage.name} metrics"))
+        model_out = next(
+            (o for o in stage.outs if is_model_file(o) or o.split("/")[0] in ("models", "model")), None
+        )
+        if model_out:  # DVC caches a stage's outputs with every run and experiment
+            _add(found, "models", Evidence(stage.path, stage.line, f"stage {stage.name} outputs {model_out}"))
     for path in repo.grep(_config_candidates(repo), b"registered_model_name", b"models:/"):
         text = repo.read_text(path) or ""
         m = _REGISTRY_CONFIG.search(text)

@@ -226,3 +226,18 @@ def test_ver009_gitignore_in_a_data_subfolder_counts(make_repo):
     assert any(e.path == "data/raw/.gitignore" for e in result.evidence)
     files.pop("data/raw/.gitignore")
     assert "data" in assert_status(make_repo(files), "VER009", Status.FAIL).message
+
+
+def test_ver006_models_logged_from_notebooks_or_output_by_dvc_stages(make_repo):
+    """A model logged to the tracker's artifact store from a notebook, or output by a DVC stage (cached with
+    every run and experiment), is versioned outside git."""
+    import json
+
+    cell = "import mlflow\nfrom sklearn.linear_model import Ridge\nm = Ridge().fit(X, y)\nmlflow.sklearn.log_model(m, name='model')\n"
+    nb = {"cells": [{"cell_type": "code", "source": cell, "outputs": [], "metadata": {}, "execution_count": 1}],
+          "metadata": {}, "nbformat": 4, "nbformat_minor": 5}  # fmt: skip
+    assert_status(make_repo({"train.ipynb": json.dumps(nb)}), "VER006", Status.PASS)
+    fit = "from sklearn.linear_model import Ridge\nimport joblib\njoblib.dump(Ridge().fit(X, y), 'models/model.pkl')\n"
+    dvc = "stages:\n  train:\n    cmd: python train.py\n    outs: [models/model.pkl]\n"
+    assert_status(make_repo({"train.py": fit, "dvc.yaml": dvc}), "VER006", Status.PASS)
+    assert_status(make_repo({"train.py": fit}), "VER006", Status.FAIL)
