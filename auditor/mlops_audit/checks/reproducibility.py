@@ -346,11 +346,30 @@ def one_command(repo: Repo) -> Result:
             found.append(Evidence(task.path, task.line, f"task {task.name}"))
         elif _REPRO_CMD.search(task.text):
             found.append(Evidence(task.path, task.line, f"task {task.name}: {task.text[:40]}"))
+    for definition in pipelines.python_pipelines(repo):  # the framework runs the whole pipeline
+        if definition.framework in _ONE_COMMAND_FRAMEWORKS:
+            run = _ONE_COMMAND_FRAMEWORKS[definition.framework]
+            found.append(
+                Evidence(definition.path, definition.line, f"{definition.framework} pipeline: {run}")
+            )
+            break
     if found:
         return Result.passed(f"reproducible with one command ({found[0].note})", found[:3])
     if not pipelines.is_ml_project(repo):
         return Result.not_applicable("no training code or pipeline: no results to reproduce")
     return Result.failed("no pipeline task, dvc.yaml or MLproject to reproduce the results in one command")
+
+
+#: Pipeline frameworks whose one command runs the whole pipeline.
+_ONE_COMMAND_FRAMEWORKS = {
+    "kedro": "kedro run",
+    "metaflow": "python <flow>.py run",
+    "zenml": "python <pipeline script>",
+    "prefect": "python <flow script>",
+    "dagster": "dagster job execute / materialize",
+    "flyte": "pyflyte run",
+    "luigi": "luigi --module ...",
+}
 
 
 _ABS_PATH = re.compile(

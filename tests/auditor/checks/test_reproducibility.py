@@ -273,3 +273,12 @@ def test_rep006_seed_in_params_dict_counts(make_repo) -> None:
     )
     assert_status(make_repo({"train.py": code}), "REP006", PASS)
     assert_status(make_repo({"train.py": code.replace("'random_state'", "'n_estimators'")}), "REP006", FAIL)
+
+
+def test_rep007_a_pipeline_framework_runs_the_whole_pipeline(make_repo) -> None:
+    flow = (
+        "from metaflow import FlowSpec, step\n\nclass Train(FlowSpec):\n    @step\n    def start(self):\n"
+        "        from sklearn.linear_model import Ridge\n        self.model = Ridge().fit(X, y)\n"
+    )
+    result = assert_status(make_repo({"flow.py": flow}), "REP007", PASS)
+    assert "metaflow" in result.message
