@@ -4,6 +4,7 @@ quality is gated against a threshold or the champion."""
 from __future__ import annotations
 
 from ..facts import project, testing
+from ..facts.pipelines import is_ml_project
 from ..facts.training import training_evidence
 from ..model import Evidence, Result, Severity
 from ..repo import Repo
@@ -157,6 +158,8 @@ def quality_gate(repo: Repo) -> Result:
         return Result.passed(
             f"quality gate: {gates[0].text[:80]}", [Evidence(g.path, g.line, g.text[:80]) for g in gates[:3]]
         )
+    if not is_ml_project(repo):  # serving or analysis code: the model is trained and gated elsewhere
+        return Result.not_applicable("no training code or pipeline: no model of this repository to gate")
     evidence = training_evidence(repo)[:1] or [Evidence(p, None) for p in list(testing.ml_modules(repo))[:1]]
     return Result.failed("no metric is compared with a threshold or the champion", evidence)
 

@@ -34,6 +34,8 @@ _CALLS = (
     ("kubeflow", "kfp", {"Compiler"}),
     ("sagemaker", "sagemaker.workflow", {"Pipeline"}),
     ("vertex", "google.cloud.aiplatform", {"PipelineJob"}),
+    ("tfx", "tfx", {"Pipeline"}),
+    ("azureml", "azureml.pipeline", {"Pipeline"}),
 )
 _BASES = (
     ("metaflow", "metaflow", {"FlowSpec"}),
@@ -41,7 +43,7 @@ _BASES = (
 )
 _NEEDLES = (
     b"zenml", b"prefect", b"airflow", b"dagster", b"kfp", b"flytekit", b"azure.ai.ml", b"metaflow", b"kedro",
-    b"sagemaker", b"aiplatform", b"luigi",
+    b"sagemaker", b"aiplatform", b"luigi", b"tfx", b"azureml",
 )  # fmt: skip
 
 

@@ -108,3 +108,10 @@ def test_tst004_trivial_threshold_is_no_gate(make_repo):
     for real in ("assert accuracy > 0.7\n", "assert roc_auc >= 0.75\n", "assert rmse < 3.5\n",
                  "assert evaluate(model, X, y) >= MIN_SCORE\n"):  # fmt: skip
         assert _gate_status(make_repo, real) is Status.PASS, real
+
+
+def test_tst004_not_applicable_to_serving_code_that_trains_nothing(make_repo) -> None:
+    app = "import joblib\nfrom sklearn.base import BaseEstimator\nmodel = joblib.load('model.joblib')\n"
+    assert assert_status(
+        make_repo({"service/models.py": app}), "TST004", Status.NOT_APPLICABLE
+    ).message.startswith("no training code or pipeline")

@@ -106,3 +106,13 @@ def test_training_code_and_notebooks(make_repo):
     assert pipelines.training_modules(repo) == [("src/train.py", 3)]
     assert pipelines.training_notebooks(repo) == ["nb/explore.ipynb"]
     assert pipelines.is_ml_project(repo)
+
+
+def test_tfx_and_azureml_sdk_pipelines(make_repo):
+    from mlops_audit.facts import pipelines
+    from mlops_audit.repo import Repo
+
+    tfx = "from tfx.orchestration import pipeline\np = pipeline.Pipeline(pipeline_name='t', components=[trainer])\n"
+    aml = "from azureml.pipeline.core import Pipeline\nPipeline(workspace=ws, steps=[train_step])\n"
+    found = pipelines.pipeline_definitions(Repo(make_repo({"tfx_pipe.py": tfx, "aml_pipe.py": aml})))
+    assert {(d.framework, d.path) for d in found} == {("tfx", "tfx_pipe.py"), ("azureml", "aml_pipe.py")}
