@@ -91,12 +91,45 @@ def analyze_source(source: str, path: str = "<string>") -> ModuleInfo:
         info.syntax_error = f"{type(exc).__name__}: {getattr(exc, 'msg', exc)}" + (
             f" (line {line})" if line else ""
         )
+        _salvage(source, info)
         return info
     try:
         _Collector(info).collect(tree)
     except RecursionError:
         info.syntax_error = "RecursionError: nesting too deep to analyse"
     return info
+
+
+_IMPORT_LINE = re.compile(r"^[ \t]*import[ \t]+([\w.]+)(?:[ \t]+as[ \t]+(\w+))?", re.MULTILINE)
+_FROM_LINE = re.compile(r"^[ \t]*from[ \t]+([\w.]+)[ \t]+import[ \t]+\(?([\w \t,]+)", re.MULTILINE)
+_DECORATOR_LINE = re.compile(r"^[ \t]*@([\w.]+)", re.MULTILINE)
+
+
+def _salvage(source: str, info: ModuleInfo) -> None:
+    """What a file this Python cannot parse (newer syntax, a stray error) still shows line by line: its
+    imports and decorators, names resolved through its import aliases. Calls are not guessed."""
+    aliases: dict[str, str] = {}
+
+    def line_of(pos: int) -> int:
+        return source.count("\n", 0, pos) + 1
+
+    for m in _IMPORT_LINE.finditer(source):
+        info.imports.append((m.group(1), line_of(m.start())))
+        module, alias = m.group(1), m.group(2)
+        if alias:
+            aliases[alias] = module  # import numpy as np
+        else:
+            aliases.setdefault(module.split(".", 1)[0], module.split(".", 1)[0])  # import os.path
+    for m in _FROM_LINE.finditer(source):
+        info.imports.append((m.group(1), line_of(m.start())))
+        for part in m.group(2).split(","):
+            name, _, alias = part.strip().partition(" as ")
+            if name.strip():
+                aliases[(alias or name).strip()] = f"{m.group(1)}.{name.strip()}"
+    for m in _DECORATOR_LINE.finditer(source):
+        head, _, rest = m.group(1).partition(".")
+        resolved = aliases.get(head, head) + ("." + rest if rest else "")
+        info.decorators.append((resolved, line_of(m.start())))
 
 
 class _Collector(ast.NodeVisitor):

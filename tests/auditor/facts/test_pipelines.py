@@ -116,3 +116,20 @@ def test_tfx_and_azureml_sdk_pipelines(make_repo):
     aml = "from azureml.pipeline.core import Pipeline\nPipeline(workspace=ws, steps=[train_step])\n"
     found = pipelines.pipeline_definitions(Repo(make_repo({"tfx_pipe.py": tfx, "aml_pipe.py": aml})))
     assert {(d.framework, d.path) for d in found} == {("tfx", "tfx_pipe.py"), ("azureml", "aml_pipe.py")}
+
+
+def test_a_file_this_python_cannot_parse_still_shows_its_imports_and_decorators(make_repo):
+    """Newer syntax (a 3.12 f-string reusing its quotes) does not hide a Prefect flow."""
+    from mlops_audit.facts import pipelines
+    from mlops_audit.facts.python import module
+    from mlops_audit.repo import Repo
+
+    flow = (
+        'from prefect import flow, task\n\n@flow(name="automl")\ndef run(cfg):\n    print(f"{cfg["name"]}")\n'
+    )
+    repo = Repo(make_repo({"automl_flow.py": flow}))
+    info = module(repo, "automl_flow.py")
+    if info.syntax_error is None:  # this Python parses it: nothing to salvage
+        return
+    assert ("prefect", 1) in info.imports and ("prefect.flow", 3) in info.decorators
+    assert [(d.framework, d.line) for d in pipelines.pipeline_definitions(repo)] == [("prefect", 3)]
