@@ -41,6 +41,8 @@ class PathsConfig:
     suites_dir: str = "gx/expectations"
     artifacts_dir: str = "artifacts"
     reports_dir: str = "reports"
+    # Served predictions, one JSON object a line (see docs/operations.md): read by the monitoring job.
+    prediction_log: str = "logs/predictions.jsonl"
 
 
 @dataclass
@@ -68,18 +70,35 @@ class ModelConfig:
 
 @dataclass
 class TrainingConfig:
+    # Share of the labelled rows in the hold-out. A row's side is fixed by a hash of its key (below), so
+    # no model ever trains on a hold-out row and a row keeps its side when the data grows.
     test_size: float = 0.2
+    # Columns identifying a row (e.g. an id); empty = every column (the row's content).
+    holdout_key: list[str] = field(default_factory=list)
+    # Changing the salt (or the key, or test_size) draws a new hold-out: champions are then re-evaluated
+    # on rows they may have trained on, so change it only together with a fresh champion.
+    holdout_salt: str = "holdout-v1"
     probe_size: int = 50
-    register: bool = True
+
+
+@dataclass
+class GuardConfig:
+    # paired_bootstrap: resample the hold-out (stratified) and score both models on each resample;
+    # none: the margin alone decides (not recommended).
+    method: str = "paired_bootstrap"
+    # One-sided confidence that the candidate is better: promotion needs the (1 - confidence) quantile
+    # of the bootstrapped metric difference to be above zero.
+    confidence: float = 0.95
+    resamples: int = 1000
 
 
 @dataclass
 class EvaluationConfig:
     primary_metric: str = "roc_auc"
-    min_improvement: float = 0.0
+    min_improvement: float = 0.005
     thresholds: dict[str, float] = field(default_factory=dict)
+    guard: GuardConfig = field(default_factory=GuardConfig)
     champion_alias: str = "champion"
-    challenger_alias: str = "challenger"
     # Run to evaluate; empty = the run recorded by the last `train`.
     run_id: str = ""
 
@@ -99,12 +118,16 @@ class MlflowConfig:
 
 @dataclass
 class DriftConfig:
-    reference: str = "${paths.dataset}"
+    # Empty = the data the current champion was trained on (logged with its run); a path otherwise.
+    reference: str = ""
+    # The data to monitor: a CSV/Parquet batch, or the service's prediction log (a .jsonl file).
     current: str = "${paths.batch}"
     # Family-wise significance level; each feature is tested at p_value / n_features (Bonferroni).
     p_value: float = 0.05
     # The batch has drifted when more than this share of its features drifted.
     max_drifted_share: float = 0.0
+    # Exit non-zero on drift (an alert); by default drift is reported and is a reason to retrain, not to stop.
+    fail_on_drift: bool = False
 
 
 @dataclass
@@ -119,6 +142,20 @@ class PredictConfig:
 class ReportConfig:
     # markdown (job summaries) or openmetrics (GitLab merge-request metrics reports)
     format: str = "markdown"
+
+
+@dataclass
+class ReleaseConfig:
+    # Where `release` records the pinned model version that the service and batch prediction load.
+    output: str = "${paths.artifacts_dir}/release/model.json"
+    # `rollback`: the version to make champion again; empty = the version the current champion replaced.
+    rollback_to: str = ""
+
+
+@dataclass
+class CtConfig:
+    # Retrain even when no drift is detected (a scheduled refresh).
+    force: bool = False
 
 
 @dataclass
@@ -140,6 +177,8 @@ class Config:
     drift: DriftConfig = field(default_factory=DriftConfig)
     predict: PredictConfig = field(default_factory=PredictConfig)
     repro: ReproConfig = field(default_factory=ReproConfig)
+    release: ReleaseConfig = field(default_factory=ReleaseConfig)
+    ct: CtConfig = field(default_factory=CtConfig)
     report: ReportConfig = field(default_factory=ReportConfig)
 
 

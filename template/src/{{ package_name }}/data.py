@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
 from pathlib import Path
 
 import hydra
+import numpy as np
 import pandas as pd
 from omegaconf import DictConfig
 from sklearn import datasets
@@ -65,15 +67,46 @@ def load_raw(cfg: DictConfig) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
+def _cell(value: object) -> str:
+    """A canonical text form of a cell: 1, 1.0 and "1.0" read back from CSV hash alike."""
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value))
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        number = float(value)
+        return "nan" if number != number else repr(number)
+    return "nan" if value is None or value is pd.NA else str(value)
+
+
+def holdout_mask(frame: pd.DataFrame, cfg: DictConfig) -> pd.Series:
+    """True for the rows of the hold-out: a SHA-256 of (salt, key values) below ``training.test_size``.
+
+    The assignment depends on nothing but a row's own key, so it never changes when rows are added,
+    removed or reordered, and no model, whatever its training data, ever fits a hold-out row.
+    """
+    key = list(cfg.training.holdout_key) or list(frame.columns)
+    missing = sorted(set(key) - set(frame.columns))
+    if missing:
+        raise ValueError(f"training.holdout_key columns {missing} are not in the data")
+    salt = str(cfg.training.holdout_salt).encode()
+    threshold = cfg.training.test_size * 2**64
+    flags = []
+    for row in frame[key].itertuples(index=False, name=None):
+        digest = hashlib.sha256(salt + b"\x1e" + "\x1f".join(map(_cell, row)).encode()).digest()
+        flags.append(int.from_bytes(digest[:8], "big") < threshold)
+    return pd.Series(flags, index=frame.index, dtype=bool)
+
+
 def split_holdout(frame: pd.DataFrame, cfg: DictConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Seeded, stratified train / held-out split of the labelled data (training and evaluation share it)."""
-    train, test = train_test_split(
-        frame,
-        test_size=cfg.training.test_size,
-        random_state=cfg.seed,
-        stratify=frame[cfg.data.target],
-    )
-    return train, test
+    """(training rows, hold-out rows) of the labelled data; see :func:`holdout_mask`."""
+    mask = holdout_mask(frame, cfg)
+    train, holdout = frame[~mask], frame[mask]
+    target = cfg.data.target
+    if holdout.empty or train.empty or holdout[target].nunique() < 2:
+        raise ValueError(
+            f"the hold-out has {len(holdout)} rows ({holdout[target].nunique()} classes) and training "
+            f"{len(train)}: too little data for training.test_size={cfg.training.test_size}"
+        )
+    return train, holdout
 
 
 def prepare(cfg: DictConfig) -> PreparedData:

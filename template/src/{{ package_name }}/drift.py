@@ -1,9 +1,15 @@
-"""Drift check: compare a new batch with the training reference.
+"""Monitoring: compare the current data with the data the champion was trained on.
+
+The reference is the champion's own training data, logged with its training run
+(``reference/train.parquet``, see :mod:`.train`), so drift is measured against what the production model
+learned from, not against whatever data was prepared last (``drift.reference=<path>`` overrides it). The
+current data is a batch file or the service's prediction log (a ``.jsonl`` file: served traffic).
 
 Each feature is tested on its own (two-sample Kolmogorov-Smirnov for numeric columns, chi-squared on the
 category counts otherwise) at a Bonferroni-corrected level, and the batch is validated against the
 inference suite. The step writes ``reports/drift/drift.json`` and ``reports/drift/drift.html`` and exits
-non-zero when the batch drifted or failed validation.
+non-zero when the batch fails validation (and on drift with ``drift.fail_on_drift=true``). Drift is a reason
+to retrain, not to stop: ``uv run poe ct`` (:mod:`.ct`) monitors and, on drift, trains, evaluates and promotes.
 """
 
 from __future__ import annotations
@@ -61,7 +67,49 @@ def feature_tests(reference: pd.DataFrame, current: pd.DataFrame, p_value: float
     return results
 
 
-def drift_report(reference: pd.DataFrame, current: pd.DataFrame, cfg: DictConfig) -> dict[str, Any]:
+def read_prediction_log(path: str | Path, model_version: str | None = None) -> pd.DataFrame:
+    """The inputs of the served predictions in a prediction log (JSON lines written by the service)."""
+    records = []
+    with Path(path).open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                entry = json.loads(line)
+                if model_version is None or str(entry["model_version"]) == str(model_version):
+                    records.append(entry["inputs"])
+    if not records:
+        which = f" of version {model_version}" if model_version else ""
+        raise ValueError(f"the prediction log {path} holds no prediction{which}")
+    return pd.DataFrame.from_records(records)
+
+
+def read_current(path: str | Path) -> pd.DataFrame:
+    """A batch file (CSV, Parquet) or a prediction log (``.jsonl``)."""
+    return read_prediction_log(path) if Path(path).suffix == ".jsonl" else read_table(path)
+
+
+def champion_reference(cfg: DictConfig) -> tuple[pd.DataFrame, dict[str, Any]] | None:
+    """The champion's training data (downloaded from its run) and where it came from; None without champion."""
+    import mlflow
+
+    from .tracking import alias_version, configure
+    from .train import REFERENCE_ARTIFACT
+
+    client = configure(cfg)
+    champion = alias_version(client, cfg.mlflow.registered_model_name, cfg.evaluation.champion_alias)
+    if champion is None:
+        return None
+    path = mlflow.artifacts.download_artifacts(f"runs:/{champion.run_id}/{REFERENCE_ARTIFACT}")
+    source = {
+        "reference": f"runs:/{champion.run_id}/{REFERENCE_ARTIFACT}",
+        "champion_version": str(champion.version),
+        "champion_run_id": champion.run_id,
+    }
+    return read_table(path), source
+
+
+def drift_report(
+    reference: pd.DataFrame, current: pd.DataFrame, cfg: DictConfig, source: dict[str, Any] | None = None
+) -> dict[str, Any]:
     reference = features_of(reference, cfg.data.target)
     current = features_of(current, cfg.data.target)
     tests = feature_tests(reference, current, cfg.drift.p_value)
@@ -70,6 +118,9 @@ def drift_report(reference: pd.DataFrame, current: pd.DataFrame, cfg: DictConfig
     validation = validate_frame(current, load_suite(suite_path(cfg, INFERENCE_SUITE)))
     return {
         "reference": str(cfg.drift.reference),
+        "champion_version": None,
+        "champion_run_id": None,
+        **(source or {}),
         "current": str(cfg.drift.current),
         "reference_rows": len(reference),
         "current_rows": len(current),
@@ -125,8 +176,39 @@ each tested at alpha = {report["per_feature_alpha"]:.2e}.</p>
 """
 
 
+def no_reference_report(current: pd.DataFrame, cfg: DictConfig) -> dict[str, Any]:
+    """Without a champion there is nothing to drift from: only the contract of the current data is checked."""
+    current = features_of(current, cfg.data.target)
+    validation = validate_frame(current, load_suite(suite_path(cfg, INFERENCE_SUITE)))
+    return {
+        "reference": "none: no champion yet",
+        "champion_version": None,
+        "champion_run_id": None,
+        "current": str(cfg.drift.current),
+        "reference_rows": 0,
+        "current_rows": len(current),
+        "p_value": cfg.drift.p_value,
+        "per_feature_alpha": cfg.drift.p_value,
+        "max_drifted_share": cfg.drift.max_drifted_share,
+        "drifted_features": [],
+        "drifted_share": 0.0,
+        "validation": validation.to_dict(),
+        "drift_detected": False,
+        "passed": validation.success,
+        "features": [],
+    }
+
+
 def run_drift(cfg: DictConfig) -> dict[str, Any]:
-    report = drift_report(read_table(cfg.drift.reference), read_table(cfg.drift.current), cfg)
+    current = read_current(cfg.drift.current)
+    if cfg.drift.reference:
+        report = drift_report(read_table(cfg.drift.reference), current, cfg)
+    else:
+        found = champion_reference(cfg)
+        if found is None:
+            report = no_reference_report(current, cfg)
+        else:
+            report = drift_report(found[0], current, cfg, source=found[1])
     out = Path(cfg.paths.reports_dir) / "drift"
     out.mkdir(parents=True, exist_ok=True)
     (out / "drift.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
@@ -138,13 +220,13 @@ def run_drift(cfg: DictConfig) -> dict[str, Any]:
 @hydra.main(config_path=str(CONFIG_DIR), config_name=CONFIG_NAME, version_base="1.3")
 def main(cfg: DictConfig) -> None:
     report = run_drift(cfg)
-    if not report["passed"]:
-        log.error(
-            "drift detected in %s; expectation suite %s",
-            report["drifted_features"] or "no feature",
-            "passed" if report["validation"]["success"] else "failed",
-        )
+    if not report["validation"]["success"]:
+        log.error("the current data violates the contract: fix the data pipeline before anything learns from it")
         sys.exit(1)
+    if report["drift_detected"]:
+        log.warning("drift detected in %s: retrain (`uv run poe ct` does it on drift)", report["drifted_features"])
+        if cfg.drift.fail_on_drift:
+            sys.exit(1)
 
 
 if __name__ == "__main__":

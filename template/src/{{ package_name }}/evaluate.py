@@ -1,11 +1,21 @@
-"""Evaluation and promotion.
+"""Evaluation and promotion: a fair comparison on the hold-out, then registration of a winner only.
 
-The candidate (the model version registered by the last training run) and the current champion are both
-scored on the same held-out split of the current data. The candidate becomes ``champion`` only when it
-reaches every threshold of ``evaluation.thresholds`` *and* beats the champion's primary metric by more than
-``evaluation.min_improvement``. A valid candidate that does not beat the champion gets the ``challenger``
-alias. A candidate that misses a threshold is tagged ``validation_status=failed`` and the step exits
-non-zero; the champion is never replaced by it.
+The candidate (the model of the last training run) and the current champion are both scored on the
+hold-out: rows assigned by a stable hash of their key (see :func:`.data.holdout_mask`), so neither model
+trained on them, and rows stay in the hold-out when the data grows. The candidate replaces the champion only
+when it
+
+1. reaches every threshold of ``evaluation.thresholds``,
+2. beats the champion's ``primary_metric`` by at least ``evaluation.min_improvement``, and
+3. passes the statistical guard: a paired, stratified bootstrap of the metric difference on the hold-out
+   whose one-sided lower bound at ``guard.confidence`` is above zero (hold-outs of a few dozen rows cannot
+   tell a 0.005 gain from noise, and the guard says so).
+
+Only a promoted candidate is registered (a new model version, with the ``champion`` alias). Every decision
+is an MLflow run (``stage=evaluate``) with the hold-out as input, the decision and its reason as tags, the
+candidate's and champion's metrics, the guard's numbers, and the validation and drift reports as artifacts;
+the candidate's training run gets the decision and reason as tags too. A candidate below a threshold is
+``rejected`` and the step exits non-zero; a valid one that is not better is ``not_promoted`` (exit 0).
 """
 
 from __future__ import annotations
@@ -13,7 +23,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,27 +35,34 @@ from omegaconf import DictConfig
 from .config import CONFIG_DIR, CONFIG_NAME
 from .data import read_table, split_holdout
 from .features import features_of
-from .metrics import check_known, compute_metrics
-from .tracking import alias_version, configure
+from .hashing import frame_sha256
+from .metrics import check_known, compute_metrics, paired_bootstrap
+from .tracking import alias_version, configure, log_dataset
 
 log = logging.getLogger(__name__)
 
 PROMOTED = "promoted"
-CHALLENGER = "challenger"
+NOT_PROMOTED = "not_promoted"
 REJECTED = "rejected"
 ALREADY_CHAMPION = "already_champion"
+DECISION_ARTIFACT = "evaluation/decision.json"
 
 
 @dataclass
 class Decision:
     decision: str
     model_name: str
-    candidate_version: str
+    candidate_run_id: str
     candidate_metrics: dict[str, float]
+    reason: str
+    candidate_version: str | None = None
     champion_version: str | None = None
     champion_metrics: dict[str, float] | None = None
-    failed_thresholds: list[str] = field(default_factory=list)
-    reason: str = ""
+    failed_thresholds: list[str] | None = None
+    guard: dict[str, Any] | None = None
+    holdout_rows: int = 0
+    holdout_sha256: str = ""
+    evaluation_run_id: str | None = None
 
     @property
     def promoted(self) -> bool:
@@ -55,22 +72,14 @@ class Decision:
         return {**asdict(self), "promoted": self.promoted}
 
 
-def _candidate(cfg: DictConfig, client: MlflowClient) -> str:
-    """The model version to evaluate: of ``evaluation.run_id``, else of the last training run."""
-    name = cfg.mlflow.registered_model_name
-    run_id = cfg.evaluation.run_id
-    if not run_id:
-        last = Path(cfg.paths.artifacts_dir) / "train" / "last_run.json"
-        if not last.is_file():
-            raise FileNotFoundError(f"{last} not found: run `uv run poe train` first (or set evaluation.run_id)")
-        record = json.loads(last.read_text(encoding="utf-8"))
-        if record.get("model_version"):
-            return str(record["model_version"])
-        run_id = record["run_id"]
-    versions = client.search_model_versions(f"name = '{name}' and run_id = '{run_id}'")
-    if not versions:
-        raise LookupError(f"run {run_id} has no registered version of model {name!r}")
-    return str(max(int(v.version) for v in versions))
+def candidate_run(cfg: DictConfig) -> str:
+    """The training run to evaluate: ``evaluation.run_id``, else the run recorded by the last ``train``."""
+    if cfg.evaluation.run_id:
+        return str(cfg.evaluation.run_id)
+    last = Path(cfg.paths.artifacts_dir) / "train" / "last_run.json"
+    if not last.is_file():
+        raise FileNotFoundError(f"{last} not found: run `uv run poe train` first (or set evaluation.run_id)")
+    return str(json.loads(last.read_text(encoding="utf-8"))["run_id"])
 
 
 def failed_thresholds(metrics: dict[str, float], thresholds: dict[str, float]) -> list[str]:
@@ -83,17 +92,64 @@ def decide(
     thresholds: dict[str, float],
     primary_metric: str,
     min_improvement: float,
+    guard: dict[str, Any] | None = None,
 ) -> tuple[str, list[str], str]:
-    """Pure promotion rule: (decision, failed thresholds, reason)."""
+    """Pure promotion rule: (decision, failed thresholds, reason). ``guard`` is a :func:`paired_bootstrap`
+    result, or None when no guard applies (no champion, or ``guard.method=none``)."""
     failed = failed_thresholds(candidate, thresholds)
     if failed:
         return REJECTED, failed, "below threshold: " + ", ".join(failed)
     if champion is None:
         return PROMOTED, [], "no champion yet"
     new, old = candidate[primary_metric], champion[primary_metric]
-    if new > old + min_improvement:
-        return PROMOTED, [], f"{primary_metric} {new:.4f} beats the champion's {old:.4f}"
-    return CHALLENGER, [], f"{primary_metric} {new:.4f} does not beat the champion's {old:.4f} by > {min_improvement}"
+    versus = f"{primary_metric} {new:.4f} vs the champion's {old:.4f}"
+    if new - old < min_improvement:
+        return NOT_PROMOTED, [], f"{versus}: not better by {min_improvement} or more"
+    if guard is None:
+        return PROMOTED, [], f"{versus}: better by {min_improvement} or more"
+    bound = f"one-sided {guard['confidence'] * 100:.0f}% bootstrap lower bound {guard['lower_bound']:+.4f}"
+    if not guard["lower_bound"] > 0:
+        return (
+            NOT_PROMOTED,
+            [],
+            (
+                f"{versus}: the gain is not significant on the {guard['rows']}-row hold-out "
+                f"({bound} <= 0, p = {guard['p_value']:.3f})"
+            ),
+        )
+    return PROMOTED, [], f"{versus}: better by {min_improvement} or more and significant ({bound} > 0)"
+
+
+def _log_reports(cfg: DictConfig) -> None:
+    """The validation and drift reports of this loop iteration, next to the decision they informed."""
+    reports = Path(cfg.paths.reports_dir)
+    for path in (reports / "validation.json", reports / "drift" / "drift.json", reports / "drift" / "drift.html"):
+        if path.is_file():
+            mlflow.log_artifact(str(path), "reports" if path.parent == reports else "reports/drift")
+
+
+def _register(client: MlflowClient, cfg: DictConfig, decision: Decision, previous: str | None) -> str:
+    name = decision.model_name
+    run = client.get_run(decision.candidate_run_id)
+    model_uri = run.data.tags.get("model_uri") or f"runs:/{decision.candidate_run_id}/model"
+    registered = mlflow.register_model(model_uri, name)
+    version = str(registered.version)
+    tags = {
+        "run_id": decision.candidate_run_id,
+        "evaluation_run_id": str(decision.evaluation_run_id),
+        "validation_status": "passed",
+        "promotion_decision": PROMOTED,
+        "promotion_reason": decision.reason,
+        "holdout_sha256": decision.holdout_sha256,
+    }
+    if previous is not None:
+        tags["previous_champion"] = previous
+    for key, value in tags.items():
+        client.set_model_version_tag(name, version, key, value)
+    client.set_registered_model_alias(name, cfg.evaluation.champion_alias, version)
+    if previous is not None:
+        client.set_model_version_tag(name, previous, "replaced_by", version)
+    return version
 
 
 def evaluate_and_promote(cfg: DictConfig) -> Decision:
@@ -101,50 +157,85 @@ def evaluate_and_promote(cfg: DictConfig) -> Decision:
     check_known([ev.primary_metric, *ev.thresholds])
     client = configure(cfg)
     name = cfg.mlflow.registered_model_name
-    version = _candidate(cfg, client)
+    run_id = candidate_run(cfg)
 
     dataset = read_table(cfg.paths.dataset)
-    _, test = split_holdout(dataset, cfg)
-    x_test, y_test = features_of(test, cfg.data.target), test[cfg.data.target]
-    candidate_metrics = compute_metrics(mlflow.sklearn.load_model(f"models:/{name}/{version}"), x_test, y_test)
+    _, holdout = split_holdout(dataset, cfg)
+    x_test, y_test = features_of(holdout, cfg.data.target), holdout[cfg.data.target]
+    candidate = mlflow.sklearn.load_model(f"runs:/{run_id}/model")
+    candidate_metrics = compute_metrics(candidate, x_test, y_test)
 
     champion = alias_version(client, name, ev.champion_alias)
     champion_version = str(champion.version) if champion is not None else None
-    champion_metrics = None
-    if champion_version is not None and champion_version != version:
-        champion_model = mlflow.sklearn.load_model(f"models:/{name}/{champion_version}")
-        champion_metrics = compute_metrics(champion_model, x_test, y_test)
-
-    if champion_version == version:
-        decision = Decision(ALREADY_CHAMPION, name, version, candidate_metrics, version, candidate_metrics)
-        decision.reason = "the candidate already is the champion"
+    decision = Decision("", name, run_id, candidate_metrics, "", champion_version=champion_version)
+    decision.holdout_rows, decision.holdout_sha256 = len(holdout), frame_sha256(holdout)
+    if champion is not None and champion.run_id == run_id:
+        decision.decision, decision.reason = ALREADY_CHAMPION, f"the candidate already is version {champion_version}"
+        decision.candidate_version = champion_version
+        decision.champion_metrics = candidate_metrics
     else:
-        verdict, failed, reason = decide(
-            candidate_metrics, champion_metrics, dict(ev.thresholds), ev.primary_metric, ev.min_improvement
-        )
-        decision = Decision(
-            verdict,
-            name,
-            version,
+        guard = None
+        if champion is not None:
+            champion_model = mlflow.sklearn.load_model(f"models:/{name}/{champion_version}")
+            decision.champion_metrics = compute_metrics(champion_model, x_test, y_test)
+            if ev.guard.method == "paired_bootstrap":
+                guard = paired_bootstrap(
+                    ev.primary_metric,
+                    y_test,
+                    candidate,
+                    champion_model,
+                    x_test,
+                    resamples=ev.guard.resamples,
+                    confidence=ev.guard.confidence,
+                    seed=cfg.seed,
+                )
+            elif ev.guard.method != "none":
+                raise ValueError(f"evaluation.guard.method must be paired_bootstrap or none, not {ev.guard.method!r}")
+        decision.guard = guard
+        decision.decision, decision.failed_thresholds, decision.reason = decide(
             candidate_metrics,
-            champion_version,
-            champion_metrics,
-            failed,
-            reason,
+            decision.champion_metrics,
+            dict(ev.thresholds),
+            ev.primary_metric,
+            ev.min_improvement,
+            guard,
         )
-        client.set_model_version_tag(name, version, "validation_status", "failed" if failed else "passed")
-        if verdict == PROMOTED:
-            client.set_registered_model_alias(name, ev.champion_alias, version)
-            if champion_version is not None:
-                client.set_model_version_tag(name, champion_version, "replaced_by", version)
-        elif verdict == CHALLENGER:
-            client.set_registered_model_alias(name, ev.challenger_alias, version)
-        client.set_model_version_tag(name, version, "promotion_decision", verdict)
+
+    with mlflow.start_run(run_name=f"evaluate-{run_id[:8]}") as run:
+        decision.evaluation_run_id = run.info.run_id
+        mlflow.set_tags(
+            {
+                "stage": "evaluate",
+                "candidate_run_id": run_id,
+                "champion_version": str(champion_version),
+                "decision": decision.decision,
+                "reason": decision.reason,
+                "holdout_sha256": decision.holdout_sha256,
+            }
+        )
+        log_dataset(holdout, cfg.paths.dataset, cfg.data.target, "holdout", "evaluation")
+        mlflow.log_metrics({f"candidate_{k}": v for k, v in candidate_metrics.items()})
+        if decision.champion_metrics:
+            mlflow.log_metrics({f"champion_{k}": v for k, v in decision.champion_metrics.items()})
+        if decision.guard:
+            mlflow.log_metrics({f"guard_{k}": float(v) for k, v in decision.guard.items()})
+        _log_reports(cfg)
+        if decision.decision == PROMOTED:
+            decision.candidate_version = _register(client, cfg, decision, champion_version)
+            mlflow.set_tag("model_version", decision.candidate_version)
+        mlflow.log_dict(decision.to_dict(), DECISION_ARTIFACT)
+    for key, value in {
+        "promotion_decision": decision.decision,
+        "promotion_reason": decision.reason,
+        "evaluation_run_id": str(decision.evaluation_run_id),
+        "model_version": str(decision.candidate_version),
+    }.items():
+        client.set_tag(run_id, key, value)
 
     out = Path(cfg.paths.artifacts_dir) / "evaluate"
     out.mkdir(parents=True, exist_ok=True)
     (out / "decision.json").write_text(json.dumps(decision.to_dict(), indent=2) + "\n", encoding="utf-8")
-    log.info("%s: version %s (%s)", decision.decision, version, decision.reason)
+    log.info("%s: run %s, version %s (%s)", decision.decision, run_id, decision.candidate_version, decision.reason)
     return decision
 
 
@@ -152,7 +243,7 @@ def evaluate_and_promote(cfg: DictConfig) -> Decision:
 def main(cfg: DictConfig) -> None:
     decision = evaluate_and_promote(cfg)
     if decision.decision == REJECTED:
-        log.error("model version %s rejected: %s", decision.candidate_version, decision.reason)
+        log.error("the model of run %s is rejected: %s", decision.candidate_run_id, decision.reason)
         sys.exit(1)
 
 

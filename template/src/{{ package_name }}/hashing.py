@@ -6,6 +6,8 @@ import hashlib
 import subprocess
 from pathlib import Path
 
+import pandas as pd
+
 
 def file_sha256(path: str | Path) -> str:
     """SHA-256 of a file's bytes."""
@@ -13,6 +15,13 @@ def file_sha256(path: str | Path) -> str:
     with Path(path).open("rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
+    return digest.hexdigest()
+
+
+def frame_sha256(frame: pd.DataFrame) -> str:
+    """SHA-256 of a table's columns and values (row order included), independent of its index."""
+    digest = hashlib.sha256("\x1f".join(map(str, frame.columns)).encode())
+    digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
     return digest.hexdigest()
 
 

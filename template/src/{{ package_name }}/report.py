@@ -20,9 +20,19 @@ def render_markdown(decision: dict[str, Any], thresholds: dict[str, float]) -> s
     candidate = decision["candidate_metrics"]
     champion = decision.get("champion_metrics") or {}
     lines = [
-        f"### Model metrics: {decision['decision']} (version {decision['candidate_version']})",
+        f"### Model metrics: {decision['decision']} (run {decision['candidate_run_id']}, "
+        f"version {decision.get('candidate_version') or 'not registered'})",
         "",
         f"{decision.get('reason', '')}",
+        "",
+        f"Hold-out: {decision.get('holdout_rows', 0)} rows that no model trained on"
+        + (
+            f"; paired bootstrap of the difference: lower bound {guard['lower_bound']:+.4f} "
+            f"at {guard['confidence'] * 100:.0f}%, p = {guard['p_value']:.3f}"
+            if (guard := decision.get("guard"))
+            else ""
+        )
+        + ".",
         "",
         "| metric | candidate | champion | change | threshold |",
         "| --- | ---: | ---: | ---: | ---: |",

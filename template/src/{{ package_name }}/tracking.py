@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
+import warnings
+from pathlib import Path
 from typing import Any
 
 import mlflow
+import pandas as pd
 from mlflow.entities.model_registry import ModelVersion
 from mlflow.exceptions import MlflowException
 from mlflow.tracking import MlflowClient
@@ -54,3 +57,12 @@ def alias_version(client: MlflowClient, name: str, alias: str) -> ModelVersion |
         return client.get_model_version_by_alias(name, alias)
     except MlflowException:
         return None
+
+
+def log_dataset(frame: pd.DataFrame, path: str | Path, target: str, name: str, context: str) -> None:
+    """``mlflow.log_input`` of a table read from ``path``: its digest, schema and source in the run's inputs."""
+    with warnings.catch_warnings():
+        # MLflow's schema-inference hints, its ambiguous local-source registry and its pandas 4 deprecations.
+        warnings.simplefilter("ignore")
+        dataset = mlflow.data.from_pandas(frame, source=str(Path(path).resolve()), targets=target, name=name)
+        mlflow.log_input(dataset, context=context)

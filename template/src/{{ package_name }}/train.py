@@ -1,9 +1,16 @@
-"""Training step: fit the configured model, log everything to MLflow and register the model."""
+"""Training step: fit the configured model on the training rows and log everything to MLflow.
+
+The model is logged with its run, not registered: only a candidate that passes evaluation becomes a
+registered version (see :mod:`.evaluate`). The run records its inputs (``mlflow.log_input``), the
+validation report, and the training rows themselves (``reference/train.parquet``): the drift reference
+of the model once it is champion.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
+import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -21,17 +28,19 @@ from sklearn.pipeline import Pipeline
 from .config import CONFIG_DIR, CONFIG_NAME, to_container
 from .data import read_table, split_holdout
 from .features import features_of
-from .hashing import file_sha256, git_commit, lock_sha256
+from .hashing import file_sha256, frame_sha256, git_commit, lock_sha256
 from .metrics import compute_metrics
 from .models import build_pipeline
 from .seeding import seed_everything
-from .tracking import configure, flatten
+from .tracking import configure, flatten, log_dataset
 from .validation import TRAINING_SUITE, require_valid
 
 log = logging.getLogger(__name__)
 
 CONFIG_ARTIFACT = "config/config.json"
 PROBE_ARTIFACT = "probe/predictions.json"
+REFERENCE_ARTIFACT = "reference/train.parquet"
+VALIDATION_ARTIFACT = "validation/training_data.json"
 
 
 @dataclass
@@ -83,7 +92,7 @@ def train(cfg: DictConfig, *, log_to_mlflow: bool = True) -> TrainResult:
     """Train on ``paths.dataset``; with ``log_to_mlflow`` log the run and register the model."""
     dataset_path = Path(cfg.paths.dataset)
     dataset = read_table(dataset_path)
-    require_valid(dataset, cfg, TRAINING_SUITE)
+    validation = require_valid(dataset, cfg, TRAINING_SUITE)
     model, x_train, metrics = fit(cfg, dataset)
     probe_features = probe_set(dataset, cfg)
     probe = _jsonable(model.predict(probe_features))
@@ -92,7 +101,8 @@ def train(cfg: DictConfig, *, log_to_mlflow: bool = True) -> TrainResult:
     if not log_to_mlflow:
         return TrainResult(None, None, None, metrics, probe, probabilities)
 
-    client = configure(cfg)
+    configure(cfg)
+    train_rows, holdout_rows = split_holdout(dataset, cfg)
     resolved = to_container(cfg)
     with mlflow.start_run(run_name=f"{cfg.model.name}-{cfg.env.name}") as run:
         mlflow.log_params(flatten(resolved))
@@ -102,6 +112,11 @@ def train(cfg: DictConfig, *, log_to_mlflow: bool = True) -> TrainResult:
                 "stage": "train",
                 "git_commit": git_commit(),
                 "data_sha256": file_sha256(dataset_path),
+                "data_path": str(dataset_path),
+                "train_rows": str(len(train_rows)),
+                "holdout_rows": str(len(holdout_rows)),
+                "holdout_sha256": frame_sha256(holdout_rows),
+                "reference_artifact": REFERENCE_ARTIFACT,
                 "lock_sha256": lock_sha256(),
                 "seed": str(cfg.seed),
                 "model_name": cfg.model.name,
@@ -109,6 +124,13 @@ def train(cfg: DictConfig, *, log_to_mlflow: bool = True) -> TrainResult:
             }
         )
         mlflow.log_dict(resolved, CONFIG_ARTIFACT)
+        mlflow.log_dict(validation.to_dict(), VALIDATION_ARTIFACT)
+        log_dataset(train_rows, dataset_path, cfg.data.target, "train", "training")
+        with tempfile.TemporaryDirectory() as tmp:
+            reference = Path(tmp) / Path(REFERENCE_ARTIFACT).name
+            train_rows.to_parquet(reference, index=False)
+            mlflow.set_tag("reference_sha256", frame_sha256(train_rows))
+            mlflow.log_artifact(str(reference), str(Path(REFERENCE_ARTIFACT).parent))
         mlflow.log_dict({"predictions": probe, "probabilities": probabilities}, PROBE_ARTIFACT)
         import skops.io
 
@@ -120,17 +142,13 @@ def train(cfg: DictConfig, *, log_to_mlflow: bool = True) -> TrainResult:
             pip_requirements=pip_requirements(),
             skops_trusted_types=skops.io.get_untrusted_types(data=skops.io.dumps(model)),
         )
-        version = None
-        if cfg.training.register:
-            registered = mlflow.register_model(info.model_uri, cfg.mlflow.registered_model_name)
-            version = str(registered.version)
-            client.set_model_version_tag(registered.name, version, "run_id", run.info.run_id)
-    result = TrainResult(run.info.run_id, info.model_uri, version, metrics, probe, probabilities)
+        mlflow.set_tag("model_uri", info.model_uri)
+    result = TrainResult(run.info.run_id, info.model_uri, None, metrics, probe, probabilities)
     out = Path(cfg.paths.artifacts_dir) / "train"
     out.mkdir(parents=True, exist_ok=True)
     (out / "last_run.json").write_text(json.dumps(result.to_dict(), indent=2) + "\n", encoding="utf-8")
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    log.info("run %s logged; model version %s", result.run_id, version)
+    log.info("run %s logged: evaluate it to register and promote its model", result.run_id)
     return result
 
 

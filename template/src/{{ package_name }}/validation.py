@@ -43,6 +43,10 @@ RANGE_MARGIN = 0.25
 class DataValidationError(RuntimeError):
     """The data does not satisfy its expectation suite."""
 
+    def __init__(self, message: str, summary: ValidationSummary | None = None) -> None:
+        super().__init__(message)
+        self.summary = summary
+
 
 @dataclass
 class ValidationSummary:
@@ -183,7 +187,7 @@ def require_valid(frame: pd.DataFrame, cfg: DictConfig, suite_name: str) -> Vali
     summary = validate_frame(frame, load_suite(suite_file))
     if not summary.success:
         details = "; ".join(f"{f['expectation']}({f['column'] or 'table'})" for f in summary.failures)
-        raise DataValidationError(f"data failed the {suite_name!r} suite: {details}")
+        raise DataValidationError(f"data failed the {suite_name!r} suite: {details}", summary)
     log.info("data passed the %r suite (%d expectations)", suite_name, summary.evaluated)
     _PASSED[key] = summary
     return summary
@@ -191,13 +195,21 @@ def require_valid(frame: pd.DataFrame, cfg: DictConfig, suite_name: str) -> Vali
 
 def validate_files(cfg: DictConfig) -> list[ValidationSummary]:
     """The validate step: the labelled dataset and the new batch against their suites."""
-    summaries = [
-        require_valid(read_table(cfg.paths.dataset), cfg, TRAINING_SUITE),
-        require_valid(read_table(cfg.paths.batch), cfg, INFERENCE_SUITE),
-    ]
+    checks = [(cfg.paths.dataset, TRAINING_SUITE), (cfg.paths.batch, INFERENCE_SUITE)]
+    summaries, errors = [], []
+    for path, suite in checks:
+        try:
+            summaries.append(require_valid(read_table(path), cfg, suite))
+        except DataValidationError as error:
+            errors.append(str(error))
+            summaries.append(error.summary or ValidationSummary(suite, False, 0, [{"error": str(error)}]))
+    # The report is written whatever the outcome: a failed validation says success: false.
     report = Path(cfg.paths.reports_dir) / "validation.json"
     report.parent.mkdir(parents=True, exist_ok=True)
-    report.write_text(json.dumps([s.to_dict() for s in summaries], indent=2) + "\n", encoding="utf-8")
+    document = {"success": not errors, "suites": [s.to_dict() for s in summaries]}
+    report.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    if errors:
+        raise DataValidationError("; ".join(errors))
     return summaries
 
 
