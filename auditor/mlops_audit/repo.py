@@ -423,7 +423,7 @@ def memoized(fn: Callable[[Repo], T]) -> Callable[[Repo], T]:
     wrapper.__name__ = fn.__name__
     wrapper.__qualname__ = fn.__qualname__
     wrapper.__doc__ = fn.__doc__
-    wrapper.__wrapped__ = fn  # type: ignore[attr-defined]
+    wrapper.__wrapped__ = fn  # type: ignore[attr-defined]  # a function's attribute the Callable type lacks
     return wrapper
 
 

@@ -631,7 +631,7 @@ def optional_imports(repo: Repo, path: str) -> frozenset[tuple[str, int]]:
             )
             if not guarded:
                 continue
-            body = node.body  # type: ignore[attr-defined]
+            body = node.body if isinstance(node, (ast.Try, ast.With)) else []  # guarded: always one of them
             for stmt in body:
                 for sub in ast.walk(stmt):
                     if isinstance(sub, ast.Import):
@@ -706,10 +706,10 @@ def dependency_managers(repo: Repo) -> list[str]:
     tools: list[str] = []
     names = {e.name for e in repo.entries.values()}
     pyprojects = [load_toml(repo, p) or {} for p in repo.named("pyproject.toml")]
-    tool_tables = [d.get("tool") for d in pyprojects if isinstance(d.get("tool"), dict)]
+    tool_tables = [t for d in pyprojects if isinstance(t := d.get("tool"), dict)]
 
     def has_tool(name: str) -> bool:
-        return any(name in t for t in tool_tables)  # type: ignore[operator]
+        return any(name in t for t in tool_tables)
 
     if "uv.lock" in names or has_tool("uv"):
         tools.append("uv")
