@@ -2,7 +2,7 @@
 
 The hooks run for real (``pre-commit run --all-files``) in a one-commit copy of the working tree, offline: every
 hook is local and calls a tool of this test run's environment through ``uv run --frozen`` (``UV_NO_SYNC`` and
-``UV_PROJECT_ENVIRONMENT`` make uv use that environment as it is). mypy is skipped here (not yet clean).
+``UV_PROJECT_ENVIRONMENT`` make uv use that environment as it is), mypy included (about 8 s from a cold cache).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from tests.helpers.template import require_tool
 
 PRE_COMMIT = Path(sys.executable).with_name("pre-commit")
 SUMMARY = re.compile(r"^(?P<name>.+?)\.{3,}(?:\(no files to check\))?(?P<verdict>Passed|Failed|Skipped)$")
-#: every hook but mypy, which is skipped
+#: every hook but mypy (its verdict is checked on its own below)
 CHECKED = (
     "ruff-check",
     "ruff-format",
@@ -47,7 +47,6 @@ def run_hooks(clone: Path, home: Path) -> subprocess.CompletedProcess[str]:
         PATH=f"{uv.parent}{os.pathsep}{env.get('PATH', '')}",
         PRE_COMMIT_HOME=str(home),
         PRE_COMMIT_COLOR="never",
-        SKIP="mypy",
         UV_NO_SYNC="1",
         UV_PROJECT_ENVIRONMENT=sys.prefix,
         UV_OFFLINE="1",
@@ -95,7 +94,7 @@ def test_own_hooks_pass_on_the_working_tree(clone: Path, tmp_path: Path):
         "check for added large files",
     }
     assert {name: found.get(name) for name in names} == dict.fromkeys(names, "Passed"), output
-    assert found.get("mypy (auditor/)") == "Skipped", output
+    assert found.get("mypy (auditor/)") == "Passed", output
 
 
 def test_own_hooks_catch_and_fix_faults(clone: Path, tmp_path: Path):

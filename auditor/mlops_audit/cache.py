@@ -416,7 +416,7 @@ class AuditCache:
     def get_fact(self, path: str, kind: str) -> tuple[bool, Any]:
         record = self._lookup(path)
         blob = record[3].get(kind) if record is not None else None
-        if blob is None:
+        if record is None or blob is None:
             self.misses += 1
             return False, None
         try:
@@ -545,8 +545,18 @@ def _same(value: Any) -> Any:
     return value
 
 
-_ENCODERS = {"result": result_to_plain, "fact": fact_to_plain, "list": list, "plain": _same}
-_DECODERS = {"result": result_from_plain, "fact": fact_from_plain, "list": list, "plain": _same}
+_ENCODERS: dict[str, Callable[[Any], Any]] = {
+    "result": result_to_plain,
+    "fact": fact_to_plain,
+    "list": list,
+    "plain": _same,
+}
+_DECODERS: dict[str, Callable[[Any], Any]] = {
+    "result": result_from_plain,
+    "fact": fact_from_plain,
+    "list": list,
+    "plain": _same,
+}
 
 
 def _unlink(path: Path) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from ._version import __version__
 
@@ -42,7 +42,7 @@ def _build() -> Any:
                 args = ["audit", *args]
             return super().parse_args(ctx, args)
 
-    def fail_usage(message: str) -> None:
+    def fail_usage(message: str) -> NoReturn:
         click.echo(f"mlops-audit: error: {message}", err=True)
         raise SystemExit(EXIT_USAGE)
 

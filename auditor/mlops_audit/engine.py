@@ -255,10 +255,11 @@ def _project_report(
     progress: ProgressCallback = _silent,
 ) -> ProjectReport:
     anchor = runner.anchor(view)
-    profile = ProjectProfile(config.profile, "set by the configuration", False)
     if config.profile is None:
-        name, reason = runner.profile(view)
-        profile = ProjectProfile(name, reason, True)
+        name, why = runner.profile(view)
+        profile = ProjectProfile(name, why, True)
+    else:
+        profile = ProjectProfile(config.profile, "set by the configuration", False)
     known_failing = baseline_mod.known_failing(baseline, path)
     decided: dict[str, Result] = {}
 

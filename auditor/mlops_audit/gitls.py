@@ -143,8 +143,8 @@ def parse_listing(root: Path, top: bytes, listing: bytes) -> tuple[Path, dict[st
             found[path] = replace_entry(entry, modified=True)
     if missing:
         sizes = blob_sizes(root, [blob for _, blob, _ in missing])
-        for path, blob, link in missing:
-            found[path] = FileEntry(path, sizes.get(blob), blob, True, False, link)
+        for path, blob_id, link in missing:
+            found[path] = FileEntry(path, sizes.get(blob_id), blob_id, True, False, link)
     for raw_path in others:
         path = fsdecode(raw_path)
         try:

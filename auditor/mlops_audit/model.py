@@ -32,7 +32,7 @@ class Principle(StrEnum):
     SECURITY = "security"
 
     @property
-    def title(self) -> str:
+    def title(self) -> str:  # type: ignore[override]  # deliberately shadows str.title: the display name
         return FAMILY_OF_PRINCIPLE[self].title
 
 
@@ -137,9 +137,9 @@ def as_evidence(items: Iterable[EvidenceLike] | EvidenceLike | None) -> tuple[Ev
         and isinstance(items[0], str)
         and (items[1] is None or isinstance(items[1], int))
     ):
-        items = [items]  # type: ignore[list-item]
+        items = [items]
     out = []
-    for item in items:  # type: ignore[union-attr]
+    for item in items:
         if isinstance(item, Evidence):
             out.append(item)
         elif isinstance(item, str):

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Set
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path, PurePosixPath
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from . import gitls
 from .cache_protocol import FactCache, NullCache
@@ -324,14 +324,14 @@ class Repo:
         memo = self._tree.memo
         if full_key not in memo:
             memo[full_key] = compute()
-        return memo[full_key]
+        return cast(T, memo[full_key])  # the memo holds, under this key, what ``compute`` returned
 
     def shared_memo(self, key: Any, compute: Callable[[], T]) -> T:
         """Like :meth:`memo`, but shared by every view: for per-file facts keyed by the file's full path."""
         memo = self._tree.memo
         if key not in memo:
             memo[key] = compute()
-        return memo[key]
+        return cast(T, memo[key])  # the memo holds, under this key, what ``compute`` returned
 
     def file_fact(
         self,
@@ -358,7 +358,7 @@ class Repo:
         if seen is not None:  # (view prefix, value) of the view that asked first
             prefix, value = seen
             if prefix == self.prefix or decode is None:
-                return value
+                return cast(T, value)  # stored below: a value of ``compute`` or ``decode``
             # the same data seen from another view (sub-project): values that name their file (a parse's
             # evidence) are rebuilt for this view's path, without computing them again
             view_key = (*key, self.prefix)
@@ -367,7 +367,7 @@ class Repo:
                     memo[view_key] = decode(encode(value) if encode is not None else value)
                 except Exception:
                     memo[view_key] = value
-            return memo[view_key]
+            return cast(T, memo[view_key])  # a value of ``decode``, or the stored one
         found, raw = tree.cache.get_fact(full, kind)
         if found:
             try:
@@ -423,7 +423,7 @@ def memoized(fn: Callable[[Repo], T]) -> Callable[[Repo], T]:
     wrapper.__name__ = fn.__name__
     wrapper.__qualname__ = fn.__qualname__
     wrapper.__doc__ = fn.__doc__
-    wrapper.__wrapped__ = fn  # type: ignore[attr-defined]
+    wrapper.__wrapped__ = fn  # type: ignore[attr-defined]  # a function's attribute the Callable type lacks
     return wrapper
 
 

@@ -6,6 +6,7 @@ suppresses that evidence; a failure is ignored when all of its evidence is suppr
 
 from __future__ import annotations
 
+import functools
 import re
 
 from .model import Result
@@ -32,6 +33,10 @@ def parse(text: str) -> dict[int, dict[str, str]]:
     return found
 
 
+def _parse_file(view: Repo, path: str) -> dict[int, dict[str, str]]:
+    return parse(view.read_text(path) or "")
+
+
 def reason(view: Repo, check_id: str, result: Result) -> str | None:
     """Why a failing ``result`` of ``check_id`` is suppressed inline (``"suppressed inline"`` when the comments
     give no reason), or None when some of its evidence is not suppressed."""
@@ -45,7 +50,7 @@ def reason(view: Repo, check_id: str, result: Result) -> str | None:
         table = view.file_fact(  # per file, and kept in the audit cache
             "suppression.table/1",
             evidence.path,
-            lambda p=evidence.path: parse(view.read_text(p) or ""),
+            functools.partial(_parse_file, view, evidence.path),
         )
         if evidence.line is None:
             hits = [ids[check_id] for ids in table.values() if check_id in ids]

@@ -193,7 +193,8 @@ _GLOBAL_NUMPY_SEED = ("numpy.random.seed",)
 
 
 def _unseeded_splits(unit: ml.CodeUnit) -> tuple[list[Evidence], list[Evidence]]:
-    seeded, unseeded = [], []
+    seeded: list[Evidence] = []
+    unseeded: list[Evidence] = []
     global_seed = any(c.name in _GLOBAL_NUMPY_SEED for c in unit.info.calls)
     for call in unit.info.calls:
         keys: tuple[str, ...] | None = _SPLITS.get(call.name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from ..facts import configs, project
@@ -53,11 +54,12 @@ def installable_package(repo: Repo) -> Result:
         pkg = Evidence(
             init if init in repo.entries else layout.package_dir or "", None, f"{layout.layout} layout"
         )
-        return Result.passed(f"package {layout.import_name} ({layout.layout} layout)", [build, pkg])  # type: ignore[list-item]
-    if layout.build_file:
+        shown = [e for e in (build, pkg) if e is not None]  # build is None only for an empty build_file name
+        return Result.passed(f"package {layout.import_name} ({layout.layout} layout)", shown)
+    if build is not None:  # i.e. layout.build_file
         return Result.failed(
             f"{layout.build_file} builds nothing: no package directory with __init__.py", [build], credit=0.5
-        )  # type: ignore[list-item]
+        )
     if layout.package_dir:
         where = "pyproject.toml" if "pyproject.toml" in repo.entries else f"{layout.package_dir}/__init__.py"
         return Result.failed(
@@ -140,7 +142,7 @@ def no_hardcoded_hosts(repo: Repo) -> Result:
         return Result.not_applicable("no Python code outside tests and configuration")
     found: list[Evidence] = []
     for path in candidates:  # per file, kept in the audit cache: an unchanged file is not scanned again
-        hosts = repo.file_fact("flexibility.hosts/1", path, lambda p=path: _hosts_in(repo, p))
+        hosts = repo.file_fact("flexibility.hosts/1", path, functools.partial(_hosts_in, repo, path))
         found += [Evidence(path, line, text) for line, text in hosts]
     if found:
         return Result.failed(f"{len(found)} hard-coded host(s) or bucket(s) in code", found[:10])
@@ -202,7 +204,7 @@ def components_by_config(repo: Repo) -> Result:
     if not is_ml_project(repo):
         return Result.not_applicable("no training code or pipeline")
     files = configs.config_files(repo)
-    where = [Evidence(p) for p in files[:2]] or [project.anchor(repo) or "."]
+    where = [Evidence(p) for p in files[:2]] or [Evidence(project.anchor(repo) or ".")]
     return Result.failed(
         "components are hard-wired in code (no _target_, instantiate, registry or entry points)", where
     )

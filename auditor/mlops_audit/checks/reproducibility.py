@@ -423,7 +423,9 @@ def no_absolute_paths(repo: Repo) -> Result:
     for path in repo.grep(candidates, b"/home/", b"/Users/", b":\\", b"/content/", b"/mnt/c/"):
         if path.endswith(".ipynb"):  # code cells only: stored outputs are data, not code
             nb = notebooks.notebook(repo, path)
-            sources = [(c.number, c.source.encode()) for c in nb.code_cells] if nb is not None else []
+            sources: list[tuple[int | None, bytes]] = (
+                [(c.number, c.source.encode()) for c in nb.code_cells] if nb is not None else []
+            )
         else:
             sources = [(None, repo.read_bytes(path) or b"")]
         for cell, data in sources:

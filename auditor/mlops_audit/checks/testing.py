@@ -82,7 +82,9 @@ def pytest_configured(repo: Repo) -> Result:
     configs = testing.pytest_configs(repo)
     if configs:
         return Result.passed(f"pytest configured in {configs[0][0]}", configs[:1])
-    anchor = "pyproject.toml" if "pyproject.toml" in repo.entries else (testing.test_files(repo) or [None])[0]
+    anchor = (
+        "pyproject.toml" if "pyproject.toml" in repo.entries else next(iter(testing.test_files(repo)), None)
+    )
     return Result.failed("no pytest configuration", [(anchor, None)] if anchor else None)
 
 

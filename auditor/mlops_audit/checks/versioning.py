@@ -9,7 +9,7 @@ from ..facts import configs, dvc, ml, project
 from ..facts import git as gitfacts
 from ..facts.pipelines import is_ml_project, training_modules, training_notebooks
 from ..facts.python import modules_containing
-from ..facts.yamlfile import LineDict, load_yaml
+from ..facts.yamlfile import LineDict, line_of, load_yaml
 from ..model import Evidence, Result, Severity
 from ..repo import Repo
 from .base import check
@@ -394,14 +394,14 @@ def raw_data_ignored(repo: Repo) -> Result:
         p for p in files if (e := repo.entry(p)) is not None and e.tracked and not gitfacts.is_lfs(repo, p)
     ]
     exposed = [p for p in files if (e := repo.entry(p)) is not None and not e.tracked and repo.is_git]
-    bad = [p for p in tracked if gitfacts.in_data_dir(p) or (repo.entry(p).size or 0) > 100_000]  # type: ignore[union-attr]
+    bad = [p for p in tracked if gitfacts.in_data_dir(p) or (repo.entries[p].size or 0) > 100_000]
     if bad or exposed:
         evidence = [Evidence(p, None, "tracked") for p in bad[:6]] + [
             Evidence(p, None, "not ignored") for p in exposed[:4]
         ]
         return Result.failed(f"{len(bad) + len(exposed)} data file(s) committed or not ignored", evidence)
     # nothing exposed: show why (the ignore rule or the DVC pointer)
-    evidence: list[Evidence] = []
+    evidence = []
     for d in data_dirs or ["data"]:
         rule = _dir_rule(repo, d)
         if rule is not None:
@@ -451,9 +451,9 @@ def registry_evidence(repo: Repo) -> list[Evidence]:
                     out.append(Evidence(mod.path, call.line, call.name))
                     break
         for path in dvc.dvc_yaml_files(repo):
-            data = dvc.load_yaml(repo, path)
+            data = load_yaml(repo, path)
             if isinstance(data, dict) and isinstance(data.get("artifacts"), dict):
-                out.append(Evidence(path, dvc.line_of(data, "artifacts"), "DVC model artifacts"))
+                out.append(Evidence(path, line_of(data, "artifacts"), "DVC model artifacts"))
         out += [Evidence(p) for p in repo.named("artifacts.yaml") if repo.contains(p, b"type: model")]
         # log_model / artifact / registry calls (notebooks included), models a DVC stage outputs
         logged = ml.logging_usages(repo)

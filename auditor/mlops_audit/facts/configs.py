@@ -155,7 +155,7 @@ def kedro_parameters(repo: Repo) -> list[str]:
 @memoized
 def zenml_run_configs(repo: Repo) -> list[str]:
     """YAML run configurations of ZenML pipelines (``steps:`` with ``parameters`` / ``settings``)."""
-    out = []
+    out: list[str] = []
     if not modules_containing(repo, b"zenml"):
         return out
     for path in repo.grep(config_files(repo), b"steps:", b"parameters:"):
@@ -246,8 +246,8 @@ def instantiation_uses(repo: Repo) -> list[tuple[str, int, str]]:
     out += [(p, ln, "_target_") for p, ln in target_entries(repo)]
     text = repo.read_text("pyproject.toml") if "pyproject.toml" in repo.entries else None
     if text and "entry-points" in text:
-        for number, line in enumerate(text.splitlines(), 1):
-            if re.match(r'^\s*\[project\.entry-points\.["\']?[\w.-]+', line):
+        for number, text_line in enumerate(text.splitlines(), 1):
+            if re.match(r'^\s*\[project\.entry-points\.["\']?[\w.-]+', text_line):
                 out.append(("pyproject.toml", number, "entry points"))
     return out
 
@@ -331,7 +331,7 @@ def _normalise(name: str) -> str:
 @memoized
 def package_layout(repo: Repo) -> PackageLayout:
     data = pyproject(repo) or {}
-    project = data.get("project") if isinstance(data.get("project"), dict) else {}
+    project = got if isinstance(got := data.get("project"), dict) else {}
     name = project.get("name") if isinstance(project.get("name"), str) else None
     requires = project.get("requires-python") if isinstance(project.get("requires-python"), str) else None
     build_system = data.get("build-system") if isinstance(data.get("build-system"), dict) else None
@@ -384,12 +384,12 @@ def package_layout(repo: Repo) -> PackageLayout:
 
 def _declared_packages(data: dict[str, Any]) -> list[str]:
     """Package directories listed explicitly: hatch ``packages``, setuptools ``packages`` / ``package-dir``."""
-    tool = data.get("tool") if isinstance(data.get("tool"), dict) else {}
+    tool = got if isinstance(got := data.get("tool"), dict) else {}
     hatch = (((tool.get("hatch") or {}).get("build") or {}).get("targets") or {}).get("wheel") or {}
     found = hatch.get("packages") if isinstance(hatch, dict) else None
     if isinstance(found, list) and all(isinstance(p, str) for p in found):
         return found
-    setuptools = tool.get("setuptools") if isinstance(tool.get("setuptools"), dict) else {}
+    setuptools = got if isinstance(got := tool.get("setuptools"), dict) else {}
     pkgs = setuptools.get("packages")
     pkg_dir = setuptools.get("package-dir")
     if isinstance(pkgs, list) and pkgs and all(isinstance(p, str) for p in pkgs):

@@ -139,7 +139,7 @@ def _line_of(text: str | None, needle: str) -> int | None:
 
 
 def _pep508(entries: Any, path: str, text: str | None) -> list[Requirement]:
-    out = []
+    out: list[Requirement] = []
     if not isinstance(entries, list):
         return out
     for entry in entries:
@@ -172,20 +172,20 @@ def _pyproject_requirements(repo: Repo, path: str) -> list[Requirement]:
         return []
     text = repo.read_text(path)
     out: list[Requirement] = []
-    project = data.get("project") if isinstance(data.get("project"), dict) else {}
+    project = got if isinstance(got := data.get("project"), dict) else {}
     out += _pep508(project.get("dependencies"), path, text)
     extras = project.get("optional-dependencies")
     if isinstance(extras, dict):
         for group in extras.values():
             out += _pep508(group, path, text)
-    build = data.get("build-system") if isinstance(data.get("build-system"), dict) else {}
+    build = got if isinstance(got := data.get("build-system"), dict) else {}
     out += _pep508(build.get("requires"), path, text)
     groups = data.get("dependency-groups")
     if isinstance(groups, dict):
         for group in groups.values():
             out += _pep508(group, path, text)
-    tool = data.get("tool") if isinstance(data.get("tool"), dict) else {}
-    poetry = tool.get("poetry") if isinstance(tool.get("poetry"), dict) else {}
+    tool = got if isinstance(got := data.get("tool"), dict) else {}
+    poetry = got if isinstance(got := tool.get("poetry"), dict) else {}
     out += _poetry_table(poetry.get("dependencies"), path, text)
     out += _poetry_table(poetry.get("dev-dependencies"), path, text)
     poetry_groups = poetry.get("group")
@@ -194,7 +194,7 @@ def _pyproject_requirements(repo: Repo, path: str) -> list[Requirement]:
             if isinstance(group, dict):
                 out += _poetry_table(group.get("dependencies"), path, text)
     for section in ("pdm", "uv"):
-        table = tool.get(section) if isinstance(tool.get(section), dict) else {}
+        table = got if isinstance(got := tool.get(section), dict) else {}
         dev = table.get("dev-dependencies")
         if isinstance(dev, dict):
             for group in dev.values():
@@ -298,7 +298,7 @@ def _setup_py_requirements(repo: Repo, path: str) -> list[Requirement]:
             if value is NON_LITERAL and call.refs.get(key) in constants:
                 value = constants[call.refs[key]]  # install_requires=REQUIRED_PACKAGES
             values = list(value.values()) if isinstance(value, dict) else [value]
-            flat = []
+            flat: list[Any] = []
             for v in values:
                 flat += v if isinstance(v, (list, tuple)) else []
             if flat:
@@ -436,16 +436,20 @@ def python_version_pins(repo: Repo) -> list[tuple[str, int | None, str]]:
                 break
     for path in repo.named("pyproject.toml"):
         data = load_toml(repo, path) or {}
-        text = repo.read_text(path)
-        project = data.get("project") if isinstance(data.get("project"), dict) else {}
+        toml_text = repo.read_text(path)
+        project = got if isinstance(got := data.get("project"), dict) else {}
         if isinstance(project.get("requires-python"), str):
             out.append(
-                (path, _line_of(text, "requires-python"), f"requires-python {project['requires-python']}")
+                (
+                    path,
+                    _line_of(toml_text, "requires-python"),
+                    f"requires-python {project['requires-python']}",
+                )
             )
         poetry = data.get("tool", {}).get("poetry", {}) if isinstance(data.get("tool"), dict) else {}
         deps = poetry.get("dependencies") if isinstance(poetry, dict) else None
         if isinstance(deps, dict) and isinstance(deps.get("python"), str):
-            out.append((path, _line_of(text, "python ="), f"poetry python {deps['python']}"))
+            out.append((path, _line_of(toml_text, "python ="), f"poetry python {deps['python']}"))
     for path in repo.named("Pipfile"):
         data = load_toml(repo, path) or {}
         req = data.get("requires")
@@ -627,7 +631,7 @@ def optional_imports(repo: Repo, path: str) -> frozenset[tuple[str, int]]:
             )
             if not guarded:
                 continue
-            body = node.body  # type: ignore[attr-defined]
+            body = node.body if isinstance(node, (ast.Try, ast.With)) else []  # guarded: always one of them
             for stmt in body:
                 for sub in ast.walk(stmt):
                     if isinstance(sub, ast.Import):
@@ -636,7 +640,8 @@ def optional_imports(repo: Repo, path: str) -> frozenset[tuple[str, int]]:
                         out.append((("." * sub.level) + sub.module, sub.lineno))
         return out
 
-    return frozenset(map(tuple, repo.file_fact("deps.optional_imports/1", path, compute)))
+    # from the audit cache the pairs come back as JSON lists: make them tuples again
+    return frozenset((name, line) for name, line in repo.file_fact("deps.optional_imports/1", path, compute))
 
 
 def _exception_names(node: ast.expr | None) -> list[str]:
@@ -701,10 +706,10 @@ def dependency_managers(repo: Repo) -> list[str]:
     tools: list[str] = []
     names = {e.name for e in repo.entries.values()}
     pyprojects = [load_toml(repo, p) or {} for p in repo.named("pyproject.toml")]
-    tool_tables = [d.get("tool") for d in pyprojects if isinstance(d.get("tool"), dict)]
+    tool_tables = [t for d in pyprojects if isinstance(t := d.get("tool"), dict)]
 
     def has_tool(name: str) -> bool:
-        return any(name in t for t in tool_tables)  # type: ignore[operator]
+        return any(name in t for t in tool_tables)
 
     if "uv.lock" in names or has_tool("uv"):
         tools.append("uv")

@@ -353,12 +353,12 @@ def manifests(repo: Repo) -> list[Manifest]:
             data = repo.read_text(path) or ""
             kind = re.search(r"^kind:\s*(\w+)", data, re.MULTILINE)
             if kind:
-                probes = tuple(
+                helm_probes = tuple(
                     i
                     for i, text in enumerate(data.splitlines(), 1)
                     if re.search(r"(liveness|readiness|startup)Probe:", text)
                 )
-                out.append(Manifest(path, None, kind.group(1), "helm", probes))
+                out.append(Manifest(path, None, kind.group(1), "helm", helm_probes))
     return out
 
 

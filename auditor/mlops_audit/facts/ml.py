@@ -65,7 +65,7 @@ def unit_source(repo: Repo, unit: CodeUnit) -> str:
     return repo.read_text(unit.path) or ""
 
 
-class _EvidenceList(list):
+class _EvidenceList(list[Evidence]):
     """A list of evidence that knows its items: adding to it stays O(1) on trees with thousands of hits."""
 
     __slots__ = ("seen",)
@@ -187,9 +187,9 @@ def _unit_trackers(unit: CodeUnit) -> dict[str, list[Evidence]]:
         for name, line in _imports(unit, roots):
             _add(found, tracker, unit.ev(line, f"import {name}"))
     for call in unit.info.calls:
-        tracker = _TRACKER_CLASSES.get(call.attr)
-        if tracker and (tracker != "tensorboard" or call.attr != "TensorBoard" or "keras" in call.name):
-            _add(found, tracker, unit.call_ev(call))
+        by_class = _TRACKER_CLASSES.get(call.attr)
+        if by_class and (by_class != "tensorboard" or call.attr != "TensorBoard" or "keras" in call.name):
+            _add(found, by_class, unit.call_ev(call))
         if _TF_SUMMARY.match(call.name) or (
             call.attr in ("SummaryWriter", "FileWriter")
             and call.name.startswith(("tensorflow", "torch.utils.tensorboard", "tensorboardX"))
@@ -416,9 +416,9 @@ def commit_linkage(repo: Repo) -> list[Evidence]:
                     found.append(Evidence(unit.path, number, line.strip()[:80]))
                     break
         else:
-            for s, line in unit.info.strings:
+            for s, string_line in unit.info.strings:
                 if _COMMIT.search(s):
-                    found.append(unit.ev(line, s[:60]))
+                    found.append(unit.ev(string_line, s[:60]))
                     break
     found += [
         Evidence(p, 1, "MLflow project runs are tagged with their git commit")

@@ -161,7 +161,8 @@ def strip_magics(source: str) -> str | None:
 
 
 def _join(cells: list[tuple[int, str]]) -> tuple[str, list[tuple[int, int]]]:
-    parts, line_map = [], []
+    parts: list[str] = []
+    line_map: list[tuple[int, int]] = []
     for number, code in cells:
         code_lines = code.splitlines() or [""]
         parts.extend(code_lines)
@@ -206,7 +207,10 @@ def notebook_code(repo: Repo, path: str) -> NotebookCode | None:
         nb = notebook(repo, path)  # the JSON is read again; the Python analysis is not redone
         if nb is None:
             raise ValueError("notebook no longer readable")  # recomputed by file_fact
-        return NotebookCode(nb, _decode_module(raw[0], path), [tuple(x) for x in raw[1]])
+        info = _decode_module(raw[0], path)
+        if info is None:
+            raise ValueError("cached notebook analysis is empty")  # recomputed by file_fact
+        return NotebookCode(nb, info, [tuple(x) for x in raw[1]])
 
     code = repo.file_fact("notebooks.code/1", path, compute, encode=encode, decode=decode)
     if code is None or code.path == path:

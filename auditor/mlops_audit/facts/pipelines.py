@@ -179,7 +179,7 @@ def poe_tasks(repo: Repo) -> list[Task]:
     from .configs import pyproject
 
     data = pyproject(repo) or {}
-    tool = data.get("tool") if isinstance(data.get("tool"), dict) else {}
+    tool = got if isinstance(got := data.get("tool"), dict) else {}
     tasks = (tool.get("poe") or {}).get("tasks") if isinstance(tool.get("poe"), dict) else None
     if not isinstance(tasks, dict):
         return []

@@ -243,12 +243,12 @@ class _Collector(ast.NodeVisitor):
             return
         # A large tree holds hundreds of thousands of calls: most have no keywords or name arguments, and
         # share one empty mapping (never mutated) instead of two new dicts each; names are interned.
-        keywords = [kw for kw in node.keywords if kw.arg]
-        kwargs = {kw.arg: _literal(kw.value) for kw in keywords} if keywords else _EMPTY
+        keywords = [(kw.arg, kw.value) for kw in node.keywords if kw.arg]
+        kwargs = {arg: _literal(value) for arg, value in keywords} if keywords else _EMPTY
         args = tuple(_literal(a) for a in node.args[:4])
         refs: dict[str, str] = _EMPTY
         named = [(str(i), a) for i, a in enumerate(node.args[:4])]
-        named += [(kw.arg, kw.value) for kw in keywords]
+        named += keywords
         for key, value in named:
             if isinstance(value, (ast.Name, ast.Attribute)):
                 ref = self.resolve(value)
@@ -291,7 +291,7 @@ _MAYBE_LITERAL = (ast.Tuple, ast.List, ast.Set, ast.Dict, ast.Call, ast.UnaryOp,
 def _literal(node: ast.AST) -> Any:
     kind = type(node)
     if kind is ast.Constant:
-        return node.value  # type: ignore[attr-defined]
+        return node.value  # type: ignore[attr-defined]  # `kind is ast.Constant` (hot path) does not narrow
     if kind not in _MAYBE_LITERAL:
         return NON_LITERAL
     try:
@@ -402,7 +402,7 @@ def modules_containing(repo: Repo, *needles: bytes, paths: Iterable[str] | None 
 PARALLEL_MIN_FILES = 200
 
 
-def _parse_in_parallel(repo: Repo, paths: list[str]) -> dict[str, ModuleInfo]:
+def _parse_in_parallel(repo: Repo, paths: list[str]) -> dict[str, ModuleInfo | None]:
     """Analyse the files of ``paths`` not parsed yet (in this run or in the cache) in a pool of forked workers,
     one per core, when there are enough of them and the cores are idle. Measured on 2 cores
     (``benchmarks/parallel_parse.py``): 1.6-1.75x faster when idle, 0.85x when another job holds a core, hence

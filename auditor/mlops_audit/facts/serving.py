@@ -75,8 +75,8 @@ def _python_entries(mod: ModuleInfo, has_lambda_manifest: bool) -> list[ServingE
             if call.name in names:
                 out.append(ServingEntry(fw, mod.path, call.line))
     for name, line in mod.decorators:
-        for fw, names in _APP_DECORATORS:
-            if name in names:
+        for fw, decorators in _APP_DECORATORS:
+            if name in decorators:
                 out.append(ServingEntry(fw, mod.path, line))
     for _cls, bases, line in mod.classes:
         for base in bases:

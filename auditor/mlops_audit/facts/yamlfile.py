@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     import yaml
 
 
-class LineDict(dict):
+class LineDict(dict[Any, Any]):
     """A mapping from YAML that remembers where it and each of its keys are (1-based lines)."""
 
     __slots__ = ("key_lines", "line")
@@ -33,7 +33,7 @@ class LineDict(dict):
         return self.key_lines.get(key, self.line)
 
 
-class LineList(list):
+class LineList(list[Any]):
     """A sequence from YAML that remembers where it and each of its items are (1-based lines)."""
 
     __slots__ = ("item_lines", "line")
@@ -59,7 +59,7 @@ def _line_loader() -> Any:
 
         base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-        class _LineLoader(base):  # type: ignore[misc, valid-type]
+        class _LineLoader(base):  # type: ignore[misc]  # base is Any: C or pure-Python SafeLoader
             pass
 
         _LineLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)

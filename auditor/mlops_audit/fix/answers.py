@@ -39,8 +39,8 @@ SERVERS = {
 def infer_answers(repo: Repo, report: Report, root: Path) -> dict[str, Any]:
     """Template answers that fit the repository being fixed."""
     pyproject = _toml(repo, "pyproject.toml")
-    project = pyproject.get("project", {}) if isinstance(pyproject.get("project"), dict) else {}
-    raw_name = project.get("name") if isinstance(project.get("name"), str) else root.resolve().name
+    project = got if isinstance(got := pyproject.get("project", {}), dict) else {}
+    raw_name = given if isinstance(given := project.get("name"), str) else root.resolve().name
     name = re.sub(r"[^A-Za-z0-9 _-]+", "-", raw_name).strip(" -_") or "ml-project"
     if not name[0].isalpha():
         name = "ml-" + name
@@ -172,7 +172,7 @@ def _install(repo: Repo) -> Install | None:
     project = pyproject.get("project")
     installable = "build-system" in pyproject and _package_name(repo) is not None
     if installable and isinstance(project, dict) and isinstance(project.get("name"), str):
-        deps = project.get("dependencies") if isinstance(project.get("dependencies"), list) else []
+        deps = got if isinstance(got := project.get("dependencies"), list) else []
         names = {
             dependencies.normalize(m.group(0)) for d in deps if (m := re.match(r"[A-Za-z0-9._-]+", str(d)))
         }

@@ -102,7 +102,7 @@ def _manual(outcome: Outcome, why: str = "") -> str:
 
 
 def diff(plan: Plan, root: Path) -> str:
-    out = []
+    out: list[str] = []
     for change in plan.changes:
         before = (root / change.path).read_text(encoding="utf-8", errors="replace") if change.append else ""
         after = before + change.content if change.append else change.content

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, cast
 
 if TYPE_CHECKING:
     from ..report import Report
@@ -36,4 +36,5 @@ FORMATS: dict[str, Format] = {
 
 def render(name: str, reports: Sequence[Report]) -> str:
     module = FORMATS[name].module
-    return importlib.import_module(f"{__name__}.{module}").render(reports)
+    # every module of FORMATS defines ``render(reports) -> str`` (a module imported by name is untyped)
+    return cast(str, importlib.import_module(f"{__name__}.{module}").render(reports))

@@ -14,4 +14,5 @@ REPORT_SCHEMA = "report.schema.json"
 
 def load_report_schema() -> dict[str, Any]:
     """The JSON Schema that every ``mlops-audit --format json`` report of this version validates against."""
-    return json.loads(files(__name__).joinpath(REPORT_SCHEMA).read_text(encoding="utf-8"))
+    schema: dict[str, Any] = json.loads(files(__name__).joinpath(REPORT_SCHEMA).read_text(encoding="utf-8"))
+    return schema

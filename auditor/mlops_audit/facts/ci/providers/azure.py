@@ -122,7 +122,7 @@ def _azure_steps(repo: Repo, path: str, steps: Any, job_id: str, depth: int = _T
         elif isinstance(st.get("task"), str):
             step.uses = st["task"]
             step.uses_line = line_of(st, "task")
-            inputs = st.get("inputs") if isinstance(st.get("inputs"), dict) else {}
+            inputs = got if isinstance(got := st.get("inputs"), dict) else {}
             step.with_ = inputs
             for k in ("script", "inlineScript", "scriptPath", "arguments"):
                 if isinstance(inputs.get(k), str) and k != "arguments":

@@ -17,7 +17,7 @@ def parse(repo: Repo, path: str) -> Pipeline:
     if not isinstance(data, dict):
         return Pipeline("circleci", path, parsed=False)
     pipe = Pipeline("circleci", path)
-    commands = data.get("commands") if isinstance(data.get("commands"), dict) else {}
+    commands = got if isinstance(got := data.get("commands"), dict) else {}
     job_events: dict[str, set[str]] = {}
     events: set[str] = set()
     workflows = data.get("workflows")

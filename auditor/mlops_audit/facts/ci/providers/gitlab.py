@@ -116,7 +116,7 @@ def parse(repo: Repo, path: str) -> Pipeline:
                 specs.append((doc_path, key, value, line_of(data, key)))
     root = docs[0][1]
     events: set[str] = {"push"}
-    default = root.get("default") if isinstance(root.get("default"), dict) else {}
+    default = got if isinstance(got := root.get("default"), dict) else {}
     before = [("before_script", root.get("before_script") or default.get("before_script"))]
     for key, value in before:
         if value:

@@ -34,9 +34,9 @@ def justfile_recipes(repo: Repo, path: str) -> dict[str, Target]:
             if m:
                 deps = [d.strip("()") for d in m.group(3).split() if not d.startswith(("#", '"', "'"))]
                 current = recipes.setdefault(m.group(1), Target(m.group(1), number, deps))
-        for alias, target in aliases.items():
+        for name, target in aliases.items():
             if target in recipes:
-                recipes.setdefault(alias, recipes[target])
+                recipes.setdefault(name, recipes[target])
         return recipes
 
     return repo.shared_memo(("ci.just", repo.prefix + path), compute)

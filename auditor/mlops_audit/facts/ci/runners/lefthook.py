@@ -9,7 +9,7 @@ from .base import Found, options_and_names
 
 def follow(repo: Repo, inv: Invocation, segment: str) -> Found:
     """What the commands of the lefthook group run by ``lefthook run [group]`` run."""
-    names, _ = options_and_names(list(inv.args), {})
+    names, _ = options_and_names(list(inv.args), set())
     if names[:1] != ["run"]:
         return []
     from ... import precommit  # facts.precommit, on use: keeps the import order of facts.load()
