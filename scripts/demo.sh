@@ -18,5 +18,10 @@ uv sync --quiet
 git add uv.lock && git -c user.name=demo -c user.email=demo@example.com commit --quiet -m "Lock dependencies"
 echo "==> running the pipeline: data -> validate -> train -> evaluate/promote -> drift -> predict"
 uv run poe pipeline
+if [ -f dvc.yaml ]; then
+  echo "==> the same stages under DVC (records dvc.lock), as the project's README says"
+  uv run dvc repro --quiet
+  git add dvc.lock && git -c user.name=demo -c user.email=demo@example.com commit --quiet -m "Record the pipeline state"
+fi
 echo "==> auditing the generated project (mlops-audit runs in its own tool environment, from this checkout)"
 uv run poe audit
