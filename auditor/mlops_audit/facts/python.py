@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..repo import Repo
+from . import gates as gatefacts
 
 _MISSING = object()
 _EMPTY: dict[str, Any] = {}  # the shared kwargs/refs of calls that have none: read-only by convention
@@ -62,6 +63,7 @@ class ModuleInfo:
     classes: list[tuple[str, list[str], int]] = field(default_factory=list)  # (name, resolved bases, line)
     has_main_guard: bool = False
     syntax_error: str | None = None
+    gates: list[tuple[int, str]] = field(default_factory=list)  # model quality gates: (line, cited code)
 
     @property
     def top_level_imports(self) -> set[str]:
@@ -194,6 +196,7 @@ class _Collector(ast.NodeVisitor):
             ast.ImportFrom,
         )
         scopes = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+        gate_kinds = (ast.Assert, ast.If, ast.FunctionDef, ast.AsyncFunctionDef)
         while stack:
             node = pop()
             if node is None:  # leaving a function or class body
@@ -205,6 +208,8 @@ class _Collector(ast.NodeVisitor):
                 if type(value) is str and value:
                     strings.append((value, node.lineno))
                 continue
+            if kind in gate_kinds:
+                self._gate(node)
             if kind is call:
                 self._call(node)
             elif kind is assign:
@@ -237,8 +242,15 @@ class _Collector(ast.NodeVisitor):
                 children.reverse()
                 extend(children)
 
+    def _gate(self, node: ast.stmt) -> None:
+        found = gatefacts.statement_gate(node)
+        if found is not None:
+            self.info.gates.append((found[0], gatefacts.source(found[1])))
+
     def _call(self, node: ast.Call) -> None:
         name = self.resolve(node.func)
+        if gatefacts.call_gate(name or "", node):
+            self.info.gates.append((node.lineno, gatefacts.source(node)))
         if name is None:
             return
         # A large tree holds hundreds of thousands of calls: most have no keywords or name arguments, and
@@ -337,7 +349,7 @@ def _module(repo: Repo, path: str, parsed: ModuleInfo | None = None) -> ModuleIn
 
 
 #: The audit-cache kind of :func:`module` (bump the suffix when ModuleInfo or the collector changes).
-MODULE_FACT = "python.module/1"
+MODULE_FACT = "python.module/2"
 
 
 def _encode_module(info: ModuleInfo | None) -> Any:
@@ -361,13 +373,14 @@ def _encode_module(info: ModuleInfo | None) -> Any:
         info.classes,
         info.has_main_guard,
         info.syntax_error,
+        info.gates,
     )
 
 
 def _decode_module(raw: Any, path: str) -> ModuleInfo | None:
     if raw is None:
         return None
-    imports, calls, decorators, strings, assignments, functions, classes, main_guard, error = raw
+    imports, calls, decorators, strings, assignments, functions, classes, main_guard, error, gates = raw
     decoded = []
     for name, line, lit, nonlit, order, args, nonlit_args, refs in calls:
         if order:
@@ -381,7 +394,7 @@ def _decode_module(raw: Any, path: str) -> ModuleInfo | None:
         decoded.append(Call(name, line, kwargs, args, refs))
     # marshal keeps tuples and lists apart, so the lists come back exactly as they were stored
     return ModuleInfo(
-        path, imports, decoded, decorators, strings, assignments, functions, classes, main_guard, error
+        path, imports, decoded, decorators, strings, assignments, functions, classes, main_guard, error, gates
     )
 
 

@@ -36,41 +36,58 @@ MAX_SCAN_BYTES = 2 * 1024 * 1024
 
 @dataclass(frozen=True, slots=True)
 class Pattern:
+    """One kind of secret. ``regex`` is matched first: it starts with a literal or a small character class, so the
+    regular-expression engine skips most bytes in C; ``before``, when set, must match the text just before it
+    (the name a secret is assigned to, a URL's scheme), looked for only at the few places ``regex`` found."""
+
     kind: str
     regex: re.Pattern[bytes]
     group: int = 0  # the group holding the secret value
     min_entropy: float = 3.0
-    needles: tuple[
-        bytes, ...
-    ] = ()  # literal prefilter on the lower-cased bytes (regexes only run after a hit)
+    needles: tuple[bytes, ...] = ()  # literal prefilter of a pattern without a literal prefix of its own
+    before: re.Pattern[bytes] | None = None  # must match up to where ``regex`` starts (anchored with ``\Z``)
+    caseless: bool = False  # the needles are lower case and looked for in the lower-cased bytes
+    word_start: bool = (
+        False  # the match starts a word (``\\b`` at the start would cost the literal-prefix scan)
+    )
 
 
 _P = re.compile
+_WORD_BYTE = re.compile(rb"\w")
 PATTERNS: tuple[Pattern, ...] = (
-    Pattern("private key", _P(rb"-----BEGIN (?:RSA |EC |DSA |OPENSSH |PGP |ENCRYPTED )?PRIVATE KEY(?: BLOCK)?-----"), 0, 0, (b"private key",)),
-    Pattern("AWS access key id", _P(rb"\b((?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16})\b"), 1, 3.0, (b"akia", b"asia", b"abia", b"acca")),
-    Pattern("AWS secret access key", _P(rb"(?i)aws_?secret_?access_?key[\"']?\s*[:=]\s*[\"']?([A-Za-z0-9/+]{40})\b"), 1, 3.5, (b"secret",)),
-    Pattern("GitHub token", _P(rb"\b(gh[pousr]_[A-Za-z0-9]{36,255})\b"), 1, 3.0, (b"gh",)),
-    Pattern("GitHub token", _P(rb"\b(github_pat_[A-Za-z0-9_]{60,255})\b"), 1, 3.0, (b"github_pat_",)),
-    Pattern("GitLab token", _P(rb"\b(glpat-[A-Za-z0-9_-]{20,})\b"), 1, 3.0, (b"glpat-",)),
-    Pattern("Slack token", _P(rb"\b(xox[abposr]-[A-Za-z0-9-]{10,})\b"), 1, 3.0, (b"xox",)),
-    Pattern("Slack webhook", _P(rb"(https://hooks\.slack\.com/services/T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]{20,})"), 1, 3.0, (b"hooks.slack.com",)),
-    Pattern("Anthropic API key", _P(rb"\b(sk-ant-[A-Za-z0-9_-]{32,})"), 1, 3.0, (b"sk-ant-",)),
-    Pattern("OpenAI API key", _P(rb"\b(sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{32,})"), 1, 3.0, (b"sk-",)),
-    Pattern("Hugging Face token", _P(rb"\b(hf_[A-Za-z0-9]{30,})\b"), 1, 3.0, (b"hf_",)),
-    Pattern("Google API key", _P(rb"\b(AIza[0-9A-Za-z_-]{35})\b"), 1, 3.0, (b"aiza",)),
-    Pattern("Stripe secret key", _P(rb"\b((?:sk|rk)_live_[0-9A-Za-z]{20,})\b"), 1, 3.0, (b"_live_",)),
-    Pattern("Weights & Biases API key", _P(rb"(?i)wandb_?api_?key[\"']?\s*[:=]\s*[\"']?([0-9a-f]{40})\b"), 1, 3.0, (b"wandb",)),
-    Pattern("credentials in URL", _P(rb"\b[a-z][a-z0-9+.-]{1,20}://[^\s:/@\"'<>]{1,64}:([^\s:/@\"'<>]{6,128})@[\w.-]+"), 1, 3.0, (b"://",)),
+    Pattern("private key", _P(rb"-----BEGIN (?:RSA |EC |DSA |OPENSSH |PGP |ENCRYPTED )?PRIVATE KEY(?: BLOCK)?-----"), 0, 0, ()),
+    Pattern("AWS access key id", _P(rb"((?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16})\b"), 1, 3.0, (b"AKIA", b"ASIA", b"ABIA", b"ACCA"), word_start=True),
+    Pattern("AWS secret access key", _P(rb"(?i)aws_?secret_?access_?key[\"']?\s*[:=]\s*[\"']?([A-Za-z0-9/+]{40})\b"), 1, 3.5, (b"secret",), caseless=True),
+    Pattern("GitHub token", _P(rb"(gh[pousr]_[A-Za-z0-9]{36,255})\b"), 1, 3.0, (b"ghp_", b"gho_", b"ghu_", b"ghs_", b"ghr_"), word_start=True),
+    Pattern("GitHub token", _P(rb"(github_pat_[A-Za-z0-9_]{60,255})\b"), 1, 3.0, (), word_start=True),
+    Pattern("GitLab token", _P(rb"(glpat-[A-Za-z0-9_-]{20,})\b"), 1, 3.0, (), word_start=True),
+    Pattern("Slack token", _P(rb"(xox[abposr]-[A-Za-z0-9-]{10,})\b"), 1, 3.0, (), word_start=True),
+    Pattern("Slack webhook", _P(rb"(https://hooks\.slack\.com/services/T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]{20,})"), 1, 3.0, ()),
+    Pattern("Anthropic API key", _P(rb"(sk-ant-[A-Za-z0-9_-]{32,})"), 1, 3.0, (), word_start=True),
+    Pattern("OpenAI API key", _P(rb"(sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{32,})"), 1, 3.0, (), word_start=True),
+    Pattern("Hugging Face token", _P(rb"(hf_[A-Za-z0-9]{30,})\b"), 1, 3.0, (), word_start=True),
+    Pattern("Google API key", _P(rb"(AIza[0-9A-Za-z_-]{35})\b"), 1, 3.0, (), word_start=True),
+    Pattern("Stripe secret key", _P(rb"((?:sk|rk)_live_[0-9A-Za-z]{20,})\b"), 1, 3.0, (b"_live_",), word_start=True),
+    Pattern("Weights & Biases API key", _P(rb"(?i)wandb_?api_?key[\"']?\s*[:=]\s*[\"']?([0-9a-f]{40})\b"), 1, 3.0, (b"wandb",), caseless=True),
     Pattern(
-        "secret assignment",
-        _P(
-            rb"(?i)(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|"
-            rb"auth[_-]?key|client[_-]?secret|credentials?)[\w.-]*[\"']?\s*(?::=|=|:)\s*[rbuf]?[\"']([^\"'\s]{8,200})[\"']"
-        ),
+        "credentials in URL",
+        _P(rb"://[^\s:/@\"'<>]{1,64}:([^\s:/@\"'<>]{6,128})@[\w.-]+"),
+        1,
+        3.0,
+        (),
+        before=_P(rb"\b[a-z][a-z0-9+.-]{1,20}\Z"),
+    ),
+    Pattern(
+        "secret assignment",  # NAME = "value", NAME: "value", "NAME": "value", NAME := "value"
+        _P(rb"[=:]\s*[rbufRBUF]?[\"']([^\"'\s]{8,200})[\"']"),
         1,
         3.2,
-        (b"pass", b"pwd", b"secret", b"token", b"key", b"credential"),
+        (),
+        before=_P(
+            rb"(?i)(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|"
+            rb"auth[_-]?key|client[_-]?secret|credentials?)[\w.-]*[\"']?\s*:?\Z"
+        ),
+        caseless=True,
     ),
 )  # fmt: skip
 
@@ -120,12 +137,20 @@ def scan_bytes(data: bytes, path: str) -> list[SecretFinding]:
     found: dict[int, SecretFinding] = {}
     low = data.lower()
     for pattern in PATTERNS:
-        if pattern.needles and not any(n in low for n in pattern.needles):
+        if pattern.needles and not any(n in (low if pattern.caseless else data) for n in pattern.needles):
             continue
         for m in pattern.regex.finditer(data):
+            start = m.start()
+            if pattern.word_start and start and _WORD_BYTE.match(data, start - 1):
+                continue
+            if pattern.before is not None:
+                named = pattern.before.search(data, max(0, start - 200), start)
+                if named is None:
+                    continue
+                start = named.start()
             raw = m.group(pattern.group)
             value = raw.decode("utf-8", errors="replace")
-            line = data.count(b"\n", 0, m.start()) + 1
+            line = data.count(b"\n", 0, start) + 1
             if line in found:
                 continue
             if pattern.min_entropy:
