@@ -22,6 +22,7 @@ from .checks import PLUGIN_ERRORS, load_checks, plugin_set
 from .checks.base import Check
 from .config import Config, ConfigError
 from .facts import FACT_NAMES, INVENTORY, REPORT_FACTS, FactValue, project
+from .facts import python as python_facts
 from .facts.profile import detect as detect_profile
 from .model import Evidence, Result, Severity, Status
 from .repo import MAX_READ_BYTES, Note, Repo
@@ -107,6 +108,8 @@ def _audit(
     progress("listing files", 0, 0)
     runner = _make_runner(repo, config, use_cache)
     selected = [c for c in checks.values() if config.selects(c)]
+    if len(selected) == len(checks):  # a full audit: its Python files may be parsed in one parallel batch
+        python_facts.allow_parse_ahead(repo)
 
     main = _project_report(repo, "", selected, checks, config, runner, baseline_data, progress)
     subs = [

@@ -13,6 +13,7 @@ the tree through the public names below (:attr:`Repo.root`, :attr:`Repo.exclude`
 from __future__ import annotations
 
 import fnmatch
+import functools
 import os
 import re
 import stat
@@ -275,7 +276,8 @@ class Repo:
 
     def contains(self, path: str, *needles: bytes) -> bool:
         """Byte-level prefilter: does the file hold any of ``needles``? Cheap; no parsing (and answered from
-        the audit cache, without reading the file, when it is unchanged since the last run)."""
+        the audit cache, without reading the file, when it is unchanged since the last run). A needle made by
+        :func:`word` matches a whole word only (``word("serve")`` is not found in "observe")."""
         return bool(self.grep((path,), *needles))
 
     def grep(self, paths: Iterable[str], *needles: bytes) -> list[str]:
@@ -285,6 +287,7 @@ class Repo:
         paths = list(paths)
         known = cache.contains_many([prefix + p for p in paths], needles)
         found = []
+        plain, words = _split_needles(needles)
         for i, path in enumerate(paths):
             if known[i] is not None:
                 if known[i]:
@@ -294,10 +297,12 @@ class Repo:
             data = contents[full] if full in contents else self.read_bytes(path)
             answer = False
             if data is not None:
-                for needle in needles:
+                for needle in plain:
                     if needle in data:
                         answer = True
                         break
+                else:
+                    answer = words is not None and words.search(data) is not None
             cache.put_contains(full, needles, answer)
             if answer:
                 found.append(path)
@@ -411,6 +416,24 @@ class Repo:
 
     def __repr__(self) -> str:
         return f"Repo({str(self.root)!r}, prefix={self.prefix!r})"
+
+
+_WORD_MARK = b"\\b"
+
+
+def word(name: str) -> bytes:
+    """A prefilter needle that matches ``name`` as a whole word (an identifier, not a part of one)."""
+    return _WORD_MARK + name.encode() + _WORD_MARK
+
+
+@functools.lru_cache(maxsize=256)
+def _split_needles(needles: tuple[bytes, ...]) -> tuple[tuple[bytes, ...], re.Pattern[bytes] | None]:
+    """The plain needles (found with ``in``) and one pattern for the whole-word ones."""
+    plain = tuple(n for n in needles if not (n.startswith(_WORD_MARK) and n.endswith(_WORD_MARK)))
+    words = [n[2:-2] for n in needles if n not in plain]
+    if not words:
+        return plain, None
+    return plain, re.compile(rb"\b(?:" + b"|".join(re.escape(w) for w in words) + rb")\b")
 
 
 def memoized(fn: Callable[[Repo], T]) -> Callable[[Repo], T]:

@@ -452,3 +452,68 @@ def test_both_caches_offer_exactly_what_the_repository_asks():
     null = NullCache()
     assert null.contains_many(["a", "b"], (b"x",)) == [None, None]
     assert null.get_fact("a", "k") == (False, None) and not null.has_fact("a", "k")
+
+
+def test_whole_word_needles_are_cached_apart_from_plain_ones(make_repo, cache_dir, reads):
+    from mlops_audit.repo import word
+
+    root = make_repo({"a.py": "import gin\n", "b.py": "margin = original = 1\n"})
+    _age(root)
+    config = Config()
+
+    def run() -> tuple[list[str], list[str], list[str]]:
+        reads.clear()
+        repo = Repo(root)
+        cache = cache_mod.open_cache(repo, config)
+        repo.use_cache(cache)
+        found = (repo.grep(["a.py", "b.py"], word("gin")), repo.grep(["a.py", "b.py"], b"gin"))
+        cache.save()
+        return *found, sorted(set(reads))
+
+    assert run() == (["a.py"], ["a.py", "b.py"], ["a.py", "b.py"])
+    assert run() == (["a.py"], ["a.py", "b.py"], [])  # both answers from the cache, neither file read
+
+
+def test_a_full_audit_parses_ahead_in_one_batch_with_the_same_report(make_repo, monkeypatch):
+    """A full audit parses every file a declared prefilter selects in one pool batch before the first check
+    needs one; the report is the one a serial audit gives, and an audit of selected checks does not batch."""
+    files = dict(FILES)
+    for i in range(30):
+        files[f"src/churn/models/model_{i}.py"] = (
+            "import mlflow\nfrom sklearn.linear_model import LogisticRegression\n\n"
+            f"def train_{i}(X, y):\n    model = LogisticRegression(random_state={i}).fit(X, y)\n"
+            f"    mlflow.log_metric('auc', {i / 100})\n    assert model.score(X, y) > 0.7\n    return model\n"
+        )
+    root = make_repo(files)
+    batches: list[int] = []
+    aheads: list[str] = []
+    real_pool_batch, real_ahead = py._pool_batch, py._parse_ahead
+
+    def counting(repo, paths):
+        todo = real_pool_batch(repo, paths)
+        if todo:
+            batches.append(len(todo))
+        return todo
+
+    def ahead(repo):
+        aheads.append(repo.prefix)
+        real_ahead(repo)
+
+    def report(parallel: bool, select: str = "") -> dict:
+        batches.clear()
+        aheads.clear()
+        monkeypatch.setattr(py, "_parse_ahead", ahead)
+        monkeypatch.setattr(py, "PARALLEL_MIN_FILES", 5 if parallel else 10**9)
+        monkeypatch.setattr(py, "_cores_idle", lambda cores: True)
+        monkeypatch.setattr(py, "_pool_batch", counting)
+        config = Config(select=(select,)) if select else Config()
+        data = json.loads(render("json", [audit(root, config=config, use_cache=False)]))
+        data.pop("duration_seconds")
+        return data
+
+    serial = report(False)
+    assert batches == [] and aheads == [""]  # allowed, but a pool does not pay for so few files
+    assert report(True) == serial
+    assert aheads == [""] and batches[0] >= 30  # one batch first: the models, the gates' files among them
+    report(True, select="REP001")
+    assert aheads == []  # a selection parses only what its checks ask for

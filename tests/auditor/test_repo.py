@@ -78,3 +78,20 @@ def test_detached_and_uncommitted_repo(make_repo, run_git):
     root = make_repo({"a.py": ""}, git=False)
     run_git(root, "init", "-q")
     assert set(Repo(root).entries) == {"a.py"}  # untracked in a fresh repository
+
+
+def test_word_needles_match_whole_words_only(make_repo):
+    from mlops_audit.repo import word
+
+    root = make_repo(
+        {"serve.py": "from ray import serve\n", "observe.py": "observed = reserve()\n", "both.py": "x"}
+    )
+    repo = Repo(root)
+    assert repo.grep(["serve.py", "observe.py"], word("serve")) == ["serve.py"]
+    # plain and whole-word needles together: any of them
+    assert sorted(repo.grep(["serve.py", "observe.py", "both.py"], b"observed", word("serve"))) == [
+        "observe.py",
+        "serve.py",
+    ]
+    # a plain needle spelling the same word is a different question (and a different cache bit)
+    assert sorted(repo.grep(["serve.py", "observe.py"], b"serve")) == ["observe.py", "serve.py"]

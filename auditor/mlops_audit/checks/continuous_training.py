@@ -7,10 +7,11 @@ import re
 from dataclasses import dataclass
 
 from ..facts import ci, testing
+from ..facts.python import prefilter
 from ..facts.training import training_evidence
 from ..facts.yamlfile import LineDict
 from ..model import Evidence, Result, Severity
-from ..repo import Repo, memoized
+from ..repo import Repo, memoized, word
 from .base import check
 
 _CT_PROFILES = ("pipeline", "service")
@@ -171,7 +172,7 @@ def drift_triggered(repo: Repo) -> Result:
                 )
     from ..facts import python as pyfacts
 
-    for info in pyfacts.modules_containing(repo, b"/dispatches", b"create_dispatch"):
+    for info in pyfacts.modules_containing(repo, *_DISPATCH_NEEDLES):
         if info.path in set(testing.test_files(repo)) or not repo.contains(info.path, b"drift", b"Drift"):
             continue
         urls = [ln for s, ln in info.strings if "/dispatches" in s]
@@ -191,6 +192,8 @@ _PROMOTION_CALLS = (
     ".link_artifact",
     ".copy_model_version",
 )
+_PROMOTION_WORDS = prefilter(*(word(c[1:]) for c in _PROMOTION_CALLS))  # a promotion call names one
+_DISPATCH_NEEDLES = prefilter(b"/dispatches", b"create_dispatch")
 
 
 @check("CT003", Severity.WARNING, "New models are validated and promoted automatically", level=2,
@@ -253,7 +256,7 @@ def validation_and_promotion(repo: Repo) -> Result:
                                  ev, credit=0.6)  # fmt: skip
     from ..facts import python as pyfacts
 
-    for info in pyfacts.modules_containing(repo, b"alias", b"stage", b"link_model", b"link_artifact"):
+    for info in pyfacts.modules_containing(repo, *_PROMOTION_WORDS):
         calls = info.calls_to(*_PROMOTION_CALLS)
         if calls:
             return Result.passed(

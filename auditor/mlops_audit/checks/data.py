@@ -7,7 +7,7 @@ import re
 
 from ..facts import ml, notebooks, serving
 from ..facts.pipelines import is_ml_project
-from ..facts.python import python_files
+from ..facts.python import prefilter, python_files
 from ..model import Evidence, Result, Severity
 from ..repo import Repo
 from .base import check
@@ -58,6 +58,9 @@ _VALIDATE_STEP = re.compile(
     r"validat|expectation|check[-_]?data|data[-_]?check|schema|great_expectations|gx\b"
 )
 _TRAIN_STEP = re.compile(r"train|fit\b")
+_SPLIT_NEEDLES = prefilter(
+    b"train_test_split", b"ShuffleSplit", b"KFold", b"random_split", b".sample(", b"shuffle("
+)
 
 
 def _ordered_steps(repo: Repo) -> list[Evidence]:
@@ -125,7 +128,7 @@ def validated_before_training(repo: Repo) -> Result:
     if not units:
         return Result.not_applicable("no training code or pipeline found")
     validating: dict[str, Evidence] = {}
-    for unit in ml.code_units(repo, b"validat", b"expect_", b"checkpoint", b"schema"):
+    for unit in ml.code_units(repo, *ml.VALIDATION_NEEDLES):
         calls = ml.validation_calls(unit)
         if calls and not unit.is_notebook:
             validating[unit.path] = unit.call_ev(calls[0])
@@ -236,8 +239,7 @@ def reproducible_splits(repo: Repo) -> Result:
 
         X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, random_state=cfg.seed)
     """
-    needles = (b"train_test_split", b"ShuffleSplit", b"KFold", b"random_split", b".sample(", b"shuffle(")
-    units = ml.code_units(repo, *needles)
+    units = ml.code_units(repo, *_SPLIT_NEEDLES)
     seeded: list[Evidence] = []
     unseeded: list[Evidence] = []
     for unit in units:

@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 
 from ..facts import ml, notebooks, secrets
-from ..facts.python import Call, python_files
+from ..facts.python import Call, prefilter, python_files
 from ..model import Evidence, Result, Severity
-from ..repo import Repo
+from ..repo import Repo, word
 from .base import check
 
 
@@ -108,6 +108,13 @@ _PICKLE_LOADS: dict[str, str] = {
     "yaml.unsafe_load": "yaml", "yaml.unsafe_load_all": "yaml", "shelve.open": "pickle",
 }  # fmt: skip
 _UNSAFE_YAML = ("Loader", "UnsafeLoader", "CLoader", "CUnsafeLoader")
+#: Every unsafe call's name ends with one of these words (``pickle.loads``, ``torch.load``, ``shelve.open``).
+_LOAD_NEEDLES = prefilter(
+    *(word(w) for w in ("load", "loads", "load_all", "unsafe_load", "unsafe_load_all")),
+    b"read_pickle",
+    b"shelve",
+)
+_REMOTE_CODE_NEEDLES = prefilter(b"trust_remote_code", b"trust_repo")
 
 
 def unsafe_load(call: Call) -> str | None:
@@ -155,8 +162,7 @@ def unsafe_deserialisation(repo: Repo) -> Result:
         state = torch.load(path, weights_only=True)
         config = yaml.safe_load(open("params.yaml"))
     """
-    needles = (b"pickle", b"joblib", b"dill", b"torch", b"yaml", b"allow_pickle", b"shelve", b"read_pickle")
-    units = ml.code_units(repo, *needles)
+    units = ml.code_units(repo, *_LOAD_NEEDLES)
     if not units and not (python_files(repo) or notebooks.notebooks(repo)):
         return Result.not_applicable("no Python code or notebooks")
     found: list[Evidence] = []
@@ -343,7 +349,7 @@ def no_trust_remote_code(repo: Repo) -> Result:
             "org/model", trust_remote_code=True, revision="3c5b9d1e0f8a4b27c6d9e1f2a3b4c5d6e7f80912"
         )
     """
-    units = ml.code_units(repo, b"trust_remote_code", b"trust_repo")
+    units = ml.code_units(repo, *_REMOTE_CODE_NEEDLES)
     if not units and not (python_files(repo) or notebooks.notebooks(repo)):
         return Result.not_applicable("no Python code or notebooks")
     found: list[Evidence] = []

@@ -8,10 +8,10 @@ from typing import Any
 from ..facts import configs, dvc, ml, project
 from ..facts import git as gitfacts
 from ..facts.pipelines import is_ml_project, training_modules, training_notebooks
-from ..facts.python import modules_containing
+from ..facts.python import imports_any, imports_of, modules, modules_containing, prefilter, python_files
 from ..facts.yamlfile import LineDict, line_of, load_yaml
 from ..model import Evidence, Result, Severity
-from ..repo import Repo
+from ..repo import Repo, word
 from .base import check
 
 
@@ -86,11 +86,14 @@ def no_large_files(repo: Repo, *, max_file_mb: float = 5.0, max_data_mb: float =
     return Result.failed(f"{len(found)} large or data/model file(s) tracked in git{more}", evidence)
 
 
-_DATA_CODE = (b"read_csv", b"read_parquet", b"load_dataset", b"read_json", b"np.load", b"open_dataset")
+_DATA_CODE = prefilter(
+    b"read_csv", b"read_parquet", b"load_dataset", b"read_json", b"np.load", b"open_dataset"
+)
 
 
 _LOADERS = ("read_csv", "read_parquet", "load_dataset", "read_json", "load", "open_dataset", "read_table",
             "read_feather", "read_excel", "scan_csv", "scan_parquet")  # fmt: skip
+_LOADER_WORDS = prefilter(*(word(n) for n in _LOADERS))  # the prefilter: a loader call names one of them
 _LOADER_ROOTS = ("pandas.", "polars.", "datasets.", "numpy.", "xarray.", "pyarrow.")
 #: A path or URI that names a dataset: a data file suffix, or a remote object store / dataset hub URI.
 _DATA_LOCATION = re.compile(
@@ -121,7 +124,7 @@ def _fixed_data_sources(repo: Repo) -> list[Evidence]:
     name a data file or a remote dataset (placeholders such as ``???``, empty values and ``${...}``
     interpolations name nothing)."""
     out: list[Evidence] = []
-    for mod in modules_containing(repo, *(n.encode() for n in _LOADERS)):
+    for mod in modules_containing(repo, *_LOADER_WORDS):
         if _is_test(mod.path):
             continue
         for call in mod.calls:
@@ -156,7 +159,12 @@ def _yaml_strings(node: Any, line: int | None = None, depth: int = 0) -> list[tu
 def _generated_data(repo: Repo) -> list[Evidence]:
     """Non-test modules that generate their data with scikit-learn's bundled loaders or generators."""
     out: list[Evidence] = []
-    for mod in modules_containing(repo, b"load_", b"make_"):
+    candidates = [  # the import scan first: only scikit-learn users are parsed
+        p
+        for p in repo.grep(python_files(repo), b"load_", b"make_")
+        if imports_any(imports_of(repo, p), "sklearn")
+    ]
+    for mod in modules(repo, candidates):
         if _is_test(mod.path) or not mod.imports_any("sklearn"):
             continue
         text = repo.read_text(mod.path) or ""
@@ -188,7 +196,7 @@ def _small_committed_data(repo: Repo, max_data_mb: float) -> list[Evidence]:
     if any("://" in e.note for e in _fixed_data_sources(repo) if e.note.startswith("data location")):
         return []
     evidence: list[Evidence] = []
-    for unit in ml.code_units(repo, *(n.encode() for n in _LOADERS)):
+    for unit in ml.code_units(repo, *_LOADER_WORDS):
         if _is_test(unit.path):
             continue
         for call in unit.info.calls:
@@ -426,7 +434,7 @@ def raw_data_ignored(repo: Repo) -> Result:
     )
 
 
-_REGISTRY_NEEDLES = (
+_REGISTRY_NEEDLES = prefilter(
     b"register_model", b"registered_model_name", b"push_to_hub", b"use_artifact", b"log_artifact", b"bentoml",
     b"log_model", b"ModelRegistry", b"model_registry", b"create_model_version",
 )  # fmt: skip

@@ -13,9 +13,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ..repo import Repo, memoized
+from ..repo import Repo, memoized, word
 from . import FactValue, inventory, report_fact
-from .python import ModuleInfo, modules_containing
+from .python import ModuleInfo, modules_containing, prefilter
 from .yamlfile import load_yaml
 
 CONFIG_DIRS = ("conf", "config", "configs", "cfg", "params", "hparams", "hyperparams", "settings")
@@ -83,8 +83,8 @@ def target_entries(repo: Repo) -> list[tuple[str, int]]:
     return out
 
 
-_FRAMEWORK_NEEDLES = (
-    b"hydra", b"omegaconf", b"OmegaConf", b"gin", b"ml_collections", b"LightningCLI", b"jsonargparse", b"zenml",
+_FRAMEWORK_NEEDLES = prefilter(
+    b"hydra", b"omegaconf", b"OmegaConf", word("gin"), b"ml_collections", b"LightningCLI", b"jsonargparse", b"zenml",
     b"config_path", b"yaml", b"toml", b"json.load",
 )  # fmt: skip
 
@@ -156,7 +156,7 @@ def kedro_parameters(repo: Repo) -> list[str]:
 def zenml_run_configs(repo: Repo) -> list[str]:
     """YAML run configurations of ZenML pipelines (``steps:`` with ``parameters`` / ``settings``)."""
     out: list[str] = []
-    if not modules_containing(repo, b"zenml"):
+    if not modules_containing(repo, *_ZENML):
         return out
     for path in repo.grep(config_files(repo), b"steps:", b"parameters:"):
         data = load_yaml(repo, path)
@@ -222,14 +222,16 @@ def config_inventory(repo: Repo) -> list[str]:
 
 
 # ----------------------------------------------------------------------------------- component selection
+_INSTANTIATION_NEEDLES = prefilter(b"hydra", b"entry_points", b"register")  # what the calls below name
+_ZENML = prefilter(b"zenml")
+
+
 @memoized
 def instantiation_uses(repo: Repo) -> list[tuple[str, int, str]]:
     """(path, line, how): components chosen by configuration — ``instantiate`` calls, ``_target_`` entries,
     plugin registries (``@register``-style decorators, registry lookups) and entry points."""
     out: list[tuple[str, int, str]] = []
-    for mod in modules_containing(
-        repo, b"instantiate", b"register", b"entry_points", b"get_class", b"import_module"
-    ):
+    for mod in modules_containing(repo, *_INSTANTIATION_NEEDLES):
         if _is_test(mod.path):
             continue
         for call in mod.calls:

@@ -257,9 +257,9 @@ def lfs_data_patterns(repo: Repo) -> list[Any]:
 @memoized
 def lakefs_evidence(repo: Repo) -> list[tuple[str, int | None]]:
     out: list[tuple[str, int | None]] = [(p, None) for p in repo.named(".lakectl.yaml", "lakectl.yaml")]
-    from .python import modules_containing
+    from .python import modules_containing, prefilter
 
-    for mod in modules_containing(repo, b"lakefs"):
+    for mod in modules_containing(repo, *prefilter(b"lakefs")):
         out += [(mod.path, ln) for _, ln in mod.imports_any("lakefs", "lakefs_sdk", "lakefs_client")][:1]
         out += [(mod.path, ln) for s, ln in mod.strings if re.match(r"lakefs://[\w.-]+/", s)][:1]
     return out

@@ -15,12 +15,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..model import Evidence
-from ..repo import Repo, memoized
+from ..repo import Repo, memoized, word
 from . import FactValue, inventory, report_fact
 from .dvc import stages as dvc_stages
 from .git import is_model_file
 from .notebooks import NotebookCode, code_source, notebook_codes_containing
-from .python import NON_LITERAL, Call, ModuleInfo, module, modules_containing, python_files
+from .python import NON_LITERAL, Call, ModuleInfo, module, modules_containing, prefilter, python_files
 
 # ------------------------------------------------------------------------------------------- code units
 
@@ -134,7 +134,7 @@ _REPORT_TO = {
     "dvclive": "dvclive",
     "aim": "aim",
 }
-_TRACKER_NEEDLES = (
+_TRACKER_NEEDLES = prefilter(
     b"mlflow",
     b"MLFlow",
     b"Mlflow",
@@ -401,12 +401,15 @@ _COMMIT = re.compile(
 AUTO_COMMIT_TRACKERS = ("mlflow", "wandb", "comet", "neptune", "clearml", "dvclive")
 
 
+_COMMIT_NEEDLES = prefilter(b"commit", b"hexsha", b"rev-parse", b"GITHUB_SHA", b"git_sha", b"git_hash")
+
+
 @memoized
 def commit_linkage(repo: Repo) -> list[Evidence]:
     """Code that records the git commit with a run explicitly (tag, param, or an MLflow project)."""
     found: list[Evidence] = []
     tracker_paths = {u.path for u in tracker_units(repo)}
-    for unit in code_units(repo, b"commit", b"hexsha", b"rev-parse", b"GITHUB_SHA", b"git_sha", b"git_hash"):
+    for unit in code_units(repo, *_COMMIT_NEEDLES):
         if unit.path not in tracker_paths:
             continue
         text = repo.read_text(unit.path) if not unit.is_notebook else None
@@ -443,21 +446,23 @@ _VALIDATION_MODULES = {
 }
 
 
+_VALIDATION_TOOL_NEEDLES = prefilter(
+    b"great_expectations",
+    b"pandera",
+    b"tensorflow_data_validation",
+    b"deepchecks",
+    b"evidently",
+    b"soda",
+    b"pydantic",
+)
+
+
 @memoized
 def data_validation_usages(repo: Repo) -> dict[str, list[Evidence]]:
     """Data validation tools in use: Great Expectations (code or suites), pandera, pydantic data models,
     TFDV (code or ``schema.pbtxt``), deepchecks, Evidently test suites and Soda checks."""
     found: dict[str, list[Evidence]] = {}
-    needles = (
-        b"great_expectations",
-        b"pandera",
-        b"tensorflow_data_validation",
-        b"deepchecks",
-        b"evidently",
-        b"soda",
-        b"pydantic",
-    )
-    for unit in code_units(repo, *needles):
+    for unit in code_units(repo, *_VALIDATION_TOOL_NEEDLES):
         for tool, roots in _VALIDATION_MODULES.items():
             for name, line in _imports(unit, roots):
                 _add(found, tool, unit.ev(line, f"import {name}"))
@@ -482,6 +487,13 @@ def data_validation_usages(repo: Repo) -> dict[str, list[Evidence]]:
 
 
 _VALIDATION_CALL = re.compile(r"validat|expect_|run_checkpoint|check_schema|assert_schema", re.IGNORECASE)
+_VALIDATION_ROOTS = ("great_expectations", "pandera", "tensorflow_data_validation", "deepchecks")
+#: What a file with a :func:`validation_calls` call holds (the call names in the cases code writes them).
+VALIDATION_NEEDLES = prefilter(
+    *(n.encode() for n in _VALIDATION_ROOTS),
+    *(v for n in ("validat", "expect_", "run_checkpoint", "check_schema", "assert_schema")
+      for v in (n.encode(), n.upper().encode(), n.title().encode())),
+)  # fmt: skip
 _NOT_DATA_VALIDATION = re.compile(r"cross_val|trainer|validation_split|model_validat", re.IGNORECASE)
 
 
@@ -490,9 +502,9 @@ def validation_calls(unit: CodeUnit) -> list[Call]:
     (``validate_raw_data(df)``, ``schema.validate(df)``) — not model cross-validation."""
     out = []
     for call in unit.info.calls:
-        if call.name.startswith(
-            ("great_expectations", "pandera", "tensorflow_data_validation", "deepchecks")
-        ) or (_VALIDATION_CALL.search(call.attr) and not _NOT_DATA_VALIDATION.search(call.name)):
+        if call.name.startswith(_VALIDATION_ROOTS) or (
+            _VALIDATION_CALL.search(call.attr) and not _NOT_DATA_VALIDATION.search(call.name)
+        ):
             out.append(call)
     return out
 
@@ -523,28 +535,30 @@ _STAT_GENERIC = (
 )
 
 
+_DRIFT_NEEDLES = prefilter(
+    b"evidently",
+    b"alibi_detect",
+    b"whylogs",
+    b"nannyml",
+    b"frouros",
+    b"drift",
+    b"Drift",
+    b"ks_2samp",
+    b"kstest",
+    b"_psi",
+    b"psi_",
+    b"PSI",
+    b"population_stability",
+    b"anderson_ksamp",
+)
+
+
 @memoized
 def drift_usages(repo: Repo) -> dict[str, list[Evidence]]:
     """Drift detection: Evidently drift presets/metrics, alibi-detect, whylogs, NannyML, frouros, deepchecks
     drift checks, or custom statistical tests (KS, PSI...) in code about drift."""
     found: dict[str, list[Evidence]] = {}
-    needles = (
-        b"evidently",
-        b"alibi_detect",
-        b"whylogs",
-        b"nannyml",
-        b"frouros",
-        b"drift",
-        b"Drift",
-        b"ks_2samp",
-        b"kstest",
-        b"_psi",
-        b"psi_",
-        b"PSI",
-        b"population_stability",
-        b"anderson_ksamp",
-    )
-    for unit in code_units(repo, *needles):
+    for unit in code_units(repo, *_DRIFT_NEEDLES):
         for tool, roots in _DRIFT_MODULES.items():
             for name, line in _imports(unit, roots):
                 _add(found, tool, unit.ev(line, f"import {name}"))
@@ -597,7 +611,7 @@ _SEEDED_CONSTRUCTORS = frozenset(
     }
 )
 _SEED_KWARGS = ("random_state", "seed", "random_seed")
-_SEED_NEEDLES = (b"seed", b"random_state", b"PRNGKey", b"default_rng", b"RandomState", b"Random(")
+_SEED_NEEDLES = prefilter(b"seed", b"random_state", b"PRNGKey", b"default_rng", b"RandomState", b"Random(")
 
 
 def _seeded(value: object) -> bool:
@@ -663,6 +677,7 @@ def seed_usages(repo: Repo) -> dict[str, list[Evidence]]:
 
 _TRAIN_FILE = re.compile(r"(^|[_-])(train|training|fit)([_-]|$)", re.IGNORECASE)
 _TRAIN_ATTRS = frozenset({"fit", "train", "fit_generator", "train_on_batch", "partial_fit", "train_model"})
+_TRAIN_WORDS = prefilter(*(word(attr) for attr in sorted(_TRAIN_ATTRS)))  # a training call names one
 _ML_ROOTS = (
     "torch",
     "tensorflow",
@@ -717,9 +732,7 @@ def training_units(repo: Repo) -> list[CodeUnit]:
     """Files that train a model: ``train*.py`` scripts, and modules or notebooks that import a modelling
     library and call ``fit`` / ``train`` (tests excluded)."""
     out = []
-    units = code_units(
-        repo, b".fit(", b".train(", b"fit_generator", b"train_on_batch", b"partial_fit", b"train"
-    )
+    units = code_units(repo, *_TRAIN_WORDS)
     seen = {u.path for u in units}
     for path in python_files(repo):
         stem = path.rsplit("/", 1)[-1][:-3]

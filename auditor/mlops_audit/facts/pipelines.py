@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from ..repo import Repo, memoized
 from . import FactValue, inventory, report_fact
-from .python import ModuleInfo, modules_containing
+from .python import ModuleInfo, modules_containing, prefilter
 
 # (framework, module root, decorator / call / base-class attribute names)
 _DECORATORS = (
@@ -41,7 +41,7 @@ _BASES = (
     ("metaflow", "metaflow", {"FlowSpec"}),
     ("luigi", "luigi", {"Task", "WrapperTask"}),
 )
-_NEEDLES = (
+_NEEDLES = prefilter(
     b"zenml", b"prefect", b"airflow", b"dagster", b"kfp", b"flytekit", b"azure.ai.ml", b"metaflow", b"kedro",
     b"sagemaker", b"aiplatform", b"luigi", b"tfx", b"azureml",
 )  # fmt: skip
@@ -286,7 +286,7 @@ def pipeline_inventory(repo: Repo) -> list[str]:
 
 
 # ----------------------------------------------------------------------------------------- training code
-_TRAIN_NEEDLES = (
+_TRAIN_NEEDLES = prefilter(
     b".fit(",
     b".backward(",
     b".train(",

@@ -14,7 +14,7 @@ import os
 import re
 import sys
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -71,14 +71,20 @@ class ModuleInfo:
 
     def imports_any(self, *roots: str) -> list[tuple[str, int]]:
         """Imports of any of the given modules or their sub-modules (``"mlflow"`` matches ``mlflow.sklearn``)."""
-        prefixes = tuple(r + "." for r in roots)
-        return [(n, ln) for n, ln in self.imports if n in roots or n.startswith(prefixes)]
+        return imports_any(self.imports, *roots)
 
     def calls_to(self, *names: str) -> list[Call]:
         """Calls whose resolved name equals one of ``names`` or ends with ``"." + name`` for ``.attr`` names."""
         exact = {n for n in names if not n.startswith(".")}
         suffixes = tuple(n for n in names if n.startswith("."))
         return [c for c in self.calls if c.name in exact or (suffixes and c.name.endswith(suffixes))]
+
+
+def imports_any(imports: list[tuple[str, int]], *roots: str) -> list[tuple[str, int]]:
+    """The ``imports`` (as :attr:`ModuleInfo.imports` or :func:`imports_of` list them) of any of the given
+    modules or their sub-modules."""
+    prefixes = tuple(r + "." for r in roots)
+    return [(n, ln) for n, ln in imports if n in roots or n.startswith(prefixes)]
 
 
 def analyze_source(source: str, path: str = "<string>") -> ModuleInfo:
@@ -398,13 +404,68 @@ def _decode_module(raw: Any, path: str) -> ModuleInfo | None:
     )
 
 
+#: Every byte prefilter of Python files the auditor's facts and checks declare (see :func:`prefilter`).
+_PREFILTERS: dict[tuple[bytes, ...], None] = {}
+_AHEAD_STATE = "python.parse_ahead"  # per tree: {"allowed": bool, "done": bool}
+
+
+def prefilter(*needles: bytes) -> tuple[bytes, ...]:
+    """Declare (at import time) the needles of a :func:`modules_containing` call: a full audit parses every file
+    any declared prefilter selects in one batch, on every idle core, before the first check needs one."""
+    _PREFILTERS.setdefault(needles)
+    return needles
+
+
+_PATH_SOURCES: list[Callable[[Repo], list[str]]] = []
+
+
+def parse_ahead_paths(source: Callable[[Repo], list[str]]) -> Callable[[Repo], list[str]]:
+    """Declare (decorator, at import time) a function listing Python files a fact parses that no prefilter
+    selects: they join the parse-ahead batch."""
+    _PATH_SOURCES.append(source)
+    return source
+
+
+def allow_parse_ahead(repo: Repo) -> None:
+    """Let the first :func:`modules_containing` call of this audit parse ahead (the engine allows it for a full
+    audit; with ``--select`` only what the selected checks ask for is parsed)."""
+    _ahead_state(repo)["allowed"] = True
+
+
+def _ahead_state(repo: Repo) -> dict[str, bool]:
+    return repo.shared_memo(_AHEAD_STATE, lambda: {"allowed": False, "done": False})
+
+
+def _parse_ahead(repo: Repo) -> None:
+    """Parse, in worker processes, the files the declared prefilters select, when enough are new and the cores
+    are idle (otherwise each check's files are parsed when it asks, as before)."""
+    files = python_files(repo)
+    selected: dict[str, None] = {}
+    for needles in _PREFILTERS:
+        selected.update(dict.fromkeys(repo.grep(files, *needles)))
+    for source in _PATH_SOURCES:
+        selected.update(dict.fromkeys(source(repo)))
+    paths = [p for p in files if p in selected]
+    if _pool_batch(repo, paths):
+        modules(repo, paths)
+
+
 def modules_containing(repo: Repo, *needles: bytes, paths: Iterable[str] | None = None) -> list[ModuleInfo]:
     """Parse only the Python files whose bytes contain one of ``needles`` (the byte prefilter)."""
     candidates = python_files(repo) if paths is None else paths
-    found = repo.grep(candidates, *needles)
-    parsed = _parse_in_parallel(repo, found)
+    return modules(repo, repo.grep(candidates, *needles))
+
+
+def modules(repo: Repo, paths: list[str]) -> list[ModuleInfo]:
+    """The facts of these Python files (unreadable ones left out), parsed in worker processes when many are
+    new (the first call of a full audit parses ahead: :func:`allow_parse_ahead`)."""
+    state = _ahead_state(repo)
+    if state["allowed"] and not state["done"]:
+        state["done"] = True  # first, so that what the batch asks for (the files of gates) cannot recurse
+        _parse_ahead(repo)
+    parsed = _parse_in_parallel(repo, paths)
     out = []
-    for path in found:
+    for path in paths:
         info = _module(repo, path, parsed.get(path))
         if info is not None:
             out.append(info)
@@ -420,20 +481,10 @@ def _parse_in_parallel(repo: Repo, paths: list[str]) -> dict[str, ModuleInfo | N
     one per core, when there are enough of them and the cores are idle. Measured on 2 cores
     (``benchmarks/parallel_parse.py``): 1.6-1.75x faster when idle, 0.85x when another job holds a core, hence
     the load check. Anything unusual (no ``fork``, a failing pool) falls back to parsing here."""
+    paths = _pool_batch(repo, paths)
+    if not paths:
+        return {}
     cores = os.cpu_count() or 1
-    if cores < 2 or len(paths) < PARALLEL_MIN_FILES or "fork" not in mp_start_methods():
-        return {}
-    todo = [p for p in paths if not repo.has_file_fact(MODULE_FACT, p)]
-    if len(todo) < PARALLEL_MIN_FILES:
-        return {}
-    if not _cores_idle(cores) or not _single_threaded():
-        return {}
-    # Which files are text is decided here (the notes about binary or unreadable files are this process's);
-    # the workers, forked after the prefilter read the bytes, decode their copy of them: only paths go out
-    # and plain-data analyses come back, so the texts are never all in memory at once.
-    paths = [p for p in todo if repo.read_text(p) is not None]
-    if len(paths) < PARALLEL_MIN_FILES:
-        return {}
     chunk = max(16, len(paths) // (cores * 8))
     batches = [paths[i : i + chunk] for i in range(0, len(paths), chunk)]
     global _POOL_REPO
@@ -450,6 +501,24 @@ def _parse_in_parallel(repo: Repo, paths: list[str]) -> dict[str, ModuleInfo | N
     return {
         path: _decode_module(marshal.loads(blob), path) for path, blob in zip(paths, results, strict=True)
     }
+
+
+def _pool_batch(repo: Repo, paths: list[str]) -> list[str]:
+    """The files of ``paths`` a pool would parse (text files not parsed yet), or none when a pool does not pay:
+    fewer than :data:`PARALLEL_MIN_FILES` of them, one core, a busy machine, no ``fork``, other threads."""
+    cores = os.cpu_count() or 1
+    if cores < 2 or len(paths) < PARALLEL_MIN_FILES or "fork" not in mp_start_methods():
+        return []
+    todo = [p for p in paths if not repo.has_file_fact(MODULE_FACT, p)]
+    if len(todo) < PARALLEL_MIN_FILES:
+        return []
+    if not _cores_idle(cores) or not _single_threaded():
+        return []
+    # Which files are text is decided here (the notes about binary or unreadable files are this process's);
+    # the workers, forked after the prefilter read the bytes, decode their copy of them: only paths go out
+    # and plain-data analyses come back, so the texts are never all in memory at once.
+    todo = [p for p in todo if repo.read_text(p) is not None]
+    return todo if len(todo) >= PARALLEL_MIN_FILES else []
 
 
 _POOL_REPO: Repo | None = None  # the repository the forked workers read from

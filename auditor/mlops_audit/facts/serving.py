@@ -11,12 +11,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..repo import Repo, memoized
+from ..repo import Repo, memoized, word
 from . import FactValue, inventory, report_fact
-from .python import ModuleInfo, module, modules_containing
+from .python import ModuleInfo, module, modules_containing, prefilter
 
-_NEEDLES = (
-    b"fastapi", b"flask", b"starlette", b"litserve", b"serve", b"bentoml", b"ts.torch_handler", b"kserve",
+_NEEDLES = prefilter(
+    b"fastapi", b"flask", b"starlette", b"litserve", word("serve"), b"bentoml", b"ts.torch_handler", b"kserve",
     b"lambda_handler", b"model_fn", b"gradio", b"streamlit", b"Mangum", b"handler", b"deploy", b"azureml",
 )  # fmt: skip
 

@@ -13,7 +13,7 @@ import ast
 import re
 from dataclasses import dataclass, field
 
-from ..repo import Repo, memoized
+from ..repo import Repo, memoized, word
 from . import FactValue, inventory, report_fact
 from . import python as pyfacts
 from .textconfig import dig, ini_sections, pyproject, toml_line
@@ -204,12 +204,12 @@ def ml_modules(repo: Repo) -> dict[str, str]:
     name)."""
     out: dict[str, str] = {}
     tests = set(test_files(repo))
-    for info in pyfacts.modules_containing(repo, *_ML_NEEDLES):
-        if info.path in tests or _SKIP_DIRS.search(info.path):
+    for path in repo.grep(pyfacts.python_files(repo), *_ML_NEEDLES):
+        if path in tests or _SKIP_DIRS.search(path):
             continue
-        libs = info.imports_any(*ML_LIBRARIES)
+        libs = pyfacts.imports_any(pyfacts.imports_of(repo, path), *ML_LIBRARIES)  # a scan, no parse
         if libs:
-            out[info.path] = f"imports {libs[0][0]}"
+            out[path] = f"imports {libs[0][0]}"
     for path in pyfacts.python_files(repo):
         if (
             path not in out
@@ -222,6 +222,9 @@ def ml_modules(repo: Repo) -> dict[str, str]:
 
 
 _TRAIN_CALLS = (".fit", ".train", ".backward", ".fit_generator", ".train_model", ".partial_fit")
+#: The prefilter of :func:`training_code`: a file calling one of ``_TRAIN_CALLS`` names it as a word.
+_TRAIN_CALL_WORDS = tuple(word(c[1:]) for c in _TRAIN_CALLS)
+_TRAIN_SCRIPT = re.compile(r"(^|/)(re)?train\w*\.py$")
 
 
 @memoized
@@ -231,7 +234,11 @@ def training_code(repo: Repo) -> list[tuple[str, int]]:
     out: list[tuple[str, int]] = []
     tests = set(test_files(repo))
     importers = [p for p, why in ml_modules(repo).items() if why.startswith("imports")]
-    for info in pyfacts.modules_containing(repo, b".fit", b"train", b".backward(", paths=importers):
+    scripts = [p for p in importers if _TRAIN_SCRIPT.search(p)]
+    selected = set(repo.grep(scripts, b".fit", b"train", b".backward(")) | set(
+        repo.grep([p for p in importers if p not in scripts], *_TRAIN_CALL_WORDS)
+    )
+    for info in pyfacts.modules(repo, [p for p in importers if p in selected]):
         if info.path in tests or _SKIP_DIRS.search(info.path):
             continue
         libs = info.imports_any(*ML_LIBRARIES)
@@ -240,7 +247,7 @@ def training_code(repo: Repo) -> list[tuple[str, int]]:
         calls = [c for c in info.calls_to(*_TRAIN_CALLS) if not c.name.startswith(("self.", "super"))]
         if calls:
             out.append((info.path, calls[0].line))
-        elif re.search(r"(^|/)(re)?train\w*\.py$", info.path):
+        elif _TRAIN_SCRIPT.search(info.path):
             out.append((info.path, libs[0][1]))
     return out
 
@@ -351,13 +358,12 @@ _GATE_MODULE = re.compile(
 )
 
 
+@pyfacts.parse_ahead_paths
 @memoized
-def quality_gates(repo: Repo) -> list[Gate]:
-    """Model quality gates: a metric compared (``<``, ``>=``...) with a non-trivial threshold or a champion in
-    an ``assert``, in an ``if`` that raises, exits or decides (returns, registers, promotes, cancels), or in a
-    comprehension of a gate function (``failed_thresholds``); or MLflow ``validation_thresholds`` /
-    ``MetricThreshold``."""
-    out: list[Gate] = []
+def gate_files(repo: Repo) -> list[str]:
+    """The Python files that may hold a model quality gate: tests that exercise ML code, and evaluation /
+    training / pipeline modules, that name a metric and raise, exit, return or register."""
+    out: list[str] = []
     ml = ml_modules(repo)
     tests = set(test_files(repo))
     index = module_index(repo)
@@ -382,10 +388,21 @@ def quality_gates(repo: Repo) -> list[Gate]:
             roots = {name.split(".", 1)[0] for name, _ in mod.imports}
             if not (roots & set(ML_LIBRARIES) or any(index.get(name) in ml for name, _ in mod.imports)):
                 continue
-        info = pyfacts.module(repo, path)
-        if info is not None:
-            out.extend(Gate(path, line, text) for line, text in info.gates)
+        out.append(path)
     return out
+
+
+@memoized
+def quality_gates(repo: Repo) -> list[Gate]:
+    """Model quality gates: a metric compared (``<``, ``>=``...) with a non-trivial threshold or a champion in
+    an ``assert``, in an ``if`` that raises, exits or decides (returns, registers, promotes, cancels), or in a
+    comprehension of a gate function (``failed_thresholds``); or MLflow ``validation_thresholds`` /
+    ``MetricThreshold`` (collected by the Python facts' one walk of each file: :mod:`.gates`)."""
+    return [
+        Gate(info.path, line, text)
+        for info in pyfacts.modules(repo, gate_files(repo))
+        for line, text in info.gates
+    ]
 
 
 # ------------------------------------------------------------------------------------------------- report
