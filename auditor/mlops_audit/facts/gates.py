@@ -10,6 +10,37 @@ from __future__ import annotations
 import ast
 import re
 
+#: A line that opens an ``assert`` / ``if`` / ``elif`` statement.
+_TEST_LINE = re.compile(rb"^[ \t]*(?:assert|if|elif)\b[^\n]*", re.MULTILINE)
+#: A comparison operator (not ``->``, ``<<``, ``>>``) and a metric name (any spelling :func:`_metric_tokens`
+#: could split out of an identifier or a key).
+_COMPARISON = re.compile(rb"(?<![-<>=])[<>](?![<>])")
+_METRIC_TEXT = re.compile(
+    rb"(?i)acc|top\d|f1|fbeta|auc|roc|rmse|mse|mae|mape|r2|rsquared|precision|recall|score|loss|metric|ndcg|"
+    rb"bleu|rouge|perplexity|ppl|iou|dice|brier|map|wer|cer|error|eval"
+)
+_OTHER_GATES = re.compile(
+    rb"MetricThreshold|validation_thresholds|def[ \t]+\w*(?i:threshold|gate|champion|promot|quality)"
+)
+
+
+def may_hold_gate(data: bytes) -> bool:
+    """Whether a file can hold a gate :func:`statement_gate` or :func:`call_gate` would find, read from its
+    bytes (no parse): an ``assert`` / ``if`` line comparing something named like a metric, a test that goes on
+    to the next line, a gate function or a threshold declaration. A superset: the parse decides."""
+    if _OTHER_GATES.search(data):
+        return True
+    for match in _TEST_LINE.finditer(data):
+        line = match.group()
+        code = line.rstrip()  # a comment only adds candidates (a ``#`` may be inside a string)
+        if _COMPARISON.search(code) and _METRIC_TEXT.search(code):
+            return True
+        opened = code.count(b"(") + code.count(b"[") + code.count(b"{")
+        closed = code.count(b")") + code.count(b"]") + code.count(b"}")
+        if opened > closed or code.endswith((b"\\", b",")):
+            return True  # the statement goes on: let the parser read it whole
+    return False
+
 
 def statement_gate(node: ast.stmt) -> tuple[int, ast.AST] | None:
     """(line, the part to cite) when a statement is a quality gate (the assertion, an ``if``'s test, the

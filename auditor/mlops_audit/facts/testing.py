@@ -10,11 +10,12 @@ nothing that touches code: ``pass``, ``...``, a docstring, ``assert True``/``ass
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from dataclasses import dataclass, field
 
 from ..repo import Repo, memoized, word
-from . import FactValue, inventory, report_fact
+from . import FactValue, gates, inventory, report_fact
 from . import python as pyfacts
 from .textconfig import dig, ini_sections, pyproject, toml_line
 
@@ -388,8 +389,13 @@ def gate_files(repo: Repo) -> list[str]:
             roots = {name.split(".", 1)[0] for name, _ in mod.imports}
             if not (roots & set(ML_LIBRARIES) or any(index.get(name) in ml for name, _ in mod.imports)):
                 continue
-        out.append(path)
+        if repo.file_fact("gates.possible/1", path, functools.partial(_may_hold_gate, repo, path)):
+            out.append(path)  # a cheap read of its bytes first: most model code holds no gate to parse for
     return out
+
+
+def _may_hold_gate(repo: Repo, path: str) -> bool:
+    return gates.may_hold_gate(repo.read_bytes(path) or b"")
 
 
 @memoized
