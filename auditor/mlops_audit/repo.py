@@ -59,6 +59,7 @@ class _Tree:
         self.contents: dict[str, bytes | None] = {}
         self.notes: dict[tuple[str, str], Note] = {}
         self.memo: dict[Any, Any] = {}
+        self.greps: dict[tuple[bytes, ...], dict[str, bool]] = {}  # needles -> full path -> found (this run)
         self.cache: FactCache = NullCache()
         self.unstable: set[str] = set()  # files whose read failed with an OS error (never cached)
 
@@ -284,29 +285,38 @@ class Repo:
         """The paths whose bytes contain any of ``needles`` (see :meth:`contains`)."""
         tree = self._tree
         contents, cache, prefix = tree.contents, tree.cache, self.prefix
+        seen = tree.greps.setdefault(needles, {})  # each file is searched once per needle set and run
         paths = list(paths)
-        known = cache.contains_many([prefix + p for p in paths], needles)
-        found = []
-        plain, words = _split_needles(needles)
-        for i, path in enumerate(paths):
-            if known[i] is not None:
-                if known[i]:
-                    found.append(path)
-                continue
-            full = prefix + path
-            data = contents[full] if full in contents else self.read_bytes(path)
-            answer = False
-            if data is not None:
-                for needle in plain:
-                    if needle in data:
-                        answer = True
-                        break
-                else:
-                    answer = words is not None and words.search(data) is not None
-            cache.put_contains(full, needles, answer)
-            if answer:
-                found.append(path)
-        return found
+        fulls = [prefix + p for p in paths]
+        unseen = [full for full in fulls if full not in seen]
+        if unseen:
+            known = cache.contains_many(unseen, needles)
+            for full, answer in zip(unseen, known, strict=True):
+                if answer is None:
+                    data = contents[full] if full in contents else self.read_bytes(full[len(prefix) :])
+                    answer = data is not None and bytes_match(data, needles)
+                    cache.put_contains(full, needles, answer)
+                seen[full] = answer
+        return [path for path, full in zip(paths, fulls, strict=True) if seen[full]]
+
+    def unsearched(self, paths: list[str], needle_sets: list[tuple[bytes, ...]]) -> list[str]:
+        """The ``paths`` some of whose :meth:`grep` answers for ``needle_sets`` are not known yet (in this run
+        or in the audit cache)."""
+        tree, prefix = self._tree, self.prefix
+        fulls = [prefix + p for p in paths]
+        missing: set[str] = set()
+        for needles in needle_sets:
+            seen = tree.greps.get(needles, {})
+            todo = [full for full in fulls if full not in seen]
+            known = tree.cache.contains_many(todo, needles) if todo else []
+            missing.update(full for full, answer in zip(todo, known, strict=True) if answer is None)
+        return [path for path, full in zip(paths, fulls, strict=True) if full in missing]
+
+    def remember_search(self, path: str, needles: tuple[bytes, ...], answer: bool) -> None:
+        """Record what :meth:`grep` would answer for ``path`` (found elsewhere, by a worker process)."""
+        full = self._full(path)
+        self._tree.greps.setdefault(needles, {})[full] = answer
+        self._tree.cache.put_contains(full, needles, answer)
 
     def note(self, path: str, message: str) -> None:
         """Note something about ``path`` (relative to this view) for the report."""
@@ -427,13 +437,34 @@ def word(name: str) -> bytes:
 
 
 @functools.lru_cache(maxsize=256)
-def _split_needles(needles: tuple[bytes, ...]) -> tuple[tuple[bytes, ...], re.Pattern[bytes] | None]:
-    """The plain needles (found with ``in``) and one pattern for the whole-word ones."""
+def _split_needles(needles: tuple[bytes, ...]) -> tuple[tuple[bytes, ...], tuple[bytes, ...]]:
+    """The plain needles and the whole words (without their marks)."""
     plain = tuple(n for n in needles if not (n.startswith(_WORD_MARK) and n.endswith(_WORD_MARK)))
-    words = [n[2:-2] for n in needles if n not in plain]
-    if not words:
-        return plain, None
-    return plain, re.compile(rb"\b(?:" + b"|".join(re.escape(w) for w in words) + rb")\b")
+    return plain, tuple(n[2:-2] for n in needles if n not in plain)
+
+
+def bytes_match(data: bytes, needles: tuple[bytes, ...]) -> bool:
+    """Whether ``data`` holds any of ``needles`` (plain ones anywhere, :func:`word` ones as whole words)."""
+    plain, words = _split_needles(needles)
+    return any(needle in data for needle in plain) or any(_has_word(data, w) for w in words)
+
+
+def _has_word(data: bytes, name: bytes) -> bool:
+    """Whether ``name`` occurs in ``data`` between non-word bytes (as ``\\b`` would say): found with ``find``,
+    which scans in C far faster than a pattern starting with ``\\b``."""
+    start = data.find(name)
+    while start >= 0:
+        end = start + len(name)
+        if not (start and _is_word_byte(data[start - 1])) and not (
+            end < len(data) and _is_word_byte(data[end])
+        ):
+            return True
+        start = data.find(name, start + 1)
+    return False
+
+
+def _is_word_byte(byte: int) -> bool:
+    return byte == 95 or 48 <= byte <= 57 or 65 <= byte <= 90 or 97 <= byte <= 122  # _ 0-9 A-Z a-z
 
 
 def memoized(fn: Callable[[Repo], T]) -> Callable[[Repo], T]:

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..repo import Repo
+from ..repo import Repo, bytes_match
 from . import gates as gatefacts
 
 _MISSING = object()
@@ -437,17 +437,32 @@ def _ahead_state(repo: Repo) -> dict[str, bool]:
 
 
 def _parse_ahead(repo: Repo) -> None:
-    """Parse, in worker processes, the files the declared prefilters select, when enough are new and the cores
-    are idle (otherwise each check's files are parsed when it asks, as before)."""
+    """When the cores are idle and enough Python files are new: in one pool of worker processes, search every
+    new file for every declared prefilter and parse the ones any prefilter (or a declared path source) selects;
+    the answers and analyses land in this run's memo and the audit cache, so the checks ask for nothing twice.
+    Otherwise nothing happens here: each check searches and parses what it needs when it asks."""
+    sets = list(_PREFILTERS)
     files = python_files(repo)
-    selected: dict[str, None] = {}
-    for needles in _PREFILTERS:
-        selected.update(dict.fromkeys(repo.grep(files, *needles)))
+    new = repo.unsearched(files, sets)
+    if not _pool_pays(len(new)):
+        return
+    wanted: set[str] = set()
     for source in _PATH_SOURCES:
-        selected.update(dict.fromkeys(source(repo)))
-    paths = [p for p in files if p in selected]
-    if _pool_batch(repo, paths):
-        modules(repo, paths)
+        wanted.update(source(repo))
+    paths = [p for p in new if not repo.has_file_fact(MODULE_FACT, p)]
+    results = _in_pool(repo, _scan_batch, [(p, p in wanted) for p in paths], (sets,))
+    if results is None:
+        return
+    for path, (mask, blob, readable) in zip(paths, results, strict=True):
+        if not readable:
+            repo.read_text(path)  # unreadable or binary: read here, for the same notes
+        for i, needles in enumerate(sets):
+            repo.remember_search(path, needles, bool(mask >> i & 1))
+        if blob is not None:
+            _module(repo, path, _decode_module(marshal.loads(blob), path))
+    leftover = [p for p in wanted if not repo.has_file_fact(MODULE_FACT, p)]
+    if leftover:
+        modules(repo, leftover)
 
 
 def modules_containing(repo: Repo, *needles: bytes, paths: Iterable[str] | None = None) -> list[ModuleInfo]:
@@ -482,43 +497,70 @@ def _parse_in_parallel(repo: Repo, paths: list[str]) -> dict[str, ModuleInfo | N
     (``benchmarks/parallel_parse.py``): 1.6-1.75x faster when idle, 0.85x when another job holds a core, hence
     the load check. Anything unusual (no ``fork``, a failing pool) falls back to parsing here."""
     paths = _pool_batch(repo, paths)
-    if not paths:
+    results = _in_pool(repo, _analyse_batch, paths, ()) if paths else None
+    if results is None:
         return {}
-    cores = os.cpu_count() or 1
-    chunk = max(16, len(paths) // (cores * 8))
-    batches = [paths[i : i + chunk] for i in range(0, len(paths), chunk)]
-    global _POOL_REPO
-    _POOL_REPO = repo
-    try:
-        import multiprocessing
-
-        with multiprocessing.get_context("fork").Pool(cores) as pool:
-            results = [blob for batch in pool.imap(_analyse_batch, batches) for blob in batch]
-    except Exception:  # no pool here: the files are parsed one by one in this process
-        return {}
-    finally:
-        _POOL_REPO = None
     return {
         path: _decode_module(marshal.loads(blob), path) for path, blob in zip(paths, results, strict=True)
     }
 
 
-def _pool_batch(repo: Repo, paths: list[str]) -> list[str]:
-    """The files of ``paths`` a pool would parse (text files not parsed yet), or none when a pool does not pay:
-    fewer than :data:`PARALLEL_MIN_FILES` of them, one core, a busy machine, no ``fork``, other threads."""
+def _pool_pays(files: int) -> bool:
+    """Whether a pool of one worker per core pays for this many files: enough of them, several idle cores,
+    ``fork``, and no other thread in this process."""
     cores = os.cpu_count() or 1
-    if cores < 2 or len(paths) < PARALLEL_MIN_FILES or "fork" not in mp_start_methods():
-        return []
+    return (
+        cores >= 2
+        and files >= PARALLEL_MIN_FILES
+        and "fork" in mp_start_methods()
+        and _cores_idle(cores)
+        and _single_threaded()
+    )
+
+
+def _pool_batch(repo: Repo, paths: list[str]) -> list[str]:
+    """The files of ``paths`` a pool would parse (text files not parsed yet), or none when a pool does not pay
+    (see :func:`_pool_pays`)."""
     todo = [p for p in paths if not repo.has_file_fact(MODULE_FACT, p)]
-    if len(todo) < PARALLEL_MIN_FILES:
-        return []
-    if not _cores_idle(cores) or not _single_threaded():
+    if not _pool_pays(len(todo)):
         return []
     # Which files are text is decided here (the notes about binary or unreadable files are this process's);
     # the workers, forked after the prefilter read the bytes, decode their copy of them: only paths go out
     # and plain-data analyses come back, so the texts are never all in memory at once.
     todo = [p for p in todo if repo.read_text(p) is not None]
     return todo if len(todo) >= PARALLEL_MIN_FILES else []
+
+
+def _in_pool(
+    repo: Repo, worker: Callable[..., list[Any]], items: list[Any], args: tuple[Any, ...]
+) -> list[Any] | None:
+    """``worker(batch, *args)`` over batches of ``items`` in a pool of forked processes (one per core) that read
+    ``repo``; the results in the order of ``items``, or None when no pool can run here."""
+    cores = os.cpu_count() or 1
+    chunk = max(16, len(items) // (cores * 8))
+    batches = [items[i : i + chunk] for i in range(0, len(items), chunk)]
+    global _POOL_REPO
+    _POOL_REPO = repo
+    try:
+        import multiprocessing
+
+        with multiprocessing.get_context("fork").Pool(cores) as pool:
+            return [result for batch in pool.imap(_BatchCall(worker, args), batches) for result in batch]
+    except Exception:  # no pool here: the caller does the work in this process
+        return None
+    finally:
+        _POOL_REPO = None
+
+
+@dataclass(frozen=True)
+class _BatchCall:
+    """``worker(batch, *args)`` as a picklable callable for :meth:`multiprocessing.pool.Pool.imap`."""
+
+    worker: Callable[..., list[Any]]
+    args: tuple[Any, ...]
+
+    def __call__(self, batch: list[Any]) -> list[Any]:
+        return self.worker(batch, *self.args)
 
 
 _POOL_REPO: Repo | None = None  # the repository the forked workers read from
@@ -544,6 +586,29 @@ def _cores_idle(cores: int) -> bool:
             return os.getloadavg()[0] <= cores - 1
         except OSError:
             return False
+
+
+def _scan_batch(batch: list[tuple[str, bool]], sets: list[tuple[bytes, ...]]) -> list[Any]:
+    """In a worker: for each (path, wanted) the bit mask of the prefilters its bytes match, its analysis when a
+    prefilter matched or it is wanted (else None), and whether it could be read as text."""
+    repo = _POOL_REPO
+    assert repo is not None
+    out: list[Any] = []
+    for path, wanted in batch:
+        data = repo.read_bytes(path)
+        if data is None or b"\0" in data[:8192]:
+            out.append((0, None, False))
+            continue
+        mask = 0
+        for i, needles in enumerate(sets):
+            if bytes_match(data, needles):
+                mask |= 1 << i
+        blob = None
+        if mask or wanted:
+            text = repo.read_text(path) or ""
+            blob = marshal.dumps(_encode_module(analyze_source(text, path)))
+        out.append((mask, blob, True))
+    return out
 
 
 def _analyse_batch(batch: list[str]) -> list[bytes]:
