@@ -76,6 +76,25 @@ def _strings(node: Any) -> Iterator[str]:
         yield node
 
 
+def compose_environment(project: Path, service: str, dotenv: dict[str, str]) -> dict[str, str]:
+    """A service's ``environment`` of the compose file as ``docker compose --env-file .env`` resolves it
+    (``${VAR}``, ``${VAR:-default}``, ``${VAR:?message}``; ``$$`` is a literal ``$``)."""
+    document = yaml.safe_load((project / COMPOSE).read_text())
+
+    def resolve(match: re.Match[str]) -> str:
+        value = dotenv.get(match["name"], "")
+        if match["op"] == ":-" and not value:
+            return match["arg"]
+        if match["op"] == ":?" and not value:
+            pytest.fail(f"compose refuses to start: {match['arg']}")
+        return value
+
+    environment = document["services"][service]["environment"]
+    return {
+        key: INTERPOLATION.sub(resolve, str(value)).replace("$$", "$") for key, value in environment.items()
+    }
+
+
 def test_compose_file_matches_the_compose_specification(rendered_project: Path) -> None:
     schema = require_tool("check-jsonschema")
     run([schema, "--builtin-schema", "vendor.compose-spec", COMPOSE], rendered_project)
@@ -136,6 +155,8 @@ def test_compose_reads_every_credential_from_env(compose: dict[str, Any], render
     secrets = [name for name in used if SECRET_NAME.search(name)]
     assert sorted(secrets) == ["MINIO_ROOT_PASSWORD", "POSTGRES_PASSWORD"]
     assert all(documented[name] == "" for name in secrets), "a password has a value in .env.example"
+    with pytest.raises(pytest.fail.Exception, match=r"set POSTGRES_PASSWORD in \.env"):
+        compose_environment(rendered_project, "mlflow", documented)  # .env.example as it is: refused
 
 
 def test_tracking_server_image(rendered_project: Path, compose: dict[str, Any]) -> None:
@@ -313,12 +334,26 @@ def test_pipeline_against_a_postgresql_backed_tracking_server(
     default_project: Path, project_env, tracking_venv: Path, postgres: Postgres, tmp_path: Path
 ) -> None:
     s3_port, mlflow_port = _free_port(), _free_port()
-    s3 = {
-        "AWS_ACCESS_KEY_ID": "test-key",
-        "AWS_SECRET_ACCESS_KEY": "test-secret",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "MLFLOW_S3_ENDPOINT_URL": f"http://127.0.0.1:{s3_port}",
+    # The mlflow service of tracking-server/compose.yaml, with .env's values, run on this machine: the same
+    # environment, its service host names (postgres, minio) pointed at the servers this test starts.
+    dotenv = {
+        "POSTGRES_USER": postgres.user,
+        "POSTGRES_PASSWORD": postgres.password,
+        "POSTGRES_DB": postgres.database,
+        "MINIO_ROOT_USER": "test-key",
+        "MINIO_ROOT_PASSWORD": "test-secret",
+        "MLFLOW_ARTIFACT_BUCKET": BUCKET,
     }
+    service = compose_environment(default_project, "mlflow", dotenv)
+    server_env = {
+        key: value.replace("@postgres:5432/", f"@{postgres.host}:{postgres.port}/").replace(
+            "http://minio:9000", f"http://127.0.0.1:{s3_port}"
+        )
+        for key, value in service.items()
+    }
+    assert server_env["MLFLOW_BACKEND_STORE_URI"] == postgres.uri
+    server_env.update(MLFLOW_HOST="127.0.0.1", MLFLOW_PORT=str(mlflow_port), MLFLOW_WORKERS="1")
+    s3 = {k: server_env[k] for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "MLFLOW_S3_ENDPOINT_URL")}
     python = str(tracking_venv / "bin" / "python")
     moto = [
         require_tool("uv"),
@@ -334,24 +369,19 @@ def test_pipeline_against_a_postgresql_backed_tracking_server(
     ]
     with _background(moto, tmp_path, project_env, tmp_path / "s3.log") as s3_server:
         _wait_until_up(f"http://127.0.0.1:{s3_port}/", s3_server, tmp_path / "s3.log")
+        # What the create-bucket service does.
         create_bucket = f"import boto3; boto3.client('s3', endpoint_url='{s3['MLFLOW_S3_ENDPOINT_URL']}')" \
             f".create_bucket(Bucket='{BUCKET}')"  # fmt: skip
         run([python, "-c", create_bucket], tmp_path, env={**project_env, **s3})
 
-        # The server as docs/operations.md starts it without containers: every option from the environment.
-        server_env = {
-            **project_env,
-            **s3,
-            "MLFLOW_BACKEND_STORE_URI": postgres.uri,
-            "MLFLOW_ARTIFACTS_DESTINATION": f"s3://{BUCKET}",
-            "MLFLOW_SERVE_ARTIFACTS": "true",
-            "MLFLOW_HOST": "127.0.0.1",
-            "MLFLOW_PORT": str(mlflow_port),
-            "MLFLOW_WORKERS": "1",
-        }
+        # `mlflow server` reads every option from that environment (docs/operations.md: the same server
+        # without containers).
         server_log = tmp_path / "mlflow-server.log"
         with _background(
-            [str(tracking_venv / "bin" / "mlflow"), "server"], tmp_path, server_env, server_log
+            [str(tracking_venv / "bin" / "mlflow"), "server"],
+            tmp_path,
+            {**project_env, **server_env},
+            server_log,
         ) as mlflow:
             _wait_until_up(f"http://127.0.0.1:{mlflow_port}/health", mlflow, server_log)
 
