@@ -194,14 +194,18 @@ def _hosts_in(repo: Repo, path: str) -> list[tuple[int, str]]:
 )
 def components_by_config(repo: Repo) -> Result:
     """Models, datasets, optimisers or steps are chosen by configuration — Hydra ``_target_`` +
-    ``instantiate``, a registry (``@register_model``), or entry points — rather than by editing imports.
+    ``instantiate``, a registry (``@register_model``, Kedro's pipeline registry, a pluggy plugin manager), a
+    Kedro data catalog (``type:`` entries), or plug-in entry points — rather than by editing imports.
 
     Why it matters: swapping a model or a data source should be a config change that is reviewed, tracked with
     the run and sweepable, not a code change.
 
     How to fix: describe each swappable component in configuration with a ``_target_`` and build it with
     ``hydra.utils.instantiate`` (``mlops-audit fix --select FLX003`` renders the template's Hydra tree), or
-    look components up in a registry filled by ``@register_...`` decorators or entry points.
+    look components up in a registry filled by ``@register_...`` decorators or entry points. A page that
+    documents the extension points (``docs/extending.md``, ``PLUGINS.md``...) and names files of the repository
+    shows where to plug in, and is cited with a passing verdict; without any such mechanism it earns half the
+    credit (extending still means editing code).
 
     Example::
 
@@ -212,13 +216,23 @@ def components_by_config(repo: Repo) -> Result:
         model = hydra.utils.instantiate(cfg.model)
     """
     uses = configs.instantiation_uses(repo)
+    documented = configs.extension_docs(repo)
+    pages = [
+        Evidence(page, None, "extension points: " + ", ".join(named[:3])) for page, named in documented[:2]
+    ]
     if uses:
         kinds = ", ".join(dict.fromkeys(how for _, _, how in uses))
-        return Result.passed(
-            f"components chosen by configuration ({kinds})", [Evidence(p, ln, how) for p, ln, how in uses[:4]]
-        )
+        shown = [Evidence(p, ln, how) for p, ln, how in uses[:4]]
+        return Result.passed(f"components chosen by configuration ({kinds})", shown + pages[:1])
     if not is_ml_project(repo):
         return Result.not_applicable("no training code or pipeline")
+    if pages:
+        return Result.failed(
+            f"extension points documented in {documented[0][0]}, but components are hard-wired in code "
+            "(no _target_, instantiate, registry or entry points)",
+            pages,
+            credit=0.5,
+        )
     files = configs.config_files(repo)
     where = [Evidence(p) for p in files[:2]] or [Evidence(project.anchor(repo) or ".")]
     return Result.failed(

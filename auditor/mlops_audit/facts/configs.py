@@ -16,7 +16,7 @@ from typing import Any
 from ..repo import Repo, memoized, word
 from . import FactValue, inventory, report_fact
 from .python import ModuleInfo, modules_containing, prefilter
-from .yamlfile import load_yaml
+from .yamlfile import line_of, load_yaml
 
 CONFIG_DIRS = ("conf", "config", "configs", "cfg", "params", "hparams", "hyperparams", "settings")
 _CONFIG_SUFFIXES = (".yaml", ".yml", ".toml", ".json", ".gin", ".cfg", ".ini", ".jsonnet")
@@ -222,14 +222,19 @@ def config_inventory(repo: Repo) -> list[str]:
 
 
 # ----------------------------------------------------------------------------------- component selection
-_INSTANTIATION_NEEDLES = prefilter(b"hydra", b"entry_points", b"register")  # what the calls below name
+#: What the calls below name (a registry decorator or ``register_pipelines`` says "register").
+_INSTANTIATION_NEEDLES = prefilter(
+    b"hydra", b"entry_points", b"register", b"PluginManager", b"load_setuptools_entrypoints"
+)
 _ZENML = prefilter(b"zenml")
 
 
 @memoized
 def instantiation_uses(repo: Repo) -> list[tuple[str, int, str]]:
     """(path, line, how): components chosen by configuration — ``instantiate`` calls, ``_target_`` entries,
-    plugin registries (``@register``-style decorators, registry lookups) and entry points."""
+    plugin registries (``@register``-style decorators, Kedro's ``pipeline_registry.py``, pluggy plugin managers),
+    Kedro data catalogs (datasets built from ``type:`` entries) and plug-in entry points (``pyproject.toml``,
+    ``setup.cfg``; scripts excepted)."""
     out: list[tuple[str, int, str]] = []
     for mod in modules_containing(repo, *_INSTANTIATION_NEEDLES):
         if _is_test(mod.path):
@@ -241,16 +246,93 @@ def instantiation_uses(repo: Repo) -> list[tuple[str, int, str]]:
                 out.append((mod.path, call.line, "hydra instantiate"))
             elif call.name in ("importlib.metadata.entry_points", "pkg_resources.iter_entry_points"):
                 out.append((mod.path, call.line, "entry points"))
+            elif call.name == "pluggy.PluginManager" or call.attr == "load_setuptools_entrypoints":
+                out.append((mod.path, call.line, "plugins"))
         for name, line in mod.decorators:
             attr = name.rsplit(".", 1)[-1]
             if re.match(r"^register(_\w+)?$", attr) or attr.endswith("_register"):
                 out.append((mod.path, line, "registry"))
+        if mod.path.rsplit("/", 1)[-1] == "pipeline_registry.py":
+            out += [
+                (mod.path, ln, "pipeline registry") for fn, ln in mod.functions if fn == "register_pipelines"
+            ]
     out += [(p, ln, "_target_") for p, ln in target_entries(repo)]
+    out += [(p, ln, "data catalog") for p, ln in catalog_entries(repo)]
+    out += [("setup.cfg", ln, "entry points") for ln in _setup_cfg_plugin_groups(repo)]
     text = repo.read_text("pyproject.toml") if "pyproject.toml" in repo.entries else None
     if text and "entry-points" in text:
         for number, text_line in enumerate(text.splitlines(), 1):
             if re.match(r'^\s*\[project\.entry-points\.["\']?[\w.-]+', text_line):
                 out.append(("pyproject.toml", number, "entry points"))
+    return out
+
+
+_CATALOG = re.compile(r"(^|/)conf/[^/]+/(catalog[^/]*|catalog/[^/]+)\.ya?ml$")
+
+
+@memoized
+def catalog_entries(repo: Repo) -> list[tuple[str, int]]:
+    """Kedro data catalogs (``conf/<env>/catalog*.yml``): the first dataset of each file whose ``type:``
+    names the class Kedro instantiates, i.e. the data sources and sinks are chosen by configuration."""
+    out = []
+    for path in repo.entries:
+        if not _CATALOG.search(path) or _is_test(path):
+            continue
+        data = load_yaml(repo, path)
+        if not isinstance(data, dict):
+            continue
+        for key, value in data.items():
+            dataset = isinstance(key, str) and not key.startswith("_") and isinstance(value, dict)
+            if dataset and isinstance(value.get("type"), str) and value["type"].strip():
+                out.append((path, line_of(data, key) or 1))
+                break
+    return out
+
+
+_SCRIPT_GROUPS = {"console_scripts", "gui_scripts"}
+
+
+def _setup_cfg_plugin_groups(repo: Repo) -> list[int]:
+    """Lines of the plug-in entry-point groups (any group but console/gui scripts) of ``setup.cfg``."""
+    text = repo.read_text("setup.cfg") if "setup.cfg" in repo.entries else None
+    if not text or "entry_points" not in text:
+        return []
+    out, in_section = [], False
+    for number, line in enumerate(text.splitlines(), 1):
+        header = re.match(r"^\s*\[([^\]]+)\]", line)
+        if header:
+            in_section = header.group(1).strip() == "options.entry_points"
+            continue
+        group = re.match(r"^([\w.-]+)\s*=", line)  # a key at column 0: a group (its entries are indented)
+        if in_section and group and group.group(1) not in _SCRIPT_GROUPS:
+            out.append(number)
+    return out
+
+
+_EXTENDING_PAGE = re.compile(
+    r"(^|/)(extending|extensions?|extension[-_]points|plugins?|customi[sz](ing|ation))\.(md|rst)$",
+    re.IGNORECASE,
+)
+_PATH_MENTION = re.compile(r"[`'\"(]([\w.-]+(?:/[\w.-]+)+/?)[`'\")]")
+
+
+@memoized
+def extension_docs(repo: Repo) -> list[tuple[str, list[str]]]:
+    """Pages that document extension points (``docs/extending.md``, ``PLUGINS.md``...), each with the files
+    or directories of the repository it names (a page naming none documents nothing that can be checked)."""
+    out = []
+    for path in repo.entries:
+        if not _EXTENDING_PAGE.search(path) or _is_test(path):
+            continue
+        text = repo.read_text(path) or ""
+        named: list[str] = []
+        for mention in _PATH_MENTION.findall(text):
+            target = mention.rstrip("/")
+            hit = target in repo.entries or any(p.startswith(target + "/") for p in repo.entries)
+            if hit and target not in named:
+                named.append(target)
+        if named:
+            out.append((path, named))
     return out
 
 

@@ -33,6 +33,7 @@ _NOT_DOCKERFILE = (
     ".j2",
     ".jinja",
     ".html",
+    ".dockerignore",  # BuildKit's per-Dockerfile ignore file (Dockerfile.dockerignore)
 )
 _VAR = re.compile(r"\$\{?(\w+)(?::?[-+]([^}]*))?\}?")
 
@@ -263,6 +264,73 @@ def compose_services(repo: Repo) -> list[ComposeService]:
                 )
             )
     return out
+
+
+# ------------------------------------------------------------------------------------------ supporting stacks
+#: Images of services a project runs beside its own code (databases, object stores, brokers, caches, search,
+#: an MLflow tracking server): running them is operations, not a deliverable of the project.
+_SUPPORT_IMAGE = re.compile(
+    r"^(?:(?:docker\.io|quay\.io|ghcr\.io|public\.ecr\.aws|mcr\.microsoft\.com)/)?(?:library/|bitnami/)?"
+    r"(postgres|postgresql|mysql|mariadb|mongo|redis|valkey/valkey|memcached|minio/minio|minio/mc|rabbitmq|"
+    r"zookeeper|elasticsearch|opensearchproject/opensearch|confluentinc/cp-kafka|apache/kafka|localstack/localstack|"
+    r"azure-storage/azurite|fsouza/fake-gcs-server|mlflow/mlflow|pgvector/pgvector|adminer|dpage/pgadmin4)"
+    r"(?:[:@]|$)",
+    re.IGNORECASE,
+)
+_MLFLOW_SERVER = re.compile(r"\bmlflow\b[\]\[\"',\s]+(server|ui)\b")
+
+
+def _runs_tracking_server(df: Dockerfile) -> bool:
+    """The image's final command starts an MLflow tracking server (``mlflow server`` / ``mlflow ui``)."""
+    final = [args for kw, args, _ in df.instructions if kw in ("CMD", "ENTRYPOINT")]
+    return bool(_MLFLOW_SERVER.search(" ".join(final[-2:])))  # ENTRYPOINT ["mlflow"] + CMD ["server"] too
+
+
+def _build_dockerfile(compose_path: str, build: Any) -> str | None:
+    """The repository path of the Dockerfile a compose ``build:`` entry names (context and dockerfile)."""
+    context, dockerfile = (build, "Dockerfile") if isinstance(build, str) else (None, None)
+    if isinstance(build, dict):
+        context, dockerfile = build.get("context", "."), build.get("dockerfile", "Dockerfile")
+    if not isinstance(context, str) or not isinstance(dockerfile, str) or "://" in context:
+        return None
+    parts = compose_path.split("/")[:-1]
+    for part in f"{context}/{dockerfile}".split("/"):
+        if part == "..":
+            if not parts:
+                return None
+            parts.pop()
+        elif part not in ("", "."):
+            parts.append(part)
+    return "/".join(parts)
+
+
+@memoized
+def supporting_stacks(repo: Repo) -> list[str]:
+    """Compose files that only run supporting services (:data:`_SUPPORT_IMAGE`, or an image built from a
+    Dockerfile that starts an MLflow tracking server), with those Dockerfiles: a tracking server or a local
+    database stack, which the project uses but does not deliver."""
+    dockerfiles_by_path = {df.path: df for df in dockerfiles(repo)}
+    out: list[str] = []
+    for path in compose_paths(repo):
+        data = load_yaml(repo, path)
+        services = data.get("services") if isinstance(data, dict) else None
+        if not isinstance(services, dict) or not services:
+            continue
+        built: list[str] = []
+        for body in services.values():
+            if not isinstance(body, dict):
+                break
+            if "build" in body:
+                target = _build_dockerfile(path, body["build"])
+                df = dockerfiles_by_path.get(target or "")
+                if df is None or not _runs_tracking_server(df):
+                    break
+                built.append(df.path)
+            elif not (isinstance(body.get("image"), str) and _SUPPORT_IMAGE.match(body["image"])):
+                break
+        else:
+            out += [path, *built]
+    return list(dict.fromkeys(out))
 
 
 # ------------------------------------------------------------------------------------------ infrastructure

@@ -182,10 +182,10 @@ CONTAINER_ORCHESTRATORS = ("kubeflow", "vertex", "sagemaker", "flyte")
 def service_signals(repo: Repo) -> list[tuple[str, int | None, str]]:
     """What says the project runs an online service, besides serving code: a declared serving framework
     (:data:`SERVING_DISTRIBUTIONS`), a service manifest (Kubernetes Deployment / Service, KServe, Seldon,
-    Knative, Ray Serve, a PaaS descriptor, Serverless / SAM) or a Dockerfile with an ``EXPOSE`` instruction.
-    ``(path, line, what)`` items."""
+    Knative, Ray Serve, a PaaS descriptor, Serverless / SAM) or a Dockerfile with an ``EXPOSE`` instruction
+    (but a supporting stack's: an MLflow tracking server). ``(path, line, what)`` items."""
     from .dependencies import declared_requirements
-    from .docker import SERVING_KINDS, dockerfiles, manifests
+    from .docker import SERVING_KINDS, dockerfiles, manifests, supporting_stacks
 
     out: list[tuple[str, int | None, str]] = [
         (r.path, r.line, f"{r.name} declared")
@@ -195,26 +195,34 @@ def service_signals(repo: Repo) -> list[tuple[str, int | None, str]]:
     for m in manifests(repo):
         if m.kind in SERVING_KINDS or m.kind in SERVICE_KINDS or m.tool in ("paas", "serverless", "sam"):
             out.append((m.path, m.line, f"{m.tool} {m.kind}"))
+    support = set(supporting_stacks(repo))  # the port of a tracking server is not the project's service
     for df in dockerfiles(repo):
-        out += [(df.path, line, f"EXPOSE {args}") for kw, args, line in df.instructions if kw == "EXPOSE"]
+        if df.path not in support:
+            out += [(df.path, line, f"EXPOSE {args}") for kw, args, line in df.instructions if kw == "EXPOSE"]
     return out
 
 
 @memoized
 def deployables(repo: Repo) -> list[tuple[str, int | None, str]]:
     """What the project deploys or runs outside a developer's environment: serving code (demo apps included),
-    :func:`service_signals`, container definitions (Dockerfile, compose), deployment or infrastructure
+    :func:`service_signals`, container definitions (Dockerfile, compose; supporting stacks such as a tracking
+    server or a local database excepted, :func:`~.docker.supporting_stacks`), deployment or infrastructure
     manifests, and pipelines for container-based orchestrators (:data:`CONTAINER_ORCHESTRATORS`). Empty for a
     batch project that runs its steps from a locked environment. ``(path, line, what)`` items."""
-    from .docker import compose_paths, dockerfile_paths, manifests
+    from .docker import compose_paths, dockerfile_paths, manifests, supporting_stacks
     from .pipelines import python_pipelines
 
     out: list[tuple[str, int | None, str]] = [
         (e.path, e.line, f"{e.framework} serving") for e in serving_entries(repo)
     ]
     out += service_signals(repo)
-    out += [(p, None, "container definition") for p in dockerfile_paths(repo) + compose_paths(repo)]
-    out += [(m.path, m.line, f"{m.tool} {m.kind}") for m in manifests(repo)]
+    support = set(supporting_stacks(repo))  # a tracking server or a database stack: used, not delivered
+    out += [
+        (p, None, "container definition")
+        for p in dockerfile_paths(repo) + compose_paths(repo)
+        if p not in support
+    ]
+    out += [(m.path, m.line, f"{m.tool} {m.kind}") for m in manifests(repo) if m.path not in support]
     out += [
         (d.path, d.line, f"{d.framework} pipeline")
         for d in python_pipelines(repo)

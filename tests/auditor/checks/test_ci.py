@@ -139,6 +139,37 @@ def test_ci009_dangerous_triggers(make_repo):
     assert_status(make_repo(NO_CI), "CI009", Status.NOT_APPLICABLE)
 
 
+TRACKING_DOCKERFILE = (
+    "FROM python:3.12-slim AS build\nRUN pip install mlflow psycopg2-binary\nFROM python:3.12-slim\n"
+    'USER 10001\nEXPOSE 5000\nENTRYPOINT ["mlflow", "server"]\n'
+)
+TRACKING_COMPOSE = (
+    "services:\n  db:\n    image: postgres:17.6-bookworm\n  store:\n    image: minio/minio:RELEASE.2025-04-22T22-12-26Z\n"
+    "  mlflow:\n    build: {context: .., dockerfile: tracking-server/Dockerfile}\n"
+)
+
+
+def test_ci011_a_tracking_server_stack_is_not_a_deliverable(make_repo):
+    """A compose stack of supporting services (a database, an object store, an MLflow tracking server built
+    here) is run by the project, not delivered by it: nothing to deploy, as for any batch project."""
+    stack = {
+        ".github/workflows/ci.yml": wf("run: pytest"),
+        "tracking-server/compose.yaml": TRACKING_COMPOSE,
+        "tracking-server/Dockerfile": TRACKING_DOCKERFILE,
+    }
+    assert_status(make_repo(stack), "CI011", Status.NOT_APPLICABLE)
+    # The project's own image in the same stack is a deliverable again...
+    app = TRACKING_COMPOSE + "  api:\n    build: ..\n"
+    fail = assert_status(make_repo({**stack, "tracking-server/compose.yaml": app, "Dockerfile": "FROM python:3.12\n"}),
+                         "CI011", Status.FAIL)  # fmt: skip
+    assert {e.path for e in fail.evidence} >= {"Dockerfile"}
+    # ...and so is an image that serves something else than a tracking server, or an unknown image.
+    other = TRACKING_DOCKERFILE.replace('["mlflow", "server"]', '["uvicorn", "app:app"]')
+    assert_status(make_repo({**stack, "tracking-server/Dockerfile": other}), "CI011", Status.FAIL)
+    unknown = TRACKING_COMPOSE.replace("postgres:17.6-bookworm", "acme/feature-store:1.0")
+    assert_status(make_repo({**stack, "tracking-server/compose.yaml": unknown}), "CI011", Status.FAIL)
+
+
 def test_ci010_audit_in_ci(make_repo):
     assert_status(
         make_repo({".github/workflows/ci.yml": wf("run: uvx mlops-audit check")}), "CI010", Status.PASS

@@ -89,6 +89,10 @@ def test_dep003_container_hygiene(make_repo):
         "k8s/deploy.yaml": "apiVersion: apps/v1\nkind: Deployment\nspec:\n  livenessProbe: {}\n",
     }
     assert_status(make_repo(probes), "DEP003", Status.PASS)
+    # BuildKit's per-Dockerfile ignore file is not a Dockerfile (it has no FROM, USER...).
+    ignore = {"Dockerfile": GOOD_DOCKERFILE, "Dockerfile.dockerignore": "*\n!pyproject.toml\n"}
+    ok = assert_status(make_repo(ignore), "DEP003", Status.PASS)
+    assert {e.path for e in ok.evidence} == {"Dockerfile"}
     assert_status(make_repo({"a.py": ""}), "DEP003", Status.NOT_APPLICABLE)
 
 

@@ -53,6 +53,54 @@ def test_flx003_components_by_config(make_repo):
     assert_status(make_repo({"lib.py": "x = 1\n"}), "FLX003", Status.NOT_APPLICABLE)
 
 
+def test_flx003_kedro_catalog_and_pipeline_registry(make_repo):
+    catalog = "# companies:\n#   type: pandas.CSVDataset\n_csv: &csv\n  type: pandas.CSVDataset\n"
+    dataset = "companies:\n  <<: *csv\n  filepath: data/01_raw/companies.csv\nshuttles:\n  type: pandas.ExcelDataset\n"
+    ok = assert_status(
+        make_repo({"train.py": TRAIN, "conf/base/catalog.yml": catalog + dataset}), "FLX003", Status.PASS
+    )
+    # The first dataset (its type merged from the anchor), not the `_csv` anchor itself.
+    assert [str(e) for e in ok.evidence] == ["conf/base/catalog.yml:5"]
+    # A catalog of comments and anchors only selects nothing.
+    assert_status(make_repo({"train.py": TRAIN, "conf/base/catalog.yml": catalog}), "FLX003", Status.FAIL)
+    registry = "def register_pipelines():\n    return {'__default__': pipeline}\n"
+    ok = assert_status(
+        make_repo({"train.py": TRAIN, "src/churn/pipeline_registry.py": registry}), "FLX003", Status.PASS
+    )
+    assert ok.evidence[0].note == "pipeline registry"
+    # The same function anywhere else is not Kedro's registry.
+    assert_status(make_repo({"train.py": TRAIN, "src/churn/misc.py": registry}), "FLX003", Status.FAIL)
+
+
+def test_flx003_plugins(make_repo):
+    pluggy = "import pluggy\nmanager = pluggy.PluginManager('churn')\nmanager.load_setuptools_entrypoints('churn')\n"
+    assert_status(make_repo({"train.py": TRAIN, "plugins.py": pluggy}), "FLX003", Status.PASS)
+    plugin_group = "[options.entry_points]\nchurn.models =\n    rf = churn.models:rf\n"
+    ok = assert_status(make_repo({"train.py": TRAIN, "setup.cfg": plugin_group}), "FLX003", Status.PASS)
+    assert [str(e) for e in ok.evidence] == ["setup.cfg:2"]
+    scripts = "[options.entry_points]\nconsole_scripts =\n    churn = churn.cli:main\n"
+    assert_status(make_repo({"train.py": TRAIN, "setup.cfg": scripts}), "FLX003", Status.FAIL)
+
+
+def test_flx003_documented_extension_points(make_repo):
+    page = "# Extending\n\nAdd a model in `src/churn/train.py` and its options in `configs/model/`.\n"
+    files = {"src/churn/train.py": TRAIN, "configs/model/rf.yaml": "n_estimators: 10\n"}
+    half = assert_status(make_repo({**files, "docs/extending.md": page}), "FLX003", Status.FAIL)
+    assert half.credit == 0.5
+    assert [e.path for e in half.evidence] == ["docs/extending.md"]
+    assert "src/churn/train.py" in half.evidence[0].note
+    # A page naming nothing of the repository documents nothing: no credit.
+    vague = "# Extending\n\nSee `src/other/plugin.py` (not in this repository).\n"
+    none = assert_status(make_repo({**files, "docs/extending.md": vague}), "FLX003", Status.FAIL)
+    assert none.credit == 0
+    # With a mechanism the check passes, and cites the page too.
+    hydra = "import hydra\nmodel = hydra.utils.instantiate(cfg.model)\n"
+    ok = assert_status(
+        make_repo({**files, "src/churn/build.py": hydra, "docs/extending.md": page}), "FLX003", Status.PASS
+    )
+    assert [e.path for e in ok.evidence][-1] == "docs/extending.md"
+
+
 def test_flx004_environments(make_repo):
     ok = assert_status(
         make_repo({"conf/env/dev.yaml": "a: 1\n", "conf/env/prod.yaml": "a: 2\n"}), "FLX004", Status.PASS
