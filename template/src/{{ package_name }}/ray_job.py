@@ -44,11 +44,12 @@ def submit(cfg: DictConfig, overrides: Sequence[str]) -> tuple[str, str]:
     from ray.job_submission import JobSubmissionClient
 
     client = JobSubmissionClient(cfg.ray_job.address)
+    env_vars = {"MLFLOW_TRACKING_URI": str(cfg.mlflow.tracking_uri)}
     job_id = client.submit_job(
         entrypoint=entrypoint(cfg, overrides),
         entrypoint_num_cpus=int(cfg.resources.cpus),
         entrypoint_num_gpus=int(cfg.resources.gpus),
-        runtime_env={"env_vars": {"MLFLOW_TRACKING_URI": str(cfg.mlflow.tracking_uri)}},
+        runtime_env={"env_vars": env_vars},
         metadata={"experiment": str(cfg.mlflow.experiment_name), "resources": str(cfg.resources.name)},
     )
     log.info("submitted Ray job %s to %s", job_id, cfg.ray_job.address)
