@@ -1,8 +1,8 @@
 """End to end: a fresh generated project scales out like the README and docs/extending.md say.
 
 One project is synced with the `ray` and `slurm` extras. A local Ray head is started with the project's own
-`poe ray-head` task (job server and dashboard on 127.0.0.1, free ports; Ray's GCS and raylet listen on every
-interface whatever the node address, see the brief's report). On it: the model sweep through Hydra's Ray
+`poe ray-head` task (job server and dashboard on 127.0.0.1, free ports; Ray 2.60's GCS and raylet listen on
+every interface: it replaces a loopback --node-ip-address with the machine's address). On it: the model sweep through Hydra's Ray
 launcher (`poe sweep-ray`) and training as a Ray job (`poe train-ray`). Without it: the same sweep through
 submitit's local executor (`poe sweep hydra/launcher=submitit_local`, the SLURM launcher's local twin). Each
 sweep starts from a fresh tracking store (the old migration race), and `evaluate` then judges its best run.
