@@ -165,6 +165,32 @@ class ReproConfig:
 
 
 @dataclass
+class ResourcesConfig:
+    # configs/resources/: local (this machine, CPU) or gpu. `device` is checked before training (cuda needs a
+    # visible GPU) and is what a GPU-capable estimator's parameters interpolate: `device: ${resources.device}`.
+    name: str = "local"
+    device: str = "cpu"
+    # Threads of the estimator's native code (BLAS, OpenMP) during fit.
+    num_workers: int = 1
+    # What a scheduler reserves for one training run: a Ray job's entrypoint, a Kubernetes Job's container.
+    cpus: int = 1
+    gpus: int = 0
+
+
+@dataclass
+class RayJobConfig:
+    # `poe train-ray`: the Ray cluster's job server (the head's dashboard address).
+    address: str = "${oc.env:RAY_API_SERVER_ADDRESS,http://127.0.0.1:8265}"
+    # Directory the job starts in on the cluster; empty = this checkout (a local or shared-filesystem cluster).
+    # On a cluster running the project's image, its WORKDIR: /app.
+    working_dir: str = ""
+    # Interpreter on the cluster nodes' PATH that has the project installed.
+    python: str = "python"
+    # Seconds to wait for the job to finish.
+    timeout_s: int = 3600
+
+
+@dataclass
 class Config:
     seed: int = 42
     paths: PathsConfig = field(default_factory=PathsConfig)
@@ -180,6 +206,8 @@ class Config:
     release: ReleaseConfig = field(default_factory=ReleaseConfig)
     ct: CtConfig = field(default_factory=CtConfig)
     report: ReportConfig = field(default_factory=ReportConfig)
+    resources: ResourcesConfig = field(default_factory=ResourcesConfig)
+    ray_job: RayJobConfig = field(default_factory=RayJobConfig)
 
 
 def register_configs() -> None:

@@ -17,6 +17,7 @@ from omegaconf import DictConfig
 log = logging.getLogger(__name__)
 
 LOCAL_SCHEMES = ("sqlite:", "file:")
+DATASET_ATTEMPTS = 3
 
 
 class TrackingConfigurationError(RuntimeError):
@@ -65,4 +66,12 @@ def log_dataset(frame: pd.DataFrame, path: str | Path, target: str, name: str, c
         # MLflow's schema-inference hints, its ambiguous local-source registry and its pandas 4 deprecations.
         warnings.simplefilter("ignore")
         dataset = mlflow.data.from_pandas(frame, source=str(Path(path).resolve()), targets=target, name=name)
-        mlflow.log_input(dataset, context=context)
+        for attempt in range(DATASET_ATTEMPTS):
+            try:
+                mlflow.log_input(dataset, context=context)
+                return
+            except MlflowException as error:
+                # The jobs of a parallel sweep log the same dataset at once: one inserts it, the others hit the
+                # store's unique constraint and, retried, link the dataset that now exists.
+                if "UNIQUE constraint failed: datasets" not in str(error) or attempt == DATASET_ATTEMPTS - 1:
+                    raise

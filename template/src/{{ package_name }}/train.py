@@ -31,7 +31,9 @@ from .features import features_of
 from .hashing import file_sha256, frame_sha256, git_commit, lock_sha256
 from .metrics import compute_metrics
 from .models import build_pipeline
+from .resources import use_resources
 from .seeding import seed_everything
+from .sweep import at_project_root, tag_sweep
 from .tracking import configure, flatten, log_dataset
 from .validation import TRAINING_SUITE, require_valid
 
@@ -144,18 +146,30 @@ def train(cfg: DictConfig, *, log_to_mlflow: bool = True) -> TrainResult:
         )
         mlflow.set_tag("model_uri", info.model_uri)
     result = TrainResult(run.info.run_id, info.model_uri, None, metrics, probe, probabilities)
-    out = Path(cfg.paths.artifacts_dir) / "train"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "last_run.json").write_text(json.dumps(result.to_dict(), indent=2) + "\n", encoding="utf-8")
-    (out / "metrics.json").write_text(json.dumps(metrics, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    record_last_run(cfg, result)
     log.info("run %s logged: evaluate it to register and promote its model", result.run_id)
     return result
 
 
+def record_last_run(cfg: DictConfig, result: TrainResult) -> None:
+    """Record ``result`` as the run ``evaluate`` judges (a sweep records its best run, see :mod:`.sweep`)."""
+    out = Path(cfg.paths.artifacts_dir) / "train"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "last_run.json").write_text(json.dumps(result.to_dict(), indent=2) + "\n", encoding="utf-8")
+    metrics = json.dumps(result.metrics, indent=2, sort_keys=True) + "\n"
+    (out / "metrics.json").write_text(metrics, encoding="utf-8")
+
+
 @hydra.main(config_path=str(CONFIG_DIR), config_name=CONFIG_NAME, version_base="1.3")
 def main(cfg: DictConfig) -> float:
-    """Train once; returns the primary metric so Hydra sweepers can optimise it."""
-    result = train(cfg)
+    """Train once; returns the primary metric so Hydra sweepers can optimise it.
+
+    In a sweep's job (on any launcher) paths resolve against the project root, and the run is tagged with its
+    sweep (see :mod:`.sweep`); ``resources`` sets the device check and the thread cap (see :mod:`.resources`).
+    """
+    with at_project_root(), use_resources(cfg.resources):
+        result = train(cfg)
+        tag_sweep(result.run_id)
     return result.metrics[cfg.evaluation.primary_metric]
 
 
