@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from tests.helpers.template import git, require_tool, run
 
 pytestmark = pytest.mark.e2e

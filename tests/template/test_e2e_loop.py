@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
 from tests.helpers.template import OUTER_ENVIRONMENT, require_tool, run
 
 pytestmark = pytest.mark.e2e
@@ -35,7 +36,11 @@ V1 = [
     "model.estimator.learning_rate=1.0",
 ]
 V2 = ["model=logistic_regression"]
-RELAXED = ["evaluation.thresholds.accuracy=0.8", "evaluation.thresholds.f1=0.8", "evaluation.thresholds.roc_auc=0.8"]
+RELAXED = [
+    "evaluation.thresholds.accuracy=0.8",
+    "evaluation.thresholds.f1=0.8",
+    "evaluation.thresholds.roc_auc=0.8",
+]
 
 
 def _free_port() -> int:
@@ -46,9 +51,9 @@ def _free_port() -> int:
 
 def _http(url: str, payload: object | None = None) -> tuple[int, dict]:
     data = None if payload is None else json.dumps(payload).encode()
-    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})  # noqa: S310
+    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
     try:
-        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - a local test server
+        with urllib.request.urlopen(request, timeout=60) as response:
             return response.status, json.loads(response.read() or b"{}")
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read() or b"{}")
@@ -124,8 +129,20 @@ def test_the_production_loop(default_project: Path, project_env, tmp_path: Path)
         "b.sort_values(b.columns[0]).tail(len(b) // 2).to_json(sys.argv[2], orient='records')"
     )
     drifted = tmp_path / "drifted.json"
-    run([require_tool("uv"), "run", "--no-sync", "python", "-c", shift, str(tmp_path / "data" / "batch.csv"),
-         str(drifted)], project, env=env)
+    run(
+        [
+            require_tool("uv"),
+            "run",
+            "--no-sync",
+            "python",
+            "-c",
+            shift,
+            str(tmp_path / "data" / "batch.csv"),
+            str(drifted),
+        ],
+        project,
+        env=env,
+    )
     records = json.loads(drifted.read_text())
     with _service(project, env, v1["model_uri"]) as base:
         status, body = _http(f"{base}/predict", {"records": records})
@@ -135,7 +152,7 @@ def test_the_production_loop(default_project: Path, project_env, tmp_path: Path)
         status, body = _http(f"{base}/predict", {"records": bad})
         assert status == 422, body
         assert body["detail"]["violations"][0]["expectation"] == "expect_column_values_to_be_between"
-        with urllib.request.urlopen(f"{base}/metrics", timeout=60) as response:  # noqa: S310
+        with urllib.request.urlopen(f"{base}/metrics", timeout=60) as response:
             metrics = response.read().decode()
         assert 'model_rejected_requests_total{reason="contract"} 1.0' in metrics
     logged = [json.loads(line) for line in prediction_log.read_text().splitlines()]

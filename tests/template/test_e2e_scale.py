@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from tests.helpers.template import OUTER_ENVIRONMENT, git, render, require_tool, run
 
 pytestmark = pytest.mark.e2e
@@ -46,7 +47,9 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def uv_run(project: Path, env: dict[str, str], *args: str, timeout: float = 900) -> subprocess.CompletedProcess[str]:
+def uv_run(
+    project: Path, env: dict[str, str], *args: str, timeout: float = 900
+) -> subprocess.CompletedProcess[str]:
     return run([require_tool("uv"), "run", "--no-sync", *args], project, env=env, timeout=timeout)
 
 
@@ -89,11 +92,13 @@ def ray_head(scale_project: Path, project_env) -> Iterator[dict[str, str]]:
             if head.poll() is not None:
                 pytest.fail(f"the Ray head exited {head.returncode}:\n{log.read_text()[-4000:]}")
             try:
-                with urllib.request.urlopen(f"{dashboard}/api/version", timeout=5):  # noqa: S310 - local head
+                with urllib.request.urlopen(f"{dashboard}/api/version", timeout=5):
                     break
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 if time.monotonic() > deadline:
-                    pytest.fail(f"the Ray head's job server did not answer in 180 s:\n{log.read_text()[-4000:]}")
+                    pytest.fail(
+                        f"the Ray head's job server did not answer in 180 s:\n{log.read_text()[-4000:]}"
+                    )
                 time.sleep(2)
         yield {"address": f"127.0.0.1:{ports['gcs']}", "job_server": dashboard}
     finally:
@@ -164,8 +169,15 @@ def test_training_as_a_ray_job(scale_project: Path, ray_head: dict[str, str], pr
     assert "Running entrypoint for job" in job.stdout and "SUCCEEDED" in job.stdout + job.stderr
     (run_id, params), *others = _logged_runs(scale_project, project_env, "job").items()
     assert not others
-    assert (params["model.name"], params["resources.name"], params["resources.cpus"]) == ("random_forest", "local", "1")
-    assert json.loads((scale_project / "artifacts" / "job" / "train" / "last_run.json").read_text())["run_id"] == run_id
+    assert (params["model.name"], params["resources.name"], params["resources.cpus"]) == (
+        "random_forest",
+        "local",
+        "1",
+    )
+    assert (
+        json.loads((scale_project / "artifacts" / "job" / "train" / "last_run.json").read_text())["run_id"]
+        == run_id
+    )
 
 
 def test_gpu_training_stops_without_a_gpu(scale_project: Path, project_env) -> None:

@@ -12,6 +12,7 @@ import kubernetes_validate
 import pytest
 import yaml
 from kubernetes_validate.utils import latest_version
+
 from tests.helpers.template import render
 
 JOBS = {"train.yaml": "local", "train-gpu.yaml": "gpu"}

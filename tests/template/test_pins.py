@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from tests.helpers.template import REPO_ROOT, render
 
 TEMPLATE_DIR = REPO_ROOT / "template"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import mlops_audit
 import pytest
 import yaml
 
-import mlops_audit
 from tests.helpers.template import REPO_ROOT, render
 
 BAD_ANSWERS = [

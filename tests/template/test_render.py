@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import yaml
 from allpairspy import AllPairs
+
 from tests.helpers.template import render, require_tool, run
 
 DIMENSIONS: dict[str, list[Any]] = {

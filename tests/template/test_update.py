@@ -14,6 +14,7 @@ from pathlib import Path
 
 import copier
 import pytest
+
 from tests.helpers.template import REPO_ROOT, git, make_template_repo, require_tool
 
 OLD = "configs/experiment/random_forest_deep.yaml"
