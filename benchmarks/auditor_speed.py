@@ -9,13 +9,15 @@ usual project, CI (GitHub Actions, GitLab), pre-commit, Docker and DVC files. Th
 * cold: empty audit cache (a fresh cache directory per run), warm OS cache;
 * warm: the second run, cache in place;
 * repo-review with sp-repo-review (pinned, in this benchmark's own virtual environment) on the same tree;
+* ruff (`check --no-cache --isolated --select E,F,B,UP`, the linter teams already run; the project's pinned
+  dev version) on the same tree, each run right after a cold audit so that both see the same machine state;
 
 plus `mlops-audit --version`, the peak memory of one cold run (the largest process among the run and every
 process it started, `getrusage(RUSAGE_CHILDREN)` of a parent that spawns only that run; and the peak of the
 summed PSS of all of them, the parse workers included, sampled from /proc), and t(10,000)/t(1,000).
 Any checkout given with `--checkout PATH` (for instance an unpacked sdist of scikit-learn or transformers,
-`git init && git add -A && git commit`) is timed the same way. Prints a Markdown table with the targets of
-issue #5 marked met or MISSED.
+`git init && git add -A && git commit`) is timed the same way. Prints Markdown tables (medians, and the spread
+of the cold runs and ruff's) with the targets marked met or MISSED: cold ≤ 1.0× ruff on trees of 2,000+ files.
 
     uv run python benchmarks/auditor_speed.py                     # 100 / 1,000 / 10,000 files
     uv run python benchmarks/auditor_speed.py --checkout /tmp/transformers-5.24.0
@@ -42,6 +44,9 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 REPO_REVIEW = "repo-review[cli]==1.3.0"
 SP_REPO_REVIEW = "sp-repo-review[cli]==2026.8.14"
+#: The linter teams already run, timed on the same tree between the cold audits (the issue's yardstick).
+RUFF_EXE = shutil.which("ruff", path=str(Path(sys.executable).parent)) or "ruff"
+RUFF_RATIO = 1.0
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "Bench",
     "GIT_AUTHOR_EMAIL": "bench@example.com",
@@ -446,14 +451,27 @@ def measure(tree: Path, audit_exe: str, rr_exe: Path, work: Path, repeat: int) -
     env = run_env(work, cache)
     audit = [audit_exe, str(tree), "-f", "json"]
     review = [str(rr_exe), str(tree), "--format", "json"]
+    lint = [
+        RUFF_EXE,
+        "check",
+        "--no-cache",
+        "--isolated",
+        "--select",
+        "E,F,B,UP",
+        "--exit-zero",
+        "-q",
+        str(tree),
+    ]
     # warm the OS cache and the bytecode of both tools
     timed([*audit, "--no-cache"], env)
     timed(review, env, ok=(0, 1, 2, 3, 4))
+    timed(lint, env, ok=(0,))
     edited = pick_python_file(tree)
-    colds, warms, edits, reviews = [], [], [], []
+    colds, warms, edits, reviews, lints = [], [], [], [], []
     for _ in range(repeat):
         shutil.rmtree(cache, ignore_errors=True)
         colds.append(timed(audit, env))
+        lints.append(timed(lint, env, ok=(0,)))  # interleaved with the cold audit: the same machine state
         warms.append(timed(audit, env))
         if edited is not None:  # the pre-commit case: one file changed since the last run
             original, st = edited.read_bytes(), edited.stat()
@@ -473,6 +491,11 @@ def measure(tree: Path, audit_exe: str, rr_exe: Path, work: Path, repeat: int) -
     return {
         "files": count_files(tree),
         "cold": statistics.median(colds),
+        "cold_min": min(colds),
+        "cold_max": max(colds),
+        "ruff": statistics.median(lints),
+        "ruff_min": min(lints),
+        "ruff_max": max(lints),
         "warm": statistics.median(warms),
         "edit": statistics.median(edits) if edits else float("nan"),
         "review": statistics.median(reviews),
@@ -526,8 +549,18 @@ def main() -> None:
     version = version_time(audit_exe, work)
 
     rr_version = subprocess.run([str(rr_exe), "--version"], capture_output=True, text=True, check=False)
+    ruff_version = subprocess.run([RUFF_EXE, "--version"], capture_output=True, text=True, check=False)
     print(f"mlops-audit: {audit_exe}; repo-review: {rr_version.stdout.strip()} with {SP_REPO_REVIEW}")
+    print(f"ruff: {ruff_version.stdout.strip()} (check --no-cache --isolated --select E,F,B,UP)")
     print(f"cores: {os.cpu_count()}; python {sys.version.split()[0]}; median of {args.repeat} runs\n")
+    print("| tree | files | cold audit (s), median [min–max] | ruff (s), median [min–max] | cold / ruff |")
+    print("|---|---:|---:|---:|---:|")
+    for name, m in rows:
+        print(
+            f"| {name} | {m['files']:,} | {m['cold']:.2f} [{m['cold_min']:.2f}–{m['cold_max']:.2f}] "
+            f"| {m['ruff']:.2f} [{m['ruff_min']:.2f}–{m['ruff_max']:.2f}] | {m['cold'] / m['ruff']:.2f} |"
+        )
+    print()
     print(
         "| tree | files | mlops-audit cold (s) | mlops-audit warm (s) | warm, 1 file edited (s) "
         "| repo-review (s) | cold / repo-review | warm / repo-review | peak RSS (MB) | peak PSS, all processes (MB) |"
@@ -560,6 +593,10 @@ def main() -> None:
         print(
             f"| 10,000 files: warm ≤ {WARM_RATIO:g}× repo-review | {warm:.2f}× | {verdict(warm <= WARM_RATIO)} |"
         )
+    for name, m in rows:
+        if m["files"] >= 2000:
+            ratio = m["cold"] / m["ruff"]
+            print(f"| {name}: cold ≤ {RUFF_RATIO:g}× ruff | {ratio:.2f}× | {verdict(ratio <= RUFF_RATIO)} |")
     peak = max(max(m["peak"], m["pss"]) for _, m in rows)
     print(
         f"| peak memory ≤ {PEAK_MB} MB (largest process, and all processes' PSS) | {peak:.0f} MB | {verdict(peak <= PEAK_MB)} |"
