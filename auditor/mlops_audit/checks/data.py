@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from ..facts import ml, notebooks, serving
-from ..facts.pipelines import is_ml_project
+from ..facts.pipelines import is_ml_project, no_training_run
 from ..facts.python import python_files
 from ..model import Evidence, Result, Severity
 from ..repo import Repo
@@ -124,6 +124,8 @@ def validated_before_training(repo: Repo) -> Result:
         return Result.passed("a validation step runs before training", steps[:3])
     if not units:
         return Result.not_applicable("no training code or pipeline found")
+    if reason := no_training_run(repo):
+        return Result.not_applicable(reason)
     validating: dict[str, Evidence] = {}
     for unit in ml.code_units(repo, b"validat", b"expect_", b"checkpoint", b"schema"):
         calls = ml.validation_calls(unit)

@@ -715,7 +715,12 @@ def _imports_ml(info: ModuleInfo) -> bool:
 @memoized
 def training_units(repo: Repo) -> list[CodeUnit]:
     """Files that train a model: ``train*.py`` scripts, and modules or notebooks that import a modelling
-    library and call ``fit`` / ``train`` (tests excluded)."""
+    library and call ``fit`` / ``train`` (tests excluded). The package code of a library with no training run of
+    its own is left out (:func:`pipelines.library_code_dir`): its randomness is the caller's; its examples and
+    notebooks stay, they are training code the repository runs."""
+    from .pipelines import library_code_dir
+
+    library = library_code_dir(repo)
     out = []
     units = code_units(
         repo, b".fit(", b".train(", b"fit_generator", b"train_on_batch", b"partial_fit", b"train"
@@ -728,7 +733,9 @@ def training_units(repo: Repo) -> list[CodeUnit]:
             if info is not None:
                 units = [*units, CodeUnit(path, info)]
     for unit in units:
-        if _is_test_path(unit.path):
+        if _is_test_path(unit.path) or (
+            library and not unit.is_notebook and unit.path.startswith(library + "/")
+        ):
             continue
         stem = unit.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
         named = bool(_TRAIN_FILE.search(stem)) and not unit.is_notebook

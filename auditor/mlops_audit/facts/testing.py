@@ -227,7 +227,12 @@ _TRAIN_CALLS = (".fit", ".train", ".backward", ".fit_generator", ".train_model",
 @memoized
 def training_code(repo: Repo) -> list[tuple[str, int]]:
     """Where the project trains models: a module importing an ML library that calls ``fit``/``train``/
-    ``backward``, or a ``train*.py`` script that imports one."""
+    ``backward``, or a ``train*.py`` script that imports one; none when the repository has no training run of
+    its own (:func:`pipelines.no_training_run`)."""
+    from .pipelines import no_training_run
+
+    if no_training_run(repo):
+        return []
     out: list[tuple[str, int]] = []
     tests = set(test_files(repo))
     importers = [p for p, why in ml_modules(repo).items() if why.startswith("imports")]

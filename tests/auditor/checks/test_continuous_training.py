@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from mlops_audit.model import Status
 
 from tests.helpers.checks import assert_status
+from tests.helpers.own_training import LESSONS, LIBRARY, LIBRARY_RUN
 
 TRAIN = (
     "from sklearn.linear_model import LogisticRegression\n\n"
@@ -142,3 +144,12 @@ def test_ct004_gitlab_metrics_report(make_repo):
     other = GITLAB_METRICS.format(rules=SCHEDULE) + "lint:\n  rules:\n" + MR + "  script: [ruff check]\n"
     mixed = make_repo({"src/train.py": TRAIN, ".gitlab-ci.yml": other})
     assert assert_status(mixed, "CT004", Status.FAIL).credit == 0.5
+
+
+@pytest.mark.parametrize("check_id", ["CT001", "CT002", "CT003", "CT004"])
+def test_ct_no_training_run_of_its_own(make_repo, check_id) -> None:
+    """A library's package code, gallery examples and tutorial notebooks, and numbered lesson notebooks, are
+    no training run of the repository's own: nothing to check; a training script of its own is."""
+    for files in (LIBRARY, LESSONS):
+        assert_status(make_repo(files), check_id, Status.NOT_APPLICABLE)
+    assert_status(make_repo(LIBRARY_RUN), check_id, Status.FAIL)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from mlops_audit.model import Status
 
 from tests.helpers.checks import assert_status
+from tests.helpers.own_training import LESSONS, LIBRARY, LIBRARY_RUN
 
 TRAIN = "from sklearn.ensemble import RandomForestClassifier\nm = RandomForestClassifier()\nm.fit(X, y)\n"
 NOTEBOOK = '{"cells": [{"cell_type": "code", "source": ["model.fit(X, y)"]}], "metadata": {}}'
@@ -92,3 +94,13 @@ def test_pip005_stage_io(make_repo):
     )
     assert str(bad.evidence[0]) == "dvc.yaml:10" and 0 < bad.credit < 1
     assert_status(make_repo({"a.py": ""}), "PIP005", Status.NOT_APPLICABLE)
+
+
+@pytest.mark.parametrize("check_id", ["PIP001", "PIP002", "PIP003"])
+def test_pip_no_training_run_of_its_own(make_repo, check_id) -> None:
+    """A library's package code, gallery examples and tutorial notebooks, and numbered lesson notebooks, are
+    no training run of the repository's own: nothing to check; a training script of its own is."""
+    for files in (LIBRARY, LESSONS):
+        assert_status(make_repo(files), check_id, Status.NOT_APPLICABLE)
+    # PIP003: the script of its own trains outside the notebooks
+    assert_status(make_repo(LIBRARY_RUN), check_id, Status.PASS if check_id == "PIP003" else Status.FAIL)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from mlops_audit.model import Status
 
 from tests.helpers.checks import assert_status
+from tests.helpers.own_training import LESSONS, LIBRARY, LIBRARY_RUN
 
 FEATURES = "import pandas as pd\n\ndef build(df):\n    return df.dropna()\n"
 REAL_TEST = "from churn.features import build\n\ndef test_build(frame):\n    assert build(frame).notna().all().all()\n"
@@ -115,3 +117,12 @@ def test_tst004_not_applicable_to_serving_code_that_trains_nothing(make_repo) ->
     assert assert_status(
         make_repo({"service/models.py": app}), "TST004", Status.NOT_APPLICABLE
     ).message.startswith("no training code or pipeline")
+
+
+@pytest.mark.parametrize("check_id", ["TST004"])
+def test_tst_no_training_run_of_its_own(make_repo, check_id) -> None:
+    """A library's package code, gallery examples and tutorial notebooks, and numbered lesson notebooks, are
+    no training run of the repository's own: nothing to check; a training script of its own is."""
+    for files in (LIBRARY, LESSONS):
+        assert_status(make_repo(files), check_id, Status.NOT_APPLICABLE)
+    assert_status(make_repo(LIBRARY_RUN), check_id, Status.FAIL)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from mlops_audit.model import Status
 
 from tests.helpers.checks import assert_status
+from tests.helpers.own_training import LESSONS, LIBRARY, LIBRARY_RUN
 from tests.helpers.repos import git
 
 PASS, FAIL, NA = Status.PASS, Status.FAIL, Status.NOT_APPLICABLE
@@ -167,3 +169,12 @@ def test_exp002_framework_callbacks_autologging_and_dvc_params(make_repo) -> Non
         "experiment.log_parameters(hypers)\nimport tensorflow as tf\nmodel.fit(x, y)\n"
     )
     assert_status(make_repo({"train.py": comet}), "EXP002", PASS)
+
+
+@pytest.mark.parametrize("check_id", ["EXP001", "EXP002", "EXP004", "EXP005", "EXP006"])
+def test_exp_no_training_run_of_its_own(make_repo, check_id) -> None:
+    """A library's package code, gallery examples and tutorial notebooks, and numbered lesson notebooks, are
+    no training run of the repository's own: nothing to check; a training script of its own is."""
+    for files in (LIBRARY, LESSONS):
+        assert_status(make_repo(files), check_id, Status.NOT_APPLICABLE)
+    assert_status(make_repo(LIBRARY_RUN), check_id, Status.FAIL)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from mlops_audit.checks import decide
 from mlops_audit.model import Status
 from mlops_audit.repo import Repo
 
 from tests.helpers.checks import assert_status
+from tests.helpers.own_training import LESSONS, LIBRARY, LIBRARY_RUN
 
 MB = 1_000_000
 TRAIN = "from sklearn.ensemble import RandomForestClassifier\nm = RandomForestClassifier(n_estimators=100)\nm.fit(X, y)\n"
@@ -241,3 +243,12 @@ def test_ver006_models_logged_from_notebooks_or_output_by_dvc_stages(make_repo):
     dvc = "stages:\n  train:\n    cmd: python train.py\n    outs: [models/model.pkl]\n"
     assert_status(make_repo({"train.py": fit, "dvc.yaml": dvc}), "VER006", Status.PASS)
     assert_status(make_repo({"train.py": fit}), "VER006", Status.FAIL)
+
+
+@pytest.mark.parametrize("check_id", ["VER006", "VER007"])
+def test_ver_no_training_run_of_its_own(make_repo, check_id) -> None:
+    """A library's package code, gallery examples and tutorial notebooks, and numbered lesson notebooks, are
+    no training run of the repository's own: nothing to check; a training script of its own is."""
+    for files in (LIBRARY, LESSONS):
+        assert_status(make_repo(files), check_id, Status.NOT_APPLICABLE)
+    assert_status(make_repo(LIBRARY_RUN), check_id, Status.FAIL)

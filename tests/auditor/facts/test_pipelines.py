@@ -133,3 +133,103 @@ def test_a_file_this_python_cannot_parse_still_shows_its_imports_and_decorators(
         return
     assert ("prefect", 1) in info.imports and ("prefect.flow", 3) in info.decorators
     assert [(d.framework, d.line) for d in pipelines.pipeline_definitions(repo)] == [("prefect", 3)]
+
+
+# ------------------------------------------------------------------- a training run of the repository's own
+def _notebook(source: str) -> str:
+    import json
+
+    cell = {"cell_type": "code", "source": source, "execution_count": None, "outputs": [], "metadata": {}}
+    return json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [cell]})
+
+
+TRAINER = "import torch\n\nclass Trainer:\n    def train(self):\n        loss = self.model(x)\n        loss.backward()\n        self.opt.step()\n"
+PYPROJECT = '[project]\nname = "difflib-x"\n\n[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n'
+LIBRARY = {
+    "pyproject.toml": PYPROJECT,
+    "difflib_x/__init__.py": "from .trainer import Trainer\n",
+    "difflib_x/trainer.py": TRAINER,
+}
+GALLERY_FIT = "from sklearn.linear_model import LogisticRegression\nfrom difflib_x import Wrap\nWrap(LogisticRegression()).fit(X, y)\n"
+
+
+def test_library_code_and_documentation_are_no_training_run(make_repo) -> None:
+    repo = Repo(make_repo(LIBRARY))
+    assert pipelines._all_training_modules(repo) == [("difflib_x/trainer.py", 6)]
+    assert "library code in difflib_x/" in (pipelines.no_training_run(repo) or "")
+    assert pipelines.training_modules(repo) == [] and not pipelines.is_ml_project(repo)
+    assert pipelines.library_code_dir(repo) == "difflib_x"
+    # gallery examples (plot_*.py), docs/ and tutorial notebooks show the library to its users
+    docs = {
+        **LIBRARY,
+        "examples/regression/plot_quickstart.py": GALLERY_FIT,
+        "docs/usage.py": GALLERY_FIT,
+        "notebooks/tutorial.ipynb": _notebook("model.fit(X, y)"),
+    }
+    reason = pipelines.no_training_run(Repo(make_repo(docs)))
+    assert reason and "documentation examples and tutorials" in reason
+    # an example directory a gallery renders (mkdocs-gallery examples_dirs) is documentation too
+    gallery = {
+        **LIBRARY,
+        "mkdocs.yml": "plugins:\n  - gallery:\n      examples_dirs:\n        - examples/regression\n",
+        "examples/regression/coverage.py": GALLERY_FIT,
+    }
+    assert pipelines.no_training_run(Repo(make_repo(gallery)))
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {
+            "scripts/image_train.py": "from difflib_x.trainer import Trainer\nTrainer().train()\n"
+        },  # follows it
+        {"benchmarks/bench.py": GALLERY_FIT},  # a benchmark that trains, outside the documentation
+        {"run.ipynb": _notebook("model.fit(X, y)")},  # a notebook of the project's own
+        {"difflib_x/__main__.py": TRAINER},  # python -m difflib_x trains
+        {"dvc.yaml": "stages:\n  train:\n    cmd: python -m difflib_x.trainer\n"},  # a declared pipeline
+    ],
+)
+def test_library_with_a_run_of_its_own(make_repo, extra) -> None:
+    repo = Repo(make_repo({**LIBRARY, **extra}))
+    assert pipelines.no_training_run(repo) is None
+    assert pipelines.library_code_dir(repo) is None
+    assert pipelines.is_ml_project(repo)
+
+
+def test_library_with_a_console_script_has_a_run_of_its_own(make_repo) -> None:
+    scripts = PYPROJECT + '\n[project.scripts]\ndifflib-train = "difflib_x.trainer:main"\n'
+    assert pipelines.no_training_run(Repo(make_repo({**LIBRARY, "pyproject.toml": scripts}))) is None
+
+
+def test_numbered_lesson_notebooks_are_no_training_run(make_repo) -> None:
+    lessons = {f"{i:02d}-lesson-{i}.ipynb": _notebook("learn.fit(3)") for i in range(1, 6)}
+    repo = Repo(make_repo({**lessons, "clean/01-lesson-1.ipynb": _notebook("learn.fit(3)")}))
+    assert "5 numbered lesson notebooks" in (pipelines.no_training_run(repo) or "")
+    assert pipelines.training_notebooks(repo) == [] and not pipelines.is_ml_project(repo)
+    # a helper module beside the notebooks is part of the book
+    helper = {"book/helpers_05.py": "from sklearn.svm import SVC\nSVC().fit(X, y)\n"}
+    book = {f"book/{k}": v for k, v in lessons.items()}
+    assert pipelines.no_training_run(Repo(make_repo({**book, **helper})))
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        # four lessons are no course
+        {f"{i:02d}-step.ipynb": _notebook("model.fit(X, y)") for i in range(1, 5)},
+        # a training script of the project's own
+        {
+            **{f"{i:02d}-step.ipynb": _notebook("model.fit(X, y)") for i in range(1, 6)},
+            "src/train.py": "from sklearn.svm import SVC\nSVC().fit(X, y)\n",
+        },
+        # most notebooks are not numbered lessons
+        {
+            **{f"{i:02d}-step.ipynb": _notebook("model.fit(X, y)") for i in range(1, 6)},
+            **{f"explore_{i}.ipynb": _notebook("model.fit(X, y)") for i in range(1, 5)},
+        },
+    ],
+)
+def test_notebook_projects_have_a_run_of_their_own(make_repo, files) -> None:
+    repo = Repo(make_repo(files))
+    assert pipelines.no_training_run(repo) is None
+    assert pipelines.is_ml_project(repo)
