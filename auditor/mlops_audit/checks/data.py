@@ -178,6 +178,8 @@ def drift_monitored(repo: Repo) -> Result:
     found = ml.drift_usages(repo)
     if found:
         return Result.passed(f"drift detection with {', '.join(sorted(found))}", _flat(found))
+    if (reason := no_training_run(repo)) and not serving.online_entries(repo):
+        return Result.not_applicable(reason)
     return Result.failed("no drift detection (Evidently, alibi-detect, whylogs, KS / PSI tests...)")
 
 

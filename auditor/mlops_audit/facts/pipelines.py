@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from ..repo import Repo, memoized
 from . import FactValue, inventory, report_fact
-from .python import ModuleInfo, modules_containing
+from .python import ModuleInfo, module, modules_containing
 
 # (framework, module root, decorator / call / base-class attribute names)
 _DECORATORS = (
@@ -485,12 +485,58 @@ def no_training_run(repo: Repo) -> str | None:
     model, experiment or workflow of the project to track, version, pipeline or retrain. A declared pipeline
     is always a run of its own."""
     if pipeline_definitions(repo):
-        return None
+        return _hollow_pipeline(repo)
     return _library_only(repo) or _lesson_notebooks(repo)
 
 
+# modelling and data libraries: a pipeline whose code imports none of them moves no data and trains nothing
+_DATA_LIBRARIES = (
+    "sklearn", "torch", "tensorflow", "keras", "xgboost", "lightgbm", "catboost", "jax", "flax", "optax",
+    "transformers", "pytorch_lightning", "lightning", "statsmodels", "pandas", "polars", "numpy", "datasets",
+    "scipy", "pyspark", "dask", "mlflow", "sentence_transformers", "timm", "prophet", "spacy", "gensim",
+    "autogluon", "pycaret", "h2o", "fastai", "sagemaker", "google.cloud.aiplatform", "azure.ai.ml",
+    "azureml", "tfx", "tensorflow_transform", "duckdb", "sqlalchemy", "boto3", "google.cloud.bigquery",
+)  # fmt: skip
+# pipeline steps that run code kept elsewhere: a container image, a shell command, a loaded component
+_DELEGATING_CALLS = frozenset({
+    "ContainerOp", "ContainerSpec", "container_component", "load_component_from_file", "load_component_from_url",
+    "load_component_from_text", "load_component", "KubernetesPodOperator", "DockerOperator", "BashOperator",
+    "SSHOperator", "EcsRunTaskOperator", "CustomJob", "CustomTrainingJob", "CustomContainerTrainingJob",
+    "command", "ShellTask", "shell_task", "ContainerTask", "run", "call", "check_call", "check_output", "Popen",
+    "system", "execute_in_process",
+})  # fmt: skip
+_DATA_NEEDLES = tuple(
+    n for lib in _DATA_LIBRARIES for n in (f"import {lib}".encode(), f"from {lib}".encode())
+)
+
+
+def _hollow_pipeline(repo: Repo) -> str | None:
+    """Why a declared pipeline is hollow, or None: only Python definitions (Kubeflow, Airflow, ...) whose
+    code, and every other file of the project, imports no modelling or data library and trains nothing; its
+    steps only print (substance over mention)."""
+    python_defs = python_pipelines(repo)
+    if not python_defs or len(python_defs) != len(pipeline_definitions(repo)):
+        return None  # dvc.yaml, MLproject, task chains run commands that may train in any language
+    if _all_training_modules(repo) or _all_training_notebooks(repo) or repo.with_suffix(".ipynb"):
+        return None
+    for d in python_defs:
+        info = module(repo, d.path)
+        if info is None or any(c.attr in _DELEGATING_CALLS for c in info.calls):
+            return None  # a step runs a container, a command or a component defined elsewhere
+    for mod in modules_containing(repo, *_DATA_NEEDLES):
+        if not _is_test(mod.path) and mod.imports_any(*_DATA_LIBRARIES):
+            return None
+    first = python_defs[0]
+    return (
+        f"the {first.framework} pipeline ({first.path}) and the project's code import no modelling or data"
+        " library and train nothing: no training run of its own"
+    )
+
+
 def is_ml_project(repo: Repo) -> bool:
-    """Does the repository train models (in code or notebooks) or declare a pipeline?"""
+    """Does the repository train models (in code or notebooks) or declare a pipeline, as a run of its own?"""
+    if no_training_run(repo):
+        return False
     return bool(training_modules(repo) or training_notebooks(repo) or pipeline_definitions(repo))
 
 

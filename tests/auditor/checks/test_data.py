@@ -95,7 +95,7 @@ def test_dat003_drift_word_in_notebook_output_is_not_code(make_repo) -> None:
     assert_status(make_repo({"eda.ipynb": nb}), "DAT003", PASS)
 
 
-@pytest.mark.parametrize("check_id", ["DAT001", "DAT002"])
+@pytest.mark.parametrize("check_id", ["DAT001", "DAT002", "DAT003"])
 def test_dat_no_training_run_of_its_own(make_repo, check_id) -> None:
     """A library's package code, gallery examples and tutorial notebooks, and numbered lesson notebooks, are
     no training run of the repository's own: nothing to check; a training script of its own is."""

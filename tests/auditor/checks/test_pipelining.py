@@ -47,7 +47,8 @@ def test_pip002_modular_steps(make_repo):
     mono = assert_status(make_repo({"main.py": TRAIN}), "PIP002", Status.FAIL)
     assert mono.credit == 0
     zen = (
-        "from zenml import pipeline, step\n@step\ndef load_data():\n    pass\n@step\ndef train_model():\n    pass\n"
+        "import pandas as pd\nfrom zenml import pipeline, step\n@step\ndef load_data():\n    return pd.read_csv('d.csv')\n"
+        "@step\ndef train_model():\n    pass\n"
         "@step\ndef evaluate_model():\n    pass\n@pipeline\ndef p():\n    pass\n"
     )
     assert_status(make_repo({"run.py": zen}), "PIP002", Status.PASS)

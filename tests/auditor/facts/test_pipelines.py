@@ -233,3 +233,35 @@ def test_notebook_projects_have_a_run_of_their_own(make_repo, files) -> None:
     repo = Repo(make_repo(files))
     assert pipelines.no_training_run(repo) is None
     assert pipelines.is_ml_project(repo)
+
+
+HOLLOW = "from kfp import dsl\n\n@dsl.component\ndef train():\n    print('Training model')\n\n@dsl.pipeline(name='p')\ndef p():\n    train()\n"
+
+
+def test_a_pipeline_whose_steps_only_print_is_no_training_run(make_repo) -> None:
+    repo = Repo(
+        make_repo({"pipeline/pipeline.py": HOLLOW, "src/train.py": "def train():\n    print('training')\n"})
+    )
+    assert pipelines.pipeline_definitions(repo)
+    assert "kubeflow pipeline" in (pipelines.no_training_run(repo) or "")
+    assert not pipelines.is_ml_project(repo)
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {
+            "src/train.py": "import pandas as pd\n\ndef train():\n    return pd.read_csv('d.csv')\n"
+        },  # data code
+        {
+            "dvc.yaml": "stages:\n  train:\n    cmd: Rscript train.R\n"
+        },  # a command that may train in any language
+        {"explore.ipynb": _notebook("print(1)")},  # notebooks: their code is not followed here
+        # a step that runs a container image built elsewhere
+        {"pipeline/pipeline.py": HOLLOW + "op = dsl.ContainerOp(name='t', image='trainer:1')\n"},
+    ],
+)
+def test_a_pipeline_with_substance_is_a_training_run(make_repo, extra) -> None:
+    repo = Repo(make_repo({"pipeline/pipeline.py": HOLLOW, **extra}))
+    assert pipelines.no_training_run(repo) is None
+    assert pipelines.is_ml_project(repo)
