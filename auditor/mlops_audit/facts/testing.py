@@ -10,6 +10,7 @@ nothing that touches code: ``pass``, ``...``, a docstring, ``assert True``/``ass
 from __future__ import annotations
 
 import ast
+import fnmatch
 import re
 from dataclasses import dataclass, field
 
@@ -69,8 +70,56 @@ def _is_test_path(path: str) -> bool:
 
 @memoized
 def test_files(repo: Repo) -> list[str]:
-    """Python files that hold tests by name (``test_*.py``, ``*_test.py``, ``tests/test*.py``)."""
-    return [p for p in repo.entries if _is_test_path(p)]
+    """Python files that hold tests by name (``test_*.py``, ``*_test.py``, ``tests/test*.py``), by the pytest
+    ``python_files`` patterns the project configures, or because CI passes them to pytest by path
+    (``pytest src/tests/model_tests.py``)."""
+    patterns = _python_files_patterns(repo)
+    named = _ci_pytest_paths(repo)
+    return [
+        p
+        for p in repo.entries
+        if _is_test_path(p)
+        or p in named
+        or (
+            patterns
+            and p.endswith(".py")
+            and not _SKIP_DIRS.search(p)
+            and any(fnmatch.fnmatchcase(p.rsplit("/", 1)[-1], pat) for pat in patterns)
+        )
+    ]
+
+
+def _python_files_patterns(repo: Repo) -> list[str]:
+    """The ``python_files`` globs of the pytest configuration (pyproject, pytest.ini, tox.ini, setup.cfg)."""
+    found: object = None
+    if "pyproject.toml" in repo.entries:
+        found = dig(pyproject(repo), "tool", "pytest", "ini_options", "python_files")
+    for path, section in (("pytest.ini", "pytest"), ("tox.ini", "pytest"), ("setup.cfg", "tool:pytest")):
+        if found is None and path in repo.entries:
+            found = ini_sections(repo.read_text(path)).get(section, (0, {}))[1].get("python_files")
+    if isinstance(found, str):
+        found = found.split()
+    return [p for p in found if isinstance(p, str)] if isinstance(found, list) else []
+
+
+_PYTEST_CMD = re.compile(r"(^|[\s/])(py\.test|pytest)(\s|$)")
+
+
+def _ci_pytest_paths(repo: Repo) -> set[str]:
+    """Python files CI runs pytest on by name: ``pytest src/tests/model_tests.py::test_x -s``."""
+    if not any(p.endswith(".py") and not _is_test_path(p) and "test" in p for p in repo.entries):
+        return set()
+    from . import ci
+
+    out = set()
+    for cmd in ci.all_commands(repo):
+        if not _PYTEST_CMD.search(cmd.text):
+            continue
+        for token in cmd.text.split():
+            path = token.split("::", 1)[0].strip("'\"").removeprefix("./")
+            if path.endswith(".py") and path in repo.entries:
+                out.add(path)
+    return out
 
 
 def test_module(repo: Repo, path: str) -> TestModule:

@@ -24,6 +24,27 @@ def test_tst001_tests_exist(make_repo):
     assert_status(make_repo({"src/churn/features.py": FEATURES}), "TST001", Status.FAIL)
 
 
+def test_tst001_test_files_named_by_ci_or_by_the_pytest_configuration(make_repo):
+    """``src/tests/model_tests.py`` is no test file by pytest's default names, but CI runs pytest on it by path
+    (here a Cloud Build step), or the pytest configuration's ``python_files`` matches it."""
+    build = "steps:\n- name: python:3.12\n  entrypoint: pytest\n  args: ['src/tests/model_tests.py::test_fit', -s]\n"
+    files = {"src/tests/model_tests.py": REAL_TEST, "cloudbuild.yaml": build}
+    assert_status(make_repo(files), "TST001", Status.PASS)
+    ini = {
+        "src/tests/model_tests.py": REAL_TEST,
+        "pytest.ini": "[pytest]\npython_files = *_tests.py check_*.py\n",
+    }
+    assert_status(make_repo(ini), "TST001", Status.PASS)
+    toml = '[tool.pytest.ini_options]\npython_files = ["*_tests.py"]\n'
+    assert_status(
+        make_repo({"src/tests/model_tests.py": REAL_TEST, "pyproject.toml": toml}), "TST001", Status.PASS
+    )
+    # named by neither: CI runs another command on it, or nothing runs it
+    other = build.replace("entrypoint: pytest", "entrypoint: python").replace("::test_fit", "")
+    assert_status(make_repo({**files, "cloudbuild.yaml": other}), "TST001", Status.FAIL)
+    assert_status(make_repo({"src/tests/model_tests.py": REAL_TEST}), "TST001", Status.FAIL)
+
+
 def test_tst002_pytest_configured(make_repo):
     files = {
         "tests/test_a.py": REAL_TEST,
