@@ -103,7 +103,26 @@ TRACKER_MODULES: dict[str, tuple[str, ...]] = {
     "aim": ("aim",),
     "dvclive": ("dvclive",),
     "clearml": ("clearml", "trains"),
+    # the tracking of managed ML platforms, credited by their run APIs (not by any import of the SDK)
+    "azureml": (),
+    "vertex": (),
 }
+#: Run-tracking calls of managed ML platforms: (tracker, SDK prefix, attributes).
+_PLATFORM_TRACKING = (
+    ("azureml", "azureml.core", frozenset({"get_context", "start_logging"})),
+    ("vertex", "google.cloud.aiplatform", frozenset({"start_run", "log_params", "log_metrics",
+                                                     "log_time_series_metrics", "log_classification_metrics",
+                                                     "start_execution"})),
+)  # fmt: skip
+#: Model registries of managed ML platforms: (SDK prefix, call name suffix).
+_PLATFORM_REGISTRY = (
+    ("azureml", ".Model.register"),
+    ("azure.ai.ml", ".models.create_or_update"),
+    ("google.cloud.aiplatform", ".Model.upload"),
+    ("google.cloud.aiplatform", ".Model.upload_scikit_learn_model_file"),
+    ("sagemaker", ".ModelPackage"),
+    ("sagemaker", ".register"),
+)
 #: Framework integrations named after a tracker (Lightning loggers, Keras/HF callbacks).
 _TRACKER_CLASSES = {
     "MLFlowLogger": "mlflow",
@@ -158,6 +177,8 @@ _TRACKER_NEEDLES = (
     b"create_file_writer",
     b"SummaryWriter",
     b"summary.FileWriter",
+    b"azureml",
+    b"aiplatform",
 )
 #: A tracker configured in a YAML/INI file: its name, not as part of a file name (``mlflow.db``, ``wandb.json``
 #: are paths, not configuration of a tracker).
@@ -187,6 +208,11 @@ def _unit_trackers(unit: CodeUnit) -> dict[str, list[Evidence]]:
         for name, line in _imports(unit, roots):
             _add(found, tracker, unit.ev(line, f"import {name}"))
     for call in unit.info.calls:
+        for tracker, prefix, attrs in _PLATFORM_TRACKING:
+            if call.attr in attrs and call.name.startswith(prefix + "."):
+                _add(found, tracker, unit.call_ev(call))
+        if call.name == "google.cloud.aiplatform.init" and "experiment" in call.kwargs:
+            _add(found, "vertex", unit.call_ev(call))
         by_class = _TRACKER_CLASSES.get(call.attr)
         if by_class and (by_class != "tensorboard" or call.attr != "TensorBoard" or "keras" in call.name):
             _add(found, by_class, unit.call_ev(call))
@@ -349,7 +375,11 @@ def _log_kinds(unit: CodeUnit, call: Call) -> list[str]:
         kinds.append("metrics")  # Comet auto-logs the metrics of the frameworks it instruments by default
     if attr in MODEL_ATTRS or name in ("wandb.Artifact", "wandb.save") or attr == "OutputModel":
         kinds.append("models")
-    if attr in REGISTRY_ATTRS or call.kwargs.get("registered_model_name", None) is not None:
+    if (
+        attr in REGISTRY_ATTRS
+        or call.kwargs.get("registered_model_name", None) is not None
+        or any(name.startswith(prefix + ".") and name.endswith(tail) for prefix, tail in _PLATFORM_REGISTRY)
+    ):
         kinds.append("registry")
     return kinds
 
@@ -374,6 +404,13 @@ def logging_usages(repo: Repo) -> dict[str, list[Evidence]]:
         for text, line in unit.info.strings:
             if text.startswith("models:/"):
                 _add(found, "registry", unit.ev(line, text[:60]))
+    tracked = {u.path for u in tracker_units(repo) if _unit_trackers(u)}
+    for unit in code_units(repo, b"azureml", b"aiplatform", b"sagemaker", b"azure.ai.ml"):
+        if unit.path in tracked:
+            continue  # its calls are read above
+        for call in unit.info.calls:  # a managed platform's model registry, with or without its run tracking
+            if any(call.name.startswith(p + ".") and call.name.endswith(t) for p, t in _PLATFORM_REGISTRY):
+                _add(found, "registry", unit.call_ev(call))
     for stage in dvc_stages(repo):  # DVC experiments record the params and metrics files a stage declares
         if stage.params:
             _add(found, "params", Evidence(stage.path, stage.line, f"stage {stage.name} params"))
@@ -398,7 +435,7 @@ _COMMIT = re.compile(
     re.IGNORECASE,
 )
 #: Trackers that record the git commit of a run by themselves when the code runs from a git checkout.
-AUTO_COMMIT_TRACKERS = ("mlflow", "wandb", "comet", "neptune", "clearml", "dvclive")
+AUTO_COMMIT_TRACKERS = ("mlflow", "wandb", "comet", "neptune", "clearml", "dvclive", "azureml")
 
 
 @memoized

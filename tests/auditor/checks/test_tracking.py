@@ -178,3 +178,41 @@ def test_exp_no_training_run_of_its_own(make_repo, check_id) -> None:
     for files in (LIBRARY, LESSONS):
         assert_status(make_repo(files), check_id, Status.NOT_APPLICABLE)
     assert_status(make_repo(LIBRARY_RUN), check_id, Status.FAIL)
+
+
+AZUREML_TRAIN = (
+    "from azureml.core.run import Run\nfrom sklearn.linear_model import Ridge\n\nrun = Run.get_context()\n"
+    "model = Ridge().fit(X, y)\nrun.log('mse', 0.1)\n"
+)
+AZUREML_REGISTER = (
+    "from azureml.core import Run\nfrom azureml.core.model import Model\n\nrun = Run.get_context()\n"
+    "Model.register(workspace=ws, model_path='outputs/model.pkl', model_name='diabetes')\n"
+)
+VERTEX = (
+    "from google.cloud import aiplatform as vertex_ai\n\nvertex_ai.init(project=p, experiment='churn')\n"
+    "vertex_ai.start_run('run-1')\nvertex_ai.log_params(args)\nmodel.fit(X, y)\nvertex_ai.log_metrics({'auc': auc})\n"
+)
+
+
+def test_exp001_managed_platform_tracking(make_repo) -> None:
+    """Azure ML runs (Run.get_context + run.log) and Vertex AI Experiments are experiment tracking; importing
+    the SDK to submit pipelines is not."""
+    assert "azureml" in assert_status(make_repo({"train.py": AZUREML_TRAIN}), "EXP001", PASS).message
+    assert "vertex" in assert_status(make_repo({"train.py": VERTEX}), "EXP001", PASS).message
+    submit = "from azureml.core import Workspace\nfrom sklearn.svm import SVC\nws = Workspace.get('x')\nSVC().fit(X, y)\n"
+    assert_status(make_repo({"train.py": submit}), "EXP001", FAIL)
+    init_only = "from google.cloud import aiplatform\naiplatform.init(project=p)\nfrom sklearn.svm import SVC\nSVC().fit(X, y)\n"
+    assert_status(make_repo({"train.py": init_only}), "EXP001", FAIL)
+
+
+def test_exp004_managed_platform_registry(make_repo) -> None:
+    """Azure ML Model.register and Vertex AI Model.upload publish to the platforms' model registries, with or
+    without their run tracking in the same file."""
+    files = {"train.py": AZUREML_TRAIN, "register.py": AZUREML_REGISTER}
+    assert_status(make_repo(files), "EXP004", PASS)
+    upload = "from google.cloud import aiplatform as vertex_ai\nvertex_ai.Model.upload(display_name='m', artifact_uri=u)\n"
+    assert_status(make_repo({"train.py": VERTEX, "components.py": upload}), "EXP004", PASS)
+    assert_status(make_repo({"train.py": VERTEX}), "EXP004", FAIL)
+    # Azure ML records the git commit of the runs it tracks (its git integration), like MLflow
+    assert_status(make_repo(files), "EXP005", PASS)
+    assert_status(make_repo({"train.py": VERTEX}), "EXP005", FAIL)

@@ -252,3 +252,16 @@ def test_ver_no_training_run_of_its_own(make_repo, check_id) -> None:
     for files in (LIBRARY, LESSONS):
         assert_status(make_repo(files), check_id, Status.NOT_APPLICABLE)
     assert_status(make_repo(LIBRARY_RUN), check_id, Status.FAIL)
+
+
+def test_ver006_managed_platform_registry(make_repo) -> None:
+    """A model registered in the Azure ML or Vertex AI model registry is versioned there."""
+    train = "from sklearn.linear_model import Ridge\nmodel = Ridge().fit(X, y)\n"
+    register = "from azureml.core.model import Model\nModel.register(workspace=ws, model_path='outputs/m.pkl', model_name='m')\n"
+    assert_status(make_repo({"train.py": train, "register.py": register}), "VER006", Status.PASS)
+    upload = (
+        "from google.cloud import aiplatform\naiplatform.Model.upload(display_name='m', artifact_uri=uri)\n"
+    )
+    assert_status(make_repo({"train.py": train, "upload.py": upload}), "VER006", Status.PASS)
+    listing = "from azureml.core.model import Model\nModel.list(ws, name='m')\n"  # reading is no registration
+    assert_status(make_repo({"train.py": train, "register.py": listing}), "VER006", Status.FAIL)
