@@ -147,3 +147,15 @@ def test_tst_no_training_run_of_its_own(make_repo, check_id) -> None:
     for files in (LIBRARY, LESSONS):
         assert_status(make_repo(files), check_id, Status.NOT_APPLICABLE)
     assert_status(make_repo(LIBRARY_RUN), check_id, Status.FAIL)
+
+
+def test_tst004_gate_that_sets_a_decision_attribute(make_repo):
+    """``if self.test_accuracy >= self.accuracy_threshold: self.registered = True`` (a Metaflow step) decides
+    the model's fate like a local flag does; the same comparison that only prints decides nothing."""
+    step = (
+        "from sklearn.svm import SVC\n\n\nclass Training:\n    def register(self):\n        SVC().fit(self.X, self.y)\n"
+        "        if self.test_accuracy >= self.accuracy_threshold:\n            self.registered = True\n"
+    )
+    assert_status(make_repo({"src/pipelines/training.py": step}), "TST004", Status.PASS)
+    printed = step.replace("self.registered = True", "print('above the bar')")
+    assert_status(make_repo({"src/pipelines/training.py": printed}), "TST004", Status.FAIL)
