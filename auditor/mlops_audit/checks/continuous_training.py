@@ -202,10 +202,10 @@ def _promotion_in_code(repo: Repo) -> Result | None:
             )
     tests = set(testing.test_files(repo))
     for gate in testing.quality_gates(repo):
-        info = pyfacts.module(repo, gate.path) if gate.path not in tests else None
+        gate_module = pyfacts.module(repo, gate.path) if gate.path not in tests else None
         after = [
             c
-            for c in (info.calls if info else [])
+            for c in (gate_module.calls if gate_module else [])
             if c.line >= gate.line
             and (_GATED_PROMOTION.search(c.attr) or "registered_model_name" in c.kwargs)
         ]
