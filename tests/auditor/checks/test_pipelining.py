@@ -88,6 +88,25 @@ def test_pip004_shared_preprocessing(make_repo):
     assert_status(make_repo({"api.py": API.format(imports="")}), "PIP004", Status.NOT_APPLICABLE)
 
 
+def test_pip004_no_preprocessing_on_either_side(make_repo):
+    """Raw features go to the model in training and in serving: no preprocessing to share. Preprocessing on
+    either side (a scaler in training, a feature step training does not import, a transform in the service)
+    keeps the check applicable."""
+    raw_api = API.format(imports="import joblib\nmodel = joblib.load('model.pkl')")
+    result = assert_status(make_repo({"train.py": TRAIN, "api.py": raw_api}), "PIP004", Status.NOT_APPLICABLE)
+    assert "neither training nor serving preprocesses" in result.message
+    scaled = (
+        "from sklearn.preprocessing import StandardScaler\nX = StandardScaler().fit_transform(X)\n" + TRAIN
+    )
+    assert_status(make_repo({"train.py": scaled, "api.py": raw_api}), "PIP004", Status.FAIL)
+    step = {
+        "train.py": TRAIN,
+        "api.py": raw_api,
+        "src/preprocess_data.py": "def resize(img):\n    return img\n",
+    }
+    assert_status(make_repo(step), "PIP004", Status.FAIL)
+
+
 def test_pip005_stage_io(make_repo):
     assert_status(make_repo({"dvc.yaml": DVC}), "PIP005", Status.PASS)
     bad = assert_status(
