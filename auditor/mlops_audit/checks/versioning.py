@@ -7,7 +7,7 @@ from typing import Any
 
 from ..facts import configs, dvc, ml, project
 from ..facts import git as gitfacts
-from ..facts.pipelines import is_ml_project, training_modules, training_notebooks
+from ..facts.pipelines import is_ml_project, library_code_dir, training_modules, training_notebooks
 from ..facts.python import modules_containing
 from ..facts.yamlfile import LineDict, line_of, load_yaml
 from ..model import Evidence, Result, Severity
@@ -213,10 +213,17 @@ def _committed_file(value: Any, committed: list[str]) -> str | None:
 
 
 def _data_signals(repo: Repo) -> list[Evidence]:
-    """Where the project touches data: data files, data directories, data-loading calls."""
+    """Where the project touches data: data files, data directories, data-loading calls. The loading code of a
+    library with no training run of its own (:func:`pipelines.library_code_dir`) reads its caller's data."""
     found = [Evidence(p) for p in gitfacts.data_files(repo)[:3]]
     if not found:
-        for mod in modules_containing(repo, *_DATA_CODE)[:3]:
+        library = library_code_dir(repo)
+        modules = [
+            m
+            for m in modules_containing(repo, *_DATA_CODE)
+            if not (library and m.path.startswith(library + "/"))
+        ]
+        for mod in modules[:3]:
             for call in mod.calls:
                 if call.attr in (
                     "read_csv",

@@ -265,3 +265,12 @@ def test_ver006_managed_platform_registry(make_repo) -> None:
     assert_status(make_repo({"train.py": train, "upload.py": upload}), "VER006", Status.PASS)
     listing = "from azureml.core.model import Model\nModel.list(ws, name='m')\n"  # reading is no registration
     assert_status(make_repo({"train.py": train, "register.py": listing}), "VER006", Status.FAIL)
+
+
+def test_ver003_a_librarys_loading_code_reads_its_callers_data(make_repo) -> None:
+    """The data-loading calls inside a library with no training run of its own (FID statistics loaded from
+    the path a user passes) name no dataset of the repository; a script of its own that reads data does."""
+    package = {k: v for k, v in LIBRARY.items() if not k.startswith(("examples/", "notebooks/"))}
+    fid = "import numpy as np\n\ndef load_stats(path):\n    return np.load(path)\n"
+    assert_status(make_repo({**package, "difflib_x/fid.py": fid}), "VER003", Status.NOT_APPLICABLE)
+    assert_status(make_repo({**LIBRARY_RUN, "difflib_x/fid.py": fid}), "VER003", Status.FAIL)
