@@ -301,7 +301,9 @@ def training_code(repo: Repo) -> list[tuple[str, int]]:
 
 @memoized
 def tested_ml_modules(repo: Repo) -> list[tuple[str, int, str]]:
-    """(test path, import line, project module path) for every ML/data module a test imports."""
+    """(test path, import line, project module path) for every ML/data module a test imports, directly or
+    through a package ``__init__.py`` that re-exports it (``import clip`` with ``from .clip import *``,
+    ``from vit_pytorch import ViT`` with ``from vit_pytorch.vit import ViT``)."""
     index = module_index(repo)
     ml = ml_modules(repo)
     out: list[tuple[str, int, str]] = []
@@ -312,7 +314,30 @@ def tested_ml_modules(repo: Repo) -> list[tuple[str, int, str]]:
             target = index.get(name)
             if target and target in ml:
                 out.append((mod.path, line, target))
+            elif target and target.endswith("__init__.py"):
+                out += [(mod.path, line, t) for t in _reexported(repo, target, index) if t in ml]
     return list(dict.fromkeys(out))
+
+
+def _reexported(repo: Repo, init: str, index: dict[str, str]) -> list[str]:
+    """The project modules a package ``__init__.py`` imports (relative or absolute), one level deep."""
+    info = pyfacts.module(repo, init)
+    if info is None:
+        return []
+    package = init.rsplit("/", 1)[0] if "/" in init else ""
+    out = []
+    for name, _line in info.imports:
+        if name.startswith("."):
+            stripped = name.lstrip(".")
+            base = package
+            for _ in range(len(name) - len(stripped) - 1):
+                base = base.rsplit("/", 1)[0] if "/" in base else ""
+            path = "/".join(filter(None, [base, stripped.replace(".", "/")]))
+            candidates = [path + ".py", path + "/__init__.py"]
+            out += [c for c in candidates if c in repo.entries]
+        elif (target := index.get(name)) and target != init:
+            out.append(target)
+    return out
 
 
 @memoized

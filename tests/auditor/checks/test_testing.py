@@ -159,3 +159,25 @@ def test_tst004_gate_that_sets_a_decision_attribute(make_repo):
     assert_status(make_repo({"src/pipelines/training.py": step}), "TST004", Status.PASS)
     printed = step.replace("self.registered = True", "print('above the bar')")
     assert_status(make_repo({"src/pipelines/training.py": printed}), "TST004", Status.FAIL)
+
+
+def test_tst003_follows_a_package_reexport(make_repo):
+    """A test that imports the package whose ``__init__.py`` re-exports the ML module (``from .clip import *``,
+    ``from vit_pytorch.vit import ViT``) tests that module; a package __init__ re-exporting only a helper
+    does not."""
+    model = "import torch\n\n\ndef load(name):\n    return torch.nn.Linear(2, 2)\n"
+    test = "import clip\n\n\ndef test_load():\n    assert clip.load('ViT-B/32') is not None\n"
+    relative = {
+        "clip/__init__.py": "from .clip import *\n",
+        "clip/clip.py": model,
+        "tests/test_clip.py": test,
+    }
+    assert_status(make_repo(relative), "TST003", Status.PASS)
+    absolute = {**relative, "clip/__init__.py": "from clip.clip import load\n"}
+    assert_status(make_repo(absolute), "TST003", Status.PASS)
+    helper = {
+        **relative,
+        "clip/__init__.py": "from .util import f\n",
+        "clip/util.py": "def f():\n    return 1\n",
+    }
+    assert_status(make_repo(helper), "TST003", Status.FAIL)
