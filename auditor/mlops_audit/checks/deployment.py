@@ -302,7 +302,8 @@ _DEPLOY_KINDS = docker.WORKLOAD_KINDS | docker.SERVING_KINDS
 def deployment_manifest(repo: Repo) -> Result:
     """A versioned manifest says how the serving code runs: a Kubernetes workload, KServe ``InferenceService``,
     Seldon deployment, Helm chart, Serverless / SAM function, a PaaS descriptor (``fly.toml``, ``app.yaml``,
-    ``render.yaml``, ``Procfile``) or a compose service built from the repository.
+    ``render.yaml``, ``Procfile``, ``heroku.yml``), an Azure ML online or batch deployment or a compose service
+    built from the repository.
 
     Why it matters: a declared deployment is what automation (CI/CD, GitOps) applies; without it each release is
     a manual, unreviewed procedure. The CI family checks that a pipeline actually deploys it.
@@ -324,7 +325,8 @@ def deployment_manifest(repo: Repo) -> Result:
     deploys = [
         m
         for m in manifests
-        if m.kind in _DEPLOY_KINDS or m.tool in ("helm", "serverless", "sam", "paas", "skaffold")
+        if m.kind in _DEPLOY_KINDS
+        or m.tool in ("helm", "serverless", "sam", "paas", "skaffold", "azureml", "heroku")
     ]
     deploys += [
         docker.Manifest(s.path, s.line, "compose service", "compose")
