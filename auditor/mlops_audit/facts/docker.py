@@ -352,8 +352,8 @@ def manifests(repo: Repo) -> list[Manifest]:
                 data = load_yaml(repo, path)
                 schema = data.get("$schema") if isinstance(data, dict) else None
                 if isinstance(schema, str) and _AZUREML_DEPLOYMENT.search(schema):
-                    kind = schema.rsplit("/", 1)[-1].split(".", 1)[0]
-                    out.append(Manifest(path, line_of(data, "$schema"), kind, "azureml"))
+                    aml_kind = schema.rsplit("/", 1)[-1].split(".", 1)[0]
+                    out.append(Manifest(path, line_of(data, "$schema"), aml_kind, "azureml"))
                     continue
             for doc in _k8s_docs(repo, path):
                 probes: list[int] = []
