@@ -105,6 +105,10 @@ def modular_steps(repo: Repo) -> Result:
             kind = pipelines.stage_kind(name)
             if kind and not any(p == d.path for p, _ in found.get(kind, [])):
                 found.setdefault(kind, []).append((d.path, line))
+    if "train" not in found and len(found) >= 2 and pipelines.training_modules(repo):
+        # beside separate data / features / evaluation modules, the module that trains is the train step,
+        # whatever its name (run.py, main.py)
+        found["train"] = [(p, line) for p, line in pipelines.training_modules(repo)[:1]]
     kinds = [k for k in pipelines.STAGE_KINDS if k in found]
     evidence = [Evidence(found[k][0][0], found[k][0][1], k) for k in kinds]
     if len(kinds) >= 3 and "train" in kinds:

@@ -699,7 +699,10 @@ def seed_usages(repo: Repo) -> dict[str, list[Evidence]]:
 # ------------------------------------------------------------------------------------------------ training
 
 _TRAIN_FILE = re.compile(r"(^|[_-])(train|training|fit)([_-]|$)", re.IGNORECASE)
-_TRAIN_ATTRS = frozenset({"fit", "train", "fit_generator", "train_on_batch", "partial_fit", "train_model"})
+_TRAIN_ATTRS = frozenset(
+    {"fit", "train", "fit_generator", "train_on_batch", "partial_fit", "train_model", "apply_updates",
+     "apply_gradients"}
+)  # fmt: skip
 _ML_ROOTS = (
     "torch",
     "tensorflow",
@@ -760,7 +763,15 @@ def training_units(repo: Repo) -> list[CodeUnit]:
     library = library_code_dir(repo)
     out = []
     units = code_units(
-        repo, b".fit(", b".train(", b"fit_generator", b"train_on_batch", b"partial_fit", b"train"
+        repo,
+        b".fit(",
+        b".train(",
+        b"fit_generator",
+        b"train_on_batch",
+        b"partial_fit",
+        b"train",
+        b"apply_updates",
+        b"apply_gradients",
     )
     seen = {u.path for u in units}
     for path in python_files(repo):

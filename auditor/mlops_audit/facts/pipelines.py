@@ -295,6 +295,8 @@ _TRAIN_NEEDLES = (
     b"lightgbm.train",
     b"xgb.train",
     b"lgb.train",
+    b"apply_updates",
+    b"apply_gradients",
 )
 _NOTEBOOK_TRAIN_NEEDLES = (b".fit(", b".backward()", b"trainer.train(", b".train(", b"optimizer.step()")
 
@@ -311,6 +313,9 @@ def _training_calls(mod: ModuleInfo) -> list[int]:
                 and ("trainer" in low or low.startswith(("xgboost.", "lightgbm.", "catboost.")))
             )
             or (attr == "step" and "optim" in low)
+            or (attr == "train" and "estimator" in low)  # tf.estimator / TPUEstimator
+            or (attr == "apply_updates" and low.startswith("optax."))  # a JAX / optax training step
+            or (attr == "apply_gradients" and "optim" in low)  # a TensorFlow custom training loop
         ):
             if attr == "fit" and any(
                 s in low for s in ("scaler", "encoder", "vectorizer", "imputer", "tokenizer")

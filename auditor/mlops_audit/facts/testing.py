@@ -270,7 +270,8 @@ def ml_modules(repo: Repo) -> dict[str, str]:
     return out
 
 
-_TRAIN_CALLS = (".fit", ".train", ".backward", ".fit_generator", ".train_model", ".partial_fit")
+_TRAIN_CALLS = (".fit", ".train", ".backward", ".fit_generator", ".train_model", ".partial_fit", ".apply_updates",
+                ".apply_gradients")  # fmt: skip
 
 
 @memoized

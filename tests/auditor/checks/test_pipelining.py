@@ -124,3 +124,17 @@ def test_pip_no_training_run_of_its_own(make_repo, check_id) -> None:
         assert_status(make_repo(files), check_id, Status.NOT_APPLICABLE)
     # PIP003: the script of its own trains outside the notebooks
     assert_status(make_repo(LIBRARY_RUN), check_id, Status.PASS if check_id == "PIP003" else Status.FAIL)
+
+
+def test_pip002_the_module_that_trains_is_the_train_step(make_repo):
+    """Beside data and evaluation modules, run.py that trains (a TF Estimator here) is the train step; alone,
+    a training module is no modular pipeline."""
+    estimator = "import tensorflow as tf\n\nestimator = tf.estimator.Estimator(model_fn)\nestimator.train(input_fn, max_steps=10)\n"
+    files = {
+        "data.py": "def input_fn():\n    return 1\n",
+        "metrics.py": "def auc():\n    return 1\n",
+        "run.py": estimator,
+    }
+    result = assert_status(make_repo(files), "PIP002", Status.PASS)
+    assert "train" in result.message
+    assert_status(make_repo({"run.py": estimator, "data.py": "x = 1\n"}), "PIP002", Status.FAIL)

@@ -216,3 +216,14 @@ def test_exp004_managed_platform_registry(make_repo) -> None:
     # Azure ML records the git commit of the runs it tracks (its git integration), like MLflow
     assert_status(make_repo(files), "EXP005", PASS)
     assert_status(make_repo({"train.py": VERTEX}), "EXP005", FAIL)
+
+
+def test_exp001_jax_training_without_a_tracker(make_repo) -> None:
+    """A JAX / optax training loop that writes metrics to JSON lines is training with no tracker."""
+    train = (
+        "import json\nimport optax\n\ndef update(params, updates):\n    return optax.apply_updates(params, updates)\n"
+        "print(json.dumps({'loss': 1.0}))\n"
+    )
+    assert_status(make_repo({"big_vision/train.py": train}), "EXP001", FAIL)
+    tracked = "import wandb\n" + train + "wandb.log({'loss': 1.0})\n"
+    assert_status(make_repo({"big_vision/train.py": tracked}), "EXP001", PASS)

@@ -265,3 +265,26 @@ def test_a_pipeline_with_substance_is_a_training_run(make_repo, extra) -> None:
     repo = Repo(make_repo({"pipeline/pipeline.py": HOLLOW, **extra}))
     assert pipelines.no_training_run(repo) is None
     assert pipelines.is_ml_project(repo)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        # a JAX / optax training step
+        "import jax\nimport optax\n\ndef step(params, opt_state, batch):\n    loss, grads = jax.value_and_grad(f)(params, batch)\n"
+        "    updates, opt_state = tx.update(grads, opt_state, params)\n    return optax.apply_updates(params, updates)\n",
+        # a TF Estimator (TPUEstimator) run
+        "import tensorflow as tf\n\nestimator = tf.estimator.tpu.TPUEstimator(model_fn)\nestimator.train(input_fn, max_steps=1000)\n",
+        # a TensorFlow custom training loop
+        "import tensorflow as tf\n\nwith tf.GradientTape() as tape:\n    loss = model(x)\ngrads = tape.gradient(loss, v)\noptimizer.apply_gradients(zip(grads, v))\n",
+    ],
+)
+def test_jax_estimator_and_custom_loops_train(make_repo, source) -> None:
+    repo = Repo(make_repo({"big_vision/train.py": source}))
+    assert [p for p, _ in pipelines.training_modules(repo)] == ["big_vision/train.py"]
+    assert pipelines.is_ml_project(repo)
+
+
+def test_updates_that_are_no_training(make_repo) -> None:
+    source = "import jax\n\njax.config.update('jax_platforms', 'cpu')\nsettings.apply_updates(new)\nrunner.train_status()\n"
+    assert pipelines.training_modules(Repo(make_repo({"tool.py": source}))) == []
