@@ -7,7 +7,13 @@ from typing import Any
 
 from ..facts import configs, dvc, ml, project
 from ..facts import git as gitfacts
-from ..facts.pipelines import is_ml_project, library_code_dir, training_modules, training_notebooks
+from ..facts.pipelines import (
+    is_ml_project,
+    library_code_dir,
+    template_training_steps,
+    training_modules,
+    training_notebooks,
+)
 from ..facts.python import modules_containing
 from ..facts.yamlfile import LineDict, line_of, load_yaml
 from ..model import Evidence, Result, Severity
@@ -476,6 +482,11 @@ def registry_evidence(repo: Repo) -> list[Evidence]:
     return repo.memo("versioning.registry_evidence", compute)
 
 
+#: a model output named by a template's placeholder training step
+_MODEL_OUTPUT = (b".pkl", b".joblib", b".pt", b".pth", b".h5", b".onnx", b".safetensors", b"MODELS_DIR",
+                 b"model_path", b"save_model", b"dump(")  # fmt: skip
+
+
 @check(
     "VER006",
     Severity.WARNING,
@@ -516,6 +527,9 @@ def models_not_committed(repo: Repo) -> Result:
         return Result.passed("models go to a registry / artifact store", registry[:3])
     if not (training_modules(repo) or training_notebooks(repo)):
         return Result.not_applicable("no model training code and no model files")
+    stubs = template_training_steps(repo)
+    if stubs and training_modules(repo) == stubs and not repo.grep([p for p, _ in stubs], *_MODEL_OUTPUT):
+        return Result.not_applicable("the template's placeholder training step produces no model to version")
     where = [Evidence(p, ln) for p, ln in training_modules(repo)[:2]] or [
         Evidence(p) for p in training_notebooks(repo)[:2]
     ]

@@ -333,6 +333,26 @@ def training_modules(repo: Repo) -> list[tuple[str, int]]:
     return [] if no_training_run(repo) else _all_training_modules(repo)
 
 
+_TEMPLATE_QUESTIONS = ("cookiecutter.json", "copier.yml", "copier.yaml")
+_TEMPLATE_TRAIN_FILE = re.compile(r"(^|[_-])(train|training|train_model|fit)$", re.IGNORECASE)
+
+
+@memoized
+def template_training_steps(repo: Repo) -> list[tuple[str, int]]:
+    """The training step of a project template's scaffold: a ``train*.py`` file in a templated directory
+    (``{{ cookiecutter.repo_name }}/.../modeling/train.py``) of a repository with a cookiecutter or copier
+    question file at its root. Its body is the generated project's placeholder ("REPLACE THIS WITH YOUR OWN
+    CODE"): the template is judged as the project it generates, whose training runs there."""
+    if not any(q in repo.entries for q in _TEMPLATE_QUESTIONS):
+        return []
+    out = []
+    for path in repo.with_suffix(".py"):
+        stem = path.rsplit("/", 1)[-1][:-3]
+        if "{{" in path and not _is_test(path) and _TEMPLATE_TRAIN_FILE.search(stem):
+            out.append((path, 1))
+    return out
+
+
 @memoized
 def _all_training_modules(repo: Repo) -> list[tuple[str, int]]:
     out = []
@@ -342,6 +362,8 @@ def _all_training_modules(repo: Repo) -> list[tuple[str, int]]:
         lines = _training_calls(mod)
         if lines:
             out.append((mod.path, lines[0]))
+    if not out:
+        out = template_training_steps(repo)
     return out
 
 

@@ -297,6 +297,10 @@ def training_code(repo: Repo) -> list[tuple[str, int]]:
             out.append((info.path, calls[0].line))
         elif re.search(r"(^|/)(re)?train\w*\.py$", info.path):
             out.append((info.path, libs[0][1]))
+    if not out:  # a project template's scaffold: its training step stands for the generated project's
+        from .pipelines import template_training_steps
+
+        out = template_training_steps(repo)
     return out
 
 

@@ -227,3 +227,13 @@ def test_exp001_jax_training_without_a_tracker(make_repo) -> None:
     assert_status(make_repo({"big_vision/train.py": train}), "EXP001", FAIL)
     tracked = "import wandb\n" + train + "wandb.log({'loss': 1.0})\n"
     assert_status(make_repo({"big_vision/train.py": tracked}), "EXP001", PASS)
+
+
+def test_exp001_a_templates_scaffold_has_runs_to_track(make_repo) -> None:
+    """A project template whose scaffold has a training step generates projects with runs to track."""
+    base = {"copier.yml": "project_name: {type: str}\n"}
+    step = "def main():\n    print('Training some model...')\n"
+    assert_status(make_repo({**base, "{{ project_name }}/train.py": step}), "EXP001", FAIL)
+    tracked = "import mlflow\n\n\ndef main():\n    mlflow.log_param('a', 1)\n"
+    assert_status(make_repo({**base, "{{ project_name }}/train.py": tracked}), "EXP001", PASS)
+    assert_status(make_repo({**base, "{{ project_name }}/util.py": step}), "EXP001", NA)

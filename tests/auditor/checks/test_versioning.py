@@ -274,3 +274,14 @@ def test_ver003_a_librarys_loading_code_reads_its_callers_data(make_repo) -> Non
     fid = "import numpy as np\n\ndef load_stats(path):\n    return np.load(path)\n"
     assert_status(make_repo({**package, "difflib_x/fid.py": fid}), "VER003", Status.NOT_APPLICABLE)
     assert_status(make_repo({**LIBRARY_RUN, "difflib_x/fid.py": fid}), "VER003", Status.FAIL)
+
+
+def test_ver006_a_templates_placeholder_training_step(make_repo) -> None:
+    """The scaffold's train.py that writes models/model.pkl trains a model nothing registers; a placeholder
+    that produces no model has nothing to version."""
+    base = {"cookiecutter.json": '{"repo_name": "x"}\n'}
+    path = "{{ cookiecutter.repo_name }}/src/train_model.py"
+    writes = "def main(model_path='models/model.pkl'):\n    print('Training some model...')\n"
+    assert_status(make_repo({**base, path: writes}), "VER006", Status.FAIL)
+    prints = "def train_model(config):\n    print(f'Train modeling using {config.data.processed}')\n"
+    assert_status(make_repo({**base, path: prints}), "VER006", Status.NOT_APPLICABLE)

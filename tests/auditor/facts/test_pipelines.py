@@ -288,3 +288,28 @@ def test_jax_estimator_and_custom_loops_train(make_repo, source) -> None:
 def test_updates_that_are_no_training(make_repo) -> None:
     source = "import jax\n\njax.config.update('jax_platforms', 'cpu')\nsettings.apply_updates(new)\nrunner.train_status()\n"
     assert pipelines.training_modules(Repo(make_repo({"tool.py": source}))) == []
+
+
+CCDS_TRAIN = (
+    "from loguru import logger\n\n\ndef main(model_path=MODELS_DIR / 'model.pkl'):\n"
+    "    # ---- REPLACE THIS WITH YOUR OWN CODE ----\n    logger.info('Training some model...')\n"
+)
+
+
+def test_a_templates_scaffold_training_step_is_training(make_repo) -> None:
+    """A cookiecutter / copier template is judged as the project it generates: the train*.py of its templated
+    directory is that project's training step, placeholder body and all."""
+    files = {
+        "cookiecutter.json": '{"repo_name": "x"}\n',
+        "{{ cookiecutter.repo_name }}/{{ cookiecutter.module_name }}/modeling/train.py": CCDS_TRAIN,
+        "{{ cookiecutter.repo_name }}/{{ cookiecutter.module_name }}/dataset.py": "x = 1\n",
+    }
+    repo = Repo(make_repo(files))
+    [(path, _)] = pipelines.training_modules(repo)
+    assert path.endswith("modeling/train.py") and pipelines.is_ml_project(repo)
+    # the same file outside a template, or a template without a training step, trains nothing
+    assert (
+        pipelines.training_modules(Repo(make_repo({k: v for k, v in files.items() if "json" not in k}))) == []
+    )
+    no_step = {k: v for k, v in files.items() if "train" not in k}
+    assert pipelines.template_training_steps(Repo(make_repo(no_step))) == []
