@@ -161,3 +161,19 @@ def test_dep005_heroku_and_azureml_deployments(make_repo):
     assert str(result.evidence[0]) == "deploy/online-deployment.yml:1"
     job = aml.replace("managedOnlineDeployment", "commandJob")  # a training job is no deployment
     assert_status(make_repo({"api.py": api, "deploy/job.yml": job}), "DEP005", Status.FAIL)
+
+
+def test_dep002_a_managed_endpoint_runs_the_platforms_image(make_repo):
+    """A model deployed only to a managed endpoint (SageMaker's prebuilt TensorFlow serving image), with at
+    most Terraform for the cloud resources, deploys no image of the project; a web service beside it does."""
+    sagemaker = (
+        "from sagemaker.tensorflow import TensorFlowModel\n\n\ndef deploy(uri, role):\n"
+        "    model = TensorFlowModel(model_data=uri, role=role, framework_version='2.6')\n"
+        "    return model.deploy(initial_instance_count=1, instance_type='ml.m5.large')\n"
+    )
+    result = assert_status(
+        make_repo({"src/flow.py": sagemaker, "infra/main.tf": "x\n"}), "DEP002", Status.NOT_APPLICABLE
+    )
+    assert "managed endpoint" in result.message
+    app = API.format(uri="models:/m/1")
+    assert_status(make_repo({"src/flow.py": sagemaker, "api.py": app}), "DEP002", Status.FAIL)
