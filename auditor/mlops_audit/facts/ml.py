@@ -404,6 +404,15 @@ def logging_usages(repo: Repo) -> dict[str, list[Evidence]]:
         for text, line in unit.info.strings:
             if text.startswith("models:/"):
                 _add(found, "registry", unit.ev(line, text[:60]))
+    for mod in modules_containing(
+        repo, b"FlowSpec"
+    ):  # Metaflow keeps every self.<attr> of a run as an artifact
+        if any("metaflow.FlowSpec" in bases for _, bases, _ in mod.classes):
+            text = repo.read_text(mod.path) or ""
+            m = _METAFLOW_MODEL.search(text)
+            if m:
+                line = text.count("\n", 0, m.start()) + 1
+                _add(found, "models", Evidence(mod.path, line, f"Metaflow artifact {m.group(1)}"))
     tracked = {u.path for u in tracker_units(repo) if _unit_trackers(u)}
     for unit in code_units(repo, b"azureml", b"aiplatform", b"sagemaker", b"azure.ai.ml"):
         if unit.path in tracked:
@@ -428,6 +437,9 @@ def logging_usages(repo: Repo) -> dict[str, list[Evidence]]:
             _add(found, "registry", Evidence(path, text.count("\n", 0, m.start()) + 1))
     return found
 
+
+#: a trained model kept as a Metaflow artifact: ``self.model = ...`` in a FlowSpec step
+_METAFLOW_MODEL = re.compile(r"^[ \t]+(self\.(?:\w*_)?model)[ \t]*=(?!=)", re.MULTILINE)
 
 _COMMIT = re.compile(
     r"git[_ .-]?commit|git[_-]?sha|git[_-]?hash|commit[_-]?(hash|sha|id)\b|hexsha|rev-parse\s+(--short\s+)?HEAD"

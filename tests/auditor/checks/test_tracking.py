@@ -237,3 +237,20 @@ def test_exp001_a_templates_scaffold_has_runs_to_track(make_repo) -> None:
     tracked = "import mlflow\n\n\ndef main():\n    mlflow.log_param('a', 1)\n"
     assert_status(make_repo({**base, "{{ project_name }}/train.py": tracked}), "EXP001", PASS)
     assert_status(make_repo({**base, "{{ project_name }}/util.py": step}), "EXP001", NA)
+
+
+METAFLOW = (
+    "import comet_ml\nfrom metaflow import FlowSpec, step\nfrom sklearn.svm import SVC\n\n\nclass Train(FlowSpec):\n"
+    "    @step\n    def train(self):\n        exp = comet_ml.Experiment()\n        exp.log_parameters({'c': 1})\n"
+    "        clf = SVC().fit(self.X, self.y)\n        self.model = clf\n        self.next(self.end)\n"
+)
+
+
+def test_exp006_a_metaflow_artifact_is_a_logged_model(make_repo) -> None:
+    """Metaflow stores every ``self.<attr>`` of a step as an artifact of the run: ``self.model = clf`` logs the
+    model with its run (and versions it, VER006); keeping it in a local variable does not."""
+    assert_status(make_repo({"src/flow.py": METAFLOW}), "EXP006", PASS)
+    assert_status(make_repo({"src/flow.py": METAFLOW}), "VER006", PASS)
+    local = METAFLOW.replace("self.model = clf", "model = clf")
+    assert_status(make_repo({"src/flow.py": local}), "EXP006", FAIL)
+    assert_status(make_repo({"src/flow.py": local}), "VER006", FAIL)
