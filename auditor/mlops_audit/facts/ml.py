@@ -396,8 +396,8 @@ def logging_usages(repo: Repo) -> dict[str, list[Evidence]]:
     and metrics files DVC stages declare (``dvc exp`` records them with every experiment)."""
     found: dict[str, list[Evidence]] = {}
     for unit in tracker_units(repo):
-        if not _unit_trackers(unit):
-            continue
+        if not _unit_trackers(unit) and not any(_TRACKER_HANDLE.search(c.name) for c in unit.info.calls):
+            continue  # no tracker, and no tracker handed in (a Dagster resource: context.resources.mlflow)
         for call in unit.info.calls:
             for kind in _log_kinds(unit, call):
                 _add(found, kind, unit.call_ev(call))
@@ -437,6 +437,9 @@ def logging_usages(repo: Repo) -> dict[str, list[Evidence]]:
             _add(found, "registry", Evidence(path, text.count("\n", 0, m.start()) + 1))
     return found
 
+
+#: a tracker handed in (a Dagster resource parameter ``mlflow``, ``context.resources.mlflow``) and logged to
+_TRACKER_HANDLE = re.compile(r"(^|\.)(mlflow|wandb|neptune|comet_ml|clearml)\.log_\w+$")
 
 #: a trained model kept as a Metaflow artifact: ``self.model = ...`` in a FlowSpec step
 _METAFLOW_MODEL = re.compile(r"^[ \t]+(self\.(?:\w*_)?model)[ \t]*=(?!=)", re.MULTILINE)

@@ -254,3 +254,18 @@ def test_exp006_a_metaflow_artifact_is_a_logged_model(make_repo) -> None:
     local = METAFLOW.replace("self.model = clf", "model = clf")
     assert_status(make_repo({"src/flow.py": local}), "EXP006", FAIL)
     assert_status(make_repo({"src/flow.py": local}), "VER006", FAIL)
+
+
+def test_exp002_a_tracker_handed_in_as_a_resource(make_repo) -> None:
+    """A Dagster asset logs through the MLflow resource it is handed (a parameter named ``mlflow``): its
+    log_params / log_metric calls are tracked logging; the resource module sets the tracker up."""
+    resources = "from dagster_mlflow import mlflow_tracking\nimport mlflow\n\nresources = {'mlflow': mlflow_tracking}\n"
+    asset = (
+        "from dagster import asset\n\n\n@asset(required_resource_keys={'mlflow'})\ndef train(context, mlflow):\n"
+        "    mlflow.log_params({'lr': 0.1})\n    mlflow.log_metric('val_loss', 0.2)\n"
+    )
+    assert_status(make_repo({"src/resources.py": resources, "src/assets.py": asset}), "EXP002", PASS)
+    silent = asset.replace(
+        "    mlflow.log_params({'lr': 0.1})\n    mlflow.log_metric('val_loss', 0.2)\n", "    return 1\n"
+    )
+    assert_status(make_repo({"src/resources.py": resources, "src/assets.py": silent}), "EXP002", FAIL)
