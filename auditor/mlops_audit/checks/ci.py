@@ -17,6 +17,7 @@ _PROVIDER_TITLES = {
     "circleci": "CircleCI",
     "jenkins": "Jenkins",
     "bitbucket": "Bitbucket Pipelines",
+    "cloudbuild": "Google Cloud Build",
 }
 
 
@@ -49,8 +50,8 @@ def ci_present(repo: Repo) -> Result:
     Why it matters: without CI, "it works on my machine" is the only guarantee; tests and linters that are not
     run automatically stop being run, and a broken training or serving path is found in production.
 
-    How to fix: add a workflow for your platform (GitHub Actions, GitLab CI, Azure Pipelines, CircleCI, Jenkins
-    or Bitbucket Pipelines) that installs the locked environment and runs the linters and tests on every push
+    How to fix: add a workflow for your platform (GitHub Actions, GitLab CI, Azure Pipelines, CircleCI, Jenkins,
+    Bitbucket Pipelines or a Google Cloud Build configuration) that installs the locked environment and runs the linters and tests on every push
     and pull request. ``mlops-audit fix --select CI001`` writes the template's GitHub workflow.
 
     Example (``.github/workflows/ci.yml``)::

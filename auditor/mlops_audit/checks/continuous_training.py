@@ -185,6 +185,42 @@ def drift_triggered(repo: Repo) -> Result:
     return Result.failed("retraining is not triggered by drift", evidence)
 
 
+#: a step or call after a quality gate that publishes the model: register, promote, deploy, push (TFX Pusher)
+_GATED_PROMOTION = re.compile(r"promot|regist|deploy|push|upload|alias|transition|set_stage|link_model", re.I)
+
+
+def _promotion_in_code(repo: Repo) -> Result | None:
+    """Code that promotes models: it moves a registry alias or stage, or a pipeline or evaluation module
+    registers, deploys or pushes the model after a quality gate in the same file (``if acc >= threshold:
+    register``, a TFX Evaluator with thresholds and then a Pusher, a ZenML deployment trigger and deployer)."""
+    from ..facts import python as pyfacts
+
+    for info in pyfacts.modules_containing(repo, *_PROMOTION_WORDS):
+        calls = info.calls_to(*_PROMOTION_CALLS)
+        if calls:
+            return Result.passed(
+                f"code promotes models in the registry ({calls[0].attr})", [(info.path, calls[0].line)]
+            )
+    tests = set(testing.test_files(repo))
+    for gate in testing.quality_gates(repo):
+        gate_module = pyfacts.module(repo, gate.path) if gate.path not in tests else None
+        after = [
+            c
+            for c in (gate_module.calls if gate_module else [])
+            if c.line >= gate.line
+            and (_GATED_PROMOTION.search(c.attr) or "registered_model_name" in c.kwargs)
+        ]
+        if after:
+            return Result.passed(
+                f"the model is promoted ({after[0].attr}) only after a quality gate ({gate.text[:60]})",
+                [
+                    Evidence(gate.path, gate.line, gate.text[:80]),
+                    Evidence(gate.path, after[0].line, after[0].name),
+                ],
+            )
+    return None
+
+
 _PROMOTION_CALLS = (
     ".set_registered_model_alias",
     ".transition_model_version_stage",
@@ -227,6 +263,7 @@ def validation_and_promotion(repo: Repo) -> Result:
     na = _na(repo)
     if na:
         return na
+    promoted = _promotion_in_code(repo)
     for run in ct_runs(repo) or training_runs(repo):
         commands = ci.pipeline_commands(repo, run.pipeline)
         start = commands.index(run.command) if run.command in commands else 0
@@ -252,16 +289,12 @@ def validation_and_promotion(repo: Repo) -> Result:
             ]
             if run.triggered:
                 return Result.passed("the CT workflow evaluates the model after training", ev)
+            if promoted:
+                return promoted
             return Result.failed("evaluation follows training in CI, but training is not continuous (see CT001)",
                                  ev, credit=0.6)  # fmt: skip
-    from ..facts import python as pyfacts
-
-    for info in pyfacts.modules_containing(repo, *_PROMOTION_WORDS):
-        calls = info.calls_to(*_PROMOTION_CALLS)
-        if calls:
-            return Result.passed(
-                f"code promotes models in the registry ({calls[0].attr})", [(info.path, calls[0].line)]
-            )
+    if promoted:
+        return promoted
     gates = [g for g in testing.quality_gates(repo) if g.path not in set(testing.test_files(repo))]
     if gates:
         return Result.failed("a quality gate exists in code, but no pipeline step promotes the model after it",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from ..facts import ml, notebooks, serving
-from ..facts.pipelines import is_ml_project
+from ..facts.pipelines import is_ml_project, no_training_run
 from ..facts.python import prefilter, python_files
 from ..model import Evidence, Result, Severity
 from ..repo import Repo
@@ -127,6 +127,8 @@ def validated_before_training(repo: Repo) -> Result:
         return Result.passed("a validation step runs before training", steps[:3])
     if not units:
         return Result.not_applicable("no training code or pipeline found")
+    if reason := no_training_run(repo):
+        return Result.not_applicable(reason)
     validating: dict[str, Evidence] = {}
     for unit in ml.code_units(repo, *ml.VALIDATION_NEEDLES):
         calls = ml.validation_calls(unit)
@@ -179,6 +181,8 @@ def drift_monitored(repo: Repo) -> Result:
     found = ml.drift_usages(repo)
     if found:
         return Result.passed(f"drift detection with {', '.join(sorted(found))}", _flat(found))
+    if (reason := no_training_run(repo)) and not serving.online_entries(repo):
+        return Result.not_applicable(reason)
     return Result.failed("no drift detection (Evidently, alibi-detect, whylogs, KS / PSI tests...)")
 
 

@@ -77,6 +77,11 @@ def serving_code(repo: Repo) -> Result:
     )
 
 
+#: deployables that are a managed platform's endpoint (its prebuilt serving image), and cloud IaC beside them
+_MANAGED_SERVING = ("-endpoint serving", "watson-deployment serving")
+_CLOUD_IAC = ("terraform ", "pulumi ", "cdk ", "cloudformation ")
+
+
 @check(
     "DEP002",
     Severity.WARNING,
@@ -97,7 +102,8 @@ def containerised(repo: Repo) -> Result:
     framework, Kubernetes / Helm / Kustomize / compose / PaaS / Serverless / Terraform manifests, or a pipeline
     for a container-based orchestrator (Kubeflow, Vertex AI, SageMaker, Flyte). A batch project that runs its
     steps from its locked environment (REP002, REP005) on a laptop or a CI runner deploys no image: not
-    applicable.
+    applicable; so is a model deployed only to a managed endpoint (SageMaker, Vertex AI, Azure ML, Watson)
+    from the platform's prebuilt serving image, with at most cloud infrastructure code beside it.
 
     How to fix: add a ``Dockerfile`` that installs the locked dependencies and runs the service or the
     pipeline; ``mlops-audit fix --select DEP002`` renders the template's multi-stage Dockerfile. A
@@ -123,6 +129,12 @@ def containerised(repo: Repo) -> Result:
     if not deployed:
         return Result.not_applicable(
             "nothing is deployed as an image (no serving code, deployment manifest or container orchestrator)"
+        )
+    managed = [d for d in deployed if d[2].endswith(_MANAGED_SERVING)]
+    if managed and all(d in managed or d[2].startswith(_CLOUD_IAC) for d in deployed):
+        return Result.not_applicable(
+            f"the model is deployed to a managed endpoint ({managed[0][2]}) that runs the platform's serving"
+            f" image: no image of the project ({managed[0][0]})"
         )
     dev = docker.devcontainers(repo)
     if dev:
@@ -302,7 +314,8 @@ _DEPLOY_KINDS = docker.WORKLOAD_KINDS | docker.SERVING_KINDS
 def deployment_manifest(repo: Repo) -> Result:
     """A versioned manifest says how the serving code runs: a Kubernetes workload, KServe ``InferenceService``,
     Seldon deployment, Helm chart, Serverless / SAM function, a PaaS descriptor (``fly.toml``, ``app.yaml``,
-    ``render.yaml``, ``Procfile``) or a compose service built from the repository.
+    ``render.yaml``, ``Procfile``, ``heroku.yml``), an Azure ML online or batch deployment or a compose service
+    built from the repository.
 
     Why it matters: a declared deployment is what automation (CI/CD, GitOps) applies; without it each release is
     a manual, unreviewed procedure. The CI family checks that a pipeline actually deploys it.
@@ -324,7 +337,8 @@ def deployment_manifest(repo: Repo) -> Result:
     deploys = [
         m
         for m in manifests
-        if m.kind in _DEPLOY_KINDS or m.tool in ("helm", "serverless", "sam", "paas", "skaffold")
+        if m.kind in _DEPLOY_KINDS
+        or m.tool in ("helm", "serverless", "sam", "paas", "skaffold", "azureml", "heroku")
     ]
     deploys += [
         docker.Manifest(s.path, s.line, "compose service", "compose")

@@ -105,6 +105,10 @@ def modular_steps(repo: Repo) -> Result:
             kind = pipelines.stage_kind(name)
             if kind and not any(p == d.path for p, _ in found.get(kind, [])):
                 found.setdefault(kind, []).append((d.path, line))
+    if "train" not in found and len(found) >= 2 and pipelines.training_modules(repo):
+        # beside separate data / features / evaluation modules, the module that trains is the train step,
+        # whatever its name (run.py, main.py)
+        found["train"] = [(p, line) for p, line in pipelines.training_modules(repo)[:1]]
     kinds = [k for k in pipelines.STAGE_KINDS if k in found]
     evidence = [Evidence(found[k][0][0], found[k][0][1], k) for k in kinds]
     if len(kinds) >= 3 and "train" in kinds:
@@ -154,6 +158,31 @@ def training_outside_notebooks(repo: Repo) -> Result:
 _PREPROCESSING = re.compile(
     r"(feature|preprocess|transform|process|clean|normali[sz]|token|encod|pipeline)", re.I
 )
+#: bytes of preprocessing code: transformers, encoders, tokenizers, feature engineering on frames
+_PREPROCESSING_NEEDLES = (
+    b"transform", b"preprocess", b"Scaler", b"Encoder", b"Imputer", b"get_dummies", b"tokeniz", b"Tokeniz",
+    b"normaliz", b"Normaliz", b"Vectorizer", b"feature", b"fillna", b"astype", b"encode", b".map(", b".apply(",
+    b"] = ", b".replace(", b"Pipeline", b"pipeline", b"clean", b"embed", b"resize", b"Resize", b"processor",
+    b"Processor",
+)  # fmt: skip
+_SERVING_PREPROCESSING = (
+    b"preprocess", b"transform", b"Scaler", b"Encoder", b"get_dummies", b"tokeniz", b"Tokeniz", b"normaliz",
+    b"fillna", b"feature", b"resize", b"encode",
+)  # fmt: skip
+_PREPROCESSING_MODULE = re.compile(
+    r"(^|/|_)(pre_?process\w*|features?|feature_\w+|transforms?|transformers?|tokeni[sz]\w*|encod\w*|clean\w*)(\.py$|/)"
+)
+
+
+def _any_preprocessing(repo: Repo, training_side: set[str], serving_side: set[str]) -> bool:
+    """Does the training side preprocess at all: its files (and the project modules they import) hold
+    preprocessing code, or the project has a preprocessing / feature module outside the serving code (a
+    pipeline step training does not import)? When it cannot be told apart, it does."""
+    if repo.grep(sorted(training_side), *_PREPROCESSING_NEEDLES):
+        return True
+    return any(_PREPROCESSING_MODULE.search(p) and p not in serving_side for p in repo.with_suffix(".py"))
+
+
 _MODEL_LOADERS = ("load_model", "load", "from_pretrained", "get", "import_model")
 
 
@@ -169,6 +198,9 @@ def shared_preprocessing(repo: Repo) -> Result:
     """The serving code applies the same preprocessing as training: it imports the same feature / preprocessing
     module, or it loads a model artefact that contains the preprocessing (an sklearn ``Pipeline``, an MLflow
     pyfunc model).
+
+    When it applies: serving and training code both live in the repository and at least one of them
+    preprocesses (raw features that go to the model unchanged on both sides leave nothing to share).
 
     Why it matters: re-implementing feature engineering in the service is the classic source of training /
     serving skew — the model silently receives different inputs in production than it was evaluated on.
@@ -198,6 +230,12 @@ def shared_preprocessing(repo: Repo) -> Result:
         for target, _line in serving.local_imports(repo, path):
             training_imports.setdefault(target, 0)
     training_set = set(training)
+    if not _any_preprocessing(
+        repo, training_set | set(training_imports), set(serving_paths)
+    ) and not repo.grep(serving_paths, *_SERVING_PREPROCESSING):
+        return Result.not_applicable(
+            "neither training nor serving preprocesses (raw features go to the model): nothing to share"
+        )
     for path in serving_paths:
         for target, line in serving.local_imports(repo, path):
             shared = target in training_imports or target in training_set

@@ -62,8 +62,29 @@ def _env_files(repo: Repo) -> list[tuple[str, bool]]:
             continue
         if name.endswith((".py", ".sh")):
             continue
+        if _holds_no_value(repo.read_text(path)):
+            continue  # comments and empty assignments only: a template of the variables, like .env.example
         out.append((path, entry.tracked or not repo.is_git))
     return out
+
+
+_ENV_ASSIGNMENT = re.compile(r"""^\s*(?:export\s+)?[A-Za-z_][A-Za-z0-9_.-]*\s*[=:]\s*(.*?)\s*$""")
+_EMPTY_VALUE = re.compile(r"""^(|''|""|<[^>]*>|\$\{?[A-Za-z_]\w*\}?)$""")
+
+
+def _holds_no_value(text: str | None) -> bool:
+    """Does an env file set nothing: only comments and blank lines, and assignments with an empty value
+    (``KEY=``, ``KEY=''``), a ``<placeholder>`` or a reference to another variable (``KEY=${OTHER}``)?"""
+    if text is None:
+        return False
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        m = _ENV_ASSIGNMENT.match(stripped)
+        if not m or not _EMPTY_VALUE.match(m.group(1).split(" #", 1)[0].strip()):
+            return False
+    return True
 
 
 @check(
@@ -76,7 +97,8 @@ def _env_files(repo: Repo) -> list[tuple[str, bool]]:
 )
 def env_not_committed(repo: Repo) -> Result:
     """No ``.env`` (or ``prod.env``, ``.env.local``...) file is tracked in git; ``.env.example`` with
-    placeholder values is the way to document the variables.
+    placeholder values is the way to document the variables. A committed env file that sets nothing (comments,
+    empty values, ``<placeholders>``) is such a template under another name.
 
     Why it matters: ``.env`` files exist to hold the secrets and machine-specific settings that must stay
     out of the repository; once committed, every clone has them.

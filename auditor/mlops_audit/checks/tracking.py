@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from ..facts import ml, notebooks
-from ..facts.pipelines import is_ml_project
+from ..facts.pipelines import is_ml_project, no_training_run
 from ..facts.python import python_files
 from ..model import Evidence, Result, Severity
 from ..repo import Repo
@@ -265,4 +265,6 @@ def models_logged(repo: Repo) -> Result:
         return Result.passed("models are logged with their runs", models[:3])
     if not ml.training_units(repo):
         return Result.not_applicable("no training code found")
+    if reason := no_training_run(repo):
+        return Result.not_applicable(reason)
     return Result.failed("runs are tracked but the trained model is never logged as an artefact")

@@ -7,7 +7,13 @@ from typing import Any
 
 from ..facts import configs, dvc, ml, project
 from ..facts import git as gitfacts
-from ..facts.pipelines import is_ml_project, training_modules, training_notebooks
+from ..facts.pipelines import (
+    is_ml_project,
+    library_code_dir,
+    template_training_steps,
+    training_modules,
+    training_notebooks,
+)
 from ..facts.python import imports_any, imports_of, modules, modules_containing, prefilter, python_files
 from ..facts.yamlfile import LineDict, line_of, load_yaml
 from ..model import Evidence, Result, Severity
@@ -221,10 +227,17 @@ def _committed_file(value: Any, committed: list[str]) -> str | None:
 
 
 def _data_signals(repo: Repo) -> list[Evidence]:
-    """Where the project touches data: data files, data directories, data-loading calls."""
+    """Where the project touches data: data files, data directories, data-loading calls. The loading code of a
+    library with no training run of its own (:func:`pipelines.library_code_dir`) reads its caller's data."""
     found = [Evidence(p) for p in gitfacts.data_files(repo)[:3]]
     if not found:
-        for mod in modules_containing(repo, *_DATA_CODE)[:3]:
+        library = library_code_dir(repo)
+        modules = [
+            m
+            for m in modules_containing(repo, *_DATA_CODE)
+            if not (library and m.path.startswith(library + "/"))
+        ]
+        for mod in modules[:3]:
             for call in mod.calls:
                 if call.attr in (
                     "read_csv",
@@ -477,6 +490,11 @@ def registry_evidence(repo: Repo) -> list[Evidence]:
     return repo.memo("versioning.registry_evidence", compute)
 
 
+#: a model output named by a template's placeholder training step
+_MODEL_OUTPUT = (b".pkl", b".joblib", b".pt", b".pth", b".h5", b".onnx", b".safetensors", b"MODELS_DIR",
+                 b"model_path", b"save_model", b"dump(")  # fmt: skip
+
+
 @check(
     "VER006",
     Severity.WARNING,
@@ -517,6 +535,9 @@ def models_not_committed(repo: Repo) -> Result:
         return Result.passed("models go to a registry / artifact store", registry[:3])
     if not (training_modules(repo) or training_notebooks(repo)):
         return Result.not_applicable("no model training code and no model files")
+    stubs = template_training_steps(repo)
+    if stubs and training_modules(repo) == stubs and not repo.grep([p for p, _ in stubs], *_MODEL_OUTPUT):
+        return Result.not_applicable("the template's placeholder training step produces no model to version")
     where = [Evidence(p, ln) for p, ln in training_modules(repo)[:2]] or [
         Evidence(p) for p in training_notebooks(repo)[:2]
     ]

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..repo import Repo, memoized
 from . import FactValue, inventory, report_fact
-from .yamlfile import LineDict, load_yaml
+from .yamlfile import LineDict, line_of, load_yaml
 
 _DOCKERFILE = re.compile(
     r"^(docker|container)file([.-][\w.-]+)?$|^[\w.-]+\.(docker|container)file$", re.IGNORECASE
@@ -369,6 +369,9 @@ def _probe_lines(node: Any, out: list[int], depth: int = 0) -> None:
             _probe_lines(item, out, depth + 1)
 
 
+_AZUREML_DEPLOYMENT = re.compile(
+    r"azuremlschemas\.azureedge\.net/.*(OnlineDeployment|batchDeployment)\.schema\.json"
+)
 _SKIP_YAML_DIRS = (".github/", ".gitlab/", ".circleci/", "node_modules/", ".pre-commit")
 
 
@@ -404,6 +407,8 @@ def manifests(repo: Repo) -> list[Manifest]:
             "vercel.json",
         ):
             out.append(Manifest(path, None, "paas", "paas"))
+        elif name == "heroku.yml":  # how Heroku builds and runs the app; the platform is no code of the repo
+            out.append(Manifest(path, None, "heroku", "heroku"))
         elif _COMPOSE.match(entry.name):
             out.append(Manifest(path, None, "compose", "compose"))
         elif name.endswith((".yaml", ".yml")) and "/templates/" not in f"/{path}":
@@ -411,6 +416,13 @@ def manifests(repo: Repo) -> list[Manifest]:
                 tool = "sam" if repo.contains(path, b"AWS::Serverless") else "cloudformation"
                 out.append(Manifest(path, None, tool, tool))
                 continue
+            if repo.contains(path, b"Deployment.schema.json"):  # an Azure ML online / batch deployment
+                data = load_yaml(repo, path)
+                schema = data.get("$schema") if isinstance(data, dict) else None
+                if isinstance(schema, str) and _AZUREML_DEPLOYMENT.search(schema):
+                    aml_kind = schema.rsplit("/", 1)[-1].split(".", 1)[0]
+                    out.append(Manifest(path, line_of(data, "$schema"), aml_kind, "azureml"))
+                    continue
             for doc in _k8s_docs(repo, path):
                 probes: list[int] = []
                 _probe_lines(doc, probes)

@@ -232,7 +232,9 @@ def _decides(body: list[ast.stmt]) -> bool:
             if isinstance(node, ast.Return) and node.value is not None:
                 return True
             if isinstance(node, ast.Assign) and any(
-                isinstance(t, ast.Name) and _DECISION_FLAG.search(t.id) for t in node.targets
+                (isinstance(t, ast.Name) and _DECISION_FLAG.search(t.id))
+                or (isinstance(t, ast.Attribute) and _DECISION_FLAG.search(t.attr))  # self.registered = True
+                for t in node.targets
             ):
                 return True
             if isinstance(node, ast.Call):

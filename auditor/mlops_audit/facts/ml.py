@@ -103,7 +103,26 @@ TRACKER_MODULES: dict[str, tuple[str, ...]] = {
     "aim": ("aim",),
     "dvclive": ("dvclive",),
     "clearml": ("clearml", "trains"),
+    # the tracking of managed ML platforms, credited by their run APIs (not by any import of the SDK)
+    "azureml": (),
+    "vertex": (),
 }
+#: Run-tracking calls of managed ML platforms: (tracker, SDK prefix, attributes).
+_PLATFORM_TRACKING = (
+    ("azureml", "azureml.core", frozenset({"get_context", "start_logging"})),
+    ("vertex", "google.cloud.aiplatform", frozenset({"start_run", "log_params", "log_metrics",
+                                                     "log_time_series_metrics", "log_classification_metrics",
+                                                     "start_execution"})),
+)  # fmt: skip
+#: Model registries of managed ML platforms: (SDK prefix, call name suffix).
+_PLATFORM_REGISTRY = (
+    ("azureml", ".Model.register"),
+    ("azure.ai.ml", ".models.create_or_update"),
+    ("google.cloud.aiplatform", ".Model.upload"),
+    ("google.cloud.aiplatform", ".Model.upload_scikit_learn_model_file"),
+    ("sagemaker", ".ModelPackage"),
+    ("sagemaker", ".register"),
+)
 #: Framework integrations named after a tracker (Lightning loggers, Keras/HF callbacks).
 _TRACKER_CLASSES = {
     "MLFlowLogger": "mlflow",
@@ -158,6 +177,8 @@ _TRACKER_NEEDLES = prefilter(
     b"create_file_writer",
     b"SummaryWriter",
     b"summary.FileWriter",
+    b"azureml",
+    b"aiplatform",
 )
 #: A tracker configured in a YAML/INI file: its name, not as part of a file name (``mlflow.db``, ``wandb.json``
 #: are paths, not configuration of a tracker).
@@ -187,6 +208,11 @@ def _unit_trackers(unit: CodeUnit) -> dict[str, list[Evidence]]:
         for name, line in _imports(unit, roots):
             _add(found, tracker, unit.ev(line, f"import {name}"))
     for call in unit.info.calls:
+        for tracker, prefix, attrs in _PLATFORM_TRACKING:
+            if call.attr in attrs and call.name.startswith(prefix + "."):
+                _add(found, tracker, unit.call_ev(call))
+        if call.name == "google.cloud.aiplatform.init" and "experiment" in call.kwargs:
+            _add(found, "vertex", unit.call_ev(call))
         by_class = _TRACKER_CLASSES.get(call.attr)
         if by_class and (by_class != "tensorboard" or call.attr != "TensorBoard" or "keras" in call.name):
             _add(found, by_class, unit.call_ev(call))
@@ -349,7 +375,11 @@ def _log_kinds(unit: CodeUnit, call: Call) -> list[str]:
         kinds.append("metrics")  # Comet auto-logs the metrics of the frameworks it instruments by default
     if attr in MODEL_ATTRS or name in ("wandb.Artifact", "wandb.save") or attr == "OutputModel":
         kinds.append("models")
-    if attr in REGISTRY_ATTRS or call.kwargs.get("registered_model_name", None) is not None:
+    if (
+        attr in REGISTRY_ATTRS
+        or call.kwargs.get("registered_model_name", None) is not None
+        or any(name.startswith(prefix + ".") and name.endswith(tail) for prefix, tail in _PLATFORM_REGISTRY)
+    ):
         kinds.append("registry")
     return kinds
 
@@ -366,14 +396,30 @@ def logging_usages(repo: Repo) -> dict[str, list[Evidence]]:
     and metrics files DVC stages declare (``dvc exp`` records them with every experiment)."""
     found: dict[str, list[Evidence]] = {}
     for unit in tracker_units(repo):
-        if not _unit_trackers(unit):
-            continue
+        if not _unit_trackers(unit) and not any(_TRACKER_HANDLE.search(c.name) for c in unit.info.calls):
+            continue  # no tracker, and no tracker handed in (a Dagster resource: context.resources.mlflow)
         for call in unit.info.calls:
             for kind in _log_kinds(unit, call):
                 _add(found, kind, unit.call_ev(call))
         for text, line in unit.info.strings:
             if text.startswith("models:/"):
                 _add(found, "registry", unit.ev(line, text[:60]))
+    for mod in modules_containing(
+        repo, b"FlowSpec"
+    ):  # Metaflow keeps every self.<attr> of a run as an artifact
+        if any("metaflow.FlowSpec" in bases for _, bases, _ in mod.classes):
+            text = repo.read_text(mod.path) or ""
+            m = _METAFLOW_MODEL.search(text)
+            if m:
+                line = text.count("\n", 0, m.start()) + 1
+                _add(found, "models", Evidence(mod.path, line, f"Metaflow artifact {m.group(1)}"))
+    tracked = {u.path for u in tracker_units(repo) if _unit_trackers(u)}
+    for unit in code_units(repo, b"azureml", b"aiplatform", b"sagemaker", b"azure.ai.ml"):
+        if unit.path in tracked:
+            continue  # its calls are read above
+        for call in unit.info.calls:  # a managed platform's model registry, with or without its run tracking
+            if any(call.name.startswith(p + ".") and call.name.endswith(t) for p, t in _PLATFORM_REGISTRY):
+                _add(found, "registry", unit.call_ev(call))
     for stage in dvc_stages(repo):  # DVC experiments record the params and metrics files a stage declares
         if stage.params:
             _add(found, "params", Evidence(stage.path, stage.line, f"stage {stage.name} params"))
@@ -392,13 +438,19 @@ def logging_usages(repo: Repo) -> dict[str, list[Evidence]]:
     return found
 
 
+#: a tracker handed in (a Dagster resource parameter ``mlflow``, ``context.resources.mlflow``) and logged to
+_TRACKER_HANDLE = re.compile(r"(^|\.)(mlflow|wandb|neptune|comet_ml|clearml)\.log_\w+$")
+
+#: a trained model kept as a Metaflow artifact: ``self.model = ...`` in a FlowSpec step
+_METAFLOW_MODEL = re.compile(r"^[ \t]+(self\.(?:\w*_)?model)[ \t]*=(?!=)", re.MULTILINE)
+
 _COMMIT = re.compile(
     r"git[_ .-]?commit|git[_-]?sha|git[_-]?hash|commit[_-]?(hash|sha|id)\b|hexsha|rev-parse\s+(--short\s+)?HEAD"
     r"|GITHUB_SHA|CI_COMMIT_SHA|mlflow\.source\.git",
     re.IGNORECASE,
 )
 #: Trackers that record the git commit of a run by themselves when the code runs from a git checkout.
-AUTO_COMMIT_TRACKERS = ("mlflow", "wandb", "comet", "neptune", "clearml", "dvclive")
+AUTO_COMMIT_TRACKERS = ("mlflow", "wandb", "comet", "neptune", "clearml", "dvclive", "azureml")
 
 
 _COMMIT_NEEDLES = prefilter(b"commit", b"hexsha", b"rev-parse", b"GITHUB_SHA", b"git_sha", b"git_hash")
@@ -676,7 +728,10 @@ def seed_usages(repo: Repo) -> dict[str, list[Evidence]]:
 # ------------------------------------------------------------------------------------------------ training
 
 _TRAIN_FILE = re.compile(r"(^|[_-])(train|training|fit)([_-]|$)", re.IGNORECASE)
-_TRAIN_ATTRS = frozenset({"fit", "train", "fit_generator", "train_on_batch", "partial_fit", "train_model"})
+_TRAIN_ATTRS = frozenset(
+    {"fit", "train", "fit_generator", "train_on_batch", "partial_fit", "train_model", "apply_updates",
+     "apply_gradients"}
+)  # fmt: skip
 _TRAIN_WORDS = prefilter(*(word(attr) for attr in sorted(_TRAIN_ATTRS)))  # a training call names one
 _ML_ROOTS = (
     "torch",
@@ -730,7 +785,12 @@ def _imports_ml(info: ModuleInfo) -> bool:
 @memoized
 def training_units(repo: Repo) -> list[CodeUnit]:
     """Files that train a model: ``train*.py`` scripts, and modules or notebooks that import a modelling
-    library and call ``fit`` / ``train`` (tests excluded)."""
+    library and call ``fit`` / ``train`` (tests excluded). The package code of a library with no training run of
+    its own is left out (:func:`pipelines.library_code_dir`): its randomness is the caller's; its examples and
+    notebooks stay, they are training code the repository runs."""
+    from .pipelines import library_code_dir
+
+    library = library_code_dir(repo)
     out = []
     units = code_units(repo, *_TRAIN_WORDS)
     seen = {u.path for u in units}
@@ -741,7 +801,9 @@ def training_units(repo: Repo) -> list[CodeUnit]:
             if info is not None:
                 units = [*units, CodeUnit(path, info)]
     for unit in units:
-        if _is_test_path(unit.path):
+        if _is_test_path(unit.path) or (
+            library and not unit.is_notebook and unit.path.startswith(library + "/")
+        ):
             continue
         stem = unit.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
         named = bool(_TRAIN_FILE.search(stem)) and not unit.is_notebook

@@ -10,11 +10,12 @@ poe tasks, a justfile or invoke tasks. Inference helpers that happen to be calle
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..repo import Repo, memoized
 from . import FactValue, inventory, report_fact
-from .python import ModuleInfo, modules_containing, prefilter
+from .python import ModuleInfo, module, modules_containing, prefilter
 
 # (framework, module root, decorator / call / base-class attribute names)
 _DECORATORS = (
@@ -294,6 +295,8 @@ _TRAIN_NEEDLES = prefilter(
     b"lightgbm.train",
     b"xgb.train",
     b"lgb.train",
+    b"apply_updates",
+    b"apply_gradients",
 )
 _NOTEBOOK_TRAIN_NEEDLES = (b".fit(", b".backward()", b"trainer.train(", b".train(", b"optimizer.step()")
 
@@ -310,6 +313,9 @@ def _training_calls(mod: ModuleInfo) -> list[int]:
                 and ("trainer" in low or low.startswith(("xgboost.", "lightgbm.", "catboost.")))
             )
             or (attr == "step" and "optim" in low)
+            or (attr == "train" and "estimator" in low)  # tf.estimator / TPUEstimator
+            or (attr == "apply_updates" and low.startswith("optax."))  # a JAX / optax training step
+            or (attr == "apply_gradients" and "optim" in low)  # a TensorFlow custom training loop
         ):
             if attr == "fit" and any(
                 s in low for s in ("scaler", "encoder", "vectorizer", "imputer", "tokenizer")
@@ -322,7 +328,33 @@ def _training_calls(mod: ModuleInfo) -> list[int]:
 @memoized
 def training_modules(repo: Repo) -> list[tuple[str, int]]:
     """(path, line) of non-test Python files that train a model (``.fit``, ``loss.backward``, ``trainer.train``,
-    ``xgboost.train``, ``optimizer.step``...)."""
+    ``xgboost.train``, ``optimizer.step``...); none when the repository has no training run of its own
+    (:func:`no_training_run`)."""
+    return [] if no_training_run(repo) else _all_training_modules(repo)
+
+
+_TEMPLATE_QUESTIONS = ("cookiecutter.json", "copier.yml", "copier.yaml")
+_TEMPLATE_TRAIN_FILE = re.compile(r"(^|[_-])(train|training|train_model|fit)$", re.IGNORECASE)
+
+
+@memoized
+def template_training_steps(repo: Repo) -> list[tuple[str, int]]:
+    """The training step of a project template's scaffold: a ``train*.py`` file in a templated directory
+    (``{{ cookiecutter.repo_name }}/.../modeling/train.py``) of a repository with a cookiecutter or copier
+    question file at its root. Its body is the generated project's placeholder ("REPLACE THIS WITH YOUR OWN
+    CODE"): the template is judged as the project it generates, whose training runs there."""
+    if not any(q in repo.entries for q in _TEMPLATE_QUESTIONS):
+        return []
+    out = []
+    for path in repo.with_suffix(".py"):
+        stem = path.rsplit("/", 1)[-1][:-3]
+        if "{{" in path and not _is_test(path) and _TEMPLATE_TRAIN_FILE.search(stem):
+            out.append((path, 1))
+    return out
+
+
+@memoized
+def _all_training_modules(repo: Repo) -> list[tuple[str, int]]:
     out = []
     for mod in modules_containing(repo, *_TRAIN_NEEDLES):
         if _is_test(mod.path):
@@ -330,17 +362,208 @@ def training_modules(repo: Repo) -> list[tuple[str, int]]:
         lines = _training_calls(mod)
         if lines:
             out.append((mod.path, lines[0]))
+    if not out:
+        out = template_training_steps(repo)
     return out
 
 
-@memoized
 def training_notebooks(repo: Repo) -> list[str]:
-    """Notebooks whose code trains a model (byte-level: ``.fit(``, ``.backward()``, ``trainer.train(``...)."""
+    """Notebooks whose code trains a model (byte-level: ``.fit(``, ``.backward()``, ``trainer.train(``...); none
+    when the repository has no training run of its own (:func:`no_training_run`)."""
+    return [] if no_training_run(repo) else _all_training_notebooks(repo)
+
+
+@memoized
+def _all_training_notebooks(repo: Repo) -> list[str]:
     return [p for p in repo.grep(repo.with_suffix(".ipynb"), *_NOTEBOOK_TRAIN_NEEDLES) if not _is_test(p)]
 
 
+# ------------------------------------------------------------------- a training run of the repository's own
+_DOC_DIRS = frozenset({"docs", "doc", "documentation"})
+_TUTORIAL_DIRS = _DOC_DIRS | {"examples", "example", "notebooks", "tutorials", "tutorial"}
+_GALLERY_FILE = re.compile(r"(^|/)plot[_-][^/]*\.py$")  # sphinx-gallery / mkdocs-gallery example scripts
+_GALLERY_DIRS = re.compile(
+    r"""examples_dirs['"]?\s*[:=]\s*(\[[^\]]*\]|['"][^'"]+['"]|(?:\s*-\s*[^\n]+\n?)+)"""
+)
+_GALLERY_CONFIGS = ("mkdocs.yml", "mkdocs.yaml", "docs/conf.py", "doc/conf.py", "docs/source/conf.py",
+                    "doc/source/conf.py")  # fmt: skip
+_LESSON = re.compile(r"^\d{1,3}[-_. ]")  # 04-how-does-a-neural-net..., 05.02-Introducing-Scikit-Learn
+_ENTRY_SKIP = frozenset({"setup.py", "noxfile.py", "conftest.py", "tasks.py", "fabfile.py"})
+
+
+def _gallery_dirs(repo: Repo) -> list[str]:
+    """Example directories a documentation gallery renders (``examples_dirs`` of sphinx-gallery or
+    mkdocs-gallery), relative to the repository root."""
+    out = []
+    for path in _GALLERY_CONFIGS:
+        text = repo.read_text(path) if path in repo.entries else None
+        for m in _GALLERY_DIRS.finditer(text or ""):
+            for raw in re.findall(r"[\w.][\w./-]*", m.group(1)):
+                d = re.sub(r"^(\.\.?/)+", "", raw).strip("/")
+                if d and d not in (".", ".."):
+                    out.append(d)
+    return out
+
+
+def _in_dirs(path: str, dirs: Iterable[str]) -> bool:
+    return any(path == d or path.startswith(d + "/") for d in dirs)
+
+
+def _documentation_example(repo: Repo, path: str) -> bool:
+    """A script of the documentation: under docs/, a gallery example (``plot_*.py``) or in a gallery directory."""
+    return (
+        path.split("/", 1)[0] in _DOC_DIRS
+        or bool(_GALLERY_FILE.search(path))
+        or _in_dirs(path, _gallery_dirs(repo))
+    )
+
+
+def _console_scripts(repo: Repo) -> bool:
+    from .configs import pyproject
+
+    data = pyproject(repo) or {}
+    project = data.get("project") if isinstance(data.get("project"), dict) else {}
+    tool = data.get("tool") if isinstance(data.get("tool"), dict) else {}
+    poetry = tool.get("poetry") if isinstance(tool, dict) and isinstance(tool.get("poetry"), dict) else {}
+    if (isinstance(project, dict) and project.get("scripts")) or (
+        isinstance(poetry, dict) and poetry.get("scripts")
+    ):
+        return True
+    return ("setup.py" in repo.entries and repo.contains("setup.py", b"console_scripts")) or (
+        "setup.cfg" in repo.entries and repo.contains("setup.cfg", b"console_scripts")
+    )
+
+
+def _library_only(repo: Repo) -> str | None:
+    """Why the training code of an installable package is library code and documentation only, or None.
+
+    Training calls inside the package (a reusable ``Trainer``, estimators fitting wrapped estimators) are what
+    the library offers its users; examples rendered by the documentation and tutorial notebooks show how to
+    use it. The repository has a training run of its own as soon as something else trains, or a script
+    outside the package imports it, or the package declares a command-line entry point."""
+    from .configs import package_layout
+
+    layout = package_layout(repo)
+    if not layout.installable or layout.package_dir is None or layout.import_name is None:
+        return None
+    pkg, name = layout.package_dir, layout.import_name
+    modules = [p for p, _ in _all_training_modules(repo)]
+    notebooks = _all_training_notebooks(repo)
+    if not (modules or notebooks):
+        return None
+    if not all(_in_dirs(p, [pkg]) or _documentation_example(repo, p) for p in modules):
+        return None
+    if not all(_in_dirs(p, [pkg]) or p.split("/", 1)[0] in _TUTORIAL_DIRS for p in notebooks):
+        return None
+    if any(p.rsplit("/", 1)[-1] == "__main__.py" for p in modules) or _console_scripts(repo):
+        return None
+    for mod in modules_containing(repo, name.encode()):
+        path = mod.path
+        if (
+            _in_dirs(path, [pkg])
+            or _is_test(path)
+            or _documentation_example(repo, path)
+            or path.rsplit("/", 1)[-1] in _ENTRY_SKIP
+        ):
+            continue
+        if mod.imports_any(name):
+            return None  # a script of the repository runs the package: follow it, it may train
+    where = "; ".join(
+        filter(None, [f"library code in {pkg}/" if any(_in_dirs(p, [pkg]) for p in modules + notebooks) else "",
+                      "documentation examples and tutorials" if any(not _in_dirs(p, [pkg])
+                                                                   for p in modules + notebooks) else ""])
+    )  # fmt: skip
+    return f"an installable package ({layout.build_file}) whose training code is {where}: no training run of its own"
+
+
+@memoized
+def library_code_dir(repo: Repo) -> str | None:
+    """The package directory of a library whose training code is library code only (:func:`no_training_run`)."""
+    from .configs import package_layout
+
+    return (
+        package_layout(repo).package_dir if not pipeline_definitions(repo) and _library_only(repo) else None
+    )
+
+
+def _lesson_notebooks(repo: Repo) -> str | None:
+    """Why the training notebooks are numbered lessons of a course or a book, or None: at least five distinct
+    lessons train a model each and no script trains outside the notebooks' directories."""
+    notebooks = [p for p in _all_training_notebooks(repo) if ".ipynb_checkpoints/" not in p]
+    names = {p.rsplit("/", 1)[-1] for p in notebooks}
+    lessons = {n for n in names if _LESSON.match(n)}
+    if len(lessons) < 5 or 3 * len(lessons) < 2 * len(names):
+        return None
+    dirs = {p.rsplit("/", 1)[0] if "/" in p else "" for p in notebooks}
+    if any((p.rsplit("/", 1)[0] if "/" in p else "") not in dirs for p, _ in _all_training_modules(repo)):
+        return None
+    return (
+        f"{len(lessons)} numbered lesson notebooks train a model each and no script trains: teaching material,"
+        " no training run of its own"
+    )
+
+
+@memoized
+def no_training_run(repo: Repo) -> str | None:
+    """Why the repository has no training run of its own although code in it trains, or None.
+
+    A library's training code (inside the installable package, in its documentation examples and tutorial
+    notebooks) and the numbered lesson notebooks of a course or book train models for the reader: there is no
+    model, experiment or workflow of the project to track, version, pipeline or retrain. A declared pipeline
+    is always a run of its own."""
+    if pipeline_definitions(repo):
+        return _hollow_pipeline(repo)
+    return _library_only(repo) or _lesson_notebooks(repo)
+
+
+# modelling and data libraries: a pipeline whose code imports none of them moves no data and trains nothing
+_DATA_LIBRARIES = (
+    "sklearn", "torch", "tensorflow", "keras", "xgboost", "lightgbm", "catboost", "jax", "flax", "optax",
+    "transformers", "pytorch_lightning", "lightning", "statsmodels", "pandas", "polars", "numpy", "datasets",
+    "scipy", "pyspark", "dask", "mlflow", "sentence_transformers", "timm", "prophet", "spacy", "gensim",
+    "autogluon", "pycaret", "h2o", "fastai", "sagemaker", "google.cloud.aiplatform", "azure.ai.ml",
+    "azureml", "tfx", "tensorflow_transform", "duckdb", "sqlalchemy", "boto3", "google.cloud.bigquery",
+)  # fmt: skip
+# pipeline steps that run code kept elsewhere: a container image, a shell command, a loaded component
+_DELEGATING_CALLS = frozenset({
+    "ContainerOp", "ContainerSpec", "container_component", "load_component_from_file", "load_component_from_url",
+    "load_component_from_text", "load_component", "KubernetesPodOperator", "DockerOperator", "BashOperator",
+    "SSHOperator", "EcsRunTaskOperator", "CustomJob", "CustomTrainingJob", "CustomContainerTrainingJob",
+    "command", "ShellTask", "shell_task", "ContainerTask", "run", "call", "check_call", "check_output", "Popen",
+    "system", "execute_in_process",
+})  # fmt: skip
+_DATA_NEEDLES = tuple(
+    n for lib in _DATA_LIBRARIES for n in (f"import {lib}".encode(), f"from {lib}".encode())
+)
+
+
+def _hollow_pipeline(repo: Repo) -> str | None:
+    """Why a declared pipeline is hollow, or None: only Python definitions (Kubeflow, Airflow, ...) whose
+    code, and every other file of the project, imports no modelling or data library and trains nothing; its
+    steps only print (substance over mention)."""
+    python_defs = python_pipelines(repo)
+    if not python_defs or len(python_defs) != len(pipeline_definitions(repo)):
+        return None  # dvc.yaml, MLproject, task chains run commands that may train in any language
+    if _all_training_modules(repo) or _all_training_notebooks(repo) or repo.with_suffix(".ipynb"):
+        return None
+    for d in python_defs:
+        info = module(repo, d.path)
+        if info is None or any(c.attr in _DELEGATING_CALLS for c in info.calls):
+            return None  # a step runs a container, a command or a component defined elsewhere
+    for mod in modules_containing(repo, *_DATA_NEEDLES):
+        if not _is_test(mod.path) and mod.imports_any(*_DATA_LIBRARIES):
+            return None
+    first = python_defs[0]
+    return (
+        f"the {first.framework} pipeline ({first.path}) and the project's code import no modelling or data"
+        " library and train nothing: no training run of its own"
+    )
+
+
 def is_ml_project(repo: Repo) -> bool:
-    """Does the repository train models (in code or notebooks) or declare a pipeline?"""
+    """Does the repository train models (in code or notebooks) or declare a pipeline, as a run of its own?"""
+    if no_training_run(repo):
+        return False
     return bool(training_modules(repo) or training_notebooks(repo) or pipeline_definitions(repo))
 
 

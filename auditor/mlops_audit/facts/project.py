@@ -35,14 +35,25 @@ def model_cards(repo: Repo) -> list[str]:
 
 @memoized
 def docs_sites(repo: Repo) -> list[str]:
-    """Documentation site configurations (mkdocs, sphinx, zensical) and docs folders with pages."""
+    """Documentation site configurations (mkdocs, sphinx, zensical, and the equivalent generators: Pelican,
+    Docusaurus, mdBook, Quarto, Jupyter Book) and docs folders with pages (``docs/`` or ``doc/``, at the root
+    or in a sub-project of a monorepo)."""
     configs = [
         p
         for p in repo.entries
-        if p in ("mkdocs.yml", "mkdocs.yaml", "zensical.toml") or p.endswith("docs/conf.py")
+        if p in ("mkdocs.yml", "mkdocs.yaml", "zensical.toml") or _SITE_CONFIG.search(p)
     ]
-    pages = [p for p in repo.entries if p.startswith("docs/") and p.endswith((".md", ".rst"))]
+    pages = [p for p in repo.entries if _DOCS_PAGE.match(p)]
+    pages.sort(key=lambda p: p.count("/"))
     return configs + pages[:1]
+
+
+_SITE_CONFIG = re.compile(
+    r"(^|/)docs?/(source/)?conf\.py$|(^|/)(pelicanconf\.py|docusaurus\.config\.[jt]s|book\.toml|_quarto\.ya?ml)$"
+    r"|(^|/)_toc\.ya?ml$"
+)
+#: pages of a docs folder at the root or one or two directories down (a sub-project's docs/)
+_DOCS_PAGE = re.compile(r"^([^/]+/){0,2}docs?/[^/].*\.(md|rst)$")
 
 
 def anchor(repo: Repo) -> str | None:

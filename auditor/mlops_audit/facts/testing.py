@@ -10,6 +10,7 @@ nothing that touches code: ``pass``, ``...``, a docstring, ``assert True``/``ass
 from __future__ import annotations
 
 import ast
+import fnmatch
 import functools
 import re
 from dataclasses import dataclass, field
@@ -70,8 +71,56 @@ def _is_test_path(path: str) -> bool:
 
 @memoized
 def test_files(repo: Repo) -> list[str]:
-    """Python files that hold tests by name (``test_*.py``, ``*_test.py``, ``tests/test*.py``)."""
-    return [p for p in repo.entries if _is_test_path(p)]
+    """Python files that hold tests by name (``test_*.py``, ``*_test.py``, ``tests/test*.py``), by the pytest
+    ``python_files`` patterns the project configures, or because CI passes them to pytest by path
+    (``pytest src/tests/model_tests.py``)."""
+    patterns = _python_files_patterns(repo)
+    named = _ci_pytest_paths(repo)
+    return [
+        p
+        for p in repo.entries
+        if _is_test_path(p)
+        or p in named
+        or (
+            patterns
+            and p.endswith(".py")
+            and not _SKIP_DIRS.search(p)
+            and any(fnmatch.fnmatchcase(p.rsplit("/", 1)[-1], pat) for pat in patterns)
+        )
+    ]
+
+
+def _python_files_patterns(repo: Repo) -> list[str]:
+    """The ``python_files`` globs of the pytest configuration (pyproject, pytest.ini, tox.ini, setup.cfg)."""
+    found: object = None
+    if "pyproject.toml" in repo.entries:
+        found = dig(pyproject(repo), "tool", "pytest", "ini_options", "python_files")
+    for path, section in (("pytest.ini", "pytest"), ("tox.ini", "pytest"), ("setup.cfg", "tool:pytest")):
+        if found is None and path in repo.entries:
+            found = ini_sections(repo.read_text(path)).get(section, (0, {}))[1].get("python_files")
+    if isinstance(found, str):
+        found = found.split()
+    return [p for p in found if isinstance(p, str)] if isinstance(found, list) else []
+
+
+_PYTEST_CMD = re.compile(r"(^|[\s/])(py\.test|pytest)(\s|$)")
+
+
+def _ci_pytest_paths(repo: Repo) -> set[str]:
+    """Python files CI runs pytest on by name: ``pytest src/tests/model_tests.py::test_x -s``."""
+    if not any(p.endswith(".py") and not _is_test_path(p) and "test" in p for p in repo.entries):
+        return set()
+    from . import ci
+
+    out = set()
+    for cmd in ci.all_commands(repo):
+        if not _PYTEST_CMD.search(cmd.text):
+            continue
+        for token in cmd.text.split():
+            path = token.split("::", 1)[0].strip("'\"").removeprefix("./")
+            if path.endswith(".py") and path in repo.entries:
+                out.add(path)
+    return out
 
 
 def test_module(repo: Repo, path: str) -> TestModule:
@@ -222,7 +271,8 @@ def ml_modules(repo: Repo) -> dict[str, str]:
     return out
 
 
-_TRAIN_CALLS = (".fit", ".train", ".backward", ".fit_generator", ".train_model", ".partial_fit")
+_TRAIN_CALLS = (".fit", ".train", ".backward", ".fit_generator", ".train_model", ".partial_fit", ".apply_updates",
+                ".apply_gradients")  # fmt: skip
 #: The prefilter of :func:`training_code`: a file calling one of ``_TRAIN_CALLS`` names it as a word.
 _TRAIN_CALL_WORDS = tuple(word(c[1:]) for c in _TRAIN_CALLS)
 _TRAIN_SCRIPT = re.compile(r"(^|/)(re)?train\w*\.py$")
@@ -231,7 +281,12 @@ _TRAIN_SCRIPT = re.compile(r"(^|/)(re)?train\w*\.py$")
 @memoized
 def training_code(repo: Repo) -> list[tuple[str, int]]:
     """Where the project trains models: a module importing an ML library that calls ``fit``/``train``/
-    ``backward``, or a ``train*.py`` script that imports one."""
+    ``backward``, or a ``train*.py`` script that imports one; none when the repository has no training run of
+    its own (:func:`pipelines.no_training_run`)."""
+    from .pipelines import no_training_run
+
+    if no_training_run(repo):
+        return []
     out: list[tuple[str, int]] = []
     tests = set(test_files(repo))
     importers = [p for p, why in ml_modules(repo).items() if why.startswith("imports")]
@@ -250,12 +305,18 @@ def training_code(repo: Repo) -> list[tuple[str, int]]:
             out.append((info.path, calls[0].line))
         elif _TRAIN_SCRIPT.search(info.path):
             out.append((info.path, libs[0][1]))
+    if not out:  # a project template's scaffold: its training step stands for the generated project's
+        from .pipelines import template_training_steps
+
+        out = template_training_steps(repo)
     return out
 
 
 @memoized
 def tested_ml_modules(repo: Repo) -> list[tuple[str, int, str]]:
-    """(test path, import line, project module path) for every ML/data module a test imports."""
+    """(test path, import line, project module path) for every ML/data module a test imports, directly or
+    through a package ``__init__.py`` that re-exports it (``import clip`` with ``from .clip import *``,
+    ``from vit_pytorch import ViT`` with ``from vit_pytorch.vit import ViT``)."""
     index = module_index(repo)
     ml = ml_modules(repo)
     out: list[tuple[str, int, str]] = []
@@ -266,7 +327,30 @@ def tested_ml_modules(repo: Repo) -> list[tuple[str, int, str]]:
             target = index.get(name)
             if target and target in ml:
                 out.append((mod.path, line, target))
+            elif target and target.endswith("__init__.py"):
+                out += [(mod.path, line, t) for t in _reexported(repo, target, index) if t in ml]
     return list(dict.fromkeys(out))
+
+
+def _reexported(repo: Repo, init: str, index: dict[str, str]) -> list[str]:
+    """The project modules a package ``__init__.py`` imports (relative or absolute), one level deep."""
+    info = pyfacts.module(repo, init)
+    if info is None:
+        return []
+    package = init.rsplit("/", 1)[0] if "/" in init else ""
+    out = []
+    for name, _line in info.imports:
+        if name.startswith("."):
+            stripped = name.lstrip(".")
+            base = package
+            for _ in range(len(name) - len(stripped) - 1):
+                base = base.rsplit("/", 1)[0] if "/" in base else ""
+            path = "/".join(filter(None, [base, stripped.replace(".", "/")]))
+            candidates = [path + ".py", path + "/__init__.py"]
+            out += [c for c in candidates if c in repo.entries]
+        elif (target := index.get(name)) and target != init:
+            out.append(target)
+    return out
 
 
 @memoized

@@ -20,12 +20,23 @@ NO_CI = {"README.md": "# project\n", "pyproject.toml": "[project]\nname = 'x'\n"
 def test_ci001(make_repo):
     assert_status(make_repo({".github/workflows/ci.yml": wf("run: pytest")}), "CI001", Status.PASS)
     assert_status(make_repo({"Jenkinsfile": "node { sh 'pytest' }\n"}), "CI001", Status.PASS)
+    # Google Cloud Build, recognised by its builders under any file name
+    build = "steps:\n- name: gcr.io/cloud-builders/docker\n  args: [build, -t, img, .]\n"
+    assert_status(make_repo({"build/pipeline-deployment.yaml": build}), "CI001", Status.PASS)
+    assert_status(
+        make_repo({"build/pipeline.yaml": "steps:\n- name: build\n  args: [x]\n"}), "CI001", Status.FAIL
+    )
     result = assert_status(make_repo(NO_CI), "CI001", Status.FAIL)
     assert result.evidence
 
 
 def test_ci002_tests_in_ci(make_repo):
     assert_status(make_repo({".github/workflows/ci.yml": wf("run: uv run pytest")}), "CI002", Status.PASS)
+    cloudbuild = "steps:\n- name: python:3.12\n  entrypoint: {}\n  args: [{}]\n"
+    build = {"cloudbuild.yaml": cloudbuild.format("pytest", "src/tests/model_tests.py")}
+    assert_status(make_repo(build), "CI002", Status.PASS)
+    build = {"cloudbuild.yaml": cloudbuild.format("python", "build/utils.py")}
+    assert_status(make_repo(build), "CI002", Status.FAIL)
     # through a task runner
     files = {".gitlab-ci.yml": "check:\n  script: [make check]\n", "Makefile": "check:\n\tpytest -q\n"}
     result = assert_status(make_repo(files), "CI002", Status.PASS)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from mlops_audit.model import Status
 
 from tests.helpers.checks import assert_status
+from tests.helpers.own_training import LESSONS, LIBRARY, LIBRARY_RUN
 
 TRAIN = (
     "from sklearn.linear_model import LogisticRegression\n\n"
@@ -142,3 +144,53 @@ def test_ct004_gitlab_metrics_report(make_repo):
     other = GITLAB_METRICS.format(rules=SCHEDULE) + "lint:\n  rules:\n" + MR + "  script: [ruff check]\n"
     mixed = make_repo({"src/train.py": TRAIN, ".gitlab-ci.yml": other})
     assert assert_status(mixed, "CT004", Status.FAIL).credit == 0.5
+
+
+@pytest.mark.parametrize("check_id", ["CT001", "CT002", "CT003", "CT004"])
+def test_ct_no_training_run_of_its_own(make_repo, check_id) -> None:
+    """A library's package code, gallery examples and tutorial notebooks, and numbered lesson notebooks, are
+    no training run of the repository's own: nothing to check; a training script of its own is."""
+    for files in (LIBRARY, LESSONS):
+        assert_status(make_repo(files), check_id, Status.NOT_APPLICABLE)
+    assert_status(make_repo(LIBRARY_RUN), check_id, Status.FAIL)
+
+
+GATED_REGISTER = (
+    "import mlflow\nfrom sklearn.linear_model import LogisticRegression\n\n\n"
+    "def train_and_register(X, y, threshold=0.8):\n    model = LogisticRegression().fit(X, y)\n"
+    "    accuracy = model.score(X, y)\n    if accuracy >= threshold:\n        self.registered = True\n"
+    "        mlflow.sklearn.log_model(model, name='model', registered_model_name='penguins')\n"
+)
+
+
+def test_ct003_promotion_after_a_gate_in_code(make_repo):
+    """A training or pipeline module that registers, deploys or pushes the model after a quality gate in the
+    same file promotes automatically (if accuracy >= threshold: register; TFX Evaluator then Pusher), also
+    when CI runs the training without a schedule; a gate followed by nothing that publishes earns partial
+    credit."""
+    result = assert_status(make_repo({"src/pipelines/training.py": GATED_REGISTER}), "CT003", Status.PASS)
+    assert str(result.evidence[0]) == "src/pipelines/training.py:8"
+    in_ci = {
+        "src/pipelines/training.py": GATED_REGISTER,
+        ".github/workflows/ci.yml": wf(
+            "python src/pipelines/training.py", "python -m src.evaluate", on="push"
+        ),
+    }
+    assert_status(make_repo(in_ci), "CT003", Status.PASS)
+    tfx = (
+        "from tfx import v1 as tfx\nimport tensorflow_model_analysis as tfma\n\n\ndef create_pipeline(trainer):\n"
+        "    threshold = tfma.MetricThreshold(value_threshold=tfma.GenericValueThreshold(lower_bound={'value': 0.8}))\n"
+        "    evaluator = tfx.components.Evaluator(model=trainer.outputs['model'])\n"
+        "    pusher = tfx.components.Pusher(model=trainer.outputs['model'], model_blessing=evaluator.outputs['blessing'])\n"
+    )
+    assert_status(
+        make_repo({"src/train.py": TRAIN, "src/tfx_pipelines/training_pipeline.py": tfx}),
+        "CT003",
+        Status.PASS,
+    )
+    gate_only = GATED_REGISTER.replace("registered_model_name='penguins'", "artifact_path='m'").replace(
+        "self.registered = True", "print('good')"
+    )
+    assert_status(
+        make_repo({"src/pipelines/training.py": gate_only + "    return model\n"}), "CT003", Status.FAIL
+    )

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from mlops_audit.model import Status
 
 from tests.helpers.checks import assert_status
+from tests.helpers.own_training import LESSONS, LIBRARY, LIBRARY_RUN
 
 PASS, FAIL, NA = Status.PASS, Status.FAIL, Status.NOT_APPLICABLE
 
@@ -91,3 +93,12 @@ def test_dat003_drift_word_in_notebook_output_is_not_code(make_repo) -> None:
     cell["source"] = "from evidently.presets import DataDriftPreset\n"
     nb = json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [cell]})
     assert_status(make_repo({"eda.ipynb": nb}), "DAT003", PASS)
+
+
+@pytest.mark.parametrize("check_id", ["DAT001", "DAT002", "DAT003"])
+def test_dat_no_training_run_of_its_own(make_repo, check_id) -> None:
+    """A library's package code, gallery examples and tutorial notebooks, and numbered lesson notebooks, are
+    no training run of the repository's own: nothing to check; a training script of its own is."""
+    for files in (LIBRARY, LESSONS):
+        assert_status(make_repo(files), check_id, Status.NOT_APPLICABLE)
+    assert_status(make_repo(LIBRARY_RUN), check_id, Status.FAIL)

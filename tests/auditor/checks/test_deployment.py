@@ -146,3 +146,38 @@ def test_dep006_fstring_registry_uri(make_repo):
     assert_status(make_repo({"api.py": version}), "DEP006", Status.PASS)
     latest = head + 'uri = f"models:/{name}"\n'
     assert assert_status(make_repo({"api.py": latest}), "DEP006", Status.FAIL).credit == 0.6
+
+
+def test_dep005_heroku_and_azureml_deployments(make_repo):
+    """heroku.yml (how Heroku builds and runs the web process) and an Azure ML managed online deployment are
+    deployment manifests of the service; heroku.yml is no infrastructure as code (DEP004)."""
+    api = API.format(uri="models:/m/1")
+    heroku = "build:\n  docker:\n    web: Dockerfile\nrun:\n  web: gunicorn app:app\n"
+    assert_status(make_repo({"api.py": api, "heroku.yml": heroku}), "DEP005", Status.PASS)
+    assert_status(make_repo({"api.py": api, "heroku.yml": heroku}), "DEP004", Status.FAIL)
+    aml = (
+        "$schema: https://azuremlschemas.azureedge.net/latest/managedOnlineDeployment.schema.json\n"
+        "name: blue\nendpoint_name: taxi\nmodel: azureml:taxi-model@latest\n"
+    )
+    result = assert_status(
+        make_repo({"api.py": api, "deploy/online-deployment.yml": aml}), "DEP005", Status.PASS
+    )
+    assert str(result.evidence[0]) == "deploy/online-deployment.yml:1"
+    job = aml.replace("managedOnlineDeployment", "commandJob")  # a training job is no deployment
+    assert_status(make_repo({"api.py": api, "deploy/job.yml": job}), "DEP005", Status.FAIL)
+
+
+def test_dep002_a_managed_endpoint_runs_the_platforms_image(make_repo):
+    """A model deployed only to a managed endpoint (SageMaker's prebuilt TensorFlow serving image), with at
+    most Terraform for the cloud resources, deploys no image of the project; a web service beside it does."""
+    sagemaker = (
+        "from sagemaker.tensorflow import TensorFlowModel\n\n\ndef deploy(uri, role):\n"
+        "    model = TensorFlowModel(model_data=uri, role=role, framework_version='2.6')\n"
+        "    return model.deploy(initial_instance_count=1, instance_type='ml.m5.large')\n"
+    )
+    result = assert_status(
+        make_repo({"src/flow.py": sagemaker, "infra/main.tf": "x\n"}), "DEP002", Status.NOT_APPLICABLE
+    )
+    assert "managed endpoint" in result.message
+    app = API.format(uri="models:/m/1")
+    assert_status(make_repo({"src/flow.py": sagemaker, "api.py": app}), "DEP002", Status.FAIL)

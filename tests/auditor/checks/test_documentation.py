@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from mlops_audit.model import Status
 
 from tests.helpers.checks import assert_status
@@ -69,6 +70,28 @@ def test_doc004_docs_folder_or_site_passes(make_repo):
     evidence = assert_status(make_repo(sphinx), "DOC004", Status.PASS).evidence
     assert [str(e) for e in evidence] == ["docs/conf.py", "docs/index.rst"]
     assert_status(make_repo({"mkdocs.yml": "site_name: churn\n"}), "DOC004", Status.PASS)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "website/pelicanconf.py",  # Pelican
+        "website/docusaurus.config.js",  # Docusaurus
+        "book/book.toml",  # mdBook
+        "_quarto.yml",  # Quarto
+        "book/_toc.yml",  # Jupyter Book
+        "doc/conf.py",  # Sphinx in doc/
+        "{{ cookiecutter.repo_name }}/docs/source/conf.py",  # Sphinx of a template's generated project
+        "credit-scorer/docs/guides/risk.md",  # a monorepo sub-project's docs/ pages
+    ],
+)
+def test_doc004_equivalent_site_generators_and_nested_docs(make_repo, path):
+    assert_status(make_repo({"README.md": README, path: "x = 1\n"}), "DOC004", Status.PASS)
+
+
+def test_doc004_deep_or_unrelated_files_are_no_docs(make_repo):
+    vendored = {"README.md": README, "a/b/c/docs/page.md": "# x\n", "website/conf.py": "x = 1\n"}
+    assert_status(make_repo(vendored), "DOC004", Status.FAIL)
 
 
 def test_doc004_readme_only_fails(make_repo):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from mlops_audit.model import Status
 
 from tests.helpers.checks import assert_status
+from tests.helpers.own_training import LESSONS, LIBRARY, LIBRARY_RUN
 
 TRAIN = "from sklearn.ensemble import RandomForestClassifier\nm = RandomForestClassifier()\nm.fit(X, y)\n"
 NOTEBOOK = '{"cells": [{"cell_type": "code", "source": ["model.fit(X, y)"]}], "metadata": {}}'
@@ -45,7 +47,8 @@ def test_pip002_modular_steps(make_repo):
     mono = assert_status(make_repo({"main.py": TRAIN}), "PIP002", Status.FAIL)
     assert mono.credit == 0
     zen = (
-        "from zenml import pipeline, step\n@step\ndef load_data():\n    pass\n@step\ndef train_model():\n    pass\n"
+        "import pandas as pd\nfrom zenml import pipeline, step\n@step\ndef load_data():\n    return pd.read_csv('d.csv')\n"
+        "@step\ndef train_model():\n    pass\n"
         "@step\ndef evaluate_model():\n    pass\n@pipeline\ndef p():\n    pass\n"
     )
     assert_status(make_repo({"run.py": zen}), "PIP002", Status.PASS)
@@ -85,6 +88,25 @@ def test_pip004_shared_preprocessing(make_repo):
     assert_status(make_repo({"api.py": API.format(imports="")}), "PIP004", Status.NOT_APPLICABLE)
 
 
+def test_pip004_no_preprocessing_on_either_side(make_repo):
+    """Raw features go to the model in training and in serving: no preprocessing to share. Preprocessing on
+    either side (a scaler in training, a feature step training does not import, a transform in the service)
+    keeps the check applicable."""
+    raw_api = API.format(imports="import joblib\nmodel = joblib.load('model.pkl')")
+    result = assert_status(make_repo({"train.py": TRAIN, "api.py": raw_api}), "PIP004", Status.NOT_APPLICABLE)
+    assert "neither training nor serving preprocesses" in result.message
+    scaled = (
+        "from sklearn.preprocessing import StandardScaler\nX = StandardScaler().fit_transform(X)\n" + TRAIN
+    )
+    assert_status(make_repo({"train.py": scaled, "api.py": raw_api}), "PIP004", Status.FAIL)
+    step = {
+        "train.py": TRAIN,
+        "api.py": raw_api,
+        "src/preprocess_data.py": "def resize(img):\n    return img\n",
+    }
+    assert_status(make_repo(step), "PIP004", Status.FAIL)
+
+
 def test_pip005_stage_io(make_repo):
     assert_status(make_repo({"dvc.yaml": DVC}), "PIP005", Status.PASS)
     bad = assert_status(
@@ -92,3 +114,27 @@ def test_pip005_stage_io(make_repo):
     )
     assert str(bad.evidence[0]) == "dvc.yaml:10" and 0 < bad.credit < 1
     assert_status(make_repo({"a.py": ""}), "PIP005", Status.NOT_APPLICABLE)
+
+
+@pytest.mark.parametrize("check_id", ["PIP001", "PIP002", "PIP003"])
+def test_pip_no_training_run_of_its_own(make_repo, check_id) -> None:
+    """A library's package code, gallery examples and tutorial notebooks, and numbered lesson notebooks, are
+    no training run of the repository's own: nothing to check; a training script of its own is."""
+    for files in (LIBRARY, LESSONS):
+        assert_status(make_repo(files), check_id, Status.NOT_APPLICABLE)
+    # PIP003: the script of its own trains outside the notebooks
+    assert_status(make_repo(LIBRARY_RUN), check_id, Status.PASS if check_id == "PIP003" else Status.FAIL)
+
+
+def test_pip002_the_module_that_trains_is_the_train_step(make_repo):
+    """Beside data and evaluation modules, run.py that trains (a TF Estimator here) is the train step; alone,
+    a training module is no modular pipeline."""
+    estimator = "import tensorflow as tf\n\nestimator = tf.estimator.Estimator(model_fn)\nestimator.train(input_fn, max_steps=10)\n"
+    files = {
+        "data.py": "def input_fn():\n    return 1\n",
+        "metrics.py": "def auc():\n    return 1\n",
+        "run.py": estimator,
+    }
+    result = assert_status(make_repo(files), "PIP002", Status.PASS)
+    assert "train" in result.message
+    assert_status(make_repo({"run.py": estimator, "data.py": "x = 1\n"}), "PIP002", Status.FAIL)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from mlops_audit.model import Status
 
 from tests.helpers.checks import assert_status
+from tests.helpers.own_training import LESSONS, LIBRARY, LIBRARY_RUN
 
 PASS, FAIL, NA = Status.PASS, Status.FAIL, Status.NOT_APPLICABLE
 
@@ -282,3 +284,20 @@ def test_rep007_a_pipeline_framework_runs_the_whole_pipeline(make_repo) -> None:
     )
     result = assert_status(make_repo({"flow.py": flow}), "REP007", PASS)
     assert "metaflow" in result.message
+
+
+@pytest.mark.parametrize("check_id", ["REP007"])
+def test_rep_no_training_run_of_its_own(make_repo, check_id) -> None:
+    """A library's package code, gallery examples and tutorial notebooks, and numbered lesson notebooks, are
+    no training run of the repository's own: nothing to check; a training script of its own is."""
+    for files in (LIBRARY, LESSONS):
+        assert_status(make_repo(files), check_id, Status.NOT_APPLICABLE)
+    assert_status(make_repo(LIBRARY_RUN), check_id, Status.FAIL)
+
+
+def test_rep006_library_code_is_the_callers_randomness(make_repo) -> None:
+    """A library's package Trainer shuffles for its caller: no training path of the repository's own; its
+    tutorial notebook and gallery example are training code the repository runs, and they set no seed."""
+    package_only = {k: v for k, v in LIBRARY.items() if not k.startswith(("examples/", "notebooks/"))}
+    assert_status(make_repo(package_only), "REP006", Status.NOT_APPLICABLE)
+    assert_status(make_repo(LIBRARY), "REP006", Status.FAIL)

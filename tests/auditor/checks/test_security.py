@@ -33,6 +33,16 @@ def test_sec002_env_file(make_repo) -> None:
     assert assert_status(root, "SEC002", FAIL).credit == 0.5
 
 
+def test_sec002_env_template_that_sets_nothing(make_repo) -> None:
+    """A committed env file with only comments and empty or placeholder values (a template's scaffold, the
+    variables to fill in) leaks nothing; one real value makes it an env file."""
+    scaffold = "# Environment variables go here\n#\n# DO NOT ADD THIS FILE TO VERSION CONTROL!\n"
+    assert_status(make_repo({"{{ cookiecutter.repo_name }}/.env": scaffold}), "SEC002", PASS)
+    empty = "SF_USER=''\nSF_PWD=\nexport API_URL=<your url>\nHOME_DIR=${HOME}\n"
+    assert_status(make_repo({"src/local.env": empty}), "SEC002", PASS)
+    assert_status(make_repo({"src/local.env": empty + "SF_SCHEMA=POST_MODERN\n"}), "SEC002", FAIL)
+
+
 def test_sec003_unsafe_deserialisation(make_repo) -> None:
     code = """
         import pickle, joblib, torch, yaml

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from mlops_audit.model import Status
 
 from tests.helpers.checks import assert_status
+from tests.helpers.own_training import LESSONS, LIBRARY, LIBRARY_RUN
 
 FEATURES = "import pandas as pd\n\ndef build(df):\n    return df.dropna()\n"
 REAL_TEST = "from churn.features import build\n\ndef test_build(frame):\n    assert build(frame).notna().all().all()\n"
@@ -20,6 +22,27 @@ def test_tst001_tests_exist(make_repo):
     result = assert_status(make_repo(ccds), "TST001", Status.FAIL)
     assert "placeholder" in result.message and str(result.evidence[0]) == "tests/test_data.py:1"
     assert_status(make_repo({"src/churn/features.py": FEATURES}), "TST001", Status.FAIL)
+
+
+def test_tst001_test_files_named_by_ci_or_by_the_pytest_configuration(make_repo):
+    """``src/tests/model_tests.py`` is no test file by pytest's default names, but CI runs pytest on it by path
+    (here a Cloud Build step), or the pytest configuration's ``python_files`` matches it."""
+    build = "steps:\n- name: python:3.12\n  entrypoint: pytest\n  args: ['src/tests/model_tests.py::test_fit', -s]\n"
+    files = {"src/tests/model_tests.py": REAL_TEST, "cloudbuild.yaml": build}
+    assert_status(make_repo(files), "TST001", Status.PASS)
+    ini = {
+        "src/tests/model_tests.py": REAL_TEST,
+        "pytest.ini": "[pytest]\npython_files = *_tests.py check_*.py\n",
+    }
+    assert_status(make_repo(ini), "TST001", Status.PASS)
+    toml = '[tool.pytest.ini_options]\npython_files = ["*_tests.py"]\n'
+    assert_status(
+        make_repo({"src/tests/model_tests.py": REAL_TEST, "pyproject.toml": toml}), "TST001", Status.PASS
+    )
+    # named by neither: CI runs another command on it, or nothing runs it
+    other = build.replace("entrypoint: pytest", "entrypoint: python").replace("::test_fit", "")
+    assert_status(make_repo({**files, "cloudbuild.yaml": other}), "TST001", Status.FAIL)
+    assert_status(make_repo({"src/tests/model_tests.py": REAL_TEST}), "TST001", Status.FAIL)
 
 
 def test_tst002_pytest_configured(make_repo):
@@ -115,3 +138,46 @@ def test_tst004_not_applicable_to_serving_code_that_trains_nothing(make_repo) ->
     assert assert_status(
         make_repo({"service/models.py": app}), "TST004", Status.NOT_APPLICABLE
     ).message.startswith("no training code or pipeline")
+
+
+@pytest.mark.parametrize("check_id", ["TST004"])
+def test_tst_no_training_run_of_its_own(make_repo, check_id) -> None:
+    """A library's package code, gallery examples and tutorial notebooks, and numbered lesson notebooks, are
+    no training run of the repository's own: nothing to check; a training script of its own is."""
+    for files in (LIBRARY, LESSONS):
+        assert_status(make_repo(files), check_id, Status.NOT_APPLICABLE)
+    assert_status(make_repo(LIBRARY_RUN), check_id, Status.FAIL)
+
+
+def test_tst004_gate_that_sets_a_decision_attribute(make_repo):
+    """``if self.test_accuracy >= self.accuracy_threshold: self.registered = True`` (a Metaflow step) decides
+    the model's fate like a local flag does; the same comparison that only prints decides nothing."""
+    step = (
+        "from sklearn.svm import SVC\n\n\nclass Training:\n    def register(self):\n        SVC().fit(self.X, self.y)\n"
+        "        if self.test_accuracy >= self.accuracy_threshold:\n            self.registered = True\n"
+    )
+    assert_status(make_repo({"src/pipelines/training.py": step}), "TST004", Status.PASS)
+    printed = step.replace("self.registered = True", "print('above the bar')")
+    assert_status(make_repo({"src/pipelines/training.py": printed}), "TST004", Status.FAIL)
+
+
+def test_tst003_follows_a_package_reexport(make_repo):
+    """A test that imports the package whose ``__init__.py`` re-exports the ML module (``from .clip import *``,
+    ``from vit_pytorch.vit import ViT``) tests that module; a package __init__ re-exporting only a helper
+    does not."""
+    model = "import torch\n\n\ndef load(name):\n    return torch.nn.Linear(2, 2)\n"
+    test = "import clip\n\n\ndef test_load():\n    assert clip.load('ViT-B/32') is not None\n"
+    relative = {
+        "clip/__init__.py": "from .clip import *\n",
+        "clip/clip.py": model,
+        "tests/test_clip.py": test,
+    }
+    assert_status(make_repo(relative), "TST003", Status.PASS)
+    absolute = {**relative, "clip/__init__.py": "from clip.clip import load\n"}
+    assert_status(make_repo(absolute), "TST003", Status.PASS)
+    helper = {
+        **relative,
+        "clip/__init__.py": "from .util import f\n",
+        "clip/util.py": "def f():\n    return 1\n",
+    }
+    assert_status(make_repo(helper), "TST003", Status.FAIL)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from mlops_audit.model import Status
 
 from tests.helpers.checks import assert_status
+from tests.helpers.own_training import LESSONS, LIBRARY, LIBRARY_RUN
 from tests.helpers.repos import git
 
 PASS, FAIL, NA = Status.PASS, Status.FAIL, Status.NOT_APPLICABLE
@@ -167,3 +169,103 @@ def test_exp002_framework_callbacks_autologging_and_dvc_params(make_repo) -> Non
         "experiment.log_parameters(hypers)\nimport tensorflow as tf\nmodel.fit(x, y)\n"
     )
     assert_status(make_repo({"train.py": comet}), "EXP002", PASS)
+
+
+@pytest.mark.parametrize("check_id", ["EXP001", "EXP002", "EXP004", "EXP005", "EXP006"])
+def test_exp_no_training_run_of_its_own(make_repo, check_id) -> None:
+    """A library's package code, gallery examples and tutorial notebooks, and numbered lesson notebooks, are
+    no training run of the repository's own: nothing to check; a training script of its own is."""
+    for files in (LIBRARY, LESSONS):
+        assert_status(make_repo(files), check_id, Status.NOT_APPLICABLE)
+    assert_status(make_repo(LIBRARY_RUN), check_id, Status.FAIL)
+
+
+AZUREML_TRAIN = (
+    "from azureml.core.run import Run\nfrom sklearn.linear_model import Ridge\n\nrun = Run.get_context()\n"
+    "model = Ridge().fit(X, y)\nrun.log('mse', 0.1)\n"
+)
+AZUREML_REGISTER = (
+    "from azureml.core import Run\nfrom azureml.core.model import Model\n\nrun = Run.get_context()\n"
+    "Model.register(workspace=ws, model_path='outputs/model.pkl', model_name='diabetes')\n"
+)
+VERTEX = (
+    "from google.cloud import aiplatform as vertex_ai\n\nvertex_ai.init(project=p, experiment='churn')\n"
+    "vertex_ai.start_run('run-1')\nvertex_ai.log_params(args)\nmodel.fit(X, y)\nvertex_ai.log_metrics({'auc': auc})\n"
+)
+
+
+def test_exp001_managed_platform_tracking(make_repo) -> None:
+    """Azure ML runs (Run.get_context + run.log) and Vertex AI Experiments are experiment tracking; importing
+    the SDK to submit pipelines is not."""
+    assert "azureml" in assert_status(make_repo({"train.py": AZUREML_TRAIN}), "EXP001", PASS).message
+    assert "vertex" in assert_status(make_repo({"train.py": VERTEX}), "EXP001", PASS).message
+    submit = "from azureml.core import Workspace\nfrom sklearn.svm import SVC\nws = Workspace.get('x')\nSVC().fit(X, y)\n"
+    assert_status(make_repo({"train.py": submit}), "EXP001", FAIL)
+    init_only = "from google.cloud import aiplatform\naiplatform.init(project=p)\nfrom sklearn.svm import SVC\nSVC().fit(X, y)\n"
+    assert_status(make_repo({"train.py": init_only}), "EXP001", FAIL)
+
+
+def test_exp004_managed_platform_registry(make_repo) -> None:
+    """Azure ML Model.register and Vertex AI Model.upload publish to the platforms' model registries, with or
+    without their run tracking in the same file."""
+    files = {"train.py": AZUREML_TRAIN, "register.py": AZUREML_REGISTER}
+    assert_status(make_repo(files), "EXP004", PASS)
+    upload = "from google.cloud import aiplatform as vertex_ai\nvertex_ai.Model.upload(display_name='m', artifact_uri=u)\n"
+    assert_status(make_repo({"train.py": VERTEX, "components.py": upload}), "EXP004", PASS)
+    assert_status(make_repo({"train.py": VERTEX}), "EXP004", FAIL)
+    # Azure ML records the git commit of the runs it tracks (its git integration), like MLflow
+    assert_status(make_repo(files), "EXP005", PASS)
+    assert_status(make_repo({"train.py": VERTEX}), "EXP005", FAIL)
+
+
+def test_exp001_jax_training_without_a_tracker(make_repo) -> None:
+    """A JAX / optax training loop that writes metrics to JSON lines is training with no tracker."""
+    train = (
+        "import json\nimport optax\n\ndef update(params, updates):\n    return optax.apply_updates(params, updates)\n"
+        "print(json.dumps({'loss': 1.0}))\n"
+    )
+    assert_status(make_repo({"big_vision/train.py": train}), "EXP001", FAIL)
+    tracked = "import wandb\n" + train + "wandb.log({'loss': 1.0})\n"
+    assert_status(make_repo({"big_vision/train.py": tracked}), "EXP001", PASS)
+
+
+def test_exp001_a_templates_scaffold_has_runs_to_track(make_repo) -> None:
+    """A project template whose scaffold has a training step generates projects with runs to track."""
+    base = {"copier.yml": "project_name: {type: str}\n"}
+    step = "def main():\n    print('Training some model...')\n"
+    assert_status(make_repo({**base, "{{ project_name }}/train.py": step}), "EXP001", FAIL)
+    tracked = "import mlflow\n\n\ndef main():\n    mlflow.log_param('a', 1)\n"
+    assert_status(make_repo({**base, "{{ project_name }}/train.py": tracked}), "EXP001", PASS)
+    assert_status(make_repo({**base, "{{ project_name }}/util.py": step}), "EXP001", NA)
+
+
+METAFLOW = (
+    "import comet_ml\nfrom metaflow import FlowSpec, step\nfrom sklearn.svm import SVC\n\n\nclass Train(FlowSpec):\n"
+    "    @step\n    def train(self):\n        exp = comet_ml.Experiment()\n        exp.log_parameters({'c': 1})\n"
+    "        clf = SVC().fit(self.X, self.y)\n        self.model = clf\n        self.next(self.end)\n"
+)
+
+
+def test_exp006_a_metaflow_artifact_is_a_logged_model(make_repo) -> None:
+    """Metaflow stores every ``self.<attr>`` of a step as an artifact of the run: ``self.model = clf`` logs the
+    model with its run (and versions it, VER006); keeping it in a local variable does not."""
+    assert_status(make_repo({"src/flow.py": METAFLOW}), "EXP006", PASS)
+    assert_status(make_repo({"src/flow.py": METAFLOW}), "VER006", PASS)
+    local = METAFLOW.replace("self.model = clf", "model = clf")
+    assert_status(make_repo({"src/flow.py": local}), "EXP006", FAIL)
+    assert_status(make_repo({"src/flow.py": local}), "VER006", FAIL)
+
+
+def test_exp002_a_tracker_handed_in_as_a_resource(make_repo) -> None:
+    """A Dagster asset logs through the MLflow resource it is handed (a parameter named ``mlflow``): its
+    log_params / log_metric calls are tracked logging; the resource module sets the tracker up."""
+    resources = "from dagster_mlflow import mlflow_tracking\nimport mlflow\n\nresources = {'mlflow': mlflow_tracking}\n"
+    asset = (
+        "from dagster import asset\n\n\n@asset(required_resource_keys={'mlflow'})\ndef train(context, mlflow):\n"
+        "    mlflow.log_params({'lr': 0.1})\n    mlflow.log_metric('val_loss', 0.2)\n"
+    )
+    assert_status(make_repo({"src/resources.py": resources, "src/assets.py": asset}), "EXP002", PASS)
+    silent = asset.replace(
+        "    mlflow.log_params({'lr': 0.1})\n    mlflow.log_metric('val_loss', 0.2)\n", "    return 1\n"
+    )
+    assert_status(make_repo({"src/resources.py": resources, "src/assets.py": silent}), "EXP002", FAIL)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from mlops_audit.checks import decide
 from mlops_audit.model import Status
 from mlops_audit.repo import Repo
 
 from tests.helpers.checks import assert_status
+from tests.helpers.own_training import LESSONS, LIBRARY, LIBRARY_RUN
 
 MB = 1_000_000
 TRAIN = "from sklearn.ensemble import RandomForestClassifier\nm = RandomForestClassifier(n_estimators=100)\nm.fit(X, y)\n"
@@ -241,3 +243,45 @@ def test_ver006_models_logged_from_notebooks_or_output_by_dvc_stages(make_repo):
     dvc = "stages:\n  train:\n    cmd: python train.py\n    outs: [models/model.pkl]\n"
     assert_status(make_repo({"train.py": fit, "dvc.yaml": dvc}), "VER006", Status.PASS)
     assert_status(make_repo({"train.py": fit}), "VER006", Status.FAIL)
+
+
+@pytest.mark.parametrize("check_id", ["VER006", "VER007"])
+def test_ver_no_training_run_of_its_own(make_repo, check_id) -> None:
+    """A library's package code, gallery examples and tutorial notebooks, and numbered lesson notebooks, are
+    no training run of the repository's own: nothing to check; a training script of its own is."""
+    for files in (LIBRARY, LESSONS):
+        assert_status(make_repo(files), check_id, Status.NOT_APPLICABLE)
+    assert_status(make_repo(LIBRARY_RUN), check_id, Status.FAIL)
+
+
+def test_ver006_managed_platform_registry(make_repo) -> None:
+    """A model registered in the Azure ML or Vertex AI model registry is versioned there."""
+    train = "from sklearn.linear_model import Ridge\nmodel = Ridge().fit(X, y)\n"
+    register = "from azureml.core.model import Model\nModel.register(workspace=ws, model_path='outputs/m.pkl', model_name='m')\n"
+    assert_status(make_repo({"train.py": train, "register.py": register}), "VER006", Status.PASS)
+    upload = (
+        "from google.cloud import aiplatform\naiplatform.Model.upload(display_name='m', artifact_uri=uri)\n"
+    )
+    assert_status(make_repo({"train.py": train, "upload.py": upload}), "VER006", Status.PASS)
+    listing = "from azureml.core.model import Model\nModel.list(ws, name='m')\n"  # reading is no registration
+    assert_status(make_repo({"train.py": train, "register.py": listing}), "VER006", Status.FAIL)
+
+
+def test_ver003_a_librarys_loading_code_reads_its_callers_data(make_repo) -> None:
+    """The data-loading calls inside a library with no training run of its own (FID statistics loaded from
+    the path a user passes) name no dataset of the repository; a script of its own that reads data does."""
+    package = {k: v for k, v in LIBRARY.items() if not k.startswith(("examples/", "notebooks/"))}
+    fid = "import numpy as np\n\ndef load_stats(path):\n    return np.load(path)\n"
+    assert_status(make_repo({**package, "difflib_x/fid.py": fid}), "VER003", Status.NOT_APPLICABLE)
+    assert_status(make_repo({**LIBRARY_RUN, "difflib_x/fid.py": fid}), "VER003", Status.FAIL)
+
+
+def test_ver006_a_templates_placeholder_training_step(make_repo) -> None:
+    """The scaffold's train.py that writes models/model.pkl trains a model nothing registers; a placeholder
+    that produces no model has nothing to version."""
+    base = {"cookiecutter.json": '{"repo_name": "x"}\n'}
+    path = "{{ cookiecutter.repo_name }}/src/train_model.py"
+    writes = "def main(model_path='models/model.pkl'):\n    print('Training some model...')\n"
+    assert_status(make_repo({**base, path: writes}), "VER006", Status.FAIL)
+    prints = "def train_model(config):\n    print(f'Train modeling using {config.data.processed}')\n"
+    assert_status(make_repo({**base, path: prints}), "VER006", Status.NOT_APPLICABLE)

@@ -223,6 +223,43 @@ pipelines:
     assert deploy.environment == "production" and deploy.steps[0].uses.startswith("atlassian/")
 
 
+CLOUDBUILD = """\
+steps:
+- name: 'gcr.io/cloud-builders/git'
+  args: ['clone', '--depth', '1', '$_REPO_URL']
+  id: 'Clone'
+- name: '$_CICD_IMAGE_URI'
+  entrypoint: 'pytest'
+  args: ['src/tests/model_tests.py', '-s']
+  id: 'Unit Test Model'
+- name: python:3.12
+  entrypoint: bash
+  args: ['-c', 'pip install ruff && ruff check src']
+- name: 'gcr.io/cloud-builders/docker'
+  args: ['build', '-t', '$_IMAGE', '.']
+timeout: 3600s
+"""
+
+
+def test_cloud_build_under_any_name(make_repo):
+    """A Cloud Build configuration is recognised by name (cloudbuild*.yaml) or, under another name, by its
+    builders and shape; each step's entrypoint (or builder tool) and args, or its bash -c script, is a command.
+    Its triggers live in the Google Cloud project: none is declared."""
+    repo = _repo(make_repo, {"build/pipeline-deployment.yaml": CLOUDBUILD})
+    [pipe] = ci.pipelines(repo)
+    assert pipe.provider == "cloudbuild" and pipe.events == set()
+    texts = [c.text for c in pipe.jobs[0].commands]
+    assert texts[1] == "pytest src/tests/model_tests.py -s" and texts[-1] == "docker build -t $_IMAGE ."
+    assert [c.line for c in ci.test_commands(repo)] == [5] and ci.lint_commands(repo)
+    assert ci.ci_runs_tests_fact(repo).value is True
+    # any YAML with a steps list is not a build: no Cloud Build builder, or keys Cloud Build does not have
+    others = {
+        "conf/steps.yaml": "steps:\n- name: prepare\n  args: [1]\n",  # no builder image
+        "deploy/build.yaml": "steps:\n- name: gcr.io/cloud-builders/docker\n  args: [build]\njobs: []\n",
+    }
+    assert ci.ci_files(_repo(make_repo, others)) == {}
+
+
 def test_every_provider_detected(make_repo):
     files = {
         ".github/workflows/ci.yml": "on: push\njobs: {}\n",
@@ -231,12 +268,14 @@ def test_every_provider_detected(make_repo):
         ".circleci/config.yml": "version: 2.1\njobs: {}\n",
         "Jenkinsfile": "node { sh 'pytest' }\n",
         "bitbucket-pipelines.yml": "pipelines: {default: [{step: {script: [pytest]}}]}\n",
+        "cloudbuild.yaml": "steps:\n- name: python:3.12\n  entrypoint: pytest\n",
     }
     repo = _repo(make_repo, files)
     assert ci.providers(repo) == list(ci.PROVIDERS)
     assert ci.has_ci_fact(repo).value is True
     assert ci.ci_providers_inventory(repo) == [
-        "github-actions", "gitlab-ci", "azure-pipelines", "circleci", "jenkins", "bitbucket-pipelines"
+        "github-actions", "gitlab-ci", "azure-pipelines", "circleci", "jenkins", "bitbucket-pipelines",
+        "google-cloud-build",
     ]  # fmt: skip
 
 

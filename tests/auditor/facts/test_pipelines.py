@@ -133,3 +133,183 @@ def test_a_file_this_python_cannot_parse_still_shows_its_imports_and_decorators(
         return
     assert ("prefect", 1) in info.imports and ("prefect.flow", 3) in info.decorators
     assert [(d.framework, d.line) for d in pipelines.pipeline_definitions(repo)] == [("prefect", 3)]
+
+
+# ------------------------------------------------------------------- a training run of the repository's own
+def _notebook(source: str) -> str:
+    import json
+
+    cell = {"cell_type": "code", "source": source, "execution_count": None, "outputs": [], "metadata": {}}
+    return json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [cell]})
+
+
+TRAINER = "import torch\n\nclass Trainer:\n    def train(self):\n        loss = self.model(x)\n        loss.backward()\n        self.opt.step()\n"
+PYPROJECT = '[project]\nname = "difflib-x"\n\n[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n'
+LIBRARY = {
+    "pyproject.toml": PYPROJECT,
+    "difflib_x/__init__.py": "from .trainer import Trainer\n",
+    "difflib_x/trainer.py": TRAINER,
+}
+GALLERY_FIT = "from sklearn.linear_model import LogisticRegression\nfrom difflib_x import Wrap\nWrap(LogisticRegression()).fit(X, y)\n"
+
+
+def test_library_code_and_documentation_are_no_training_run(make_repo) -> None:
+    repo = Repo(make_repo(LIBRARY))
+    assert pipelines._all_training_modules(repo) == [("difflib_x/trainer.py", 6)]
+    assert "library code in difflib_x/" in (pipelines.no_training_run(repo) or "")
+    assert pipelines.training_modules(repo) == [] and not pipelines.is_ml_project(repo)
+    assert pipelines.library_code_dir(repo) == "difflib_x"
+    # gallery examples (plot_*.py), docs/ and tutorial notebooks show the library to its users
+    docs = {
+        **LIBRARY,
+        "examples/regression/plot_quickstart.py": GALLERY_FIT,
+        "docs/usage.py": GALLERY_FIT,
+        "notebooks/tutorial.ipynb": _notebook("model.fit(X, y)"),
+    }
+    reason = pipelines.no_training_run(Repo(make_repo(docs)))
+    assert reason and "documentation examples and tutorials" in reason
+    # an example directory a gallery renders (mkdocs-gallery examples_dirs) is documentation too
+    gallery = {
+        **LIBRARY,
+        "mkdocs.yml": "plugins:\n  - gallery:\n      examples_dirs:\n        - examples/regression\n",
+        "examples/regression/coverage.py": GALLERY_FIT,
+    }
+    assert pipelines.no_training_run(Repo(make_repo(gallery)))
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {
+            "scripts/image_train.py": "from difflib_x.trainer import Trainer\nTrainer().train()\n"
+        },  # follows it
+        {"benchmarks/bench.py": GALLERY_FIT},  # a benchmark that trains, outside the documentation
+        {"run.ipynb": _notebook("model.fit(X, y)")},  # a notebook of the project's own
+        {"difflib_x/__main__.py": TRAINER},  # python -m difflib_x trains
+        {"dvc.yaml": "stages:\n  train:\n    cmd: python -m difflib_x.trainer\n"},  # a declared pipeline
+    ],
+)
+def test_library_with_a_run_of_its_own(make_repo, extra) -> None:
+    repo = Repo(make_repo({**LIBRARY, **extra}))
+    assert pipelines.no_training_run(repo) is None
+    assert pipelines.library_code_dir(repo) is None
+    assert pipelines.is_ml_project(repo)
+
+
+def test_library_with_a_console_script_has_a_run_of_its_own(make_repo) -> None:
+    scripts = PYPROJECT + '\n[project.scripts]\ndifflib-train = "difflib_x.trainer:main"\n'
+    assert pipelines.no_training_run(Repo(make_repo({**LIBRARY, "pyproject.toml": scripts}))) is None
+
+
+def test_numbered_lesson_notebooks_are_no_training_run(make_repo) -> None:
+    lessons = {f"{i:02d}-lesson-{i}.ipynb": _notebook("learn.fit(3)") for i in range(1, 6)}
+    repo = Repo(make_repo({**lessons, "clean/01-lesson-1.ipynb": _notebook("learn.fit(3)")}))
+    assert "5 numbered lesson notebooks" in (pipelines.no_training_run(repo) or "")
+    assert pipelines.training_notebooks(repo) == [] and not pipelines.is_ml_project(repo)
+    # a helper module beside the notebooks is part of the book
+    helper = {"book/helpers_05.py": "from sklearn.svm import SVC\nSVC().fit(X, y)\n"}
+    book = {f"book/{k}": v for k, v in lessons.items()}
+    assert pipelines.no_training_run(Repo(make_repo({**book, **helper})))
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        # four lessons are no course
+        {f"{i:02d}-step.ipynb": _notebook("model.fit(X, y)") for i in range(1, 5)},
+        # a training script of the project's own
+        {
+            **{f"{i:02d}-step.ipynb": _notebook("model.fit(X, y)") for i in range(1, 6)},
+            "src/train.py": "from sklearn.svm import SVC\nSVC().fit(X, y)\n",
+        },
+        # most notebooks are not numbered lessons
+        {
+            **{f"{i:02d}-step.ipynb": _notebook("model.fit(X, y)") for i in range(1, 6)},
+            **{f"explore_{i}.ipynb": _notebook("model.fit(X, y)") for i in range(1, 5)},
+        },
+    ],
+)
+def test_notebook_projects_have_a_run_of_their_own(make_repo, files) -> None:
+    repo = Repo(make_repo(files))
+    assert pipelines.no_training_run(repo) is None
+    assert pipelines.is_ml_project(repo)
+
+
+HOLLOW = "from kfp import dsl\n\n@dsl.component\ndef train():\n    print('Training model')\n\n@dsl.pipeline(name='p')\ndef p():\n    train()\n"
+
+
+def test_a_pipeline_whose_steps_only_print_is_no_training_run(make_repo) -> None:
+    repo = Repo(
+        make_repo({"pipeline/pipeline.py": HOLLOW, "src/train.py": "def train():\n    print('training')\n"})
+    )
+    assert pipelines.pipeline_definitions(repo)
+    assert "kubeflow pipeline" in (pipelines.no_training_run(repo) or "")
+    assert not pipelines.is_ml_project(repo)
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {
+            "src/train.py": "import pandas as pd\n\ndef train():\n    return pd.read_csv('d.csv')\n"
+        },  # data code
+        {
+            "dvc.yaml": "stages:\n  train:\n    cmd: Rscript train.R\n"
+        },  # a command that may train in any language
+        {"explore.ipynb": _notebook("print(1)")},  # notebooks: their code is not followed here
+        # a step that runs a container image built elsewhere
+        {"pipeline/pipeline.py": HOLLOW + "op = dsl.ContainerOp(name='t', image='trainer:1')\n"},
+    ],
+)
+def test_a_pipeline_with_substance_is_a_training_run(make_repo, extra) -> None:
+    repo = Repo(make_repo({"pipeline/pipeline.py": HOLLOW, **extra}))
+    assert pipelines.no_training_run(repo) is None
+    assert pipelines.is_ml_project(repo)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        # a JAX / optax training step
+        "import jax\nimport optax\n\ndef step(params, opt_state, batch):\n    loss, grads = jax.value_and_grad(f)(params, batch)\n"
+        "    updates, opt_state = tx.update(grads, opt_state, params)\n    return optax.apply_updates(params, updates)\n",
+        # a TF Estimator (TPUEstimator) run
+        "import tensorflow as tf\n\nestimator = tf.estimator.tpu.TPUEstimator(model_fn)\nestimator.train(input_fn, max_steps=1000)\n",
+        # a TensorFlow custom training loop
+        "import tensorflow as tf\n\nwith tf.GradientTape() as tape:\n    loss = model(x)\ngrads = tape.gradient(loss, v)\noptimizer.apply_gradients(zip(grads, v))\n",
+    ],
+)
+def test_jax_estimator_and_custom_loops_train(make_repo, source) -> None:
+    repo = Repo(make_repo({"big_vision/train.py": source}))
+    assert [p for p, _ in pipelines.training_modules(repo)] == ["big_vision/train.py"]
+    assert pipelines.is_ml_project(repo)
+
+
+def test_updates_that_are_no_training(make_repo) -> None:
+    source = "import jax\n\njax.config.update('jax_platforms', 'cpu')\nsettings.apply_updates(new)\nrunner.train_status()\n"
+    assert pipelines.training_modules(Repo(make_repo({"tool.py": source}))) == []
+
+
+CCDS_TRAIN = (
+    "from loguru import logger\n\n\ndef main(model_path=MODELS_DIR / 'model.pkl'):\n"
+    "    # ---- REPLACE THIS WITH YOUR OWN CODE ----\n    logger.info('Training some model...')\n"
+)
+
+
+def test_a_templates_scaffold_training_step_is_training(make_repo) -> None:
+    """A cookiecutter / copier template is judged as the project it generates: the train*.py of its templated
+    directory is that project's training step, placeholder body and all."""
+    files = {
+        "cookiecutter.json": '{"repo_name": "x"}\n',
+        "{{ cookiecutter.repo_name }}/{{ cookiecutter.module_name }}/modeling/train.py": CCDS_TRAIN,
+        "{{ cookiecutter.repo_name }}/{{ cookiecutter.module_name }}/dataset.py": "x = 1\n",
+    }
+    repo = Repo(make_repo(files))
+    [(path, _)] = pipelines.training_modules(repo)
+    assert path.endswith("modeling/train.py") and pipelines.is_ml_project(repo)
+    # the same file outside a template, or a template without a training step, trains nothing
+    assert (
+        pipelines.training_modules(Repo(make_repo({k: v for k, v in files.items() if "json" not in k}))) == []
+    )
+    no_step = {k: v for k, v in files.items() if "train" not in k}
+    assert pipelines.template_training_steps(Repo(make_repo(no_step))) == []

@@ -1,8 +1,9 @@
-"""Continuous integration: ONE normalised model of the CI pipelines of six providers, and of what they run.
+"""Continuous integration: ONE normalised model of the CI pipelines of seven providers, and of what they run.
 
 Providers: GitHub Actions (``.github/workflows/*.yml``), GitLab CI (``.gitlab-ci.yml`` and its local
 includes), Azure Pipelines (``azure-pipelines.yml``), CircleCI (``.circleci/config.yml``), Jenkins
-(``Jenkinsfile``, read with regular expressions: Groovy is not parsed) and Bitbucket Pipelines.
+(``Jenkinsfile``, read with regular expressions: Groovy is not parsed), Bitbucket Pipelines and Google Cloud
+Build (``cloudbuild.yaml`` and build configurations recognised by their content).
 
 Each becomes a :class:`Pipeline` with :class:`Trigger` s (normalised events: ``push``, ``pull_request``,
 ``schedule`` with its crons, ``workflow_dispatch``/``manual``, ``workflow_call``, ``repository_dispatch``, ``tags``,
@@ -143,7 +144,8 @@ def ci_runs_tests_fact(repo: Repo) -> FactValue:
 @inventory("ci_providers")
 def ci_providers_inventory(repo: Repo) -> list[str]:
     names = {"github": "github-actions", "gitlab": "gitlab-ci", "azure": "azure-pipelines",
-             "circleci": "circleci", "jenkins": "jenkins", "bitbucket": "bitbucket-pipelines"}  # fmt: skip
+             "circleci": "circleci", "jenkins": "jenkins", "bitbucket": "bitbucket-pipelines",
+             "cloudbuild": "google-cloud-build"}  # fmt: skip
     return [names[p] for p in providers(repo)]
 
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from ....repo import Repo, memoized
 from ..model import Pipeline
-from . import azure, bitbucket, circleci, github, gitlab, jenkins
+from . import azure, bitbucket, circleci, cloudbuild, github, gitlab, jenkins
 
 PARSERS: dict[str, Callable[[Repo, str], Pipeline]] = {
     "github": github.parse,
@@ -20,6 +20,7 @@ PARSERS: dict[str, Callable[[Repo, str], Pipeline]] = {
     "circleci": circleci.parse,
     "jenkins": jenkins.parse,
     "bitbucket": bitbucket.parse,
+    "cloudbuild": cloudbuild.parse,
 }
 PROVIDERS = tuple(PARSERS)
 
@@ -36,6 +37,10 @@ def ci_files(repo: Repo) -> dict[str, list[str]]:
     for path in azure_pipelines_by_content(repo):
         if path not in azure_named:
             found.setdefault("azure", []).append(path)
+    taken = {p for paths in found.values() for p in paths}
+    for path in cloudbuild.cloudbuild_files(repo):
+        if path not in taken:
+            found.setdefault("cloudbuild", []).append(path)
     return found
 
 
