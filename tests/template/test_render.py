@@ -65,6 +65,7 @@ def expected_files(answers: dict[str, Any]) -> tuple[set[str], set[str]]:
         "configs/config.yaml",
         "configs/data/builtin.yaml",
         "configs/data/file.yaml",
+        "configs/data/sql.yaml",
         "configs/model/logistic_regression.yaml",
         "configs/model/random_forest.yaml",
         "configs/model/hist_gradient_boosting.yaml",
@@ -81,7 +82,9 @@ def expected_files(answers: dict[str, Any]) -> tuple[set[str], set[str]]:
         f"src/{package}/drift.py",
         f"src/{package}/repro.py",
         f"src/{package}/pipeline.py",
+        f"src/{package}/sources.py",
         "tests/conftest.py",
+        "tests/test_sources.py",
         "tests/test_pipeline.py",
     }
     absent: set[str] = set()
