@@ -79,6 +79,35 @@ def test_pipeline_and_repro(variant, project_env, tmp_path: Path) -> None:
     assert_clean(project, "the pipeline")
 
 
+def test_optional_framework_pipeline(default_project: Path, project_env, tmp_path: Path) -> None:
+    """docs/extending.md: `uv sync --extra lightgbm`, then the pipeline and repro of a LightGBM model."""
+    run([require_tool("uv"), "sync", "--frozen", "--extra", "lightgbm"], default_project, env=project_env)
+    overrides = [
+        f"mlflow.tracking_uri=sqlite:///{tmp_path / 'mlflow.db'}",
+        f"paths.data_dir={tmp_path / 'data'}",
+        f"paths.artifacts_dir={tmp_path / 'artifacts'}",
+        f"paths.reports_dir={tmp_path / 'reports'}",
+        f"hydra.run.dir={tmp_path / 'outputs'}",
+    ]
+    uv_run(default_project, project_env, "poe", "pipeline", "model=lightgbm", *overrides)
+    decision = json.loads((tmp_path / "artifacts" / "evaluate" / "decision.json").read_text())
+    assert decision["decision"] == "promoted", decision
+    uv_run(default_project, project_env, "poe", "repro", *overrides)
+    report = json.loads((tmp_path / "artifacts" / "repro" / "report.json").read_text())
+    assert report["reproduced"] and not report["problems"]
+    model_uri = json.loads((tmp_path / "artifacts" / "train" / "last_run.json").read_text())["model_uri"]
+    requirements = uv_run(
+        default_project,
+        {**project_env, "MLFLOW_TRACKING_URI": f"sqlite:///{tmp_path / 'mlflow.db'}"},
+        "python",
+        "-c",
+        "import mlflow, pathlib, sys; print(pathlib.Path(mlflow.pyfunc.get_model_dependencies(sys.argv[1])).read_text())",
+        model_uri,
+    ).stdout.split()
+    assert any(r.startswith("lightgbm==") for r in requirements), requirements
+    assert_clean(default_project, "the LightGBM pipeline")
+
+
 def test_drift_task_fails_on_a_shifted_batch(default_project: Path, project_env, tmp_path: Path) -> None:
     data = tmp_path / "data"
     overrides = [

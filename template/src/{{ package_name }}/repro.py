@@ -19,6 +19,7 @@ import mlflow
 from mlflow.tracking import MlflowClient
 from omegaconf import DictConfig, OmegaConf
 
+from .classifier import load_classifier
 from .config import CONFIG_DIR, CONFIG_NAME
 from .data import read_table
 from .hashing import file_sha256
@@ -63,7 +64,7 @@ def reproduce(cfg: DictConfig) -> dict[str, Any]:
     rerun = train(logged, log_to_mlflow=False)
     logged_probe = mlflow.artifacts.load_dict(f"runs:/{run_id}/{PROBE_ARTIFACT}")
     logged_metrics = {name: run.data.metrics[name] for name in rerun.metrics}
-    model = mlflow.sklearn.load_model(f"runs:/{run_id}/model")
+    model = load_classifier(f"runs:/{run_id}/model")
     probe = probe_set(read_table(cfg.paths.dataset), logged)
     logged_model_predictions = [v.item() if hasattr(v, "item") else v for v in model.predict(probe)]
 
