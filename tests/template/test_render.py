@@ -69,6 +69,8 @@ def expected_files(answers: dict[str, Any]) -> tuple[set[str], set[str]]:
         "configs/model/logistic_regression.yaml",
         "configs/model/random_forest.yaml",
         "configs/model/hist_gradient_boosting.yaml",
+        "configs/model/lightgbm.yaml",
+        "docs/extending.md",
         "configs/env/dev.yaml",
         "configs/env/staging.yaml",
         "configs/env/prod.yaml",
@@ -83,8 +85,10 @@ def expected_files(answers: dict[str, Any]) -> tuple[set[str], set[str]]:
         f"src/{package}/repro.py",
         f"src/{package}/pipeline.py",
         f"src/{package}/sources.py",
+        f"src/{package}/classifier.py",
         "tests/conftest.py",
         "tests/test_sources.py",
+        "tests/test_frameworks.py",
         "tests/test_pipeline.py",
     }
     absent: set[str] = set()
