@@ -16,6 +16,7 @@ A new source is one subclass of :class:`DataSource` and one config file under ``
 from __future__ import annotations
 
 import abc
+import os
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -90,15 +91,26 @@ class FileSource(DataSource):
 
 @dataclass(frozen=True)
 class SqlSource(DataSource):
-    """The rows of ``query`` on the database at the SQLAlchemy ``url`` (add an ORDER BY: the order is the data's)."""
+    """The rows of ``query`` (add an ORDER BY: the order is the data's) on a database, through SQLAlchemy.
 
-    url: str
+    The SQLAlchemy URL is ``url`` or, when empty, the environment variable named by ``url_env``: the resolved
+    configuration is logged with every run, so a URL that carries a password belongs in the environment.
+    """
+
     query: str
+    url: str = ""
+    url_env: str = "DATA_SQL_URL"
+
+    def database_url(self) -> str:
+        url = self.url or os.environ.get(self.url_env, "")
+        if not url:
+            raise ValueError(f"no database URL: set data.source.url or the environment variable {self.url_env}")
+        return url
 
     def load(self) -> pd.DataFrame:
         import sqlalchemy
 
-        engine = sqlalchemy.create_engine(self.url)
+        engine = sqlalchemy.create_engine(self.database_url())
         try:
             with engine.connect() as connection:
                 return pd.read_sql_query(sqlalchemy.text(self.query), connection)
