@@ -77,6 +77,8 @@ def reproduce(cfg: DictConfig) -> dict[str, Any]:
         problems.append("probe probabilities differ from the logged ones")
     if logged_model_predictions != rerun.probe_predictions:
         problems.append("the logged model predicts differently from the re-trained one on the probe set")
+    if model.predict_proba(probe).tolist() != rerun.probe_probabilities:
+        problems.append("the logged model's probabilities differ from the re-trained one's on the probe set")
     report = {
         "run_id": run_id,
         "reproduced": not problems,
