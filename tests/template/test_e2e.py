@@ -80,6 +80,55 @@ def test_pipeline_and_repro(variant, project_env, tmp_path: Path) -> None:
     assert_clean(project, "the pipeline")
 
 
+def test_optional_framework_pipeline(default_project: Path, project_env, tmp_path: Path) -> None:
+    """docs/extending.md: `uv sync --extra lightgbm`, then the pipeline and repro of a LightGBM model."""
+    run([require_tool("uv"), "sync", "--frozen", "--extra", "lightgbm"], default_project, env=project_env)
+    overrides = [
+        f"mlflow.tracking_uri=sqlite:///{tmp_path / 'mlflow.db'}",
+        f"paths.data_dir={tmp_path / 'data'}",
+        f"paths.artifacts_dir={tmp_path / 'artifacts'}",
+        f"paths.reports_dir={tmp_path / 'reports'}",
+        f"hydra.run.dir={tmp_path / 'outputs'}",
+    ]
+    uv_run(default_project, project_env, "poe", "pipeline", "model=lightgbm", *overrides)
+    decision = json.loads((tmp_path / "artifacts" / "evaluate" / "decision.json").read_text())
+    assert decision["decision"] == "promoted", decision
+    uv_run(default_project, project_env, "poe", "repro", *overrides)
+    report = json.loads((tmp_path / "artifacts" / "repro" / "report.json").read_text())
+    assert report["reproduced"] and not report["problems"]
+    model_uri = json.loads((tmp_path / "artifacts" / "train" / "last_run.json").read_text())["model_uri"]
+    requirements = uv_run(
+        default_project,
+        {**project_env, "MLFLOW_TRACKING_URI": f"sqlite:///{tmp_path / 'mlflow.db'}"},
+        "python",
+        "-c",
+        "import mlflow, pathlib, sys; print(pathlib.Path(mlflow.pyfunc.get_model_dependencies(sys.argv[1])).read_text())",
+        model_uri,
+    ).stdout.split()
+    assert any(r.startswith("lightgbm==") for r in requirements), requirements
+    assert_clean(default_project, "the LightGBM pipeline")
+
+
+def test_data_task_reads_a_sql_source(default_project: Path, project_env, tmp_path: Path) -> None:
+    """docs/extending.md: `DATA_SQL_URL=... uv run poe data data=sql 'data.source.query="..."'`."""
+    database = tmp_path / "warehouse.db"
+    create = (
+        "import sqlite3, sys; from sklearn.datasets import load_wine; "
+        "frame = load_wine(as_frame=True).frame.rename_axis('id').reset_index(); "
+        "frame.to_sql('wine', sqlite3.connect(sys.argv[1]), index=False)"
+    )
+    uv_run(default_project, project_env, "python", "-c", create, str(database))
+    env = {**project_env, "DATA_SQL_URL": f"sqlite:///{database}"}
+    query = 'data.source.query="SELECT * FROM wine WHERE id < 150 ORDER BY id"'
+    overrides = [f"paths.data_dir={tmp_path / 'data'}", f"hydra.run.dir={tmp_path / 'outputs'}"]
+    uv_run(default_project, env, "poe", "data", "data=sql", query, *overrides)
+    dataset = (tmp_path / "data" / "dataset.csv").read_text().splitlines()
+    batch = (tmp_path / "data" / "batch.csv").read_text().splitlines()
+    assert dataset[0].startswith("id,alcohol,") and dataset[0].endswith(",target")
+    assert len(dataset) - 1 + len(batch) - 1 == 150
+    assert_clean(default_project, "the data task")
+
+
 def test_drift_task_fails_on_a_shifted_batch(default_project: Path, project_env, tmp_path: Path) -> None:
     data = tmp_path / "data"
     overrides = [

@@ -22,11 +22,6 @@ CONFIG_DIR = Path(os.environ.get("PROJECT_CONFIG_DIR") or Path(__file__).resolve
 CONFIG_NAME = "config"
 
 
-class DataSource(StrEnum):
-    builtin = "builtin"
-    file = "file"
-
-
 class EnvName(StrEnum):
     dev = "dev"
     staging = "staging"
@@ -47,15 +42,15 @@ class PathsConfig:
 
 @dataclass
 class DataConfig:
-    source: DataSource = DataSource.builtin
-    name: str = "breast_cancer"
-    path: str = ""
+    # Where the labelled rows come from: `_target_` names a DataSource class (see sources.py), the other keys
+    # are its parameters (configs/data/builtin.yaml, file.yaml, sql.yaml; an unknown parameter fails loudly).
+    source: dict[str, Any] = field(default_factory=dict)
     target: str = "target"
     # Use only this many rows (0 = all): experiments and tests on a small sample.
     sample_rows: int = 0
     # Share of the rows held back, without labels, as the new batch for drift and batch prediction.
     batch_fraction: float = 0.2
-    # Or a separate unlabelled batch file (CSV or Parquet); empty = split from the data.
+    # Or a separate unlabelled batch file (CSV or Parquet, a path or an fsspec URL); empty = split from the data.
     batch_path: str = ""
 
 

@@ -1,4 +1,4 @@
-"""Data step: load the configured dataset and write the labelled data and the new batch to ``data/``."""
+"""Data step: load the configured data source (:mod:`.sources`); write the labelled data and the new batch."""
 
 from __future__ import annotations
 
@@ -11,19 +11,13 @@ import hydra
 import numpy as np
 import pandas as pd
 from omegaconf import DictConfig
-from sklearn import datasets
 from sklearn.model_selection import train_test_split
 
-from .config import CONFIG_DIR, CONFIG_NAME, DataSource
+from .config import CONFIG_DIR, CONFIG_NAME
 from .features import features_of
+from .sources import build_source, read_table
 
 log = logging.getLogger(__name__)
-
-BUILTIN_DATASETS = {
-    "breast_cancer": datasets.load_breast_cancer,
-    "iris": datasets.load_iris,
-    "wine": datasets.load_wine,
-}
 
 
 @dataclass(frozen=True)
@@ -34,29 +28,10 @@ class PreparedData:
     batch_rows: int
 
 
-def read_table(path: str | Path) -> pd.DataFrame:
-    """Read a CSV or Parquet file, chosen by its suffix."""
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"data file {path} does not exist")
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        return pd.read_csv(path)
-    if suffix in {".parquet", ".pq"}:
-        return pd.read_parquet(path)
-    raise ValueError(f"unsupported data file {path}: use .csv or .parquet")
-
-
 def load_raw(cfg: DictConfig) -> pd.DataFrame:
-    """The labelled data named by ``cfg.data``, with the label in column ``cfg.data.target``."""
+    """The labelled data of the source ``cfg.data.source`` (see :mod:`.sources`), label in ``cfg.data.target``."""
     data = cfg.data
-    if data.source == DataSource.builtin:
-        if data.name not in BUILTIN_DATASETS:
-            raise ValueError(f"unknown built-in dataset {data.name!r}; choose one of {sorted(BUILTIN_DATASETS)}")
-        frame = BUILTIN_DATASETS[data.name](as_frame=True).frame
-        frame = frame.rename(columns={"target": data.target})
-    else:
-        frame = read_table(data.path)
+    frame = build_source(data.source).load()
     if data.target not in frame.columns:
         raise ValueError(f"target column {data.target!r} not in the data columns {list(frame.columns)}")
     if data.sample_rows and data.sample_rows < len(frame):

@@ -2,7 +2,8 @@
 
 The candidate (the model of the last training run) and the current champion are both scored on the
 hold-out: rows assigned by a stable hash of their key (see :func:`.data.holdout_mask`), so neither model
-trained on them, and rows stay in the hold-out when the data grows. The candidate replaces the champion only
+trained on them, and rows stay in the hold-out when the data grows. Both are loaded through ``mlflow.pyfunc``
+(:mod:`.classifier`), whatever their flavour. The candidate replaces the champion only
 when it
 
 1. reaches every threshold of ``evaluation.thresholds``,
@@ -32,6 +33,7 @@ import mlflow
 from mlflow.tracking import MlflowClient
 from omegaconf import DictConfig
 
+from .classifier import load_classifier
 from .config import CONFIG_DIR, CONFIG_NAME
 from .data import read_table, split_holdout
 from .features import features_of
@@ -162,7 +164,7 @@ def evaluate_and_promote(cfg: DictConfig) -> Decision:
     dataset = read_table(cfg.paths.dataset)
     _, holdout = split_holdout(dataset, cfg)
     x_test, y_test = features_of(holdout, cfg.data.target), holdout[cfg.data.target]
-    candidate = mlflow.sklearn.load_model(f"runs:/{run_id}/model")
+    candidate = load_classifier(f"runs:/{run_id}/model")
     candidate_metrics = compute_metrics(candidate, x_test, y_test)
 
     champion = alias_version(client, name, ev.champion_alias)
@@ -176,7 +178,7 @@ def evaluate_and_promote(cfg: DictConfig) -> Decision:
     else:
         guard = None
         if champion is not None:
-            champion_model = mlflow.sklearn.load_model(f"models:/{name}/{champion_version}")
+            champion_model = load_classifier(f"models:/{name}/{champion_version}")
             decision.champion_metrics = compute_metrics(champion_model, x_test, y_test)
             if ev.guard.method == "paired_bootstrap":
                 guard = paired_bootstrap(

@@ -1,11 +1,13 @@
 """Model construction: a scikit-learn pipeline from the ``model`` config group.
 
 The estimator is built with ``hydra.utils.instantiate`` from ``model.estimator`` (``_target_`` plus the
-estimator's parameters), so any scikit-learn compatible classifier is one YAML file away.
+estimator's parameters), so any classifier with the scikit-learn API (scikit-learn's own, LightGBM's
+``LGBMClassifier``, XGBoost's ``XGBClassifier``...) is one YAML file away.
 """
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import pandas as pd
@@ -29,15 +31,26 @@ def estimator_class(target: str) -> type[BaseEstimator]:
     return cls
 
 
+def accepted_parameters(cls: type[BaseEstimator]) -> tuple[set[str], bool]:
+    """(the named parameters of the estimator, whether it also takes ``**kwargs``).
+
+    LightGBM and XGBoost pass their many native parameters (``min_data_in_leaf``, ``deterministic``...) through
+    ``**kwargs`` and check them themselves; a scikit-learn estimator takes its named parameters only.
+    """
+    parameters = inspect.signature(cls.__init__).parameters.values()
+    named = {p.name for p in parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)} - {"self"}
+    return named | set(cls().get_params()), any(p.kind is p.VAR_KEYWORD for p in parameters)
+
+
 def build_estimator(model_cfg: DictConfig, seed: int) -> BaseEstimator:
     """The configured estimator; its ``random_state`` (when it has one) is the run's seed."""
     spec: dict[str, Any] = OmegaConf.to_container(model_cfg.estimator, resolve=True)  # type: ignore[assignment]
     if "_target_" not in spec:
         raise ValueError("model.estimator needs a _target_ (the estimator class)")
     cls = estimator_class(spec["_target_"])
-    valid = cls().get_params()
-    unknown = sorted(set(spec) - set(valid) - {"_target_"})
-    if unknown:
+    valid, takes_kwargs = accepted_parameters(cls)
+    unknown = sorted(set(spec) - valid - {"_target_"})
+    if unknown and not takes_kwargs:
         raise ValueError(f"{spec['_target_']} has no parameter(s) {unknown}")
     if "random_state" in valid:
         spec["random_state"] = seed

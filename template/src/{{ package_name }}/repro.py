@@ -19,6 +19,7 @@ import mlflow
 from mlflow.tracking import MlflowClient
 from omegaconf import DictConfig, OmegaConf
 
+from .classifier import load_classifier
 from .config import CONFIG_DIR, CONFIG_NAME
 from .data import read_table
 from .hashing import file_sha256
@@ -63,7 +64,7 @@ def reproduce(cfg: DictConfig) -> dict[str, Any]:
     rerun = train(logged, log_to_mlflow=False)
     logged_probe = mlflow.artifacts.load_dict(f"runs:/{run_id}/{PROBE_ARTIFACT}")
     logged_metrics = {name: run.data.metrics[name] for name in rerun.metrics}
-    model = mlflow.sklearn.load_model(f"runs:/{run_id}/model")
+    model = load_classifier(f"runs:/{run_id}/model")
     probe = probe_set(read_table(cfg.paths.dataset), logged)
     logged_model_predictions = [v.item() if hasattr(v, "item") else v for v in model.predict(probe)]
 
@@ -76,6 +77,8 @@ def reproduce(cfg: DictConfig) -> dict[str, Any]:
         problems.append("probe probabilities differ from the logged ones")
     if logged_model_predictions != rerun.probe_predictions:
         problems.append("the logged model predicts differently from the re-trained one on the probe set")
+    if model.predict_proba(probe).tolist() != rerun.probe_probabilities:
+        problems.append("the logged model's probabilities differ from the re-trained one's on the probe set")
     report = {
         "run_id": run_id,
         "reproduced": not problems,

@@ -8,6 +8,7 @@ of the model once it is champion.
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import logging
 import tempfile
@@ -75,15 +76,27 @@ def fit(cfg: DictConfig, dataset: pd.DataFrame) -> tuple[Pipeline, pd.DataFrame,
     return model, x_train, metrics
 
 
-def pip_requirements() -> list[str]:
-    """Explicit requirements of the logged model (inferring them is slow and environment-dependent)."""
-    return [
+def framework_requirements(estimator: object) -> list[str]:
+    """``dist==version`` of the distribution(s) providing the estimator's class: ``lightgbm==4.6.0`` for
+    ``lightgbm.LGBMClassifier``, ``scikit-learn==...`` for a scikit-learn estimator."""
+    root = type(estimator).__module__.split(".")[0]
+    distributions = importlib.metadata.packages_distributions().get(root, [])
+    return [f"{name}=={importlib.metadata.version(name)}" for name in sorted(set(distributions))]
+
+
+def pip_requirements(estimator: object | None = None) -> list[str]:
+    """Explicit requirements of the logged model (inferring them is slow and environment-dependent): the
+    stack every model needs, plus the framework of ``estimator`` (e.g. lightgbm) when it is another one."""
+    requirements = [
         f"mlflow=={mlflow.__version__}",
         f"scikit-learn=={sklearn.__version__}",
         f"pandas=={pd.__version__}",
         f"numpy=={np.__version__}",
         f"skops=={skops.__version__}",
     ]
+    listed = {r.split("==")[0].lower() for r in requirements}
+    extra = [r for r in framework_requirements(estimator) if r.split("==")[0].lower() not in listed]
+    return requirements + extra
 
 
 def _jsonable(values: np.ndarray) -> list[Any]:
@@ -141,7 +154,7 @@ def train(cfg: DictConfig, *, log_to_mlflow: bool = True) -> TrainResult:
             name="model",
             signature=infer_signature(x_train, model.predict(x_train)),
             input_example=x_train.head(5),
-            pip_requirements=pip_requirements(),
+            pip_requirements=pip_requirements(model[-1]),
             skops_trusted_types=skops.io.get_untrusted_types(data=skops.io.dumps(model)),
         )
         mlflow.set_tag("model_uri", info.model_uri)

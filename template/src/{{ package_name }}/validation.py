@@ -214,7 +214,7 @@ def validate_files(cfg: DictConfig) -> list[ValidationSummary]:
 
 
 def build_suites_from_data(cfg: DictConfig) -> tuple[Path, Path]:
-    """The suite step: write both suites from the configured data source (``data=file data.path=...``)."""
+    """The suite step: write both suites from the configured data source (``data=file data.source.path=...``)."""
     training, inference = build_suites(load_raw(cfg), cfg.data.target)
     training_path = save_suite(training, suite_path(cfg, TRAINING_SUITE))
     return training_path, save_suite(inference, suite_path(cfg, INFERENCE_SUITE))
