@@ -42,23 +42,27 @@ def test_sync_created_lock_and_environment(variant) -> None:
     assert_clean(project, "uv sync")
 
 
-def test_pre_commit_on_all_files(variant, project_env) -> None:
-    _, project = variant
+# The default answers (GitHub, DVC, serving) run the next three as the lint, test and pipeline-smoke jobs of their
+# CI in tests/template/test_first_push.py; here the variant without DVC and serving runs them.
+
+
+def test_pre_commit_on_all_files(gitlab_project: Path, project_env) -> None:
+    project = gitlab_project
     result = uv_run(project, project_env, "pre-commit", "run", "--all-files", "--show-diff-on-failure")
     assert "Failed" not in result.stdout
     assert_clean(project, "pre-commit")
 
 
-def test_generated_tests_pass(variant, project_env) -> None:
-    _, project = variant
+def test_generated_tests_pass(gitlab_project: Path, project_env) -> None:
+    project = gitlab_project
     result = uv_run(project, project_env, "poe", "test", "-q", "-p", "no:cacheprovider")
     assert " passed" in result.stdout
     assert " failed" not in result.stdout
     assert "Required test coverage" in result.stdout
 
 
-def test_pipeline_and_repro(variant, project_env, tmp_path: Path) -> None:
-    _, project = variant
+def test_pipeline_and_repro(gitlab_project: Path, project_env, tmp_path: Path) -> None:
+    project = gitlab_project
     # A private tracking store and private outputs, so the test leaves the checkout clean.
     overrides = [
         f"mlflow.tracking_uri=sqlite:///{tmp_path / 'mlflow.db'}",

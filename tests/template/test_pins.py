@@ -14,7 +14,11 @@ TEMPLATE_DIR = REPO_ROOT / "template"
 PINNED_USES = re.compile(r"^(?P<action>[\w.-]+/[\w./-]+)@(?P<sha>[0-9a-f]{40}) # v\d+\.\d+\.\d+$")
 USES_LINE = re.compile(r"^\s*(?:-\s+)?uses:\s*(?P<value>.+?)\s*$")
 # Every pinned action SHA, each confirmed against two independent public sources (see CHANGELOG.md).
-KNOWN_PINS = {"actions/checkout": ("08c6903cd8c0fde910a37f88322edcfb5dd907a8", "v5.0.0")}
+KNOWN_PINS = {
+    "actions/checkout": ("08c6903cd8c0fde910a37f88322edcfb5dd907a8", "v5.0.0"),
+    "actions/upload-artifact": ("ea165f8d65b6e75b540449e92b4886f43607fa02", "v4.6.2"),
+    "astral-sh/setup-uv": ("c771a70e6277c0a99b617c7a806ffedaca235ff9", "v9.0.0"),
+}
 
 
 def _workflow_sources() -> list[Path]:
