@@ -147,8 +147,16 @@ def render_with_cookiecutter(repo: Path | str, out: Path, answers: Mapping[str, 
     return Path(project)
 
 
+#: The cookiecutter entry point renders with the released auditor (cookiecutter.json); copier's own default
+#: would be the checkout's path when rendered from one, so the copier side of each comparison is told the same.
+COOKIECUTTER_REQUIREMENT = json.loads((REPO_ROOT / "cookiecutter" / "cookiecutter.json").read_text())[
+    "_mlops_audit_requirement"
+]
+
+
 def render_with_copier(repo: Path, dest: Path, answers: Mapping[str, Any]) -> Path:
-    copier.run_copy(str(repo), str(dest), data=dict(answers), defaults=True, quiet=True, unsafe=False)
+    data = {"mlops_audit_requirement": COOKIECUTTER_REQUIREMENT, **answers}
+    copier.run_copy(str(repo), str(dest), data=data, defaults=True, quiet=True, unsafe=False)
     return dest
 
 
@@ -276,7 +284,12 @@ def test_defaults_render_the_same_in_copier_and_cookiecutter(
     given: dict[str, Any], template_checkout: Path, tmp_path: Path, fresh_entry_module: None
 ) -> None:
     worker = copier.run_copy(
-        str(template_checkout), str(tmp_path / "p"), data=given, defaults=True, pretend=True, quiet=True
+        str(template_checkout),
+        str(tmp_path / "p"),
+        data={"mlops_audit_requirement": COOKIECUTTER_REQUIREMENT, **given},
+        defaults=True,
+        pretend=True,
+        quiet=True,
     )
     by_copier = {name: worker.answers.combined[name] for name in copier_questions()}
 
@@ -330,7 +343,13 @@ def test_cloned_template_records_an_address_copier_updates_from(
 
     # copier itself can render from the recorded address
     again = tmp_path / "again"
-    copier.run_copy(src_path, str(again), data=answers, defaults=True, quiet=True)
+    copier.run_copy(
+        src_path,
+        str(again),
+        data={"mlops_audit_requirement": COOKIECUTTER_REQUIREMENT, **answers},
+        defaults=True,
+        quiet=True,
+    )
     assert_same_project(by_copier, again)
 
 
@@ -429,6 +448,7 @@ def test_hook_renders_itself_when_nothing_was_staged(template_checkout: Path, tm
     (project / ".cookiecutter-placeholder").write_text("placeholder\n", encoding="utf-8")
     context = {
         **to_cookiecutter(answers),
+        "_mlops_audit_requirement": COOKIECUTTER_REQUIREMENT,  # from cookiecutter.json, as cookiecutter gives it
         "_template": str(template_checkout),
         "__rendered_by_copier": "/gone",
     }
