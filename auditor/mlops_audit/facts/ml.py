@@ -848,28 +848,30 @@ def imported_project_files(repo: Repo, unit: CodeUnit) -> set[str]:
         for i in range(1, len(parts) + 1):
             stem = "/".join(parts[:i])
             (local if relative else wanted).update((stem + ".py", stem + "/__init__.py"))
-    out = set()
-    for path in repo.with_suffix(".py"):
-        if path == unit.path:
-            continue
-        absolute = _ends_with_any(path, wanted)
-        if absolute or (path.startswith(directory) and path[len(directory) :] in local):
-            out.add(path)
+    by_suffix = _python_files_by_suffix(repo)
+    out = {path for stem in wanted for path in by_suffix.get(stem, ())}
+    out.update(path for stem in local if (path := directory + stem) in by_suffix.get(stem, ()))
+    out.discard(unit.path)
     return out
 
 
-def _ends_with_any(path: str, wanted: set[str]) -> bool:
-    """``any(path == w or path.endswith("/" + w) for w in wanted)``, in time linear in the path's depth."""
-    if not wanted:
-        return False
-    start = 0
-    while True:
-        if path[start:] in wanted:
-            return True
-        slash = path.find("/", start)
-        if slash < 0:
-            return False
-        start = slash + 1
+def _python_files_by_suffix(repo: Repo) -> dict[str, list[str]]:
+    """Every Python file under each of its path suffixes (``a/b/c.py`` under ``a/b/c.py``, ``b/c.py`` and
+    ``c.py``): the files a module name can resolve to, looked up instead of scanned for each importer."""
+
+    def compute() -> dict[str, list[str]]:
+        index: dict[str, list[str]] = {}
+        for path in repo.with_suffix(".py"):
+            start = 0
+            while True:
+                index.setdefault(path[start:], []).append(path)
+                slash = path.find("/", start)
+                if slash < 0:
+                    break
+                start = slash + 1
+        return index
+
+    return repo.memo("ml.python_files_by_suffix", compute)
 
 
 # ----------------------------------------------------------------------------------------------- randomness
