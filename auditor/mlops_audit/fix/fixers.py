@@ -35,7 +35,7 @@ _DATA_SUFFIXES = (".csv", ".tsv")
 FRAGMENTS = Path(__file__).resolve().parent / "fragments"
 #: Actions the fragments use that the template does not (the template's own pins are read from it), each pinned
 #: to the commit of its release tag (confirmed against independent public workflows pinning the same pair).
-_EXTRA_ACTIONS = {"actions/setup-python": "e797f83bcb11b83ae66e0230d6156d7c80228e7c # v6.0.0"}
+_EXTRA_ACTIONS = {"actions/setup-python": "5fda3b95a4ea91299a34e894583c3862153e4b97 # v7.0.0"}
 _NO_INSTALL = (
     "declare the dependencies in a root requirements.txt (or make pyproject.toml an installable project: "
     "[build-system] and a package directory)"

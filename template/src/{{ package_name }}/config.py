@@ -11,15 +11,33 @@ import os
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from hydra.core.config_store import ConfigStore
+from hydra.utils import get_class
 from omegaconf import MISSING, DictConfig, OmegaConf
 
 # The config tree sits at the project root; an installed (non-editable) package, e.g. in the container
 # image, finds it through PROJECT_CONFIG_DIR.
 CONFIG_DIR = Path(os.environ.get("PROJECT_CONFIG_DIR") or Path(__file__).resolve().parents[2] / "configs")
 CONFIG_NAME = "config"
+
+T = TypeVar("T")
+
+
+def target_class(target: str, base: type[T], what: str, hint: str) -> type[T]:
+    """The class a ``_target_`` names; fail loudly on a typo or a class that is not a ``base``.
+
+    ``what`` names the kind of component in the error ("data source", "estimator"); ``hint`` says what the
+    class must be instead.
+    """
+    try:
+        cls = get_class(target)
+    except Exception as error:  # hydra raises ImportError or ValueError depending on the typo
+        raise ValueError(f"cannot import {what} {target!r}: {error}") from error
+    if not (isinstance(cls, type) and issubclass(cls, base)):
+        raise ValueError(f"{target!r} is not a {what}: {hint}")
+    return cls
 
 
 class EnvName(StrEnum):

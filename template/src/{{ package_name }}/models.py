@@ -12,23 +12,18 @@ from typing import Any
 
 import pandas as pd
 from hydra.errors import InstantiationException
-from hydra.utils import get_class, instantiate
+from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 from sklearn.base import BaseEstimator
 from sklearn.pipeline import Pipeline
 
+from .config import target_class
 from .features import preprocessor
 
 
 def estimator_class(target: str) -> type[BaseEstimator]:
     """The class named by ``_target_``; fail loudly on a typo or a non-estimator."""
-    try:
-        cls = get_class(target)
-    except Exception as error:  # hydra raises ImportError or ValueError depending on the typo
-        raise ValueError(f"cannot import estimator {target!r}: {error}") from error
-    if not issubclass(cls, BaseEstimator):
-        raise ValueError(f"{target!r} is not a scikit-learn estimator class")
-    return cls
+    return target_class(target, BaseEstimator, "scikit-learn estimator", "subclass sklearn.base.BaseEstimator")
 
 
 def accepted_parameters(cls: type[BaseEstimator]) -> tuple[set[str], bool]:

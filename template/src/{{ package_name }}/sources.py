@@ -23,8 +23,9 @@ from typing import Any
 
 import fsspec
 import pandas as pd
-from hydra.utils import get_class
 from omegaconf import DictConfig, OmegaConf
+
+from .config import target_class
 
 TABLE_FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 
@@ -120,13 +121,7 @@ class SqlSource(DataSource):
 
 def source_class(target: str) -> type[DataSource]:
     """The class named by ``_target_``; fail loudly on a typo or a class that is not a :class:`DataSource`."""
-    try:
-        cls = get_class(target)
-    except Exception as error:  # hydra raises ImportError or ValueError depending on the typo
-        raise ValueError(f"cannot import data source {target!r}: {error}") from error
-    if not issubclass(cls, DataSource):
-        raise ValueError(f"{target!r} is not a data source: subclass {__name__}.DataSource")
-    return cls
+    return target_class(target, DataSource, "data source", f"subclass {__name__}.DataSource")
 
 
 def build_source(spec: DictConfig | dict[str, Any]) -> DataSource:
