@@ -199,6 +199,9 @@ class ProjectReport:
     maturity: Maturity
     ml_test_score: MLTestScore | None = None
     profile: ProjectProfile | None = None
+    # Check ID -> the files `mlops-audit fix` would add for it here; None when the plan was not computed
+    # (the CLI computes it for the report formats that print fix commands).
+    fix_plan: dict[str, list[str]] | None = None
 
     @property
     def prefix(self) -> str:

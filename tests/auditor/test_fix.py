@@ -445,3 +445,24 @@ def test_pieces_that_must_name_the_repositorys_own_code_are_left_to_a_person(mak
     dvc = next(c.content for c in plan.changes if c.path == "dvc.yaml")
     assert "cmd: python train.py" in dvc and "-m " not in dvc
     assert "PIP001" in plan.fixed and "VER003" not in plan.fixed
+
+
+def test_report_formats_offer_fix_only_where_the_plan_adds_something(make_repo):
+    """`-f markdown` prints `mlops-audit fix --select ID` for a piece `fix` adds here (CI001: a workflow), never
+    for a failing check whose fixer has nothing to add in this layout (CT001: no training script to call)."""
+    from click.testing import CliRunner
+    from mlops_audit.cli import _build
+
+    root = make_repo(
+        {
+            "README.md": "# demo\n",
+            ".mlops-audit.toml": 'profile = "pipeline"\n',
+            "requirements.txt": "scikit-learn\n",
+            "model.py": "from sklearn.linear_model import Ridge\n\n\ndef fit(X, y):\n    return Ridge().fit(X, y)\n",
+        }
+    )
+    statuses = {o.check.id: o.status for o in audit(root, use_cache=False).outcomes}
+    assert statuses["CI001"] is Status.FAIL and statuses["CT001"] is Status.FAIL
+    result = CliRunner().invoke(_build(), ["audit", str(root), "-f", "markdown", "--no-cache"])
+    assert "mlops-audit fix --select CI001" in result.output
+    assert "CT001" in result.output and "mlops-audit fix --select CT001" not in result.output

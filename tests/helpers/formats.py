@@ -150,6 +150,9 @@ def fixture_report(*, non_utf8: bool = False, baseline: bool = False) -> Report:
         "secrets_in_repo": FactValue(True, (Evidence("config/dev.env", 4),)),
     }
     main = _project("", outcomes, facts)
+    # What `mlops-audit fix` would add here: formats print its command for DOC901 of the repository, but not
+    # for REP902 (it has a fixer and passes) nor for the sub-project (no plan computed for it).
+    main.fix_plan = {"DOC901": ["README.md"]}
     sub = _project(
         "services/api",
         [

@@ -161,9 +161,12 @@ def summary(check: Check, *, markdown: bool = False) -> str:
     return text(doc_markdown(raw) if markdown else doc_plain(raw))
 
 
-def fix_command(check: Check) -> str | None:
-    """The command that repairs the check automatically, when the template has a fragment for it."""
-    return f"mlops-audit fix --select {check.id}" if check.fix else None
+def fix_command(project: ProjectReport, check: Check) -> str | None:
+    """The command that repairs the check automatically in this repository: only when the repository's fix
+    plan (``ProjectReport.fix_plan``) adds something for it, never on the strength of the check having a
+    fixer somewhere."""
+    plan = project.fix_plan
+    return f"mlops-audit fix --select {check.id}" if plan is not None and check.id in plan else None
 
 
 _RST_LITERAL = re.compile(r"``(.+?)``")

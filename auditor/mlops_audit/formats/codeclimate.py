@@ -73,7 +73,7 @@ def _issue(report: Report, project: ProjectReport, outcome: Outcome) -> dict[str
     body.append(text(doc_markdown(check.doc or check.summary or check.title)))
     if check.fix_hint:
         body += ["", f"**Fix:** {fix_hint(check, markdown=True)}"]
-    command = fix_command(check)
+    command = fix_command(project, check)
     if command:
         body += ["", f"**Automatic fix:** `{command}`"]
     issue: dict[str, Any] = {

@@ -292,7 +292,7 @@ def _result_row(outcome: Outcome, project: ProjectReport, suffix: str, with_proj
         details.append(
             '<div class="baseline">Already failing in the baseline (does not fail the gate).</div>'
         )
-    command = fix_command(check)
+    command = fix_command(project, check)
     if outcome.status in (Status.FAIL, Status.IGNORED) and (check.fix_hint or command):
         fix = f"<b>Fix:</b> {esc(fix_hint(check))}" if check.fix_hint else "<b>Fix:</b> run"
         if command:
@@ -313,7 +313,7 @@ def _result_row(outcome: Outcome, project: ProjectReport, suffix: str, with_proj
         f'data-search="{esc(search)}">'
         f'<td><span class="pill pill-{status}">{esc(STATUS_LABEL[outcome.status])}</span></td>'
         f'<td class="check"><span class="check-id">{esc(check.id)}</span><br>{esc(check.title)}'
-        f'<div class="muted small">level {check.level}{" · fixable" if check.fix else ""}'
+        f'<div class="muted small">level {check.level}{" · fixable" if command else ""}'
         f"{' · plugin ' + esc(check.plugin) if check.plugin else ''}</div></td>"
         f"{project_cell}"
         f"<td>{esc(check.principle.title)}</td>"

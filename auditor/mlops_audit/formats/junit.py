@@ -80,7 +80,7 @@ def _details(outcome: Outcome, project: ProjectReport) -> str:
     if outcome.in_baseline:
         lines.append("already failing in the baseline (does not fail the gate)")
     lines.append(f"fix: {fix_hint(check)}" if check.fix_hint else f"why: {summary(check)}")
-    command = fix_command(check)
+    command = fix_command(project, check)
     if command:
         lines.append(f"automatic fix: {command}")
     return "\n".join(lines)

@@ -148,7 +148,7 @@ def _failure(outcome: Outcome, project: ProjectReport) -> list[str]:
     lines += _evidence_lines(outcome, project, "  ")
     if outcome.in_baseline:
         lines.append("  - already failing in the baseline (does not fail the gate)")
-    command = fix_command(check)
+    command = fix_command(project, check)
     fix = f"**Fix:** {esc(fix_hint(check))}" if check.fix_hint else ""
     if command:
         fix += (" — " if fix else "**Fix:** ") + f"run {code(command)}"

@@ -68,16 +68,12 @@ def _rule_name(title: str) -> str:
 
 
 def _rule(check: Check) -> dict[str, Any]:
-    command = fix_command(check)
     doc = check.doc or check.title
     help_text = text(doc_plain(doc))
     help_markdown = text(doc_markdown(doc))
     if check.fix_hint:
         help_text += f"\n\nFix: {fix_hint(check)}"
         help_markdown += f"\n\n**Fix:** {fix_hint(check, markdown=True)}"
-    if command:
-        help_text += f"\n\nAutomatic fix: {command}"
-        help_markdown += f"\n\n**Automatic fix:** `{command}`"
     tags = ["mlops", check.principle.value, f"maturity-level-{check.level}"]
     properties: dict[str, Any] = {
         "tags": tags,
@@ -138,7 +134,7 @@ def _result(
     message = where + (text(outcome.result.message) or f"{check.id} failed: {text(check.title)}")
     if check.fix_hint:
         message += f"\nFix: {fix_hint(check)}"
-    command = fix_command(check)
+    command = fix_command(project, check)
     if command:
         message += f"\nAutomatic fix: {command}"
     result: dict[str, Any] = {

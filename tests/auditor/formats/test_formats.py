@@ -220,7 +220,18 @@ def test_sarif_help_comes_from_the_docstring(report: Report) -> None:
     assert "`README.md`" in rule["help"]["markdown"] and "``" not in rule["help"]["markdown"].replace(
         "```", ""
     )
-    assert "mlops-audit fix --select DOC901" in rule["help"]["text"]
+    assert "mlops-audit fix" not in rule["help"]["text"]  # a rule is generic; only a result knows its plan
+
+
+def test_fix_commands_follow_the_repository_fix_plan(report: Report) -> None:
+    """A format prints `mlops-audit fix --select ID` only where the repository's plan adds something."""
+    results = _sarif([report])["runs"][0]["results"]
+    by_key = {(r["ruleId"], r["properties"]["project"]): r["message"]["text"] for r in results}
+    assert "mlops-audit fix --select DOC901" in by_key[("DOC901", ".")]  # planned for the repository
+    assert "mlops-audit fix" not in by_key[("DOC901", "services/api")]  # no plan for the sub-project
+    report.project.fix_plan = None  # not computed: no claim at all
+    for fmt in ("markdown", "html", "junit", "codeclimate", "sarif"):
+        assert "mlops-audit fix --select" not in render(fmt, [report]), fmt
 
 
 def test_sarif_locations_sub_projects_and_related(report: Report) -> None:
