@@ -118,6 +118,7 @@ def ci_runs_tests(repo: Repo) -> Result:
     fix="ci_workflow",
     fix_hint="run ruff (or pre-commit) in CI",
     requires=("CI001",),
+    level=0,
 )
 def ci_runs_lint(repo: Repo) -> Result:
     """A CI job runs linters or format checks (ruff, flake8, pylint, mypy, ``black --check``, ``pre-commit run``),
@@ -161,6 +162,7 @@ def ci_runs_lint(repo: Repo) -> Result:
     "Git hooks run a linter and a formatter",
     fix="precommit",
     fix_hint="add .pre-commit-config.yaml with ruff and ruff-format",
+    level=0,
 )
 def precommit_hooks(repo: Repo) -> Result:
     """A ``.pre-commit-config.yaml`` (or lefthook configuration) runs at least one linter and one formatter.
@@ -207,7 +209,7 @@ _LINTERS = ("ruff", "flake8", "pylint")
 
 
 @check("CI005", Severity.WARNING, "A linter is configured with explicit rules", fix="ruff_config",
-       fix_hint="add [tool.ruff.lint] select = [...] to pyproject.toml")  # fmt: skip
+       fix_hint="add [tool.ruff.lint] select = [...] to pyproject.toml", level=0)  # fmt: skip
 def linter_configured(repo: Repo) -> Result:
     """A linter (ruff, flake8 or pylint) is configured, selecting its rules explicitly.
 
@@ -263,7 +265,7 @@ _DEP_BOTS = (
 
 
 @check("CI006", Severity.WARNING, "Dependency updates are automated", fix="dependabot",
-       fix_hint="add .github/dependabot.yml (or renovate.json)")  # fmt: skip
+       fix_hint="add .github/dependabot.yml (or renovate.json)", level=0)  # fmt: skip
 def dependency_bot(repo: Repo) -> Result:
     """Dependabot or Renovate proposes dependency (and action) updates as pull requests.
 
@@ -296,7 +298,7 @@ def _github(repo: Repo) -> list[ci.Pipeline]:
     return [p for p in ci.pipelines(repo) if p.provider == "github" and p.parsed]
 
 
-@check("CI007", Severity.WARNING, "Workflow permissions are least-privilege", level=2,
+@check("CI007", Severity.WARNING, "Workflow permissions are least-privilege", level=0,
        fix_hint="add `permissions: {contents: read}` at the top of each workflow")  # fmt: skip
 def workflow_permissions(repo: Repo) -> Result:
     """Every GitHub workflow declares ``permissions:`` (at the top or on each job), never ``write-all``.
@@ -353,7 +355,7 @@ def workflow_permissions(repo: Repo) -> Result:
     return Result.passed("every workflow declares its token permissions", good[:3])
 
 
-@check("CI008", Severity.WARNING, "Actions are pinned to commit SHAs", level=2,
+@check("CI008", Severity.WARNING, "Actions are pinned to commit SHAs", level=0,
        fix_hint="pin `uses:` to a full commit SHA (keep the tag in a comment)")  # fmt: skip
 def actions_pinned(repo: Repo) -> Result:
     """Every ``uses:`` of a GitHub workflow points at a full 40-character commit SHA (local ``./`` actions and
@@ -408,7 +410,7 @@ def untrusted_expressions(text: str) -> list[str]:
 
 
 @check("CI009", Severity.ERROR, "No dangerous workflow triggers or script injection",
-       fix_hint="pass event fields through env: and quote them; never check out PR code in pull_request_target")  # fmt: skip
+       fix_hint="pass event fields through env: and quote them; never check out PR code in pull_request_target", level=0)  # fmt: skip
 def dangerous_triggers(repo: Repo) -> Result:
     """No GitHub workflow runs untrusted code with a privileged token: no ``pull_request_target`` (or
     ``workflow_run``) job that checks out the pull request's head, and no ``${{ github.event.* }}`` /
@@ -467,7 +469,7 @@ def dangerous_triggers(repo: Repo) -> Result:
                          [(workflows[0].path, 1)])  # fmt: skip
 
 
-@check("CI010", Severity.WARNING, "CI runs the MLOps audit", level=2, fix="ci_workflow",
+@check("CI010", Severity.WARNING, "CI runs the MLOps audit", level=0, fix="ci_workflow",
        fix_hint="add `uvx mlops-audit .` to CI", requires=("CI001",))  # fmt: skip
 def audit_in_ci(repo: Repo) -> Result:
     """CI runs ``mlops-audit`` itself (a step, the action, or its pre-commit hook run by CI), so the practices

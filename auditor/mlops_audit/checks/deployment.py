@@ -164,7 +164,7 @@ def _has_probes(repo: Repo) -> list[Evidence]:
     "Container images follow production hygiene",
     fix="dockerfile",
     fix_hint="pin the base image (tag + digest), add USER non-root, HEALTHCHECK, and a multi-stage build",
-    level=1,
+    level=0,
     profiles=_DEPLOYABLE,
 )
 def container_hygiene(repo: Repo) -> Result:

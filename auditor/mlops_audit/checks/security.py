@@ -165,7 +165,7 @@ def unsafe_load(call: Call) -> str | None:
     Severity.WARNING,
     "No unsafe deserialisation of model or data files",
     fix_hint="load weights with torch.load(weights_only=True), safetensors, ONNX or skops; yaml.safe_load",
-    level=1,
+    level=0,
 )
 def unsafe_deserialisation(repo: Repo) -> Result:
     """Model and data files are not loaded with deserialisers that execute code: ``pickle.load``,
@@ -352,7 +352,7 @@ def dependency_scanning(repo: Repo) -> Result:
     Severity.WARNING,
     "Remote model code is not trusted blindly",
     fix_hint="pin a reviewed revision (revision=<commit sha>) or avoid trust_remote_code=True",
-    level=1,
+    level=0,
 )
 def no_trust_remote_code(repo: Repo) -> Result:
     """Models are not loaded with ``trust_remote_code=True`` (Hugging Face) or ``trust_repo=True``

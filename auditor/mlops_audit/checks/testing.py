@@ -58,7 +58,7 @@ def tests_exist(repo: Repo) -> Result:
 
 
 @check("TST002", Severity.WARNING, "pytest is configured", fix="pytest_config",
-       fix_hint="add [tool.pytest.ini_options] to pyproject.toml")  # fmt: skip
+       fix_hint="add [tool.pytest.ini_options] to pyproject.toml", level=0)  # fmt: skip
 def pytest_configured(repo: Repo) -> Result:
     """pytest has a configuration: ``[tool.pytest.ini_options]`` (or ``[tool.pytest]``) in pyproject.toml,
     ``pytest.ini``, ``setup.cfg`` ``[tool:pytest]`` or ``tox.ini`` ``[pytest]``. It applies to any project with
