@@ -9,8 +9,9 @@
   share of credit over its applicable checks of severity warning or error (the same formula as the scores);
   level 1 (pipeline automation) is reached when its progress is at least :data:`LEVEL_THRESHOLD` percent,
   level 2 (CI/CD of the pipeline) when level 1 is reached and its own progress is too. Level-0 checks are
-  hygiene and do not gate maturity. One false positive or one small gap no longer holds a project at level 0;
-  the failing checks of the next level are its blockers, easiest first (an automatic fix before a change a
+  hygiene and do not gate maturity. A level none of whose checks applies is not reached: a library or research
+  code with no pipeline to deliver stays at level 1 at most, absence never earns a level. One false positive or
+  one small gap no longer holds a project at level 0; the failing checks of the next level are its blockers, easiest first (an automatic fix before a change a
   person must make, then by weight).
 - Unknown verdicts (the evidence cannot decide) are neutral everywhere, like not-applicable ones.
 """
@@ -68,7 +69,7 @@ def maturity(outcomes: list[Outcome]) -> Maturity:
     for candidate in (1, 2):
         gating = [o for o in outcomes if o.check.level == candidate and o.check.severity is not Severity.INFO]
         share = _share(gating)
-        reached = level == candidate - 1 and (share is None or share >= LEVEL_THRESHOLD)
+        reached = level == candidate - 1 and share is not None and share >= LEVEL_THRESHOLD
         if reached:
             level = candidate
         progress.append(

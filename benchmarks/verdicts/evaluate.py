@@ -244,6 +244,7 @@ class Verdict:
     message: str = ""
     evidence: str = ""
     blocked_by: str = ""  # a failure that only says "needs X first": X, the check it requires, failed
+    credit: float = 0.0  # the partial credit of a failure (the share of the practice the evidence shows)
 
 
 @dataclass
@@ -277,7 +278,8 @@ def from_report(report: Any) -> Audited:
         status = getattr(outcome.result.status, "value", outcome.result.status)
         requires = getattr(outcome.check, "requires", ())
         blocked_by = next((r for r in requires if outcome.result.message == f"needs {r} first"), "")
-        verdicts[outcome.check.id] = Verdict(str(status), outcome.result.message, first, blocked_by)
+        credit = float(getattr(outcome.result, "credit", 0.0))
+        verdicts[outcome.check.id] = Verdict(str(status), outcome.result.message, first, blocked_by, credit)
     facts = {name: value.value for name, value in project.facts.items()}
     maturity = project.maturity
     return Audited(verdicts, facts, maturity.level, tuple(maturity.blockers))
@@ -291,20 +293,31 @@ def auditor_catalogue() -> tuple[dict[str, Any], tuple[str, ...]]:
     return dict(load_checks()), tuple(FACT_NAMES)
 
 
-def expected_maturity(label: Label, checks: Mapping[str, Any]) -> tuple[int | None, tuple[str, ...]]:
+def expected_maturity(
+    label: Label, checks: Mapping[str, Any], audited: Audited | None = None
+) -> tuple[int | None, tuple[str, ...]]:
     """The maturity level the labels imply, by the auditor's own rule (``scoring.maturity``) applied to the
-    labelled statuses (unlabelled and "unknown" checks are neutral, as unknown verdicts are)."""
+    labelled statuses (unlabelled and "unknown" checks are neutral, as unknown verdicts are).
+
+    A labelled failure that the auditor fails too keeps the auditor's partial credit (the share of the practice
+    its evidence shows), so that the two levels differ only where the verdicts do; any other labelled failure
+    earns nothing."""
     from mlops_audit import scoring
     from mlops_audit.model import Result
     from mlops_audit.report import Outcome
 
+    def failed(cid: str) -> Any:
+        verdict = audited.verdicts.get(cid) if audited is not None else None
+        credit = verdict.credit if verdict is not None and verdict.status == FAIL else 0.0
+        return Result.failed("labelled", credit=credit)
+
     make = {
-        PASS: Result.passed,
-        FAIL: lambda: Result.failed("labelled"),
-        NA: lambda: Result.not_applicable("-"),
+        PASS: lambda cid: Result.passed(),
+        FAIL: failed,
+        NA: lambda cid: Result.not_applicable("-"),
     }
     outcomes = [
-        Outcome(check, make[status]())
+        Outcome(check, make[status](cid))
         for cid, check in checks.items()
         if (status := _label_status(label, cid) or "") in make
     ]
@@ -614,7 +627,7 @@ def evaluate(
             results.append(RepoResult(label.repo, label.commit, label.kind, label.profile, problem=problem))
             continue
         result = compare(label, audited, fact_names)
-        result.expected_maturity, result.expected_blockers = expected_maturity(label, checks)
+        result.expected_maturity, result.expected_blockers = expected_maturity(label, checks, audited)
         results.append(result)
     return results, warnings
 

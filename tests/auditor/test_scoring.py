@@ -43,6 +43,18 @@ def test_level_needs_the_threshold_and_the_level_below():
     assert one.blockers == ("TST200", "TST201", "TST202", "TST203")
 
 
+def test_a_level_with_no_applicable_check_is_not_reached():
+    """Absence never earns a level: research code whose level-2 checks all do not apply stays at level 1."""
+    level1 = [o for o in _outcomes(level1_failing=0, level2_failing=0) if o.check.level == 1]
+    level2 = [
+        Outcome(_check(f"TST2{i:02d}", 2), Result.not_applicable("no pipeline to deliver")) for i in range(3)
+    ]
+    maturity = scoring.maturity(level1 + level2)
+    assert maturity.level == 1
+    assert (maturity.progress[1].share, maturity.progress[1].reached) == (None, False)
+    assert scoring.maturity(level2).level == 0  # nothing applies at all: level 0, not level 2
+
+
 def test_blockers_are_ranked_easiest_first():
     outcomes = [
         Outcome(_check("TST101", 1, Severity.WARNING), Result.failed("a person must write tests")),
