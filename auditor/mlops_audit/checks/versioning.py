@@ -14,7 +14,7 @@ from ..facts.pipelines import (
     training_modules,
     training_notebooks,
 )
-from ..facts.python import imports_any, imports_of, modules, modules_containing, prefilter, python_files
+from ..facts.python import Call, imports_any, imports_of, modules, modules_containing, prefilter, python_files
 from ..facts.yamlfile import LineDict, line_of, load_yaml
 from ..model import Evidence, Result, Severity
 from ..repo import Repo, word
@@ -697,3 +697,144 @@ def ignore_rules_cover_artefacts(repo: Repo) -> Result:
         anchor + covered,
         credit=len(covered) / len(_IGNORE_PROBES),
     )
+
+
+_DOWNLOAD_NEEDLES = prefilter(
+    b"from_pretrained",
+    b"hf_hub_download",
+    b"snapshot_download",
+    b"load_dataset",
+    b"hub.load",
+    b"SentenceTransformer",
+)
+# Call -> the keyword of the model or dataset name (it is also the first positional argument).
+_DOWNLOADERS = {
+    "huggingface_hub.hf_hub_download": "repo_id",
+    "huggingface_hub.snapshot_download": "repo_id",
+    "datasets.load_dataset": "path",
+    "torch.hub.load": "repo_or_dir",
+    "sentence_transformers.SentenceTransformer": "model_name_or_path",
+}
+# load_dataset builders that read local files (data_files=...), not a dataset of the hub.
+_LOCAL_BUILDERS = frozenset(
+    {
+        "csv",
+        "json",
+        "parquet",
+        "text",
+        "arrow",
+        "pandas",
+        "imagefolder",
+        "audiofolder",
+        "videofolder",
+        "webdataset",
+    }
+)
+_MOVING_REFS = frozenset({"main", "master", "dev", "develop", "latest", "head"})
+_PINNED_REF = re.compile(r"[0-9a-f]{7,40}|v?\d+(\.\d+)+\S*", re.IGNORECASE)
+_LOCAL_SUFFIX = re.compile(r"\.(pt|pth|bin|ckpt|safetensors|json|h5|onnx|pkl|joblib|csv|parquet|txt)$", re.I)
+
+
+def _downloader(call: Call) -> str | None:
+    """The name keyword of a hub download call (``from_pretrained`` of any library included), else None."""
+    if call.attr == "from_pretrained":
+        return "pretrained_model_name_or_path"
+    return _DOWNLOADERS.get(call.name)
+
+
+def _is_local(repo: Repo, name: str, call: Call) -> bool:
+    """Whether a literal name passed to a download call names a local file or folder, not a hub repository."""
+    if name.startswith((".", "/", "~")) or "\\" in name or _LOCAL_SUFFIX.search(name):
+        return True
+    if call.name == "datasets.load_dataset" and name in _LOCAL_BUILDERS:
+        return True
+    if call.name == "torch.hub.load" and call.kwargs.get("source") == "local":
+        return True
+    clean = name.rstrip("/")
+    return clean in repo.entries or clean in repo.memo(("repo.dirs",), repo.dirs)
+
+
+def _revision(call: Call, name: str) -> tuple[bool | None, str]:
+    """(pinned?, the reference): True for a commit hash or a version tag, None when the revision comes from a
+    variable (configuration decides), False when there is none or it names a branch."""
+    if call.name == "torch.hub.load":
+        ref = name.partition(":")[2]
+        return (bool(ref) and ref.lower() not in _MOVING_REFS and bool(_PINNED_REF.fullmatch(ref))), ref
+    revision = call.kwargs.get("revision")
+    if revision is None:
+        return False, ""
+    if not isinstance(revision, str):
+        return None, "a variable"
+    pinned = revision.lower() not in _MOVING_REFS and bool(_PINNED_REF.fullmatch(revision))
+    return pinned, revision
+
+
+@check(
+    "VER010",
+    Severity.WARNING,
+    "Downloaded models and datasets are pinned to a revision",
+    fix_hint="pass revision=<commit hash> to from_pretrained / hf_hub_download / load_dataset",
+)
+def downloads_pinned(repo: Repo) -> Result:
+    """Pretrained weights and datasets the code downloads from a hub name an immutable revision: a commit hash
+    or a version tag (``revision=`` of ``from_pretrained``, ``hf_hub_download``, ``snapshot_download``,
+    ``load_dataset``, ``SentenceTransformer``; ``owner/repo:tag`` for ``torch.hub.load``).
+
+    A name that is a local path (an existing folder of the repository, ``./checkpoints``, a weights file) is
+    not a download, and code under ``tests/``, ``fixtures/``, ``docs/`` or ``examples/`` is left out (it produces
+    no results). A revision passed from a variable counts as pinned by the configuration. When the names
+    themselves come from variables and no call names a revision, reading the code cannot tell whether the
+    configuration pins one: the verdict is unknown. When it applies: the code or a notebook downloads from the
+    Hugging Face Hub or ``torch.hub``.
+
+    Why it matters: a hub name points at the newest commit of a repository its owner can change at any time;
+    the same code then fine-tunes other weights or evaluates on another dataset version, and results stop
+    being reproducible without anyone noticing. Pinning records the provenance of every input.
+
+    How to fix: look up the commit of the weights or dataset you used (the hub shows it) and pass it as
+    ``revision=``; keep it in the configuration next to the name.
+
+    Example::
+
+        model = AutoModel.from_pretrained(
+            "bert-base-uncased", revision="86b5e0934494bd15c9632b12f734a8a67f723594"
+        )
+        data = load_dataset("imdb", revision="e6281661ce1c48d982bc483cf8a173c1bbeb5d31")
+    """
+    pinned: list[Evidence] = []
+    unpinned: list[Evidence] = []
+    undecided: list[Evidence] = []
+    for unit in ml.code_units(repo, *_DOWNLOAD_NEEDLES):
+        if gitfacts.is_fixture_path(unit.path):  # tests, fixtures, docs and examples produce no results
+            continue
+        for call in unit.info.calls:
+            keyword = _downloader(call)
+            if keyword is None:
+                continue
+            name = call.args[0] if call.args else call.kwargs.get(keyword)
+            if isinstance(name, str) and _is_local(repo, name, call):
+                continue
+            state, ref = _revision(call, name if isinstance(name, str) else "")
+            shown = name if isinstance(name, str) else "a name from a variable"
+            if state is True or state is None:
+                pinned.append(unit.ev(call.line, f"{shown} @ {ref}"))
+            elif isinstance(name, str):
+                what = f"{shown} @ {ref} (a branch)" if ref else f"{shown}, no revision"
+                unpinned.append(unit.ev(call.line, what))
+            else:
+                undecided.append(unit.ev(call.line, f"{call.attr}({shown})"))
+    if unpinned:
+        return Result.failed(
+            f"{len(unpinned)} download(s) follow the newest revision of a hub repository",
+            unpinned[:10],
+            credit=len(pinned) / (len(pinned) + len(unpinned)),
+        )
+    if pinned:
+        return Result.passed(f"{len(pinned)} download(s) pinned to a revision", pinned[:5])
+    if undecided:
+        return Result.unknown(
+            "the downloaded models or datasets are named by variables and no call passes a revision: whether "
+            "the configuration pins one cannot be read from the code",
+            undecided[:5],
+        )
+    return Result.not_applicable("no model or dataset downloaded from a hub")

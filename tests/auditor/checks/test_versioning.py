@@ -8,7 +8,7 @@ from mlops_audit.model import Status
 from mlops_audit.repo import Repo
 
 from tests.helpers.checks import assert_status
-from tests.helpers.own_training import LESSONS, LIBRARY, LIBRARY_RUN
+from tests.helpers.own_training import LESSONS, LIBRARY, LIBRARY_RUN, notebook
 
 MB = 1_000_000
 TRAIN = "from sklearn.ensemble import RandomForestClassifier\nm = RandomForestClassifier(n_estimators=100)\nm.fit(X, y)\n"
@@ -285,3 +285,79 @@ def test_ver006_a_templates_placeholder_training_step(make_repo) -> None:
     assert_status(make_repo({**base, path: writes}), "VER006", Status.FAIL)
     prints = "def train_model(config):\n    print(f'Train modeling using {config.data.processed}')\n"
     assert_status(make_repo({**base, path: prints}), "VER006", Status.NOT_APPLICABLE)
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        pytest.param(
+            'from transformers import AutoModel\n\nm = AutoModel.from_pretrained("bert-base-uncased")\n',
+            Status.FAIL,
+            id="hub-name-no-revision",
+        ),
+        pytest.param(
+            'from datasets import load_dataset\n\nd = load_dataset("imdb", revision="main")\n',
+            Status.FAIL,
+            id="dataset-on-a-branch",
+        ),
+        pytest.param(
+            "import torch\n\nm = torch.hub.load('facebookresearch/dino', 'dino_vits16')\n",
+            Status.FAIL,
+            id="torch-hub-default-branch",
+        ),
+        pytest.param(
+            'from transformers import AutoModel\n\nm = AutoModel.from_pretrained(\n    "bert-base-uncased",'
+            ' revision="86b5e0934494bd15c9632b12f734a8a67f723594"\n)\n',
+            Status.PASS,
+            id="commit-hash",
+        ),
+        pytest.param(
+            "import torch\n\nm = torch.hub.load('pytorch/vision:v0.10.0', 'resnet18', pretrained=True)\n",
+            Status.PASS,
+            id="torch-hub-tag",
+        ),
+        pytest.param(
+            "from huggingface_hub import hf_hub_download\n\n"
+            "def fetch(cfg):\n    return hf_hub_download(cfg.repo, 'model.bin', revision=cfg.revision)\n",
+            Status.PASS,
+            id="revision-from-configuration",
+        ),
+        pytest.param(
+            "from transformers import AutoModel\n\ndef load(cfg):\n    return AutoModel.from_pretrained(cfg.name)\n",
+            Status.UNKNOWN,
+            id="name-from-a-variable",
+        ),
+        pytest.param(
+            'from datasets import load_dataset\n\nd = load_dataset("csv", data_files="data/train.csv")\n'
+            'from transformers import AutoModel\nm = AutoModel.from_pretrained("./checkpoints/best")\n',
+            Status.NOT_APPLICABLE,
+            id="local-files-only",
+        ),
+        pytest.param(
+            "def load_dataset(path):\n    return open(path).read()\n\nrows = load_dataset('imdb')\n",
+            Status.NOT_APPLICABLE,
+            id="own-function-named-like-the-hub",
+        ),
+    ],
+)
+def test_ver010_downloads_pinned(make_repo, code: str, expected: Status) -> None:
+    assert_status(make_repo({"train.py": code}), "VER010", expected)
+
+
+def test_ver010_a_folder_of_the_repository_is_not_a_hub_name(make_repo) -> None:
+    code = 'from transformers import AutoModel\n\nm = AutoModel.from_pretrained("models/tiny-bert")\n'
+    files = {"train.py": code, "models/tiny-bert/config.json": "{}"}
+    assert_status(make_repo(files), "VER010", Status.NOT_APPLICABLE)
+    result = assert_status(make_repo({"train.py": code}), "VER010", Status.FAIL)
+    assert result.evidence[0].note == "models/tiny-bert, no revision"
+
+
+def test_ver010_pinned_in_a_notebook_too(make_repo) -> None:
+    pinned = 'from datasets import load_dataset\nd = load_dataset("imdb", revision="v1.0.2")\n'
+    assert_status(make_repo({"explore.ipynb": notebook(pinned)}), "VER010", Status.PASS)
+
+
+def test_ver010_tests_and_examples_are_left_out(make_repo) -> None:
+    code = 'from transformers import AutoModel\n\nm = AutoModel.from_pretrained("hf-internal-testing/tiny-bert")\n'
+    files = {"tests/test_model.py": code, "examples/plot_demo.py": code}
+    assert_status(make_repo(files), "VER010", Status.NOT_APPLICABLE)
