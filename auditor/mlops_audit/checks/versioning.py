@@ -706,6 +706,8 @@ _DOWNLOAD_NEEDLES = prefilter(
     b"load_dataset",
     b"hub.load",
     b"SentenceTransformer",
+    b"load_state_dict_from_url",
+    b"download=True",
 )
 # Call -> the keyword of the model or dataset name (it is also the first positional argument).
 _DOWNLOADERS = {
@@ -714,6 +716,7 @@ _DOWNLOADERS = {
     "datasets.load_dataset": "path",
     "torch.hub.load": "repo_or_dir",
     "sentence_transformers.SentenceTransformer": "model_name_or_path",
+    "seaborn.load_dataset": "name",  # the seaborn-data repository's default branch: never pinned
 }
 # load_dataset builders that read local files (data_files=...), not a dataset of the hub.
 _LOCAL_BUILDERS = frozenset(
@@ -740,6 +743,30 @@ def _downloader(call: Call) -> str | None:
     if call.attr == "from_pretrained":
         return "pretrained_model_name_or_path"
     return _DOWNLOADERS.get(call.name)
+
+
+def _checksum_verified(call: Call) -> str | None:
+    """How a download that pins its content by a checksum says so, else None: ``torchvision.datasets``
+    classes check each archive's MD5, ``load_state_dict_from_url(check_hash=True)`` the hash in the file name."""
+    if call.name.startswith("torchvision.datasets.") and call.kwargs.get("download") is True:
+        return f"{call.attr} (torchvision checks its MD5)"
+    if call.attr == "load_state_dict_from_url" and call.kwargs.get("check_hash") is True:
+        return "load_state_dict_from_url(check_hash=True)"
+    return None
+
+
+def _literal_name(unit: ml.CodeUnit, call: Call, keyword: str) -> Any:
+    """The model or dataset name a call passes: a literal, or the literal a module-level (or notebook) name was
+    assigned; NON_LITERAL when it comes from anywhere else (a parameter, the configuration)."""
+    value = call.args[0] if call.args else call.kwargs.get(keyword)
+    if isinstance(value, str):
+        return value
+    ref = call.refs.get("0" if call.args else keyword)
+    if ref is not None:
+        assigned = [v for name, v, _ in unit.info.assignments if name == ref]
+        if len(assigned) == 1 and isinstance(assigned[0], str):  # one binding: no reassignment to follow
+            return assigned[0]
+    return value
 
 
 def _is_local(repo: Repo, name: str, call: Call) -> bool:
@@ -778,14 +805,17 @@ def _revision(call: Call, name: str) -> tuple[bool | None, str]:
 def downloads_pinned(repo: Repo) -> Result:
     """Pretrained weights and datasets the code downloads from a hub name an immutable revision: a commit hash
     or a version tag (``revision=`` of ``from_pretrained``, ``hf_hub_download``, ``snapshot_download``,
-    ``load_dataset``, ``SentenceTransformer``; ``owner/repo:tag`` for ``torch.hub.load``).
+    ``load_dataset``, ``SentenceTransformer``; ``owner/repo:tag`` for ``torch.hub.load``), or are checked
+    against a checksum (``torchvision.datasets`` with ``download=True``, ``load_state_dict_from_url`` with
+    ``check_hash=True``). ``seaborn.load_dataset`` reads a repository's default branch: never pinned.
 
     A name that is a local path (an existing folder of the repository, ``./checkpoints``, a weights file) is
-    not a download, and code under ``tests/``, ``fixtures/``, ``docs/`` or ``examples/`` is left out (it produces
-    no results). A revision passed from a variable counts as pinned by the configuration. When the names
-    themselves come from variables and no call names a revision, reading the code cannot tell whether the
-    configuration pins one: the verdict is unknown. When it applies: the code or a notebook downloads from the
-    Hugging Face Hub or ``torch.hub``.
+    not a download; a name assigned once at module level (or in a notebook) is followed. Code under
+    ``tests/``, ``fixtures/``, ``docs/`` or ``examples/`` is left out (it produces no results). A revision
+    passed from a variable counts as pinned by the configuration. When the names themselves come from
+    variables and no call names a revision, reading the code cannot tell whether the configuration pins one:
+    the verdict is unknown. When it applies: the code or a notebook downloads weights or data with one of the
+    calls above.
 
     Why it matters: a hub name points at the newest commit of a repository its owner can change at any time;
     the same code then fine-tunes other weights or evaluates on another dataset version, and results stop
@@ -808,10 +838,14 @@ def downloads_pinned(repo: Repo) -> Result:
         if gitfacts.is_fixture_path(unit.path):  # tests, fixtures, docs and examples produce no results
             continue
         for call in unit.info.calls:
+            verified = _checksum_verified(call)
+            if verified is not None:
+                pinned.append(unit.ev(call.line, verified))
+                continue
             keyword = _downloader(call)
             if keyword is None:
                 continue
-            name = call.args[0] if call.args else call.kwargs.get(keyword)
+            name = _literal_name(unit, call, keyword)
             if isinstance(name, str) and _is_local(repo, name, call):
                 continue
             state, ref = _revision(call, name if isinstance(name, str) else "")

@@ -361,3 +361,30 @@ def test_ver010_tests_and_examples_are_left_out(make_repo) -> None:
     code = 'from transformers import AutoModel\n\nm = AutoModel.from_pretrained("hf-internal-testing/tiny-bert")\n'
     files = {"tests/test_model.py": code, "examples/plot_demo.py": code}
     assert_status(make_repo(files), "VER010", Status.NOT_APPLICABLE)
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        pytest.param(
+            'from transformers import AutoModel\n\nMODEL = "microsoft/deberta-v3-small"\n'
+            "m = AutoModel.from_pretrained(MODEL)\n",
+            Status.FAIL,
+            id="module-level-name-followed",
+        ),
+        pytest.param('import seaborn as sns\n\ntips = sns.load_dataset("tips")\n', Status.FAIL, id="seaborn"),
+        pytest.param(
+            "import torchvision\n\ntrain = torchvision.datasets.CIFAR10(root='./data', train=True, download=True)\n",
+            Status.PASS,
+            id="torchvision-md5",
+        ),
+        pytest.param(
+            "import torch\n\nstate = torch.hub.load_state_dict_from_url(\n"
+            "    'https://dl.fbaipublicfiles.com/detr/detr-r50-e632da11.pth', check_hash=True\n)\n",
+            Status.PASS,
+            id="check-hash",
+        ),
+    ],
+)
+def test_ver010_names_and_checksums(make_repo, code: str, expected: Status) -> None:
+    assert_status(make_repo({"train.py": code}), "VER010", expected)
