@@ -31,7 +31,10 @@ def _flat(found: dict[str, list[Evidence]], n: int = 5) -> list[Evidence]:
 )
 def schema_defined(repo: Repo) -> Result:
     """The expected shape of the data is written down as code: a Great Expectations suite, a pandera
-    schema, pydantic models of records, a TFDV schema, deepchecks or Evidently test suites, Soda checks.
+    schema, pydantic models of records, a TFDV schema, deepchecks or Evidently test suites, Soda checks, dbt
+    column tests (``unique``, ``not_null``...), the typed schema of Feast feature views, or data tests (a test
+    module that reads the dataset and checks its schema, missing values or distribution:
+    ``def test_check_schema()``).
 
     Why it matters: upstream data changes silently — a renamed column, a unit change, a flood of nulls — and
     a model trains happily on garbage. A schema turns that into a failed step with a clear message.

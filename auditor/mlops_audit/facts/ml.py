@@ -506,13 +506,22 @@ _VALIDATION_TOOL_NEEDLES = prefilter(
     b"evidently",
     b"soda",
     b"pydantic",
+    b"feast",
 )
+#: a test function about the data itself (its schema, missing values, distribution), not about code
+_DATA_TEST_NAME = re.compile(
+    r"^test_\w*(schema|missing_values?|null|nan|dtype|distribution|data_(quality|integrity|range|types?))",
+    re.IGNORECASE,
+)
+_PANDAS_READERS = ("pandas.read_", "polars.read_", "polars.scan_")
 
 
 @memoized
 def data_validation_usages(repo: Repo) -> dict[str, list[Evidence]]:
     """Data validation tools in use: Great Expectations (code or suites), pandera, pydantic data models,
-    TFDV (code or ``schema.pbtxt``), deepchecks, Evidently test suites and Soda checks."""
+    TFDV (code or ``schema.pbtxt``), deepchecks, Evidently test suites, Soda checks, dbt column tests, the typed
+    schema of Feast feature views, and test modules that check a dataset's schema, missing values or
+    distribution."""
     found: dict[str, list[Evidence]] = {}
     for unit in code_units(repo, *_VALIDATION_TOOL_NEEDLES):
         for tool, roots in _VALIDATION_MODULES.items():
@@ -523,6 +532,16 @@ def data_validation_usages(repo: Repo) -> dict[str, list[Evidence]]:
             data_name = _DATA_CLASS_NAME.search(name) and not re.search(r"(config|settings)$", name, re.I)
             if pydantic_model and data_name:
                 _add(found, "pydantic", unit.ev(line, f"class {name}(BaseModel)"))
+        for call in unit.info.calls:  # a Feast feature view declares the typed schema of its features
+            if (call.name == "feast.FeatureView" and "schema" in call.kwargs) or (
+                call.name in ("feast.Field", "feast.field.Field") and "dtype" in call.kwargs
+            ):
+                _add(found, "feast", unit.ev(call.line, f"{call.name}(...)"))
+                break
+    for ev in _data_tests(repo):
+        _add(found, "data tests", ev)
+    for path, dbt_line in _dbt_tests(repo):
+        _add(found, "dbt tests", Evidence(path, dbt_line, "dbt column tests"))
     for path, entry in repo.entries.items():
         low = path.lower()
         if entry.name in ("great_expectations.yml", "great_expectations.yaml") or (
@@ -536,6 +555,49 @@ def data_validation_usages(repo: Repo) -> dict[str, list[Evidence]]:
         elif entry.suffix in (".yml", ".yaml") and "soda" in low and repo.contains(path, b"checks for "):
             _add(found, "soda", Evidence(path))
     return found
+
+
+def _data_tests(repo: Repo) -> list[Evidence]:
+    """Test modules that check the data itself: they read a dataset with pandas / polars and hold test functions
+    about its schema, missing values or distribution (``test_check_schema``, ``test_missing_values``)."""
+    out: list[Evidence] = []
+    for mod in modules_containing(repo, b"read_", b"scan_"):
+        name = mod.path.rsplit("/", 1)[-1]
+        if not (name.startswith("test_") or name.endswith("_test.py")):
+            continue
+        if not any(c.name.startswith(_PANDAS_READERS) for c in mod.calls):
+            continue
+        tests = [(f, line) for f, line in mod.functions if _DATA_TEST_NAME.search(f)]
+        if tests:
+            out.append(Evidence(mod.path, tests[0][1], f"data test {tests[0][0]}"))
+    return out
+
+
+def _dbt_tests(repo: Repo) -> list[tuple[str, int | None]]:
+    """dbt property files (``models:`` / ``sources:``) whose columns or models declare data tests
+    (``unique``, ``not_null``, ``accepted_values``...) or constraints."""
+    from .yamlfile import line_of, load_yaml
+
+    out: list[tuple[str, int | None]] = []
+    paths = repo.grep(repo.with_suffix(".yml", ".yaml"), b"columns:")
+    for path in repo.grep(paths, b"tests:", b"constraints:"):
+        data = load_yaml(repo, path)
+        if not isinstance(data, dict):
+            continue
+        models, sources = data.get("models"), data.get("sources")
+        nodes = [m for m in models if isinstance(m, dict)] if isinstance(models, list) else []
+        for source in sources if isinstance(sources, list) else []:
+            if isinstance(source, dict) and isinstance(source.get("tables"), list):
+                nodes += [t for t in source["tables"] if isinstance(t, dict)]
+        for node in nodes:
+            columns = node.get("columns")
+            tested = [node] + [
+                c for c in (columns if isinstance(columns, list) else []) if isinstance(c, dict)
+            ]
+            if any(t.get(k) for t in tested for k in ("tests", "data_tests", "constraints")):
+                out.append((path, line_of(data, "models") or line_of(data, "sources")))
+                break
+    return out
 
 
 _VALIDATION_CALL = re.compile(r"validat|expect_|run_checkpoint|check_schema|assert_schema", re.IGNORECASE)

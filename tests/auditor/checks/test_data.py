@@ -28,6 +28,35 @@ def test_dat001_schema_defined(make_repo) -> None:
     assert_status(make_repo({"README.md": ""}), "DAT001", NA)
 
 
+FIT = "from sklearn.linear_model import LogisticRegression\nLogisticRegression().fit(df, y)\n"
+
+
+def test_dat001_equivalent_schema_tools(make_repo) -> None:
+    """dbt column tests, a Feast feature view's typed schema and data tests count as a written-down schema; the
+    same files without the tests, the typed schema or the data checks do not."""
+    dbt = "version: 2\nmodels:\n  - name: sessions\n    columns:\n      - name: SESSION_ID\n        tests: [unique, not_null]\n"
+    untested = (
+        "version: 2\nmodels:\n  - name: sessions\n    columns:\n      - name: SESSION_ID\n        tests: []\n"
+    )
+    result = assert_status(make_repo({"train.py": FIT, "dbt/models/schema.yml": dbt}), "DAT001", PASS)
+    assert "dbt tests" in result.message
+    assert_status(make_repo({"train.py": FIT, "dbt/models/schema.yml": untested}), "DAT001", FAIL)
+    feast = (
+        "from feast import FeatureView, Field\nfrom feast.types import Float64\n"
+        "fv = FeatureView(name='f', entities=[], schema=[Field(name='radius', dtype=Float64)])\n"
+    )
+    assert_status(make_repo({"train.py": FIT, "features.py": feast}), "DAT001", PASS)
+    store = "from feast import FeatureStore\nstore = FeatureStore(repo_path='.')\n"  # retrieval only
+    assert_status(make_repo({"train.py": FIT, "features.py": store}), "DAT001", FAIL)
+    data_test = (
+        "import pandas as pd\nexpected_columns = 10\n"
+        "def test_check_schema():\n    assert pd.read_csv(path).shape[1] == expected_columns\n"
+    )
+    assert_status(make_repo({"train.py": FIT, "data/data_test.py": data_test}), "DAT001", PASS)
+    code_test = "import pandas as pd\ndef test_train_runs():\n    train(pd.read_csv(path))\n"
+    assert_status(make_repo({"train.py": FIT, "tests/test_train.py": code_test}), "DAT001", FAIL)
+
+
 def test_dat002_validated_before_training(make_repo) -> None:
     inline = (
         SCHEMA
