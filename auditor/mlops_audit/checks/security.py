@@ -177,7 +177,9 @@ def unsafe_deserialisation(repo: Repo) -> Result:
     files you produced yourself, dangerous for anything that crosses a trust boundary.
 
     How to fix: prefer formats without code (safetensors, ONNX, skops with trusted types, JSON for
-    configuration); pass ``weights_only=True`` to ``torch.load``; use ``yaml.safe_load``.
+    configuration); pass ``weights_only=True`` to ``torch.load``; use ``yaml.safe_load``. A call is counted only
+    when the file imports the module it names: ``yaml.load`` on a local ``yaml = YAML(typ="safe")`` object
+    (ruamel.yaml) is not PyYAML's.
 
     Example::
 
@@ -191,6 +193,8 @@ def unsafe_deserialisation(repo: Repo) -> Result:
     for unit in units:
         for call in unit.info.calls:
             why = unsafe_load(call)
+            if why and not unit.info.imports_any(call.name.split(".", 1)[0]):
+                continue  # a local object named like the module (``yaml = YAML(typ="safe")``), not the module
             if why:
                 found.append(unit.ev(call.line, why))
     if found:

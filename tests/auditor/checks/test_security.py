@@ -62,6 +62,10 @@ def test_sec003_unsafe_deserialisation(make_repo) -> None:
     safe = "import torch, yaml\ntorch.load('w.pt', weights_only=True)\nyaml.load(f, yaml.CSafeLoader)\n"
     assert_status(make_repo({"load.py": safe}), "SEC003", PASS)
     assert_status(make_repo({"README.md": "pickle.load"}), "SEC003", NA)
+    # ruamel.yaml's safe loader held in a local variable named yaml: not PyYAML's yaml.load
+    ruamel = "from ruamel.yaml import YAML\nyaml = YAML(typ='safe')\nparams = yaml.load(f)\n"
+    assert_status(make_repo({"load.py": ruamel}), "SEC003", PASS)
+    assert_status(make_repo({"load.py": "import yaml\nparams = yaml.load(f)\n"}), "SEC003", FAIL)
 
 
 def test_sec004_gitignore_secrets(make_repo) -> None:
