@@ -212,7 +212,10 @@ def unsafe_deserialisation(repo: Repo) -> Result:
 )
 def gitignore_secrets(repo: Repo) -> Result:
     """The ``.gitignore`` ignores ``.env`` files, so a secret written there cannot be committed by
-    accident.
+    accident. A project template (cookiecutter, copier) is judged by the ``.gitignore`` of the project it
+    generates (``{{ cookiecutter.repo_name }}/.gitignore``), in every project it generates. A project that names
+    its env file otherwise and commits its template (``.env.user.example``) passes when that file
+    (``.env.user``) is ignored.
 
     Why it matters: ``git add -A`` is one keystroke away; the ignore rule is the cheap safety net.
 
@@ -230,6 +233,20 @@ def gitignore_secrets(repo: Repo) -> Result:
     rule = git.ignore_rule(repo, ".env")
     if rule is not None and rule.include:
         return Result.passed(f".env is ignored ({rule.pattern})", [(rule.path, rule.line)])
+    documented = secrets.documented_env_files(repo)
+    rules = [git.ignore_rule(repo, p) for p in documented]
+    if documented and all(r is not None and r.include for r in rules):
+        first = rules[0]
+        assert first is not None
+        return Result.passed(
+            f"the env file the project documents ({documented[0]}) is ignored ({first.pattern})",
+            [(first.path, first.line)],
+        )
+    rule = git.template_ignore_rule(repo, ".env")
+    if rule is not None:
+        return Result.passed(
+            f".env is ignored in the generated project ({rule.pattern})", [(rule.path, rule.line)]
+        )
     if ".gitignore" not in repo.entries:
         return Result.failed("no .gitignore at the root")
     return Result.failed(".gitignore does not ignore .env", ".gitignore")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..facts import configs, dvc, ml, project
+from ..facts import configs, dvc, ml, project, secrets
 from ..facts import git as gitfacts
 from ..facts.pipelines import (
     is_ml_project,
@@ -639,6 +639,93 @@ _IGNORE_PROBES: dict[str, tuple[str, ...]] = {
 }
 
 
+#: Directory names that hold the project's models (probed with a model file inside).
+_MODEL_DIRS = ("models", "model", "checkpoints", "saved_models", "weights")
+#: Configuration keys whose value is where models are written (``model_dir: artifacts/model``).
+_MODEL_KEY = re.compile(
+    r"^(model|checkpoint|ckpt)s?_(dir|path|file|output|root)$|^output_model", re.IGNORECASE
+)
+_REMOTE_TRACKING = re.compile(r"^(https?|databricks|postgresql|mysql|azureml)[:+]", re.IGNORECASE)
+
+
+def _yaml_items(node: Any, depth: int = 0) -> list[tuple[str, str]]:
+    """(key, string value) of every mapping entry of a parsed YAML document, at any depth."""
+    out: list[tuple[str, str]] = []
+    if depth > 20:
+        return out
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if isinstance(value, str):
+                out.append((str(key), value))
+            else:
+                out += _yaml_items(value, depth + 1)
+    elif isinstance(node, list):
+        for item in node:
+            out += _yaml_items(item, depth + 1)
+    return out
+
+
+def _project_root_of(repo: Repo, path: str) -> str:
+    """The root a configured relative path is resolved against: the generated project's of a template, else the
+    repository's."""
+    return next((d + "/" for d in gitfacts.generated_project_dirs(repo) if path.startswith(d + "/")), "")
+
+
+def _own_locations(repo: Repo) -> dict[str, list[Evidence]]:
+    """Where this project keeps each kind of artefact, as paths to probe against the ignore rules: model files and
+    directories its configuration names (``filepath: data/06_models/regressor.pickle``, ``model_dir: artifacts``),
+    its existing model directories (code packages named ``models/`` aside), the sub-folders of its data
+    directories (``data/uploads/``; folders of committed data aside); and the tracking server its configuration sends runs to
+    (``tracking_uri: http://...``), which leaves no local store to ignore; the env files it documents by a
+    committed template (``.env.user.example``)."""
+    out: dict[str, list[Evidence]] = {"models": [], "data": [], "tracking stores": [], "secrets": []}
+    out["secrets"] = [Evidence(p, None, "documented env file") for p in secrets.documented_env_files(repo)]
+    for path in configs.config_files(repo):
+        if not path.endswith((".yaml", ".yml")):
+            continue
+        root = _project_root_of(repo, path)
+        for key, value in _yaml_items(load_yaml(repo, path)):
+            value = value.strip()
+            if key.lower() in ("tracking_uri", "mlflow_tracking_uri") and _REMOTE_TRACKING.match(value):
+                out["tracking stores"].append(Evidence(path, None, f"tracking stores: runs go to {value}"))
+            elif not value or "://" in value or value.startswith(("/", "~", "$")):
+                continue
+            elif value.lower().endswith((*gitfacts.STRICT_MODEL_SUFFIXES, ".pickle")):
+                out["models"].append(Evidence(root + value.lstrip("./"), None, f"configured in {path}"))
+            elif _MODEL_KEY.match(key):
+                out["models"].append(
+                    Evidence(root + value.strip("./") + "/model.pkl", None, f"configured in {path}")
+                )
+    code_dirs = {p.rsplit("/", 1)[0] for p in repo.with_suffix(".py") if "/" in p}
+    # folders whose data is committed on purpose (VER005 judges those) are not where artefacts land by accident
+    committed = {p.rsplit("/", 1)[0] for p in gitfacts.data_files(repo) if "/" in p}
+    for d in sorted(repo.dirs()):
+        if d in code_dirs or d in committed or _is_test(d + "/x"):
+            continue
+        last = d.rsplit("/", 1)[-1].lower()
+        parent = d.rsplit("/", 1)[0].rsplit("/", 1)[-1].lower() if "/" in d else ""
+        if last in _MODEL_DIRS:
+            out["models"].append(Evidence(d + "/model.pkl", None, "model directory"))
+        elif parent in gitfacts.DATA_DIRS:
+            out["data"].append(Evidence(d + "/raw.csv", None, "data directory"))
+    return out
+
+
+def _own_rule(repo: Repo, kind: str, places: list[Evidence]) -> Evidence | None:
+    """Evidence that every place this project keeps ``kind`` is ignored (``None`` when one is not, or none is
+    known)."""
+    if not places:
+        return None
+    if kind == "tracking stores":  # runs go to a tracking server: no local store to ignore
+        return places[0]
+    rules = [gitfacts.ignore_rule(repo, e.path) for e in places]
+    if any(r is None or not r.include for r in rules):
+        return None
+    first = rules[0]
+    assert first is not None
+    return Evidence(first.path, first.line, f"{kind}: {first.pattern}")
+
+
 @check(
     "VER009",
     Severity.WARNING,
@@ -652,7 +739,15 @@ def ignore_rules_cover_artefacts(repo: Repo) -> Result:
     (``data/``, ``*.csv``), model files (``*.pkl``, ``models/``), tracking stores (``mlruns/``,
     ``mlflow.db``, ``wandb/``) and ``.env``. The check probes typical paths of each kind against the rules of
     every ``.gitignore``, sub-folders' included (DVC-tracked data, and ``.gitignore`` files inside ``data/``
-    such as those ``dvc add`` writes, count as covered); each kind is a quarter of the credit.
+    such as those ``dvc add`` writes, count as covered); each kind is a quarter of the credit. A project template
+    (cookiecutter, copier) is judged by the ``.gitignore`` of the projects it generates
+    (``{{ cookiecutter.repo_name }}/.gitignore``): a kind is covered when every generated project ignores it.
+    A project that keeps an artefact elsewhere is judged by its own places: a kind is also covered when every
+    place the project has for it is ignored — the model files and directories its configuration names
+    (``filepath: data/06_models/regressor.pickle``, ``model_dir: artifacts/model``), its model directories,
+    the sub-folders of its data directories (``data/uploads/``), the env files it documents by a committed
+    template (``.env.user`` for ``.env.user.example``); a configured remote tracking server
+    (``tracking_uri: http://...``) leaves no local tracking store to ignore.
 
     Why it matters: one ``git add .`` after a training run otherwise commits a 2 GB dataset, a pickled model
     and a local tracking database — history that every clone downloads forever and that is painful to purge.
@@ -676,7 +771,7 @@ def ignore_rules_cover_artefacts(repo: Repo) -> Result:
     for kind, probes in _IGNORE_PROBES.items():
         rule = next(
             (r for p in probes if (r := gitfacts.ignore_rule(repo, p)) is not None and r.include), None
-        )
+        ) or next((r for p in probes if (r := gitfacts.template_ignore_rule(repo, p)) is not None), None)
         if rule is not None:
             covered.append(Evidence(rule.path, rule.line, f"{kind}: {rule.pattern}"))
         elif kind == "data" and dvc.is_dvc_tracked(repo, "data"):
@@ -685,6 +780,8 @@ def ignore_rules_cover_artefacts(repo: Repo) -> Result:
             )
         elif kind == "data" and (nested := gitfacts.ignore_rules_under(repo, "data")):
             covered.append(Evidence(nested[0].path, nested[0].line, f"data: {nested[0].pattern}"))
+        elif (own := _own_rule(repo, kind, _own_locations(repo).get(kind, []))) is not None:
+            covered.append(own)
         else:
             missing.append(kind)
     if not missing:

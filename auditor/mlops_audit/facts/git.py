@@ -145,6 +145,38 @@ def ignore_rules_under(repo: Repo, directory: str) -> list[IgnoreRule]:
     return out
 
 
+_TEMPLATE_QUESTIONS = ("cookiecutter.json", "copier.yml", "copier.yaml")
+
+
+@memoized
+def generated_project_dirs(repo: Repo) -> list[str]:
+    """The templated directories of a project template (``{{ cookiecutter.repo_name }}/``) that become the
+    generated project's root: a directory whose name holds ``{{`` next to a cookiecutter or copier question
+    file. The ``.gitignore`` there is the generated project's own."""
+    out: list[str] = []
+    for question in repo.named(*_TEMPLATE_QUESTIONS):
+        parent = question.rsplit("/", 1)[0] + "/" if "/" in question else ""
+        for path in repo.paths:
+            if not path.startswith(parent):
+                continue
+            head = path[len(parent) :].split("/", 1)[0]
+            if "{{" in head and "/" in path[len(parent) :] and parent + head not in out:
+                out.append(parent + head)
+    return out
+
+
+def template_ignore_rule(repo: Repo, path: str, *, is_dir: bool = False) -> IgnoreRule | None:
+    """For a project template: the rule that ignores ``path`` in every project it generates (``path`` probed
+    inside each :func:`generated_project_dirs`), or ``None`` (not a template, or one of them keeps it)."""
+    found: IgnoreRule | None = None
+    for root in generated_project_dirs(repo):
+        rule = ignore_rule(repo, f"{root}/{path.lstrip('/')}", is_dir=is_dir)
+        if rule is None or not rule.include:
+            return None
+        found = found or rule
+    return found
+
+
 def is_ignored(repo: Repo, path: str, *, is_dir: bool = False) -> bool:
     """Would git ignore ``path`` (an existing or a future file; ``data/`` for a directory)?"""
     rule = ignore_rule(repo, path, is_dir=is_dir)

@@ -73,6 +73,13 @@ def test_sec004_gitignore_secrets(make_repo) -> None:
     assert str(result.evidence[0]) == ".gitignore:2"
     assert_status(make_repo({".gitignore": "__pycache__/\n"}), "SEC004", FAIL)
     assert_status(make_repo({"main.py": ""}), "SEC004", FAIL)
+    # the env file the project documents under another name, and a template's generated project
+    documented = {".gitignore": ".env.user\n", ".env.user.example": "TOKEN=\n"}
+    assert_status(make_repo(documented), "SEC004", PASS)
+    assert_status(make_repo({**documented, ".gitignore": "__pycache__/\n"}), "SEC004", FAIL)
+    template = {"cookiecutter.json": "{}", "{{cookiecutter.name}}/.gitignore": ".env\n", "main.py": ""}
+    assert_status(make_repo(template), "SEC004", PASS)
+    assert_status(make_repo({**template, "{{cookiecutter.name}}/.gitignore": "*.pyc\n"}), "SEC004", FAIL)
 
 
 def test_sec005_key_files(make_repo) -> None:

@@ -230,6 +230,38 @@ def test_ver009_gitignore_in_a_data_subfolder_counts(make_repo):
     assert "data" in assert_status(make_repo(files), "VER009", Status.FAIL).message
 
 
+def test_ver009_the_projects_own_places_and_generated_projects(make_repo):
+    """A project that keeps its artefacts in its own places is judged by those places; a template by the
+    .gitignore of the projects it generates."""
+    own = {
+        ".gitignore": "data/uploads/*\ndata/models/*\n!data/uploads/.gitkeep\n!data/models/.gitkeep\n"
+        "artifacts/\n.env.user\n",
+        "data/uploads/.gitkeep": "",
+        "data/models/.gitkeep": "",
+        ".env.user.example": "MLFLOW_TRACKING_PASSWORD=\n",
+        "configs/dev.yaml": "mlflow:\n  tracking_uri: http://mlflow:5000\nartifacts:\n  model_dir: artifacts/model\n",
+        "train.py": "x = 1\n",
+    }
+    result = assert_status(make_repo(own), "VER009", Status.PASS)
+    assert any(e.path == "configs/dev.yaml" for e in result.evidence)  # the remote tracking server
+    leaky = {
+        **own,
+        ".gitignore": own[".gitignore"].replace("data/uploads/*\n", "").replace("artifacts/\n", ""),
+    }
+    failed = assert_status(make_repo(leaky), "VER009", Status.FAIL)
+    assert "data, models" in failed.message
+    no_secret = {**own, ".gitignore": own[".gitignore"].replace(".env.user\n", "")}
+    assert "secrets" in assert_status(make_repo(no_secret), "VER009", Status.FAIL).message
+    template = {
+        "cookiecutter.json": '{"repo_name": "x"}',
+        "{{ cookiecutter.repo_name }}/.gitignore": "data/**\n*.pkl\nmlruns/\n.env\n",
+        "{{ cookiecutter.repo_name }}/train.py": "x = 1\n",
+    }
+    assert_status(make_repo(template), "VER009", Status.PASS)
+    bare = {**template, "{{ cookiecutter.repo_name }}/.gitignore": "data/**\n"}
+    assert_status(make_repo(bare), "VER009", Status.FAIL)
+
+
 def test_ver006_models_logged_from_notebooks_or_output_by_dvc_stages(make_repo):
     """A model logged to the tracker's artifact store from a notebook, or output by a DVC stage (cached with
     every run and experiment), is versioned outside git."""
