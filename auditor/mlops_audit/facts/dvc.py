@@ -15,7 +15,7 @@ from typing import Any
 
 from ..repo import Repo, memoized
 from . import FactValue, inventory, report_fact
-from .git import DATA_DIRS, DATA_SUFFIXES, MODEL_SUFFIXES, lfs_patterns
+from .git import DATA_DIRS, DATA_SUFFIXES, MODEL_SUFFIXES, is_model_file, lfs_patterns
 from .yamlfile import line_of, load_yaml
 
 
@@ -267,11 +267,16 @@ def lakefs_evidence(repo: Repo) -> list[tuple[str, int | None]]:
 
 @memoized
 def data_versioning_evidence(repo: Repo) -> list[tuple[str, int | None]]:
-    out: list[tuple[str, int | None]] = [(p.path, None) for p in pointers(repo)[:3]]
+    """Where data is versioned: DVC pointers and stage outputs, git-lfs data patterns, lakeFS. Pointers that track
+    only model files (``trained_model.dvc`` -> ``model.ckpt``) version a model, not data; a DVC project whose
+    only pointers are those has no data versioned by DVC."""
+    all_pointers = pointers(repo)
+    data_pointers = [p for p in all_pointers if not all(is_model_file(o) for o in p.outs)]
+    out: list[tuple[str, int | None]] = [(p.path, None) for p in data_pointers[:3]]
     out += [(s.path, s.line) for s in stages(repo) if s.outs][:2]
     if not out and dvc_yaml_files(repo):
         out.append((dvc_yaml_files(repo)[0], None))
-    if ".dvc/config" in repo.entries:
+    if ".dvc/config" in repo.entries and (out or not all_pointers):
         out.append((".dvc/config", None))
     out += [(p.path, p.line) for p in lfs_data_patterns(repo)[:2]]
     out += lakefs_evidence(repo)[:2]

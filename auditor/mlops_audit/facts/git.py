@@ -234,8 +234,26 @@ def in_data_dir(path: str) -> bool:
 
 @memoized
 def data_files(repo: Repo) -> list[str]:
-    """Data files listed in the tree (tracked, or untracked and not ignored), fixtures excluded."""
-    return [p for p in repo.entries if is_data_file(p) and not is_fixture_path(p)]
+    """Data files listed in the tree (tracked, or untracked and not ignored), fixtures and package data
+    (:func:`package_data`) excluded."""
+    found = [p for p in repo.entries if is_data_file(p) and not is_fixture_path(p)]
+    shipped = package_data(repo, found)
+    return [p for p in found if p not in shipped]
+
+
+def package_data(repo: Repo, paths: list[str]) -> set[str]:
+    """The ``paths`` that are a Python package's own resources, not a dataset: the file sits in a package
+    directory (one with ``__init__.py``) whose modules name it (``bpe_simple_vocab_16e6.txt.gz`` read by the
+    package's tokenizer)."""
+    out: set[str] = set()
+    for path in paths:
+        folder, _, name = path.rpartition("/")
+        if not folder or f"{folder}/__init__.py" not in repo.entries:
+            continue
+        modules = [p for p in repo.with_suffix(".py") if p.rpartition("/")[0] == folder]
+        if repo.grep(modules, name.encode()):
+            out.add(path)
+    return out
 
 
 @memoized
@@ -250,7 +268,8 @@ def model_files(repo: Repo) -> list[str]:
 
 def large_files(repo: Repo, max_file_mb: float = 5.0, max_data_mb: float = 1.0) -> list[LargeFile]:
     """Tracked files larger than ``max_file_mb``, or data/model files larger than ``max_data_mb`` (files routed
-    to git-lfs excluded: git holds only their pointer). Largest first."""
+    to git-lfs excluded: git holds only their pointer; a package's own resources, :func:`package_data`, are
+    held to ``max_file_mb`` only). Largest first."""
 
     def compute() -> list[LargeFile]:
         out = []
@@ -259,7 +278,11 @@ def large_files(repo: Repo, max_file_mb: float = 5.0, max_data_mb: float = 1.0) 
                 continue
             if entry.size > max_file_mb * MB:
                 reason = "large"
-            elif entry.size > max_data_mb * MB and (is_data_file(path) or is_model_file(path, strict=False)):
+            elif (
+                entry.size > max_data_mb * MB
+                and (is_data_file(path) or is_model_file(path, strict=False))
+                and not package_data(repo, [path])
+            ):
                 reason = "data"
             else:
                 continue

@@ -27,6 +27,22 @@ def test_ver002_large_files(make_repo):
     assert_status(make_repo({"a.py": ""}, git=False), "VER002", Status.NOT_APPLICABLE)
 
 
+def test_ver002_ver005_package_resources_and_dataset_docs_are_not_data(make_repo):
+    """A file a package's modules name is the package's resource, not a dataset; a data/ folder of dataset
+    documentation is not a data directory. The same file that no module names, or a real data folder, is."""
+    vocab = b"\x1f\x8b" + b"\1" * (2 * MB)
+    tok = "import gzip, os\nVOCAB = os.path.join(os.path.dirname(__file__), 'bpe_vocab.txt.gz')\n"
+    files = {"clip/__init__.py": "", "clip/tokenizer.py": tok, "clip/bpe_vocab.txt.gz": vocab}
+    shipped = {**files, "data/yfcc100m.md": "# YFCC100M subset\n", ".gitignore": "*.pyc\n"}
+    assert_status(make_repo(shipped), "VER002", Status.PASS)
+    assert_status(make_repo(shipped), "VER005", Status.NOT_APPLICABLE)
+    unnamed = {**shipped, "clip/tokenizer.py": "x = 1\n"}
+    assert_status(make_repo(unnamed), "VER002", Status.FAIL)
+    assert_status(make_repo(unnamed), "VER005", Status.FAIL)
+    data_folder = {**shipped, "data/train.csv": "a\n1\n"}
+    assert_status(make_repo(data_folder), "VER005", Status.FAIL)
+
+
 def test_ver002_deleted_blob_and_options(make_repo):
     root = make_repo({"weights.bin": b"\1" * (6 * MB), "README.md": "x\n"})
     (root / "weights.bin").unlink()
@@ -178,6 +194,26 @@ def test_ver009_ignore_rules_cover_artefacts(make_repo):
     assert str(failed.evidence[0]) == ".gitignore:1"
     assert_status(make_repo({"train.py": "x = 1\n"}), "VER009", Status.FAIL)
     assert_status(make_repo({"train.py": "x = 1\n"}, git=False), "VER009", Status.NOT_APPLICABLE)
+
+
+def test_ver003_downloaded_datasets_and_model_only_dvc_pointers(make_repo):
+    """A dataset downloaded at run time is data the project loads; a DVC pointer to a model file versions the
+    model, not the data."""
+    cifar = (
+        "import torchvision\nds = torchvision.datasets.CIFAR10(root='./data', download=True)\nmodel.fit(ds)\n"
+    )
+    result = assert_status(make_repo({"main.py": cifar}), "VER003", Status.FAIL)
+    assert "CIFAR10" in result.evidence[0].note
+    assert_status(make_repo({"main.py": "import torch\nmodel.fit(x)\n"}), "VER003", Status.NOT_APPLICABLE)
+    glue = "from datasets import load_dataset\nds = load_dataset('glue', 'cola')\n"
+    model_only = {
+        ".dvc/config": "[core]\n    remote = s\n",
+        "dvcfiles/trained_model.dvc": "outs:\n- md5: 1\n  path: best-checkpoint.ckpt\n",
+        "data.py": glue,
+    }
+    assert_status(make_repo(model_only), "VER003", Status.FAIL)
+    with_data = {**model_only, "data/raw.dvc": "outs:\n- md5: 2\n  path: raw\n"}
+    assert_status(make_repo(with_data), "VER003", Status.PASS)
 
 
 def test_ver003_small_data_committed_is_versioned_by_git(make_repo):
