@@ -187,8 +187,9 @@ def _generated_data(repo: Repo) -> list[Evidence]:
 
 def _small_committed_data(repo: Repo, max_data_mb: float) -> list[Evidence]:
     """The committed data files, when git alone versions the data: every data file of the tree is tracked (not
-    in git-lfs) and no larger than ``max_data_mb``, no configuration names a remote dataset, and every loading
-    call of the code (modules and notebooks, tests excluded) reads one of them by a literal path. Empty
+    in git-lfs) and no larger than ``max_data_mb``, no configuration names a remote dataset, every loading
+    call of the code (modules and notebooks, tests excluded) reads one of them by a literal path, and one is
+    loaded by the code or named by a configuration (a data catalog's ``filepath: data/01_raw/iris.csv``). Empty
     otherwise."""
     files = gitfacts.data_files(repo)
     committed: list[str] = []
@@ -201,9 +202,14 @@ def _small_committed_data(repo: Repo, max_data_mb: float) -> list[Evidence]:
         committed.append(path)
     if not committed:
         return []
-    if any("://" in e.note for e in _fixed_data_sources(repo) if e.note.startswith("data location")):
+    configured = [e for e in _fixed_data_sources(repo) if e.note.startswith("data location")]
+    if any("://" in e.note for e in configured):
         return []
     evidence: list[Evidence] = []
+    for e in configured:  # a data catalog (Kedro's catalog.yml) naming the committed raw data
+        where = _committed_file(e.note.removeprefix("data location "), committed)
+        if where is not None:
+            evidence.append(Evidence(where, None, f"committed, named by {e.path}"))
     for unit in ml.code_units(repo, *_LOADER_WORDS):
         if _is_test(unit.path):
             continue
@@ -292,7 +298,8 @@ def _data_signals(repo: Repo) -> list[Evidence]:
 )
 def data_versioned(repo: Repo, *, max_data_mb: float = 1.0) -> Result:
     """The data a model is trained on is versioned: ``*.dvc`` pointer files, ``dvc.yaml`` stage outputs, git-lfs
-    patterns for data files, or lakeFS — or git itself, when every data file is committed, each no larger than
+    patterns for data files, lakeFS, datasets registered as versions in Azure ML (data asset YAML,
+    ``Dataset.register(..., create_new_version=True)``) — or git itself, when every data file is committed, each no larger than
     ``max-data-mb`` (1 MB, VER002's data limit), and every dataset the code loads is one of them.
 
     Why it matters: a model is a function of code *and* data. Without a data version, retraining on "the same

@@ -216,6 +216,27 @@ def test_ver003_downloaded_datasets_and_model_only_dvc_pointers(make_repo):
     assert_status(make_repo(with_data), "VER003", Status.PASS)
 
 
+def test_ver003_azure_ml_registered_datasets_and_catalog_named_committed_data(make_repo):
+    """Datasets registered as Azure ML versions are versioned; so is small committed data that a data catalog
+    names. Without the registration, or with the data elsewhere, they are not."""
+    asset = (
+        "$schema: https://azuremlschemas.azureedge.net/latest/data.schema.json\ntype: uri_file\nname: taxi\n"
+    )
+    prep = "import pandas as pd\ndf = pd.read_csv(args.raw_data)\n"
+    aml = {"mlops/azureml/train/data.yml": asset, "src/prep.py": prep, "data/taxi.csv": "a\n1\n" * 600_000}
+    assert_status(make_repo(aml), "VER003", Status.PASS)
+    assert_status(
+        make_repo({**aml, "mlops/azureml/train/data.yml": "type: uri_file\n"}), "VER003", Status.FAIL
+    )
+    v1 = "ds = Dataset.Tabular.from_delimited_files(path)\nds = ds.register(workspace=ws, name='d', create_new_version=True)\n"
+    assert_status(make_repo({"train_aml.py": v1, "src/prep.py": prep}), "VER003", Status.PASS)
+    catalog = "iris:\n  type: pandas.CSVDataset\n  filepath: data/01_raw/iris.csv\n"
+    kedro = {"conf/base/catalog.yml": catalog, "data/01_raw/iris.csv": "a,b\n1,2\n"}
+    assert_status(make_repo(kedro), "VER003", Status.PASS)
+    elsewhere = {**kedro, "conf/base/catalog.yml": catalog.replace("iris.csv", "other.csv")}
+    assert_status(make_repo(elsewhere), "VER003", Status.FAIL)
+
+
 def test_ver003_small_data_committed_is_versioned_by_git(make_repo):
     files = {
         "ml-model/prices.csv": "rooms,value\n3,100\n",
