@@ -142,6 +142,11 @@ def test_rep004_python_pinned(make_repo) -> None:
     assert_status(make_repo({"main.py": "", "runtime.txt": "python-3.11.4\n"}), "REP004", PASS)
     assert_status(make_repo({"main.py": "", "requirements.txt": "numpy\n"}), "REP004", FAIL)
     assert_status(make_repo({"notes.md": "x\n"}), "REP004", NA)
+    # a dev container image's <image version>-<python version> tag pins Python; an unversioned tag does not
+    devcontainer = "FROM mcr.microsoft.com/devcontainers/python:0-3.10\n"
+    assert_status(make_repo({"main.py": "", ".devcontainer/Dockerfile": devcontainer}), "REP004", PASS)
+    latest = "FROM mcr.microsoft.com/devcontainers/python:latest\n"
+    assert_status(make_repo({"main.py": "", ".devcontainer/Dockerfile": latest}), "REP004", FAIL)
 
 
 def test_rep005_environment_as_code(make_repo) -> None:
