@@ -615,7 +615,9 @@ def config_externalised(repo: Repo) -> Result:
 
     How to fix: put the parameters in ``conf/config.yaml`` and load them with Hydra (or OmegaConf, or
     ``params.yaml`` read by the DVC stage); ``mlops-audit fix --select VER007`` renders the template's config.
-    Configuration files that no code loads earn only partial credit.
+    Configuration files that no code loads earn only partial credit. A file a CI pipeline reads
+    (``config-infra-dev.yml`` in a GitHub Actions workflow) is loaded; so is configuration that a settings module
+    (``config.py``) reads from at least five environment variables set by the CI or the deployment.
 
     Example::
 
@@ -631,6 +633,12 @@ def config_externalised(repo: Repo) -> Result:
         )
     if not is_ml_project(repo):
         return Result.not_applicable("no training code or pipeline to configure")
+    from_env = configs.environment_config_modules(repo)
+    if from_env:
+        return Result.passed(
+            "configuration from environment variables read by a settings module",
+            [Evidence(p, ln, "os.getenv") for p, ln in from_env[:3]],
+        )
     files = configs.config_files(repo)
     if files:
         return Result.failed(

@@ -177,6 +177,21 @@ def test_ver007_config_externalised(make_repo):
     assert_status(make_repo({"lib.py": "x = 1\n"}), "VER007", Status.NOT_APPLICABLE)
 
 
+def test_ver007_config_read_by_ci_or_from_environment(make_repo):
+    """A config file a CI workflow reads, or a settings module fed by environment variables, externalises the
+    configuration; a workflow that names only the folder, or a module reading two variables, does not."""
+    workflow = "jobs:\n  train:\n    steps:\n      - run: python read_yaml.py config-infra-dev.yml\n"
+    files = {"train.py": TRAIN, "config-infra-dev.yml": "location: westeurope\n"}
+    assert_status(make_repo({**files, ".github/workflows/train.yml": workflow}), "VER007", Status.PASS)
+    folder_only = workflow.replace("config-infra-dev.yml", "infra/")
+    assert_status(make_repo({**files, ".github/workflows/train.yml": folder_only}), "VER007", Status.FAIL)
+    names = ("PROJECT", "REGION", "GCS_LOCATION", "TRAIN_LIMIT", "ACCURACY_THRESHOLD")
+    settings = "import os\n" + "".join(f"{n} = os.getenv('{n}', '')\n" for n in names)
+    assert_status(make_repo({"train.py": TRAIN, "src/config.py": settings}), "VER007", Status.PASS)
+    two = "import os\n" + "".join(f"{n} = os.getenv('{n}', '')\n" for n in names[:2])
+    assert_status(make_repo({"train.py": TRAIN, "src/config.py": two}), "VER007", Status.FAIL)
+
+
 def test_ver008_dvc_lock(make_repo):
     dvc_yaml = "stages:\n  a:\n    cmd: x\n"
     assert_status(make_repo({"dvc.yaml": dvc_yaml, "dvc.lock": "schema: '2.0'\n"}), "VER008", Status.PASS)
