@@ -165,8 +165,9 @@ def validated_before_training(repo: Repo) -> Result:
 )
 def drift_monitored(repo: Repo) -> Result:
     """New data is compared with the training data: Evidently drift presets, alibi-detect, whylogs,
-    NannyML, deepchecks drift checks, or custom statistical tests (Kolmogorov-Smirnov, PSI) on feature
-    distributions.
+    NannyML, deepchecks drift checks, a managed platform's model monitoring (Vertex AI skew / drift detection,
+    SageMaker Model Monitor, Azure ML data drift), or custom statistical tests (Kolmogorov-Smirnov, PSI) on
+    feature distributions.
 
     Why it matters: models degrade when the world changes; drift detection is the early warning that
     triggers investigation or retraining before the business metric drops.

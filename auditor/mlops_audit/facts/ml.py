@@ -649,6 +649,12 @@ _STAT_GENERIC = (
 )
 
 
+#: Managed model monitoring of the ML platforms: Vertex AI (skew / drift detection configs of a model deployment
+#: monitoring job), SageMaker Model Monitor, Azure ML data drift detectors.
+_PLATFORM_ROOTS = ("google.cloud.aiplatform", "sagemaker.model_monitor", "azureml.datadrift", "azure.ai.ml")
+_PLATFORM_MONITOR = re.compile(
+    r"drift|skewdetection|ModelDeploymentMonitoringJob|DefaultModelMonitor|ModelQualityMonitor", re.IGNORECASE
+)
 _DRIFT_NEEDLES = prefilter(
     b"evidently",
     b"alibi_detect",
@@ -664,13 +670,17 @@ _DRIFT_NEEDLES = prefilter(
     b"PSI",
     b"population_stability",
     b"anderson_ksamp",
+    b"model_monitor",
+    b"ModelMonitor",
+    b"MonitoringJob",
 )
 
 
 @memoized
 def drift_usages(repo: Repo) -> dict[str, list[Evidence]]:
     """Drift detection: Evidently drift presets/metrics, alibi-detect, whylogs, NannyML, frouros, deepchecks
-    drift checks, or custom statistical tests (KS, PSI...) in code about drift."""
+    drift checks, managed platform monitoring (Vertex AI skew / drift detection, SageMaker Model Monitor, Azure
+    ML data drift), or custom statistical tests (KS, PSI...) in code about drift."""
     found: dict[str, list[Evidence]] = {}
     for unit in code_units(repo, *_DRIFT_NEEDLES):
         for tool, roots in _DRIFT_MODULES.items():
@@ -687,6 +697,8 @@ def drift_usages(repo: Repo) -> dict[str, list[Evidence]]:
         for call in unit.info.calls:
             if call.name.startswith(("evidently", "deepchecks")) and "drift" in call.name.lower():
                 _add(found, call.name.split(".")[0], unit.call_ev(call))
+            elif call.name.startswith(_PLATFORM_ROOTS) and _PLATFORM_MONITOR.search(call.name):
+                _add(found, "platform monitoring", unit.call_ev(call))
             elif call.name in _STAT_TESTS or (about_drift and call.name in _STAT_GENERIC):
                 _add(found, "custom", unit.call_ev(call))
         for fname, line in unit.info.functions:

@@ -87,6 +87,18 @@ def test_dat003_drift(make_repo) -> None:
     )
     assert_status(make_repo({"train.py": "import torch\n"}), "DAT003", FAIL)
     assert_status(make_repo({"README.md": "drift"}), "DAT003", NA)
+    # a managed platform's model monitoring: Vertex AI drift detection, SageMaker Model Monitor
+    vertex = (
+        "from google.cloud import aiplatform_v1beta1 as vertex_ai_beta\n"
+        "cfg = vertex_ai_beta.ModelMonitoringObjectiveConfig.PredictionDriftDetectionConfig(drift_thresholds=t)\n"
+    )
+    assert_status(make_repo({"train.py": "import torch\n", "monitoring.py": vertex}), "DAT003", PASS)
+    sagemaker = "from sagemaker.model_monitor import DefaultModelMonitor\nm = DefaultModelMonitor(role=r)\n"
+    assert_status(make_repo({"train.py": "import torch\n", "monitor.py": sagemaker}), "DAT003", PASS)
+    endpoint = (
+        "from google.cloud import aiplatform\nendpoint = aiplatform.Endpoint.create(display_name='x')\n"
+    )
+    assert_status(make_repo({"train.py": "import torch\n", "deploy.py": endpoint}), "DAT003", FAIL)
 
 
 def test_dat004_reproducible_splits(make_repo) -> None:
