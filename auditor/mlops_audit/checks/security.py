@@ -64,8 +64,40 @@ def _env_files(repo: Repo) -> list[tuple[str, bool]]:
             continue
         if _holds_no_value(repo.read_text(path)):
             continue  # comments and empty assignments only: a template of the variables, like .env.example
+        if _documented_template(repo, path):
+            continue
         out.append((path, entry.tracked or not repo.is_git))
     return out
+
+
+def _documented_templates(repo: Repo) -> list[str]:
+    return [
+        p
+        for p, e in repo.entries.items()
+        if _ENV_FILE.match(e.name.lower())
+        and not _ENV_OK.match(e.name.lower())
+        and _documented_template(repo, p)
+    ]
+
+
+_COPY_WORDS = re.compile(r"\b(cop(y|ied)|create|rename|cp|mv)\b", re.IGNORECASE)
+_DOT_ENV = re.compile(r"(?<![\w.-])\.env(?![\w.-])")
+
+
+def _documented_template(repo: Repo, path: str) -> bool:
+    """Is the committed env file the documented template of ``.env``: the documentation tells to copy it to a
+    ``.env`` (``Create a local version of the `local.env` file named only `.env` ``) that git ignores?"""
+    from ..facts import git
+
+    name = path.rsplit("/", 1)[-1]
+    folder = path[: len(path) - len(name)]
+    if name == ".env" or not git.is_ignored(repo, folder + ".env"):
+        return False
+    for doc in repo.grep(repo.with_suffix(".md", ".rst"), name.encode()):
+        for line in (repo.read_text(doc) or "").splitlines():
+            if name in line and _DOT_ENV.search(line.replace(name, "")) and _COPY_WORDS.search(line):
+                return True
+    return False
 
 
 _ENV_ASSIGNMENT = re.compile(r"""^\s*(?:export\s+)?[A-Za-z_][A-Za-z0-9_.-]*\s*[=:]\s*(.*?)\s*$""")
@@ -98,7 +130,9 @@ def _holds_no_value(text: str | None) -> bool:
 def env_not_committed(repo: Repo) -> Result:
     """No ``.env`` (or ``prod.env``, ``.env.local``...) file is tracked in git; ``.env.example`` with
     placeholder values is the way to document the variables. A committed env file that sets nothing (comments,
-    empty values, ``<placeholders>``) is such a template under another name.
+    empty values, ``<placeholders>``) is such a template under another name, and so is one the documentation
+    tells to copy to a git-ignored ``.env`` ("copy ``local.env`` to ``.env``"); SEC001 still scans its
+    values for secrets.
 
     Why it matters: ``.env`` files exist to hold the secrets and machine-specific settings that must stay
     out of the repository; once committed, every clone has them.
@@ -119,6 +153,12 @@ def env_not_committed(repo: Repo) -> Result:
             f"{found[0][0]} is neither committed nor ignored: one `git add -A` away from the history",
             [p for p, _ in found[:5]],
             credit=0.5,
+        )
+    templates = _documented_templates(repo)
+    if templates:
+        return Result.passed(
+            f"only the documented template of .env is committed ({templates[0]}); .env is ignored",
+            templates[:3],
         )
     return Result.passed("no .env file in the repository")
 

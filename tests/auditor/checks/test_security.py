@@ -41,6 +41,15 @@ def test_sec002_env_template_that_sets_nothing(make_repo) -> None:
     empty = "SF_USER=''\nSF_PWD=\nexport API_URL=<your url>\nHOME_DIR=${HOME}\n"
     assert_status(make_repo({"src/local.env": empty}), "SEC002", PASS)
     assert_status(make_repo({"src/local.env": empty + "SF_SCHEMA=POST_MODERN\n"}), "SEC002", FAIL)
+    # the documented template of a git-ignored .env ("copy local.env to .env")
+    documented = {
+        "src/local.env": empty + "SF_SCHEMA=POST_MODERN\n",
+        ".gitignore": ".env\n",
+        "README.md": "Create a local version of the `local.env` file named only `.env` (do not commit it!)\n",
+    }
+    assert_status(make_repo(documented), "SEC002", PASS)
+    assert_status(make_repo({**documented, ".gitignore": "*.pyc\n"}), "SEC002", FAIL)  # .env not ignored
+    assert_status(make_repo({**documented, "README.md": "Settings live in `local.env`.\n"}), "SEC002", FAIL)
 
 
 def test_sec003_unsafe_deserialisation(make_repo) -> None:
