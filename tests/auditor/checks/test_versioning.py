@@ -252,6 +252,35 @@ def test_ver003_azure_ml_registered_datasets_and_catalog_named_committed_data(ma
     assert_status(make_repo(elsewhere), "VER003", Status.FAIL)
 
 
+def test_ver003_a_configured_data_location_is_data_used(make_repo):
+    """A config naming the raw data file is a dataset the project uses, even when no code loads it yet."""
+    config = "data:\n  raw: data/raw/sample.csv\n"
+    result = assert_status(
+        make_repo({"config/main.yaml": config, "train.py": "x = 1\n"}), "VER003", Status.FAIL
+    )
+    assert result.evidence[0].path == "config/main.yaml"
+    no_data = "model:\n  name: model1\n"
+    assert_status(
+        make_repo({"config/main.yaml": no_data, "train.py": "x = 1\n"}), "VER003", Status.NOT_APPLICABLE
+    )
+
+
+def test_ver005_download_destination_inside_the_checkout(make_repo):
+    """Code that downloads a dataset into a folder of the checkout needs that folder ignored."""
+    cifar = (
+        "import torchvision\nds = torchvision.datasets.CIFAR10(root='./data', train=True, download=True)\n"
+    )
+    failed = assert_status(make_repo({"main.py": cifar, ".gitignore": "*.pyc\n"}), "VER005", Status.FAIL)
+    assert failed.evidence[0].path == "main.py"
+    assert_status(make_repo({"main.py": cifar, ".gitignore": "/data/\n"}), "VER005", Status.PASS)
+    elsewhere = cifar.replace("'./data'", "'/tmp/data'")
+    assert_status(make_repo({"main.py": elsewhere}), "VER005", Status.NOT_APPLICABLE)
+    tfds = (
+        "import tensorflow_datasets as tfds\nb = tfds.builder('tf_flowers')\n"  # a dataset name, not a folder
+    )
+    assert_status(make_repo({"main.py": tfds}), "VER005", Status.NOT_APPLICABLE)
+
+
 def test_ver003_small_data_committed_is_versioned_by_git(make_repo):
     files = {
         "ml-model/prices.csv": "rooms,value\n3,100\n",
