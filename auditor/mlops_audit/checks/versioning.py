@@ -143,24 +143,35 @@ def _fixed_data_sources(repo: Repo) -> list[Evidence]:
     for path in configs.config_files(repo):
         if not path.endswith((".yaml", ".yml")):
             continue
-        for value, line in _yaml_strings(load_yaml(repo, path)):
-            if _DATA_LOCATION.match(value.strip()):
+        for value, line, key in _yaml_strings(load_yaml(repo, path)):
+            if _DATA_LOCATION.match(value.strip()) and not _DESTINATION_KEY.search(key):
                 out.append(Evidence(path, line, f"data location {value.strip()}"))
     return out
 
 
-def _yaml_strings(node: Any, line: int | None = None, depth: int = 0) -> list[tuple[str, int | None]]:
+#: Configuration keys that name where a run writes (production data capture, ground truth collected after
+#: serving, monitoring, outputs, models, reports): destinations, not the datasets the project trains on.
+_DESTINATION_KEY = re.compile(
+    r"captur|ground[-_]?truth|monitor|output|artifact|model|checkpoint|report|export|dest|log", re.IGNORECASE
+)
+
+
+def _yaml_strings(
+    node: Any, line: int | None = None, depth: int = 0, key: str = ""
+) -> list[tuple[str, int | None, str]]:
+    """(value, line, key) of every string of a parsed YAML document (``key``: the nearest mapping key)."""
     if depth > 20:
         return []
-    out: list[tuple[str, int | None]] = []
+    out: list[tuple[str, int | None, str]] = []
     if isinstance(node, dict):
-        for key, value in node.items():
-            out += _yaml_strings(value, node.line_of(key) if isinstance(node, LineDict) else line, depth + 1)
+        for k, value in node.items():
+            where = node.line_of(k) if isinstance(node, LineDict) else line
+            out += _yaml_strings(value, where, depth + 1, str(k))
     elif isinstance(node, list):
         for item in node:
-            out += _yaml_strings(item, line, depth + 1)
+            out += _yaml_strings(item, line, depth + 1, key)
     elif isinstance(node, str):
-        out.append((node, line))
+        out.append((node, line, key))
     return out
 
 
@@ -218,6 +229,11 @@ def _small_committed_data(repo: Repo, max_data_mb: float) -> list[Evidence]:
                 continue
             first = call.args[0] if call.args else next(iter(call.kwargs.values()), None)
             where = _committed_file(first, committed)
+            if where is None and not isinstance(first, str):
+                # a path held in a variable: the committed file the same code names (a parameter's default,
+                # ``DATASET = Path("../data/penguins.csv")``), when it names exactly one
+                named = {w for s, _ in unit.info.strings if (w := _committed_file(s, committed)) is not None}
+                where = named.pop() if len(named) == 1 else None
             if where is None:
                 return []  # a dataset read from elsewhere, or from a path known only at run time
             evidence.append(Evidence(where, None, f"committed, loaded by {unit.path}"))
@@ -333,25 +349,26 @@ def _data_signals(repo: Repo) -> list[Evidence]:
 def data_versioned(repo: Repo, *, max_data_mb: float = 1.0) -> Result:
     """The data a model is trained on is versioned: ``*.dvc`` pointer files, ``dvc.yaml`` stage outputs, git-lfs
     patterns for data files, lakeFS, datasets registered as versions in Azure ML (data asset YAML,
-    ``Dataset.register(..., create_new_version=True)``) — or git itself, when every data file is committed, each no larger than
-    ``max-data-mb`` (1 MB, VER002's data limit), and every dataset the code loads is one of them.
+    ``Dataset.register(..., create_new_version=True)``) — or git itself, when every data file is committed, each no
+    larger than ``max-data-mb`` (1 MB, VER002's data limit), and every dataset the code loads is one of them (a path
+    held in a variable counts when the same code names exactly one committed file, such as a parameter's default).
 
-    Why it matters: a model is a function of code *and* data. Without a data version, retraining on "the same
-    data" is a hope, and a regression cannot be traced back to a data change.
+    Why it matters: a model is a function of code *and* data. Without a data version, retraining on "the same data"
+    is a hope, and a regression cannot be traced back to a data change.
 
-    When it applies: when the project reads data it does not generate — data files in the tree, a loading
-    call on a fixed path or URL (``pd.read_csv("data/train.csv")``, ``load_dataset("imdb")``), a configured
-    data location (a config value naming a ``.csv`` / ``.parquet``... file or an ``s3://``, ``gs://``...
-    URI), a dataset downloaded at run time (``torchvision.datasets.CIFAR10(download=True)``,
-    ``tfds.builder("imagenet2012")``, ``load_dataset("glue", "cola")``, ``fetch_openml``), or loading code fed
-    only at run time by a project that does not generate its data. DVC pointers that track only model files
-    version a model, not the data. A project whose
-    data is generated by code from a versioned library — scikit-learn's bundled ``load_iris`` /
-    ``load_wine`` / ``load_breast_cancer``... loaders or its ``make_*`` generators, reproduced exactly by the
-    locked dependency — and whose other data locations are supplied at run time (a Hydra ``???`` or empty
-    value, a command-line argument) names no dataset to version: not applicable. Commit a concrete path
-    (``path: data/raw/customers.parquet``) and the check applies again. The ``fetch_*`` loaders download
-    their data and do not count as generated.
+    When it applies: when the project reads data it does not generate — data files in the tree, a loading call on a
+    fixed path or URL (``pd.read_csv("data/train.csv")``, ``load_dataset("imdb")``), a configured data location (a
+    config value naming a ``.csv`` / ``.parquet``... file or an ``s3://``, ``gs://``... URI; keys that name where a
+    run writes — ``data-capture-uri``, ``ground-truth-uri``, outputs, models, reports, logs — are destinations, not
+    datasets), a dataset downloaded at run time (``torchvision.datasets.CIFAR10(download=True)``,
+    ``tfds.builder("imagenet2012")``, ``load_dataset("glue", "cola")``, ``fetch_openml``), or loading code fed only
+    at run time by a project that does not generate its data. DVC pointers that track only model files version a
+    model, not the data. A project whose data is generated by code from a versioned library — scikit-learn's bundled
+    ``load_iris`` / ``load_wine`` / ``load_breast_cancer``... loaders or its ``make_*`` generators, reproduced
+    exactly by the locked dependency — and whose other data locations are supplied at run time (a Hydra ``???`` or
+    empty value, a command-line argument) names no dataset to version: not applicable. Commit a concrete path
+    (``path: data/raw/customers.parquet``) and the check applies again. The ``fetch_*`` loaders download their data
+    and do not count as generated.
 
     How to fix: put the data under DVC (``dvc add`` for raw inputs, ``outs:`` of ``dvc.yaml`` stages for
     derived data), route data files to git-lfs in ``.gitattributes``, or keep the data in lakeFS; push it to a
@@ -374,7 +391,8 @@ def data_versioned(repo: Repo, *, max_data_mb: float = 1.0) -> Result:
     small = _small_committed_data(repo, max_data_mb)
     if small:
         return Result.passed(
-            f"data is versioned by git: {len(small)} committed data file(s), none above {max_data_mb:g} MB, "
+            f"data is versioned by git: {len({e.path for e in small})} committed data file(s), none above "
+            f"{max_data_mb:g} MB, "
             "hold every dataset the code loads",
             small[:4],
         )

@@ -265,6 +265,26 @@ def test_ver003_a_configured_data_location_is_data_used(make_repo):
     )
 
 
+def test_ver003_committed_data_behind_a_parameter_and_capture_destinations(make_repo):
+    """Small committed data read through a parameter whose default names it is versioned by git; a config URI
+    where serving captures production data is a destination, not a training dataset."""
+    flow = (
+        "import pandas as pd\nfrom metaflow import FlowSpec, Parameter\n"
+        "class Train(FlowSpec):\n    dataset = Parameter('dataset', default='data/penguins.csv')\n"
+        "    def start(self):\n        self.data = pd.read_csv(self.dataset)\n"
+    )
+    files = {
+        "data/penguins.csv": "species,mass\nAdelie,3750\n",
+        "src/pipeline.py": flow,
+        "config/sagemaker.yml": "backend:\n  data-capture-uri: s3://${BUCKET}/datastore\n",
+    }
+    assert_status(make_repo(files), "VER003", Status.PASS)
+    training_input = {**files, "config/sagemaker.yml": "backend:\n  train-uri: s3://${BUCKET}/train.csv\n"}
+    assert_status(make_repo(training_input), "VER003", Status.FAIL)
+    two = {**files, "data/other.csv": "a\n1\n", "src/pipeline.py": flow + "OTHER = 'data/other.csv'\n"}
+    assert_status(make_repo(two), "VER003", Status.FAIL)  # the variable may hold either file
+
+
 def test_ver005_download_destination_inside_the_checkout(make_repo):
     """Code that downloads a dataset into a folder of the checkout needs that folder ignored."""
     cifar = (
