@@ -167,7 +167,8 @@ def drift_monitored(repo: Repo) -> Result:
     """New data is compared with the training data: Evidently drift presets, alibi-detect, whylogs,
     NannyML, deepchecks drift checks, a managed platform's model monitoring (Vertex AI skew / drift detection,
     SageMaker Model Monitor, Azure ML data drift), or custom statistical tests (Kolmogorov-Smirnov, PSI) on
-    feature distributions.
+    feature distributions. When the code exports its metrics to InfluxDB or Prometheus and the repository ships
+    Grafana, an alert rule there may watch the inputs: the verdict is unknown (Grafana's rules are not code).
 
     Why it matters: models degrade when the world changes; drift detection is the early warning that
     triggers investigation or retraining before the business metric drops.
@@ -187,7 +188,36 @@ def drift_monitored(repo: Repo) -> Result:
         return Result.passed(f"drift detection with {', '.join(sorted(found))}", _flat(found))
     if (reason := no_training_run(repo)) and not serving.online_entries(repo):
         return Result.not_applicable(reason)
+    stack = _dashboard_monitoring(repo)
+    if stack:
+        return Result.unknown(
+            "the code exports metrics to a time-series store watched by Grafana: whether an alert rule compares "
+            "the inputs with the training data is configured in Grafana (its database or provisioning), not in "
+            "the code",
+            stack,
+        )
     return Result.failed("no drift detection (Evidently, alibi-detect, whylogs, KS / PSI tests...)")
+
+
+_TIME_SERIES_CLIENTS = ("influxdb_client", "influxdb", "prometheus_client")
+
+
+def _dashboard_monitoring(repo: Repo) -> list[Evidence]:
+    """Evidence of a dashboard-and-alerting monitoring stack: non-test code writes to InfluxDB or Prometheus, and
+    the repository ships Grafana (a ``grafana`` folder or file, or a compose service running its image)."""
+    from ..facts.python import modules_containing
+
+    writers = [
+        Evidence(m.path, found[0][1], f"import {found[0][0]}")
+        for m in modules_containing(repo, b"influxdb", b"prometheus_client")
+        if not m.path.startswith(("tests/", "test/")) and (found := m.imports_any(*_TIME_SERIES_CLIENTS))
+    ]
+    if not writers:
+        return []
+    grafana = [p for p in repo.paths if "grafana" in p.lower()]
+    grafana += repo.grep(repo.named("docker-compose.yml", "docker-compose.yaml", "compose.yml", "compose.yaml"),
+                         b"grafana/grafana")  # fmt: skip
+    return [*writers[:2], Evidence(grafana[0])] if grafana else []
 
 
 _SPLITS = {

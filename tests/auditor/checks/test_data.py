@@ -95,6 +95,13 @@ def test_dat003_drift(make_repo) -> None:
     assert_status(make_repo({"train.py": "import torch\n", "monitoring.py": vertex}), "DAT003", PASS)
     sagemaker = "from sagemaker.model_monitor import DefaultModelMonitor\nm = DefaultModelMonitor(role=r)\n"
     assert_status(make_repo({"train.py": "import torch\n", "monitor.py": sagemaker}), "DAT003", PASS)
+    # metrics exported to InfluxDB and a Grafana shipped with the repository: its alert rules are not code
+    influx = "from influxdb_client import InfluxDBClient, Point\nclient = InfluxDBClient(url=u)\n"
+    grafana = "services:\n  grafana:\n    image: grafana/grafana:latest\n"
+    stack = {"train.py": "import torch\n", "log_run.py": influx, "docker-compose.yml": grafana}
+    assert_status(make_repo(stack), "DAT003", Status.UNKNOWN)
+    no_grafana = {**stack, "docker-compose.yml": "services:\n  db:\n    image: postgres\n"}
+    assert_status(make_repo(no_grafana), "DAT003", FAIL)
     endpoint = (
         "from google.cloud import aiplatform\nendpoint = aiplatform.Endpoint.create(display_name='x')\n"
     )
