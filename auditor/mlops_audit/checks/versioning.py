@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..facts import configs, dvc, ml, project, secrets
+from ..facts import configs, docker, dvc, ml, project, secrets
 from ..facts import git as gitfacts
 from ..facts.pipelines import (
     is_ml_project,
@@ -499,7 +499,9 @@ def _dir_rule(repo: Repo, d: str) -> gitfacts.IgnoreRule | None:
 )
 def raw_data_ignored(repo: Repo) -> Result:
     """Data directories (``data/``) and data files are ignored by git or tracked by DVC, and none is committed.
-    When the tree holds no data, the folders the code downloads datasets into
+    A file that a compose service of a third-party image bind-mounts (``./grafana/grafana.db`` for
+    ``image: grafana/grafana``) is that tool's state, not data. When the tree holds no data, the folders the code
+    downloads datasets into
     (``CIFAR10(root="./data", download=True)``) must be ignored. A package's own resources (a file its modules
     name) are not data, and a ``data/`` folder holding only
     documentation about datasets (``.md``, ``.rst``; no README, which marks where the data goes) is not a data
@@ -525,7 +527,12 @@ def raw_data_ignored(repo: Repo) -> Result:
         p for p in files if (e := repo.entry(p)) is not None and e.tracked and not gitfacts.is_lfs(repo, p)
     ]
     exposed = [p for p in files if (e := repo.entry(p)) is not None and not e.tracked and repo.is_git]
-    bad = [p for p in tracked if gitfacts.in_data_dir(p) or (repo.entries[p].size or 0) > 100_000]
+    mounted = docker.third_party_mounted_files(repo)  # a tool's state (grafana.db), not the project's data
+    bad = [
+        p
+        for p in tracked
+        if (gitfacts.in_data_dir(p) or (repo.entries[p].size or 0) > 100_000) and p not in mounted
+    ]
     if bad or exposed:
         evidence = [Evidence(p, None, "tracked") for p in bad[:6]] + [
             Evidence(p, None, "not ignored") for p in exposed[:4]
@@ -548,8 +555,14 @@ def raw_data_ignored(repo: Repo) -> Result:
         return Result.passed("data is ignored by git or tracked by DVC", evidence)
     if not data_dirs and not files:
         return _download_destinations_ignored(repo)
+    own = [p for p in tracked if p not in mounted]
+    if own:
+        return Result.passed("only small data files outside data directories are tracked", own[:3])
     if tracked:
-        return Result.passed("only small data files outside data directories are tracked", tracked[:3])
+        return Result.passed(
+            "the only tracked data files are state of third-party services that compose mounts",
+            [Evidence(p, None, f"mounted by the {mounted[p]} service") for p in tracked[:3]],
+        )
     return Result.failed(
         f"{data_dirs[0]}/ is neither ignored by git nor tracked by DVC",
         [Evidence(p) for p in repo.named(".gitignore")[:1]] or [project.anchor(repo) or "."],

@@ -285,6 +285,22 @@ def test_ver003_committed_data_behind_a_parameter_and_capture_destinations(make_
     assert_status(make_repo(two), "VER003", Status.FAIL)  # the variable may hold either file
 
 
+def test_ver005_a_third_party_services_mounted_state_is_not_data(make_repo):
+    """grafana.db bind-mounted into the grafana image is the tool's state; the same file mounted into the
+    project's own built service, or not mounted at all, is a committed data file."""
+    compose = (
+        "services:\n  grafana:\n    image: grafana/grafana:latest\n"
+        "    volumes:\n      - ./src/grafana/grafana.db:/var/lib/grafana/grafana.db\n"
+    )
+    files = {"docker-compose.yml": compose, "src/grafana/grafana.db": b"SQLite format 3\0" + b"\1" * 200_000}
+    assert_status(make_repo(files), "VER005", Status.PASS)
+    own = compose.replace("image: grafana/grafana:latest", "build: .")
+    assert_status(make_repo({**files, "docker-compose.yml": own}), "VER005", Status.FAIL)
+    assert_status(
+        make_repo({"src/grafana/grafana.db": files["src/grafana/grafana.db"]}), "VER005", Status.FAIL
+    )
+
+
 def test_ver005_download_destination_inside_the_checkout(make_repo):
     """Code that downloads a dataset into a folder of the checkout needs that folder ignored."""
     cifar = (
