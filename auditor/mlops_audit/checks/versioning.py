@@ -499,7 +499,9 @@ def _dir_rule(repo: Repo, d: str) -> gitfacts.IgnoreRule | None:
 )
 def raw_data_ignored(repo: Repo) -> Result:
     """Data directories (``data/``) and data files are ignored by git or tracked by DVC, and none is committed.
-    A file that a compose service of a third-party image bind-mounts (``./grafana/grafana.db`` for
+    A committed data file that the code loads (``pd.read_csv("titanic.csv")``) is raw data wherever it lies and
+    whatever its size; other small files outside data directories are tolerated. A file that a compose service of
+    a third-party image bind-mounts (``./grafana/grafana.db`` for
     ``image: grafana/grafana``) is that tool's state, not data. When the tree holds no data, the folders the code
     downloads datasets into
     (``CIFAR10(root="./data", download=True)``) must be ignored. A package's own resources (a file its modules
@@ -528,10 +530,12 @@ def raw_data_ignored(repo: Repo) -> Result:
     ]
     exposed = [p for p in files if (e := repo.entry(p)) is not None and not e.tracked and repo.is_git]
     mounted = docker.third_party_mounted_files(repo)  # a tool's state (grafana.db), not the project's data
+    loaded = _loaded_files(repo, tracked)  # the raw data the code reads, whatever its size and folder
     bad = [
         p
         for p in tracked
-        if (gitfacts.in_data_dir(p) or (repo.entries[p].size or 0) > 100_000) and p not in mounted
+        if (gitfacts.in_data_dir(p) or (repo.entries[p].size or 0) > 100_000 or p in loaded)
+        and p not in mounted
     ]
     if bad or exposed:
         evidence = [Evidence(p, None, "tracked") for p in bad[:6]] + [
@@ -568,6 +572,22 @@ def raw_data_ignored(repo: Repo) -> Result:
         [Evidence(p) for p in repo.named(".gitignore")[:1]] or [project.anchor(repo) or "."],
         credit=0.3,
     )
+
+
+def _loaded_files(repo: Repo, files: list[str]) -> set[str]:
+    """The ``files`` that a loading call of the code or a notebook (tests excluded) reads by a literal path."""
+    out: set[str] = set()
+    if not files:
+        return out
+    for unit in ml.code_units(repo, *_LOADER_WORDS):
+        if _is_test(unit.path):
+            continue
+        for call in unit.info.calls:
+            if call.attr in _LOADERS and call.name.startswith(_LOADER_ROOTS):
+                first = call.args[0] if call.args else next(iter(call.kwargs.values()), None)
+                if (where := _committed_file(first, files)) is not None:
+                    out.add(where)
+    return out
 
 
 def _download_destinations_ignored(repo: Repo) -> Result:

@@ -301,6 +301,16 @@ def test_ver005_a_third_party_services_mounted_state_is_not_data(make_repo):
     )
 
 
+def test_ver005_committed_raw_data_the_code_loads(make_repo):
+    """A small committed file outside data folders is raw data when the code loads it; a small file nothing
+    loads is tolerated."""
+    files = {"titanic.csv": "Survived,Age\n1,22\n", ".gitignore": "*.pyc\n"}
+    train = "import pandas as pd\ndf = pd.read_csv('titanic.csv')\n"
+    failed = assert_status(make_repo({**files, "train.py": train}), "VER005", Status.FAIL)
+    assert failed.evidence[0].path == "titanic.csv"
+    assert_status(make_repo({**files, "train.py": "x = 1\n"}), "VER005", Status.PASS)
+
+
 def test_ver005_download_destination_inside_the_checkout(make_repo):
     """Code that downloads a dataset into a folder of the checkout needs that folder ignored."""
     cifar = (
