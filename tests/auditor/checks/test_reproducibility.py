@@ -177,6 +177,19 @@ def test_rep006_seeds_on_training_path(make_repo) -> None:
     assert_status(make_repo({"app.py": "print('no training')\n"}), "REP006", NA)
 
 
+def test_rep006_a_seeding_helper_nobody_calls_seeds_nothing(make_repo) -> None:
+    """A seed inside an imported module's function counts only when the training file names that function."""
+    util = "import numpy as np\ndef load_params():\n    return {}\ndef shuffle_in_parallel(seed, a):\n    np.random.seed(seed)\n"
+    train = "from util import load_params\nimport tensorflow as tf\nSEED = 20210715\nmodel.fit(x)\n"
+    failed = assert_status(make_repo({"src/util.py": util, "src/train.py": train}), "REP006", FAIL)
+    assert failed.evidence[0].path == "src/train.py"
+    called = (
+        train.replace("load_params\n", "load_params, shuffle_in_parallel\n")
+        + "shuffle_in_parallel(SEED, x)\n"
+    )
+    assert_status(make_repo({"src/util.py": util, "src/train.py": called}), "REP006", PASS)
+
+
 def test_rep007_one_command(make_repo) -> None:
     assert_status(make_repo({"main.py": "", "dvc.yaml": "stages: {}\n"}), "REP007", PASS)
     assert_status(make_repo({"main.py": "", "Makefile": "repro:\n\tdvc repro\n"}), "REP007", PASS)
