@@ -309,27 +309,13 @@ def seeds_on_training_path(repo: Repo, *, min_fraction: float = 1.0) -> Result:
     )
 
 
-_TOP_DEF = re.compile(r"^(?:async\s+)?def\s+(\w+)")
-
-
 def _reached(repo: Repo, path: str, line: int | None, importer_source: str) -> bool:
     """Does the importer reach the seed at ``line`` of module ``path``: a seed at module level runs on import, one
     inside a top-level function only when the importer names that function (``shuffle_in_parallel`` that no
     training file calls seeds nothing)."""
     text = repo.read_text(path)
-    if text is None or line is None:
-        return True
-    lines = text.splitlines()
-    if not 0 < line <= len(lines) or not lines[line - 1][:1].isspace():
-        return True  # module level (or a position we cannot place)
-    for previous in reversed(lines[: line - 1]):
-        if previous[:1].isspace() or not previous.strip():
-            continue
-        m = _TOP_DEF.match(previous)
-        if m is None:
-            return True  # inside a class or another statement: keep the credit
-        return re.search(rf"\b{re.escape(m.group(1))}\b", importer_source) is not None
-    return True
+    name = ml.enclosing_function(text, line) if text is not None else None
+    return name is None or re.search(rf"\b{re.escape(name)}\b", importer_source) is not None
 
 
 _REPRO_TASK = re.compile(

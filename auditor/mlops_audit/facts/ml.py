@@ -1053,9 +1053,43 @@ def drift_monitoring_fact(repo: Repo) -> FactValue:
     return FactValue.of(_flatten(drift_usages(repo)))
 
 
+_TOP_DEF = re.compile(r"^(?:async\s+)?def\s+(\w+)")
+
+
+def enclosing_function(text: str, line: int | None) -> str | None:
+    """The top-level function whose body holds ``line`` of a module's ``text``, or None (module level, inside a
+    class or another statement, or a position out of range)."""
+    lines = text.splitlines()
+    if line is None or not 0 < line <= len(lines) or not lines[line - 1][:1].isspace():
+        return None
+    for previous in reversed(lines[: line - 1]):
+        if previous[:1].isspace() or not previous.strip():
+            continue
+        m = _TOP_DEF.match(previous)
+        return m.group(1) if m else None
+    return None
+
+
+def _called_somewhere(repo: Repo, path: str, name: str) -> bool:
+    """Is function ``name`` of module ``path`` used anywhere: named again in its module, or in another file?"""
+    text = repo.read_text(path) or ""
+    if len(re.findall(rf"\b{re.escape(name)}\b", text)) > 1:
+        return True
+    others = [p for p in [*python_files(repo), *repo.with_suffix(".ipynb")] if p != path]
+    return bool(repo.grep(others, name.encode()))
+
+
 @report_fact("seeds_set")
 def seeds_set_fact(repo: Repo) -> FactValue:
-    return FactValue.of(_flatten(seed_usages(repo)))
+    """Seeds that run: a seed inside a function nothing calls (a dead seeding helper) sets nothing."""
+    live: list[Evidence] = []
+    for path, evs in seed_usages(repo).items():
+        text = None if path.endswith(".ipynb") else repo.read_text(path)
+        for ev in evs:
+            name = enclosing_function(text, ev.line) if text is not None else None
+            if name is None or _called_somewhere(repo, path, name):
+                live.append(ev)
+    return FactValue.of(live[:5])
 
 
 @inventory("trackers")
