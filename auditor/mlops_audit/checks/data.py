@@ -62,8 +62,9 @@ _VALIDATE_STEP = re.compile(
 )
 _TRAIN_STEP = re.compile(r"train|fit\b")
 _SPLIT_NEEDLES = prefilter(
-    b"train_test_split", b"ShuffleSplit", b"KFold", b"random_split", b".sample(", b"shuffle("
-)
+    b"train_test_split", b"ShuffleSplit", b"KFold", b"random_split", b".sample(", b"shuffle(", b"randomSplit",
+    b"random.rand(", b"random.random(", b"RAND()",
+)  # fmt: skip
 
 
 def _ordered_steps(repo: Repo) -> list[Evidence]:
@@ -233,11 +234,36 @@ _SHUFFLED = ("sklearn.model_selection.KFold", "sklearn.model_selection.Stratifie
 _GLOBAL_NUMPY_SEED = ("numpy.random.seed",)
 
 
-def _unseeded_splits(unit: ml.CodeUnit) -> tuple[list[Evidence], list[Evidence]]:
+#: numpy draws that make a random mask over the rows (``np.random.rand(len(df)) < 0.8``)
+_MASK_DRAWS = (
+    "numpy.random.rand",
+    "numpy.random.random",
+    "numpy.random.random_sample",
+    "numpy.random.uniform",
+)
+_ROW_COUNT = re.compile(r"\blen\(|\.shape\[0\]|\.count\(\)")
+#: a SQL split on an unseeded random number (BigQuery's ``RAND()`` takes no seed): ``IF(RAND() <= 0.8, ...)``
+_SQL_RAND_SPLIT = re.compile(r"\bRAND\(\)\s*(<=?|>=?)\s*0?\.\d", re.IGNORECASE)
+
+
+def _unseeded_splits(repo: Repo, unit: ml.CodeUnit) -> tuple[list[Evidence], list[Evidence]]:
     seeded: list[Evidence] = []
     unseeded: list[Evidence] = []
     global_seed = any(c.name in _GLOBAL_NUMPY_SEED for c in unit.info.calls)
+    lines: list[str] | None = None
+    for text, line in unit.info.strings:
+        if _SQL_RAND_SPLIT.search(text):
+            unseeded.append(unit.ev(line, "SQL split on RAND() (unseeded)"))
     for call in unit.info.calls:
+        if call.name in _MASK_DRAWS:
+            lines = ml.unit_source(repo, unit).splitlines() if lines is None else lines
+            if 0 < call.line <= len(lines) and _ROW_COUNT.search(lines[call.line - 1]):
+                (seeded if global_seed else unseeded).append(unit.ev(call.line, f"{call.name} row mask"))
+            continue
+        if call.attr == "randomSplit":  # Spark: df.randomSplit(weights, seed)
+            has_seed = len(call.args) >= 2 or call.kwargs.get("seed") is not None
+            (seeded if has_seed else unseeded).append(unit.call_ev(call))
+            continue
         keys: tuple[str, ...] | None = _SPLITS.get(call.name)
         if keys is None and call.name in _SHUFFLED:
             if call.kwargs.get("shuffle") is not True and not call.name.startswith(
@@ -265,8 +291,10 @@ def _unseeded_splits(unit: ml.CodeUnit) -> tuple[list[Evidence], list[Evidence]]
 def reproducible_splits(repo: Repo) -> Result:
     """Every random split or shuffle of the data is seeded: ``train_test_split(..., random_state=42)``,
     shuffled ``KFold`` / ``ShuffleSplit`` with ``random_state``, ``random_split(..., generator=g)``,
-    ``df.sample(frac=..., random_state=...)``, ``sklearn.utils.shuffle(..., random_state=...)`` (a split with
-    ``shuffle=False`` is not random).
+    ``df.sample(frac=..., random_state=...)``, ``sklearn.utils.shuffle(..., random_state=...)``, Spark's
+    ``df.randomSplit(weights, seed)``, a random row mask (``np.random.rand(len(df)) < 0.8``) after
+    ``np.random.seed`` (a split with ``shuffle=False`` is not random). A SQL split on ``RAND()`` (BigQuery's takes
+    no seed) is never reproducible: split on a hash of a key (``FARM_FINGERPRINT``) instead.
 
     Why it matters: an unseeded split puts different rows in the test set on every run, so metrics move
     without any change of code or data, and rows may leak between train and test across runs.
@@ -281,7 +309,7 @@ def reproducible_splits(repo: Repo) -> Result:
     seeded: list[Evidence] = []
     unseeded: list[Evidence] = []
     for unit in units:
-        s, u = _unseeded_splits(unit)
+        s, u = _unseeded_splits(repo, unit)
         seeded += s
         unseeded += u
     if not seeded and not unseeded:

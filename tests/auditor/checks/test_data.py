@@ -120,6 +120,24 @@ def test_dat004_reproducible_splits(make_repo) -> None:
     assert_status(make_repo({"main.py": "print(1)\n"}), "DAT004", NA)
 
 
+def test_dat004_row_masks_spark_and_sql_random_splits(make_repo) -> None:
+    """A random row mask, Spark's randomSplit and a SQL RAND() split are random splits: seeded or not."""
+    mask = "import numpy as np\nr = np.random.rand(len(data))\ntrain = data[r < 0.7]\n"
+    assert_status(make_repo({"prep.py": mask}), "DAT004", FAIL)
+    assert_status(
+        make_repo({"prep.py": "import numpy as np\nnp.random.seed(0)\n" + mask[19:]}), "DAT004", PASS
+    )
+    noise = "import numpy as np\nx = np.random.rand(3, 3)\n"  # not a mask over the rows
+    assert_status(make_repo({"prep.py": noise}), "DAT004", NA)
+    spark = "train, test = df.randomSplit([0.8, 0.2])\n"
+    assert_status(make_repo({"nodes.py": spark}), "DAT004", FAIL)
+    assert_status(make_repo({"nodes.py": spark.replace("])", "], seed=42)")}), "DAT004", PASS)
+    sql = 'query = \'SELECT *, IF(RAND() <= 0.8, "TRAIN", "TEST") AS ml_use FROM t\'\n'
+    assert_status(make_repo({"bq.py": sql}), "DAT004", FAIL)
+    hashed = "query = 'SELECT *, IF(ABS(MOD(FARM_FINGERPRINT(id), 10)) < 8, 1, 0) FROM t'\n"
+    assert_status(make_repo({"bq.py": hashed}), "DAT004", NA)
+
+
 def test_dat004_split_without_shuffle_is_not_random(make_repo) -> None:
     code = (
         "from sklearn.model_selection import train_test_split\n"
