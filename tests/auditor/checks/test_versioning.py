@@ -220,6 +220,11 @@ def test_ver003_downloaded_datasets_and_model_only_dvc_pointers(make_repo):
     result = assert_status(make_repo({"main.py": cifar}), "VER003", Status.FAIL)
     assert "CIFAR10" in result.evidence[0].note
     assert_status(make_repo({"main.py": "import torch\nmodel.fit(x)\n"}), "VER003", Status.NOT_APPLICABLE)
+    bigquery = (
+        "from tfx.v1.extensions.google_cloud_big_query import BigQueryExampleGen\n"
+        "example_gen = BigQueryExampleGen(query=sql)\n"
+    )
+    assert_status(make_repo({"pipeline.py": bigquery}), "VER003", Status.FAIL)  # a mutable warehouse table
     glue = "from datasets import load_dataset\nds = load_dataset('glue', 'cola')\n"
     model_only = {
         ".dvc/config": "[core]\n    remote = s\n",
