@@ -664,6 +664,42 @@ _MODEL_OUTPUT = (b".pkl", b".joblib", b".pt", b".pth", b".h5", b".onnx", b".safe
                  b"model_path", b"save_model", b"dump(")  # fmt: skip
 
 
+#: what code that persists a model writes (beyond :data:`_MODEL_OUTPUT`)
+_PERSIST = (b"save(", b"save_pretrained", b"save_weights", b"checkpoint", b"Checkpoint", b"export(", b"to_disk(",
+            b"log_artifact", b"push_to_hub", b"pickle", b"joblib", b".ckpt", b".keras", b".cbm")  # fmt: skip
+#: folders of a library's usage examples and benchmarks
+_EXAMPLE_DIRS = (
+    "examples",
+    "example",
+    "benchmarks",
+    "benchmark",
+    "benchmarking",
+    "docs",
+    "tutorials",
+    "notebooks",
+)
+
+
+def _library_without_model(repo: Repo) -> str | None:
+    """Why an installable library produces no model to version, or None: its package fits are what it offers
+    (estimators fitting internal statistics), the rest of its training lives in example and benchmark folders,
+    and no code saves a model (the examples score throw-away fits)."""
+    layout = configs.package_layout(repo)
+    pkg = layout.package_dir
+    if not layout.installable or pkg is None:
+        return None
+    paths = [p for p, _ in training_modules(repo)] + training_notebooks(repo)
+    outside = [p for p in paths if not p.startswith(pkg + "/")]
+    if not all(set(p.lower().split("/")[:-1]) & set(_EXAMPLE_DIRS) for p in outside):
+        return None
+    if [u for u in ml.code_units(repo, *_MODEL_OUTPUT, *_PERSIST) if not _is_test(u.path)]:
+        return None
+    return (
+        f"a library ({layout.build_file}): the fits in {pkg}/ are what it offers and its examples and benchmarks "
+        "score throw-away models; no code saves a model, nothing is produced to version"
+    )
+
+
 @check(
     "VER006",
     Severity.WARNING,
@@ -683,7 +719,9 @@ def models_not_committed(repo: Repo) -> Result:
 
     How to fix: ``git rm --cached models/model.pkl``, ignore ``/models/``, and register the model when the
     training run logs it (or push it to another registry: W&B artifacts, ``push_to_hub``, ``bentoml``, DVC
-    ``artifacts:``). Files routed to git-lfs are not counted as committed.
+    ``artifacts:``). Files routed to git-lfs are not counted as committed. An installable library whose training
+    outside its package lives only in example and benchmark folders, and whose code saves no model, produces
+    nothing to version: not applicable.
 
     Example::
 
@@ -707,6 +745,8 @@ def models_not_committed(repo: Repo) -> Result:
     stubs = template_training_steps(repo)
     if stubs and training_modules(repo) == stubs and not repo.grep([p for p, _ in stubs], *_MODEL_OUTPUT):
         return Result.not_applicable("the template's placeholder training step produces no model to version")
+    if reason := _library_without_model(repo):
+        return Result.not_applicable(reason)
     where = [Evidence(p, ln) for p, ln in training_modules(repo)[:2]] or [
         Evidence(p) for p in training_notebooks(repo)[:2]
     ]

@@ -414,6 +414,29 @@ def test_ver009_the_projects_own_places_and_generated_projects(make_repo):
     assert_status(make_repo(bare), "VER009", Status.FAIL)
 
 
+def test_ver006_a_library_whose_examples_save_no_model(make_repo):
+    """A library's package fits and example benchmarks that score throw-away models produce nothing to version;
+    once an example saves its model, there is one."""
+    pyproject = '[project]\nname = "encoders"\nversion = "1"\n[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n'
+    encoder = (
+        "import statsmodels.api as sm\nclass GLMM:\n    def fit(self, X, y):\n        sm.GLM(y, X).fit()\n"
+    )
+    bench = (
+        "import encoders\nfrom sklearn.linear_model import LogisticRegression\nfrom sklearn.model_selection import cross_val_score\n"
+        "X2 = encoders.GLMM().fit(X, y)\nscores = cross_val_score(LogisticRegression(), X2, y)\nLogisticRegression().fit(X2, y)\n"
+    )
+    files = {"pyproject.toml": pyproject, "encoders/__init__.py": "", "encoders/glmm.py": encoder,
+             "examples/benchmarking/benchmark.py": bench}  # fmt: skip
+    assert_status(make_repo(files), "VER006", Status.NOT_APPLICABLE)
+    saved = {
+        **files,
+        "examples/benchmarking/benchmark.py": bench + "import joblib\njoblib.dump(m, 'm.joblib')\n",
+    }
+    assert_status(make_repo(saved), "VER006", Status.FAIL)
+    script = {**files, "scripts/train.py": bench}  # a training run of its own
+    assert_status(make_repo(script), "VER006", Status.FAIL)
+
+
 def test_ver006_models_logged_from_notebooks_or_output_by_dvc_stages(make_repo):
     """A model logged to the tracker's artifact store from a notebook, or output by a DVC stage (cached with
     every run and experiment), is versioned outside git."""
