@@ -110,8 +110,8 @@ def _ordered_steps(repo: Repo) -> list[Evidence]:
     requires=("DAT001",),
 )
 def validated_before_training(repo: Repo) -> Result:
-    """The data validation runs on the training path: a training file (or a project module it imports)
-    validates its input before fitting, or the pipeline (``dvc.yaml``, Makefile, poe, just) runs a
+    """The data validation runs on the training path: a training file (or a project module it imports, at that
+    module's top level or in a function the training file names) validates its input before fitting, or the pipeline (``dvc.yaml``, Makefile, poe, just) runs a
     validation step before the training step.
 
     Why it matters: a schema that is never run protects nothing; validation has to gate training so that
@@ -133,27 +133,38 @@ def validated_before_training(repo: Repo) -> Result:
         return Result.not_applicable("no training code or pipeline found")
     if reason := no_training_run(repo):
         return Result.not_applicable(reason)
-    validating: dict[str, Evidence] = {}
+    validating: dict[str, list[Evidence]] = {}
     for unit in ml.code_units(repo, *ml.VALIDATION_NEEDLES):
         calls = ml.validation_calls(unit)
         if calls and not unit.is_notebook:
-            validating[unit.path] = unit.call_ev(calls[0])
+            validating[unit.path] = [unit.call_ev(c) for c in calls]
     for unit in units:
         calls = ml.validation_calls(unit)
         train = ml.train_calls(unit)
         if calls and (not train or calls[0].line <= train[0].line):
             return Result.passed(f"{unit.path} validates its data before training", [unit.call_ev(calls[0])])
-        via = sorted(p for p in ml.imported_project_files(repo, unit) if p in validating)
-        if via:
-            return Result.passed(
-                f"{unit.path} imports the validation in {via[0]}",
-                [unit.ev(None, f"imports {via[0]}"), validating[via[0]]],
-            )
+        source = ml.unit_source(repo, unit)
+        for path in sorted(p for p in ml.imported_project_files(repo, unit) if p in validating):
+            reached = [ev for ev in validating[path] if _reached(repo, ev, source)]
+            if reached:
+                return Result.passed(
+                    f"{unit.path} imports the validation in {path}",
+                    [unit.ev(None, f"imports {path}"), reached[0]],
+                )
     return Result.failed(
         "validation is defined but no training file or pipeline step runs it before training",
         [u.ev(None, "trains") for u in units[:3]],
         credit=0.3,
     )
+
+
+def _reached(repo: Repo, ev: Evidence, importer_source: str) -> bool:
+    """Does an importer run the validation call ``ev`` of the module it imports: a call at module level or in a
+    class runs with it, one inside a top-level function only when the importer names that function
+    (``validate_prediction_input`` for serving is not on the training path)."""
+    text = repo.read_text(ev.path)
+    name = ml.enclosing_function(text, ev.line) if text is not None else None
+    return name is None or re.search(rf"\b{re.escape(name)}\b", importer_source) is not None
 
 
 @check(

@@ -608,12 +608,19 @@ VALIDATION_NEEDLES = prefilter(
     *(v for n in ("validat", "expect_", "run_checkpoint", "check_schema", "assert_schema")
       for v in (n.encode(), n.upper().encode(), n.title().encode())),
 )  # fmt: skip
-_NOT_DATA_VALIDATION = re.compile(r"cross_val|trainer|validation_split|model_validat", re.IGNORECASE)
+#: not data validation: model cross-validation and validation loops, pydantic's validator decorators (fields of
+#: settings and records), validating settings or arguments
+_NOT_DATA_VALIDATION = re.compile(
+    r"cross_val|trainer|validation_split|model_validat|(field|root)_validator|(^|\.)validator$|log_validation|"
+    r"validation_(step|epoch|loop|strategy|set|split|frac|size)|validate_(config|settings|args|arguments|params)",
+    re.IGNORECASE,
+)
 
 
 def validation_calls(unit: CodeUnit) -> list[Call]:
     """Calls that validate data: a validation library's API, or a function whose name says it validates
-    (``validate_raw_data(df)``, ``schema.validate(df)``) — not model cross-validation."""
+    (``validate_raw_data(df)``, ``schema.validate(df)``) — not model cross-validation or validation loops
+    (``log_validation``), pydantic's ``field_validator`` decorators, or checks of settings and arguments."""
     out = []
     for call in unit.info.calls:
         if call.name.startswith(_VALIDATION_ROOTS) or (

@@ -78,6 +78,29 @@ def test_dat002_validated_before_training(make_repo) -> None:
     assert_status(make_repo({"schema_only.py": SCHEMA}), "DAT002", NA)  # no training: not applicable
 
 
+def test_dat002_what_is_not_data_validation_on_the_training_path(make_repo) -> None:
+    """A settings validator, a model validation loop and a serving-side input check that training never calls
+    do not validate the training data; a validation function the training file calls does."""
+    settings = (
+        "from pydantic import BaseSettings, field_validator\nclass Settings(BaseSettings):\n    num_gpus: int = 0\n"
+        "    @field_validator('num_gpus')\n    def _check(cls, v):\n        return v\n"
+    )
+    train = "from pkg.config import Settings\nimport torch\nmodel.fit(x)\n"
+    base = {"src/pkg/schema.py": SCHEMA, "src/pkg/config.py": settings, "src/pkg/train.py": train}
+    assert_status(make_repo(base), "DAT002", FAIL)
+    loop = "import torch\ndef log_validation(pipe):\n    pipe('a prompt')\nmodel.fit(x)\nlog_validation(p)\n"
+    assert_status(make_repo({"src/pkg/schema.py": SCHEMA, "src/pkg/train.py": loop}), "DAT002", FAIL)
+    serving = "def validate_prediction_input(pre, df):\n    return pre.validate_input(df)\n"
+    uses = "from pkg.pre import load\nimport torch\nmodel.fit(load())\n"
+    files = {"src/pkg/schema.py": SCHEMA, "src/pkg/pre.py": serving, "src/pkg/train.py": uses}
+    assert_status(make_repo(files), "DAT002", FAIL)
+    calls = (
+        uses.replace("import load", "import load, validate_prediction_input")
+        + "validate_prediction_input(p, d)\n"
+    )
+    assert_status(make_repo({**files, "src/pkg/train.py": calls}), "DAT002", PASS)
+
+
 def test_dat003_drift(make_repo) -> None:
     assert_status(
         make_repo({"monitor.py": "from evidently.presets import DataDriftPreset\n"}), "DAT003", PASS
