@@ -246,13 +246,21 @@ def package_data(repo: Repo, paths: list[str]) -> set[str]:
     directory (one with ``__init__.py``) whose modules name it (``bpe_simple_vocab_16e6.txt.gz`` read by the
     package's tokenizer)."""
     out: set[str] = set()
+    by_folder = _modules_by_folder(repo)
     for path in paths:
         folder, _, name = path.rpartition("/")
         if not folder or f"{folder}/__init__.py" not in repo.entries:
             continue
-        modules = [p for p in repo.with_suffix(".py") if p.rpartition("/")[0] == folder]
-        if repo.grep(modules, name.encode()):
+        if repo.grep(by_folder.get(folder, []), name.encode()):
             out.add(path)
+    return out
+
+
+@memoized
+def _modules_by_folder(repo: Repo) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for path in repo.with_suffix(".py"):
+        out.setdefault(path.rpartition("/")[0], []).append(path)
     return out
 
 

@@ -1096,6 +1096,8 @@ def seeds_set_fact(repo: Repo) -> FactValue:
             name = enclosing_function(text, ev.line) if text is not None else None
             if name is None or _called_somewhere(repo, path, name):
                 live.append(ev)
+        if len(live) >= 5:
+            break
     return FactValue.of(live[:5])
 
 
