@@ -157,6 +157,7 @@ def test_dat004_row_masks_spark_and_sql_random_splits(make_repo) -> None:
     assert_status(make_repo({"nodes.py": spark.replace("])", "], seed=42)")}), "DAT004", PASS)
     sql = 'query = \'SELECT *, IF(RAND() <= 0.8, "TRAIN", "TEST") AS ml_use FROM t\'\n'
     assert_status(make_repo({"bq.py": sql}), "DAT004", FAIL)
+    assert_status(make_repo({"tests/test_bq.py": sql}), "DAT004", NA)  # a test's SQL string is a fixture
     hashed = "query = 'SELECT *, IF(ABS(MOD(FARM_FINGERPRINT(id), 10)) < 8, 1, 0) FROM t'\n"
     assert_status(make_repo({"bq.py": hashed}), "DAT004", NA)
 
