@@ -788,12 +788,6 @@ def config_externalised(repo: Repo) -> Result:
         )
     if not is_ml_project(repo):
         return Result.not_applicable("no training code or pipeline to configure")
-    from_env = configs.environment_config_modules(repo)
-    if from_env:
-        return Result.passed(
-            "configuration from environment variables read by a settings module",
-            [Evidence(p, ln, "os.getenv") for p, ln in from_env[:3]],
-        )
     files = configs.config_files(repo)
     if files:
         return Result.failed(

@@ -33,7 +33,8 @@ _NOT_CONFIG_NAMES = {
 class ConfigUse:
     """One piece of evidence that configuration drives the code: a framework call or a config file."""
 
-    framework: str  # hydra, omegaconf, gin, ml_collections, lightning_cli, jsonargparse, kedro, zenml, dvc_params, yaml
+    framework: str  # hydra, omegaconf, gin, ml_collections, lightning_cli, jsonargparse, kedro, zenml, dvc_params, yaml,
+    # environment variables
     path: str
     line: int | None = None
 
@@ -226,13 +227,16 @@ def environment_config_modules(repo: Repo) -> list[tuple[str, int]]:
 
 @memoized
 def config_evidence(repo: Repo) -> list[ConfigUse]:
-    """Evidence that hyperparameters come from configuration files (the ``config_management`` fact)."""
+    """Evidence that hyperparameters come from configuration files, or from environment variables read by a
+    settings module (the ``config_management`` fact)."""
     out: list[ConfigUse] = list(code_config_uses(repo))
     out += [ConfigUse("kedro", p) for p in kedro_parameters(repo)[:2]]
     out += [ConfigUse("zenml", p) for p in zenml_run_configs(repo)[:2]]
     out += [ConfigUse("dvc_params", p) for p in dvc_params_files(repo)[:2]]
     if not out:
         out += [ConfigUse("yaml", code, line) for _cfg, code, line in referenced_config_files(repo)[:2]]
+    if not out:
+        out += [ConfigUse("environment variables", p, ln) for p, ln in environment_config_modules(repo)[:2]]
     return out
 
 
