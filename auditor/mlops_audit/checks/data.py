@@ -31,7 +31,10 @@ def _flat(found: dict[str, list[Evidence]], n: int = 5) -> list[Evidence]:
 )
 def schema_defined(repo: Repo) -> Result:
     """The expected shape of the data is written down as code: a Great Expectations suite, a pandera
-    schema, pydantic models of records, a TFDV schema, deepchecks or Evidently test suites, Soda checks.
+    schema, pydantic models of records, a TFDV schema, deepchecks or Evidently test suites, Soda checks, dbt
+    column tests (``unique``, ``not_null``...), the typed schema of Feast feature views, or data tests (a test
+    module that reads the dataset and checks its schema, missing values or distribution:
+    ``def test_check_schema()``).
 
     Why it matters: upstream data changes silently — a renamed column, a unit change, a flood of nulls — and
     a model trains happily on garbage. A schema turns that into a failed step with a clear message.
@@ -59,8 +62,9 @@ _VALIDATE_STEP = re.compile(
 )
 _TRAIN_STEP = re.compile(r"train|fit\b")
 _SPLIT_NEEDLES = prefilter(
-    b"train_test_split", b"ShuffleSplit", b"KFold", b"random_split", b".sample(", b"shuffle("
-)
+    b"train_test_split", b"ShuffleSplit", b"KFold", b"random_split", b".sample(", b"shuffle(", b"randomSplit",
+    b"random.rand(", b"random.random(", b"RAND()",
+)  # fmt: skip
 
 
 def _ordered_steps(repo: Repo) -> list[Evidence]:
@@ -106,8 +110,8 @@ def _ordered_steps(repo: Repo) -> list[Evidence]:
     requires=("DAT001",),
 )
 def validated_before_training(repo: Repo) -> Result:
-    """The data validation runs on the training path: a training file (or a project module it imports)
-    validates its input before fitting, or the pipeline (``dvc.yaml``, Makefile, poe, just) runs a
+    """The data validation runs on the training path: a training file (or a project module it imports, at that
+    module's top level or in a function the training file names) validates its input before fitting, or the pipeline (``dvc.yaml``, Makefile, poe, just) runs a
     validation step before the training step.
 
     Why it matters: a schema that is never run protects nothing; validation has to gate training so that
@@ -129,27 +133,38 @@ def validated_before_training(repo: Repo) -> Result:
         return Result.not_applicable("no training code or pipeline found")
     if reason := no_training_run(repo):
         return Result.not_applicable(reason)
-    validating: dict[str, Evidence] = {}
+    validating: dict[str, list[Evidence]] = {}
     for unit in ml.code_units(repo, *ml.VALIDATION_NEEDLES):
         calls = ml.validation_calls(unit)
         if calls and not unit.is_notebook:
-            validating[unit.path] = unit.call_ev(calls[0])
+            validating[unit.path] = [unit.call_ev(c) for c in calls]
     for unit in units:
         calls = ml.validation_calls(unit)
         train = ml.train_calls(unit)
         if calls and (not train or calls[0].line <= train[0].line):
             return Result.passed(f"{unit.path} validates its data before training", [unit.call_ev(calls[0])])
-        via = sorted(p for p in ml.imported_project_files(repo, unit) if p in validating)
-        if via:
-            return Result.passed(
-                f"{unit.path} imports the validation in {via[0]}",
-                [unit.ev(None, f"imports {via[0]}"), validating[via[0]]],
-            )
+        source = ml.unit_source(repo, unit)
+        for path in sorted(p for p in ml.imported_project_files(repo, unit) if p in validating):
+            reached = [ev for ev in validating[path] if _reached(repo, ev, source)]
+            if reached:
+                return Result.passed(
+                    f"{unit.path} imports the validation in {path}",
+                    [unit.ev(None, f"imports {path}"), reached[0]],
+                )
     return Result.failed(
         "validation is defined but no training file or pipeline step runs it before training",
         [u.ev(None, "trains") for u in units[:3]],
         credit=0.3,
     )
+
+
+def _reached(repo: Repo, ev: Evidence, importer_source: str) -> bool:
+    """Does an importer run the validation call ``ev`` of the module it imports: a call at module level or in a
+    class runs with it, one inside a top-level function only when the importer names that function
+    (``validate_prediction_input`` for serving is not on the training path)."""
+    text = repo.read_text(ev.path)
+    name = ml.enclosing_function(text, ev.line) if text is not None else None
+    return name is None or re.search(rf"\b{re.escape(name)}\b", importer_source) is not None
 
 
 @check(
@@ -162,8 +177,10 @@ def validated_before_training(repo: Repo) -> Result:
 )
 def drift_monitored(repo: Repo) -> Result:
     """New data is compared with the training data: Evidently drift presets, alibi-detect, whylogs,
-    NannyML, deepchecks drift checks, or custom statistical tests (Kolmogorov-Smirnov, PSI) on feature
-    distributions.
+    NannyML, deepchecks drift checks, a managed platform's model monitoring (Vertex AI skew / drift detection,
+    SageMaker Model Monitor, Azure ML data drift), or custom statistical tests (Kolmogorov-Smirnov, PSI) on
+    feature distributions. When the code exports its metrics to InfluxDB or Prometheus and the repository ships
+    Grafana, an alert rule there may watch the inputs: the verdict is unknown (Grafana's rules are not code).
 
     Why it matters: models degrade when the world changes; drift detection is the early warning that
     triggers investigation or retraining before the business metric drops.
@@ -183,7 +200,36 @@ def drift_monitored(repo: Repo) -> Result:
         return Result.passed(f"drift detection with {', '.join(sorted(found))}", _flat(found))
     if (reason := no_training_run(repo)) and not serving.online_entries(repo):
         return Result.not_applicable(reason)
+    stack = _dashboard_monitoring(repo)
+    if stack:
+        return Result.unknown(
+            "the code exports metrics to a time-series store watched by Grafana: whether an alert rule compares "
+            "the inputs with the training data is configured in Grafana (its database or provisioning), not in "
+            "the code",
+            stack,
+        )
     return Result.failed("no drift detection (Evidently, alibi-detect, whylogs, KS / PSI tests...)")
+
+
+_TIME_SERIES_CLIENTS = ("influxdb_client", "influxdb", "prometheus_client")
+
+
+def _dashboard_monitoring(repo: Repo) -> list[Evidence]:
+    """Evidence of a dashboard-and-alerting monitoring stack: non-test code writes to InfluxDB or Prometheus, and
+    the repository ships Grafana (a ``grafana`` folder or file, or a compose service running its image)."""
+    from ..facts.python import modules_containing
+
+    writers = [
+        Evidence(m.path, found[0][1], f"import {found[0][0]}")
+        for m in modules_containing(repo, b"influxdb", b"prometheus_client")
+        if not m.path.startswith(("tests/", "test/")) and (found := m.imports_any(*_TIME_SERIES_CLIENTS))
+    ]
+    if not writers:
+        return []
+    grafana = [p for p in repo.paths if "grafana" in p.lower()]
+    grafana += repo.grep(repo.named("docker-compose.yml", "docker-compose.yaml", "compose.yml", "compose.yaml"),
+                         b"grafana/grafana")  # fmt: skip
+    return [*writers[:2], Evidence(grafana[0])] if grafana else []
 
 
 _SPLITS = {
@@ -199,11 +245,38 @@ _SHUFFLED = ("sklearn.model_selection.KFold", "sklearn.model_selection.Stratifie
 _GLOBAL_NUMPY_SEED = ("numpy.random.seed",)
 
 
-def _unseeded_splits(unit: ml.CodeUnit) -> tuple[list[Evidence], list[Evidence]]:
+#: numpy draws that make a random mask over the rows (``np.random.rand(len(df)) < 0.8``)
+_MASK_DRAWS = (
+    "numpy.random.rand",
+    "numpy.random.random",
+    "numpy.random.random_sample",
+    "numpy.random.uniform",
+)
+_ROW_COUNT = re.compile(r"\blen\(|\.shape\[0\]|\.count\(\)")
+#: a SQL split on an unseeded random number (BigQuery's ``RAND()`` takes no seed): ``IF(RAND() <= 0.8, ...)``
+_SQL_RAND_SPLIT = re.compile(r"\bRAND\(\)\s*(<=?|>=?)\s*0?\.\d", re.IGNORECASE)
+
+
+def _unseeded_splits(repo: Repo, unit: ml.CodeUnit) -> tuple[list[Evidence], list[Evidence]]:
     seeded: list[Evidence] = []
     unseeded: list[Evidence] = []
     global_seed = any(c.name in _GLOBAL_NUMPY_SEED for c in unit.info.calls)
+    lines: list[str] | None = None
+    parts = unit.path.lower().split("/")
+    in_tests = any(p in ("tests", "test") for p in parts[:-1]) or parts[-1].startswith("test_")
+    for text, line in [] if in_tests else unit.info.strings:  # a test's SQL strings are fixtures
+        if _SQL_RAND_SPLIT.search(text):
+            unseeded.append(unit.ev(line, "SQL split on RAND() (unseeded)"))
     for call in unit.info.calls:
+        if call.name in _MASK_DRAWS:
+            lines = ml.unit_source(repo, unit).splitlines() if lines is None else lines
+            if 0 < call.line <= len(lines) and _ROW_COUNT.search(lines[call.line - 1]):
+                (seeded if global_seed else unseeded).append(unit.ev(call.line, f"{call.name} row mask"))
+            continue
+        if call.attr == "randomSplit":  # Spark: df.randomSplit(weights, seed)
+            has_seed = len(call.args) >= 2 or call.kwargs.get("seed") is not None
+            (seeded if has_seed else unseeded).append(unit.call_ev(call))
+            continue
         keys: tuple[str, ...] | None = _SPLITS.get(call.name)
         if keys is None and call.name in _SHUFFLED:
             if call.kwargs.get("shuffle") is not True and not call.name.startswith(
@@ -231,8 +304,10 @@ def _unseeded_splits(unit: ml.CodeUnit) -> tuple[list[Evidence], list[Evidence]]
 def reproducible_splits(repo: Repo) -> Result:
     """Every random split or shuffle of the data is seeded: ``train_test_split(..., random_state=42)``,
     shuffled ``KFold`` / ``ShuffleSplit`` with ``random_state``, ``random_split(..., generator=g)``,
-    ``df.sample(frac=..., random_state=...)``, ``sklearn.utils.shuffle(..., random_state=...)`` (a split with
-    ``shuffle=False`` is not random).
+    ``df.sample(frac=..., random_state=...)``, ``sklearn.utils.shuffle(..., random_state=...)``, Spark's
+    ``df.randomSplit(weights, seed)``, a random row mask (``np.random.rand(len(df)) < 0.8``) after
+    ``np.random.seed`` (a split with ``shuffle=False`` is not random). A SQL split on ``RAND()`` (BigQuery's takes
+    no seed) is never reproducible: split on a hash of a key (``FARM_FINGERPRINT``) instead.
 
     Why it matters: an unseeded split puts different rows in the test set on every run, so metrics move
     without any change of code or data, and rows may leak between train and test across runs.
@@ -247,7 +322,7 @@ def reproducible_splits(repo: Repo) -> Result:
     seeded: list[Evidence] = []
     unseeded: list[Evidence] = []
     for unit in units:
-        s, u = _unseeded_splits(unit)
+        s, u = _unseeded_splits(repo, unit)
         seeded += s
         unseeded += u
     if not seeded and not unseeded:

@@ -260,7 +260,8 @@ def seeds_on_training_path(repo: Repo, *, min_fraction: float = 1.0) -> Result:
     """Every file that trains a model (``train*.py``, or code and notebooks that import a modelling library
     and call ``fit``/``train``) sets a seed — ``random.seed``, ``np.random.seed``, ``torch.manual_seed``,
     ``tf.random.set_seed``, ``seed_everything``, ``set_seed``, ``random_state=`` or a ``"random_state"`` /
-    ``"seed"`` entry of a params dict — itself or in a project module it imports; training with no random
+    ``"seed"`` entry of a params dict — itself or in a project module it imports (at that module's top level, or in
+    a function the training file names: a seeding helper nobody calls seeds nothing); training with no random
     operation (a ``LinearRegression``, KNN or naive Bayes fit, a split with ``shuffle=False``) needs none.
 
     Why it matters: unseeded weight initialisation, shuffling and splits make two runs of the same commit
@@ -289,7 +290,12 @@ def seeds_on_training_path(repo: Repo, *, min_fraction: float = 1.0) -> Result:
         if unit.path in seeds:
             seeded.append(seeds[unit.path][0])
             continue
-        via = sorted(p for p in ml.imported_project_files(repo, unit) if p in seeds)
+        source = ml.unit_source(repo, unit)
+        via = sorted(
+            p
+            for p in ml.imported_project_files(repo, unit)
+            if p in seeds and any(_reached(repo, p, ev.line, source) for ev in seeds[p])
+        )
         if via:
             seeded.append(Evidence(unit.path, None, f"seeded via {via[0]}"))
         else:
@@ -301,6 +307,15 @@ def seeds_on_training_path(repo: Repo, *, min_fraction: float = 1.0) -> Result:
     return Result.failed(
         f"{len(unseeded)} of {len(units)} training files set no seed", unseeded[:10], credit=fraction
     )
+
+
+def _reached(repo: Repo, path: str, line: int | None, importer_source: str) -> bool:
+    """Does the importer reach the seed at ``line`` of module ``path``: a seed at module level runs on import, one
+    inside a top-level function only when the importer names that function (``shuffle_in_parallel`` that no
+    training file calls seeds nothing)."""
+    text = repo.read_text(path)
+    name = ml.enclosing_function(text, line) if text is not None else None
+    return name is None or re.search(rf"\b{re.escape(name)}\b", importer_source) is not None
 
 
 _REPRO_TASK = re.compile(

@@ -64,8 +64,40 @@ def _env_files(repo: Repo) -> list[tuple[str, bool]]:
             continue
         if _holds_no_value(repo.read_text(path)):
             continue  # comments and empty assignments only: a template of the variables, like .env.example
+        if _documented_template(repo, path):
+            continue
         out.append((path, entry.tracked or not repo.is_git))
     return out
+
+
+def _documented_templates(repo: Repo) -> list[str]:
+    return [
+        p
+        for p, e in repo.entries.items()
+        if _ENV_FILE.match(e.name.lower())
+        and not _ENV_OK.match(e.name.lower())
+        and _documented_template(repo, p)
+    ]
+
+
+_COPY_WORDS = re.compile(r"\b(cop(y|ied)|create|rename|cp|mv)\b", re.IGNORECASE)
+_DOT_ENV = re.compile(r"(?<![\w.-])\.env(?![\w.-])")
+
+
+def _documented_template(repo: Repo, path: str) -> bool:
+    """Is the committed env file the documented template of ``.env``: the documentation tells to copy it to a
+    ``.env`` (``Create a local version of the `local.env` file named only `.env` ``) that git ignores?"""
+    from ..facts import git
+
+    name = path.rsplit("/", 1)[-1]
+    folder = path[: len(path) - len(name)]
+    if name == ".env" or not git.is_ignored(repo, folder + ".env"):
+        return False
+    for doc in repo.grep(repo.with_suffix(".md", ".rst"), name.encode()):
+        for line in (repo.read_text(doc) or "").splitlines():
+            if name in line and _DOT_ENV.search(line.replace(name, "")) and _COPY_WORDS.search(line):
+                return True
+    return False
 
 
 _ENV_ASSIGNMENT = re.compile(r"""^\s*(?:export\s+)?[A-Za-z_][A-Za-z0-9_.-]*\s*[=:]\s*(.*?)\s*$""")
@@ -98,7 +130,9 @@ def _holds_no_value(text: str | None) -> bool:
 def env_not_committed(repo: Repo) -> Result:
     """No ``.env`` (or ``prod.env``, ``.env.local``...) file is tracked in git; ``.env.example`` with
     placeholder values is the way to document the variables. A committed env file that sets nothing (comments,
-    empty values, ``<placeholders>``) is such a template under another name.
+    empty values, ``<placeholders>``) is such a template under another name, and so is one the documentation
+    tells to copy to a git-ignored ``.env`` ("copy ``local.env`` to ``.env``"); SEC001 still scans its
+    values for secrets.
 
     Why it matters: ``.env`` files exist to hold the secrets and machine-specific settings that must stay
     out of the repository; once committed, every clone has them.
@@ -119,6 +153,12 @@ def env_not_committed(repo: Repo) -> Result:
             f"{found[0][0]} is neither committed nor ignored: one `git add -A` away from the history",
             [p for p, _ in found[:5]],
             credit=0.5,
+        )
+    templates = _documented_templates(repo)
+    if templates:
+        return Result.passed(
+            f"only the documented template of .env is committed ({templates[0]}); .env is ignored",
+            templates[:3],
         )
     return Result.passed("no .env file in the repository")
 
@@ -177,7 +217,9 @@ def unsafe_deserialisation(repo: Repo) -> Result:
     files you produced yourself, dangerous for anything that crosses a trust boundary.
 
     How to fix: prefer formats without code (safetensors, ONNX, skops with trusted types, JSON for
-    configuration); pass ``weights_only=True`` to ``torch.load``; use ``yaml.safe_load``.
+    configuration); pass ``weights_only=True`` to ``torch.load``; use ``yaml.safe_load``. A call is counted only
+    when the file imports the module it names: ``yaml.load`` on a local ``yaml = YAML(typ="safe")`` object
+    (ruamel.yaml) is not PyYAML's.
 
     Example::
 
@@ -191,6 +233,8 @@ def unsafe_deserialisation(repo: Repo) -> Result:
     for unit in units:
         for call in unit.info.calls:
             why = unsafe_load(call)
+            if why and not unit.info.imports_any(call.name.split(".", 1)[0]):
+                continue  # a local object named like the module (``yaml = YAML(typ="safe")``), not the module
             if why:
                 found.append(unit.ev(call.line, why))
     if found:
@@ -208,7 +252,10 @@ def unsafe_deserialisation(repo: Repo) -> Result:
 )
 def gitignore_secrets(repo: Repo) -> Result:
     """The ``.gitignore`` ignores ``.env`` files, so a secret written there cannot be committed by
-    accident.
+    accident. A project template (cookiecutter, copier) is judged by the ``.gitignore`` of the project it
+    generates (``{{ cookiecutter.repo_name }}/.gitignore``), in every project it generates. A project that names
+    its env file otherwise and commits its template (``.env.user.example``) passes when that file
+    (``.env.user``) is ignored.
 
     Why it matters: ``git add -A`` is one keystroke away; the ignore rule is the cheap safety net.
 
@@ -226,6 +273,20 @@ def gitignore_secrets(repo: Repo) -> Result:
     rule = git.ignore_rule(repo, ".env")
     if rule is not None and rule.include:
         return Result.passed(f".env is ignored ({rule.pattern})", [(rule.path, rule.line)])
+    documented = secrets.documented_env_files(repo)
+    rules = [git.ignore_rule(repo, p) for p in documented]
+    if documented and all(r is not None and r.include for r in rules):
+        first = rules[0]
+        assert first is not None
+        return Result.passed(
+            f"the env file the project documents ({documented[0]}) is ignored ({first.pattern})",
+            [(first.path, first.line)],
+        )
+    rule = git.template_ignore_rule(repo, ".env")
+    if rule is not None:
+        return Result.passed(
+            f".env is ignored in the generated project ({rule.pattern})", [(rule.path, rule.line)]
+        )
     if ".gitignore" not in repo.entries:
         return Result.failed("no .gitignore at the root")
     return Result.failed(".gitignore does not ignore .env", ".gitignore")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..facts import configs, dvc, ml, project
+from ..facts import configs, docker, dvc, ml, project, secrets
 from ..facts import git as gitfacts
 from ..facts.pipelines import (
     is_ml_project,
@@ -59,7 +59,9 @@ def no_large_files(repo: Repo, *, max_file_mb: float = 5.0, max_data_mb: float =
 
     Why it matters: git keeps every version of every blob forever; datasets and checkpoints bloat every clone,
     cannot be diffed, and the history cannot be cleaned without rewriting it. Sizes come from git itself, so a
-    file deleted from the working tree but still tracked counts too.
+    file deleted from the working tree but still tracked counts too. A Python package's own resource (a file in a
+    package directory that the package's modules name, such as a tokenizer's ``bpe_vocab.txt.gz``) is not a
+    data file: only ``max-file-mb`` applies to it.
 
     How to fix: ``git rm --cached path``, add the path to ``.gitignore`` and version it with DVC
     (``dvc add data/raw.csv``) or git-lfs (``git lfs track "*.parquet"``: files routed to git-lfs do not
@@ -141,24 +143,35 @@ def _fixed_data_sources(repo: Repo) -> list[Evidence]:
     for path in configs.config_files(repo):
         if not path.endswith((".yaml", ".yml")):
             continue
-        for value, line in _yaml_strings(load_yaml(repo, path)):
-            if _DATA_LOCATION.match(value.strip()):
+        for value, line, key in _yaml_strings(load_yaml(repo, path)):
+            if _DATA_LOCATION.match(value.strip()) and not _DESTINATION_KEY.search(key):
                 out.append(Evidence(path, line, f"data location {value.strip()}"))
     return out
 
 
-def _yaml_strings(node: Any, line: int | None = None, depth: int = 0) -> list[tuple[str, int | None]]:
+#: Configuration keys that name where a run writes (production data capture, ground truth collected after
+#: serving, monitoring, outputs, models, reports): destinations, not the datasets the project trains on.
+_DESTINATION_KEY = re.compile(
+    r"captur|ground[-_]?truth|monitor|output|artifact|model|checkpoint|report|export|dest|log", re.IGNORECASE
+)
+
+
+def _yaml_strings(
+    node: Any, line: int | None = None, depth: int = 0, key: str = ""
+) -> list[tuple[str, int | None, str]]:
+    """(value, line, key) of every string of a parsed YAML document (``key``: the nearest mapping key)."""
     if depth > 20:
         return []
-    out: list[tuple[str, int | None]] = []
+    out: list[tuple[str, int | None, str]] = []
     if isinstance(node, dict):
-        for key, value in node.items():
-            out += _yaml_strings(value, node.line_of(key) if isinstance(node, LineDict) else line, depth + 1)
+        for k, value in node.items():
+            where = node.line_of(k) if isinstance(node, LineDict) else line
+            out += _yaml_strings(value, where, depth + 1, str(k))
     elif isinstance(node, list):
         for item in node:
-            out += _yaml_strings(item, line, depth + 1)
+            out += _yaml_strings(item, line, depth + 1, key)
     elif isinstance(node, str):
-        out.append((node, line))
+        out.append((node, line, key))
     return out
 
 
@@ -185,8 +198,9 @@ def _generated_data(repo: Repo) -> list[Evidence]:
 
 def _small_committed_data(repo: Repo, max_data_mb: float) -> list[Evidence]:
     """The committed data files, when git alone versions the data: every data file of the tree is tracked (not
-    in git-lfs) and no larger than ``max_data_mb``, no configuration names a remote dataset, and every loading
-    call of the code (modules and notebooks, tests excluded) reads one of them by a literal path. Empty
+    in git-lfs) and no larger than ``max_data_mb``, no configuration names a remote dataset, every loading
+    call of the code (modules and notebooks, tests excluded) reads one of them by a literal path, and one is
+    loaded by the code or named by a configuration (a data catalog's ``filepath: data/01_raw/iris.csv``). Empty
     otherwise."""
     files = gitfacts.data_files(repo)
     committed: list[str] = []
@@ -199,9 +213,14 @@ def _small_committed_data(repo: Repo, max_data_mb: float) -> list[Evidence]:
         committed.append(path)
     if not committed:
         return []
-    if any("://" in e.note for e in _fixed_data_sources(repo) if e.note.startswith("data location")):
+    configured = [e for e in _fixed_data_sources(repo) if e.note.startswith("data location")]
+    if any("://" in e.note for e in configured):
         return []
     evidence: list[Evidence] = []
+    for e in configured:  # a data catalog (Kedro's catalog.yml) naming the committed raw data
+        where = _committed_file(e.note.removeprefix("data location "), committed)
+        if where is not None:
+            evidence.append(Evidence(where, None, f"committed, named by {e.path}"))
     for unit in ml.code_units(repo, *_LOADER_WORDS):
         if _is_test(unit.path):
             continue
@@ -210,6 +229,11 @@ def _small_committed_data(repo: Repo, max_data_mb: float) -> list[Evidence]:
                 continue
             first = call.args[0] if call.args else next(iter(call.kwargs.values()), None)
             where = _committed_file(first, committed)
+            if where is None and not isinstance(first, str):
+                # a path held in a variable: the committed file the same code names (a parameter's default,
+                # ``DATASET = Path("../data/penguins.csv")``), when it names exactly one
+                named = {w for s, _ in unit.info.strings if (w := _committed_file(s, committed)) is not None}
+                where = named.pop() if len(named) == 1 else None
             if where is None:
                 return []  # a dataset read from elsewhere, or from a path known only at run time
             evidence.append(Evidence(where, None, f"committed, loaded by {unit.path}"))
@@ -224,6 +248,72 @@ def _committed_file(value: Any, committed: list[str]) -> str | None:
     if not wanted:
         return None
     return next((p for p in committed if p == wanted or p.endswith("/" + wanted)), None)
+
+
+#: Calls that download a published dataset at run time (torchvision, TensorFlow Datasets, Hugging Face, Keras,
+#: scikit-learn's ``fetch_*``) or query a warehouse table (BigQuery): data the project loads but does not hold.
+_DOWNLOADS = re.compile(
+    r"^(torchvision\.datasets\.\w+|tensorflow_datasets\.(load|builder)|datasets\.load_dataset|"
+    r"(tensorflow\.)?keras\.datasets\.\w+\.load_data|sklearn\.datasets\.fetch_\w+|torchtext\.datasets\.\w+|"
+    r"tfx\.[\w.]*BigQueryExampleGen|pandas(_gbq)?\.read_gbq|apache_beam\.io\.[\w.]*ReadFromBigQuery)$"
+)
+_DOWNLOAD_NEEDLES = prefilter(
+    b"torchvision",
+    b"tensorflow_datasets",
+    b"load_dataset",
+    b"keras",
+    b"fetch_",
+    b"torchtext",
+    b"BigQuery",
+    b"read_gbq",
+)
+
+
+def _downloaded_data(repo: Repo) -> list[Evidence]:
+    """Where the code or a notebook downloads a published dataset (``torchvision.datasets.CIFAR10(...,
+    download=True)``, ``tfds.builder("imagenet2012")``, ``load_dataset("glue", "cola")``), tests and the package
+    code of a library with no training run of its own excluded."""
+    return [unit.ev(call.line, f"{call.name} (read at run time)") for unit, call in _download_calls(repo)]
+
+
+def _download_calls(repo: Repo) -> list[tuple[ml.CodeUnit, Call]]:
+    """The first dataset download call of each module or notebook (see :func:`_downloaded_data`)."""
+    library = library_code_dir(repo)
+    out = []
+    for unit in ml.code_units(repo, *_DOWNLOAD_NEEDLES):
+        if _is_test(unit.path) or (library and unit.path.startswith(library + "/")):
+            continue
+        call = next((c for c in unit.info.calls if _DOWNLOADS.match(c.name)), None)
+        if call is not None:
+            out.append((unit, call))
+    return out
+
+
+#: Keywords that name where a dataset download is written (torchvision root, tfds data_dir, HF cache_dir).
+_DOWNLOAD_DIRS = ("root", "data_dir", "cache_dir", "download_dir")
+
+
+def _download_destinations(repo: Repo) -> list[tuple[str, Evidence]]:
+    """(folder, evidence): the folders inside the checkout that the code downloads datasets into, named by a
+    relative literal path (``CIFAR10(root='./data', download=True)``)."""
+    out = []
+    for unit, call in _download_calls(repo):
+        for key in _DOWNLOAD_DIRS:
+            value = call.kwargs.get(key)
+            if key == "root" and value is None and call.args and call.name.startswith("torchvision."):
+                value = call.args[0]  # torchvision's first positional argument is the root
+            if (
+                not isinstance(value, str)
+                or not value.strip()
+                or value.startswith(("/", "~", "$"))
+                or "://" in value
+            ):
+                continue
+            folder = value.strip().replace("\\", "/").removeprefix("./").strip("/")
+            if folder and ".." not in folder.split("/"):
+                out.append((folder, unit.ev(call.line, f"{call.name} downloads into {folder}/")))
+            break
+    return out
 
 
 def _data_signals(repo: Repo) -> list[Evidence]:
@@ -251,7 +341,7 @@ def _data_signals(repo: Repo) -> list[Evidence]:
                 ):
                     found.append(Evidence(mod.path, call.line, call.name))
                     break
-    return found
+    return found or _downloaded_data(repo)[:3]
 
 
 @check(
@@ -264,22 +354,28 @@ def _data_signals(repo: Repo) -> list[Evidence]:
 )
 def data_versioned(repo: Repo, *, max_data_mb: float = 1.0) -> Result:
     """The data a model is trained on is versioned: ``*.dvc`` pointer files, ``dvc.yaml`` stage outputs, git-lfs
-    patterns for data files, or lakeFS — or git itself, when every data file is committed, each no larger than
-    ``max-data-mb`` (1 MB, VER002's data limit), and every dataset the code loads is one of them.
+    patterns for data files, lakeFS, datasets registered as versions in Azure ML (data asset YAML,
+    ``Dataset.register(..., create_new_version=True)``) — or git itself, when every data file is committed, each no
+    larger than ``max-data-mb`` (1 MB, VER002's data limit), and every dataset the code loads is one of them (a path
+    held in a variable counts when the same code names exactly one committed file, such as a parameter's default).
 
-    Why it matters: a model is a function of code *and* data. Without a data version, retraining on "the same
-    data" is a hope, and a regression cannot be traced back to a data change.
+    Why it matters: a model is a function of code *and* data. Without a data version, retraining on "the same data"
+    is a hope, and a regression cannot be traced back to a data change.
 
-    When it applies: when the project reads data it does not generate — data files in the tree, a loading
-    call on a fixed path or URL (``pd.read_csv("data/train.csv")``, ``load_dataset("imdb")``), a configured
-    data location (a config value naming a ``.csv`` / ``.parquet``... file or an ``s3://``, ``gs://``...
-    URI), or loading code fed only at run time by a project that does not generate its data. A project whose
-    data is generated by code from a versioned library — scikit-learn's bundled ``load_iris`` /
-    ``load_wine`` / ``load_breast_cancer``... loaders or its ``make_*`` generators, reproduced exactly by the
-    locked dependency — and whose other data locations are supplied at run time (a Hydra ``???`` or empty
-    value, a command-line argument) names no dataset to version: not applicable. Commit a concrete path
-    (``path: data/raw/customers.parquet``) and the check applies again. The ``fetch_*`` loaders download
-    their data and do not count as generated.
+    When it applies: when the project reads data it does not generate — data files in the tree, a loading call on a
+    fixed path or URL (``pd.read_csv("data/train.csv")``, ``load_dataset("imdb")``), a configured data location (a
+    config value naming a ``.csv`` / ``.parquet``... file or an ``s3://``, ``gs://``... URI; keys that name where a
+    run writes — ``data-capture-uri``, ``ground-truth-uri``, outputs, models, reports, logs — are destinations, not
+    datasets), a dataset downloaded at run time (``torchvision.datasets.CIFAR10(download=True)``,
+    ``tfds.builder("imagenet2012")``, ``load_dataset("glue", "cola")``, ``fetch_openml``), a query of a mutable
+    warehouse table (``BigQueryExampleGen``, ``read_gbq``), or loading code fed only at run time by a project that
+    does not generate its data. DVC pointers that track only model files version a model, not the data. A project
+    whose data is generated by code from a versioned library — scikit-learn's bundled ``load_iris`` / ``load_wine``
+    / ``load_breast_cancer``... loaders or its ``make_*`` generators, reproduced exactly by the locked dependency —
+    and whose other data locations are supplied at run time (a Hydra ``???`` or empty value, a command-line
+    argument) names no dataset to version: not applicable. Commit a concrete path (``path:
+    data/raw/customers.parquet``) and the check applies again. The ``fetch_*`` loaders download their data and do
+    not count as generated.
 
     How to fix: put the data under DVC (``dvc add`` for raw inputs, ``outs:`` of ``dvc.yaml`` stages for
     derived data), route data files to git-lfs in ``.gitattributes``, or keep the data in lakeFS; push it to a
@@ -295,14 +391,15 @@ def data_versioned(repo: Repo, *, max_data_mb: float = 1.0) -> Result:
     evidence = dvc.data_versioning_evidence(repo)
     if evidence:
         return Result.passed("data is versioned", evidence[:4])
-    signals = _data_signals(repo)
+    fixed = _fixed_data_sources(repo)
+    signals = _data_signals(repo) or [e for e in fixed if e.note.startswith("data location")][:3]
     if not signals:
         return Result.not_applicable("no data files or data-loading code found")
-    fixed = _fixed_data_sources(repo)
     small = _small_committed_data(repo, max_data_mb)
     if small:
         return Result.passed(
-            f"data is versioned by git: {len(small)} committed data file(s), none above {max_data_mb:g} MB, "
+            f"data is versioned by git: {len({e.path for e in small})} committed data file(s), none above "
+            f"{max_data_mb:g} MB, "
             "hold every dataset the code loads",
             small[:4],
         )
@@ -313,7 +410,9 @@ def data_versioned(repo: Repo, *, max_data_mb: float = 1.0) -> Result:
             f"data is generated by code from a versioned library ({where}); no fixed dataset is named "
             "(other data paths are supplied at run time)"
         )
-    return Result.failed("data is used but not versioned (no DVC, git-lfs or lakeFS)", (fixed + signals)[:6])
+    return Result.failed(
+        "data is used but not versioned (no DVC, git-lfs or lakeFS)", list(dict.fromkeys(fixed + signals))[:6]
+    )
 
 
 @check(
@@ -360,8 +459,20 @@ def dvc_remote(repo: Repo) -> Result:
     )
 
 
+def _documentation_only(repo: Repo, d: str) -> bool:
+    """Does folder ``d`` hold only documentation about datasets (``data/yfcc100m.md``)? A README there marks the
+    place where the data goes: still a data directory."""
+    inside = [p.lower() for p in repo.entries if p.startswith(d + "/")]
+    return (
+        bool(inside)
+        and all(p.endswith((".md", ".rst")) for p in inside)
+        and not any(p.rsplit("/", 1)[-1].startswith("readme") for p in inside)
+    )
+
+
 def _data_dirs(repo: Repo) -> list[str]:
-    """Data directories at the root or one level down (Python packages named ``data`` excluded)."""
+    """Data directories at the root or one level down (Python packages named ``data`` excluded, and folders
+    that hold only documentation about datasets: ``data/yfcc100m.md``)."""
     dirs = set()
     for d in repo.dirs():
         name = d.rsplit("/", 1)[-1].lower()
@@ -370,6 +481,7 @@ def _data_dirs(repo: Repo) -> list[str]:
             and d.count("/") <= 1
             and not gitfacts.is_fixture_path(d + "/x")
             and f"{d}/__init__.py" not in repo.entries
+            and not _documentation_only(repo, d)
         ):
             dirs.add(d)
     return sorted(dirs, key=lambda d: (d.count("/"), d))
@@ -394,6 +506,15 @@ def _dir_rule(repo: Repo, d: str) -> gitfacts.IgnoreRule | None:
 )
 def raw_data_ignored(repo: Repo) -> Result:
     """Data directories (``data/``) and data files are ignored by git or tracked by DVC, and none is committed.
+    A committed data file that the code loads (``pd.read_csv("titanic.csv")``) is raw data wherever it lies and
+    whatever its size; other small files outside data directories are tolerated. A file that a compose service of
+    a third-party image bind-mounts (``./grafana/grafana.db`` for
+    ``image: grafana/grafana``) is that tool's state, not data. When the tree holds no data, the folders the code
+    downloads datasets into
+    (``CIFAR10(root="./data", download=True)``) must be ignored. A package's own resources (a file its modules
+    name) are not data, and a ``data/`` folder holding only
+    documentation about datasets (``.md``, ``.rst``; no README, which marks where the data goes) is not a data
+    directory.
 
     Why it matters: raw data in git is unversionable in practice (size, licensing, privacy) and a personal-data
     leak waiting to happen; an un-ignored ``data/`` is one ``git add -A`` away from both.
@@ -415,7 +536,14 @@ def raw_data_ignored(repo: Repo) -> Result:
         p for p in files if (e := repo.entry(p)) is not None and e.tracked and not gitfacts.is_lfs(repo, p)
     ]
     exposed = [p for p in files if (e := repo.entry(p)) is not None and not e.tracked and repo.is_git]
-    bad = [p for p in tracked if gitfacts.in_data_dir(p) or (repo.entries[p].size or 0) > 100_000]
+    mounted = docker.third_party_mounted_files(repo)  # a tool's state (grafana.db), not the project's data
+    loaded = _loaded_files(repo, tracked)  # the raw data the code reads, whatever its size and folder
+    bad = [
+        p
+        for p in tracked
+        if (gitfacts.in_data_dir(p) or (repo.entries[p].size or 0) > 100_000 or p in loaded)
+        and p not in mounted
+    ]
     if bad or exposed:
         evidence = [Evidence(p, None, "tracked") for p in bad[:6]] + [
             Evidence(p, None, "not ignored") for p in exposed[:4]
@@ -437,13 +565,54 @@ def raw_data_ignored(repo: Repo) -> Result:
     if evidence:
         return Result.passed("data is ignored by git or tracked by DVC", evidence)
     if not data_dirs and not files:
-        return Result.not_applicable("no data directory or data files")
+        return _download_destinations_ignored(repo)
+    own = [p for p in tracked if p not in mounted]
+    if own:
+        return Result.passed("only small data files outside data directories are tracked", own[:3])
     if tracked:
-        return Result.passed("only small data files outside data directories are tracked", tracked[:3])
+        return Result.passed(
+            "the only tracked data files are state of third-party services that compose mounts",
+            [Evidence(p, None, f"mounted by the {mounted[p]} service") for p in tracked[:3]],
+        )
     return Result.failed(
         f"{data_dirs[0]}/ is neither ignored by git nor tracked by DVC",
         [Evidence(p) for p in repo.named(".gitignore")[:1]] or [project.anchor(repo) or "."],
         credit=0.3,
+    )
+
+
+def _loaded_files(repo: Repo, files: list[str]) -> set[str]:
+    """The ``files`` that a loading call of the code or a notebook (tests excluded) reads by a literal path."""
+    out: set[str] = set()
+    if not files:
+        return out
+    for unit in ml.code_units(repo, *_LOADER_WORDS):
+        if _is_test(unit.path):
+            continue
+        for call in unit.info.calls:
+            if call.attr in _LOADERS and call.name.startswith(_LOADER_ROOTS):
+                first = call.args[0] if call.args else next(iter(call.kwargs.values()), None)
+                if (where := _committed_file(first, files)) is not None:
+                    out.add(where)
+    return out
+
+
+def _download_destinations_ignored(repo: Repo) -> Result:
+    """VER005 for a project with no data in its tree: the folders the code downloads datasets into must be
+    ignored (nothing to judge when it downloads none inside the checkout)."""
+    destinations = _download_destinations(repo)
+    if not destinations:
+        return Result.not_applicable("no data directory or data files")
+    exposed = [ev for folder, ev in destinations if not gitfacts.is_ignored(repo, folder, is_dir=True)]
+    if exposed:
+        return Result.failed(
+            f"the code downloads data into {exposed[0].note.rsplit(' ', 1)[-1]} inside the checkout and git does "
+            "not ignore it",
+            exposed[:3],
+            credit=0.3,
+        )
+    return Result.passed(
+        "the folders the code downloads data into are ignored", [ev for _, ev in destinations][:3]
     )
 
 
@@ -495,6 +664,42 @@ _MODEL_OUTPUT = (b".pkl", b".joblib", b".pt", b".pth", b".h5", b".onnx", b".safe
                  b"model_path", b"save_model", b"dump(")  # fmt: skip
 
 
+#: what code that persists a model writes (beyond :data:`_MODEL_OUTPUT`)
+_PERSIST = (b"save(", b"save_pretrained", b"save_weights", b"checkpoint", b"Checkpoint", b"export(", b"to_disk(",
+            b"log_artifact", b"push_to_hub", b"pickle", b"joblib", b".ckpt", b".keras", b".cbm")  # fmt: skip
+#: folders of a library's usage examples and benchmarks
+_EXAMPLE_DIRS = (
+    "examples",
+    "example",
+    "benchmarks",
+    "benchmark",
+    "benchmarking",
+    "docs",
+    "tutorials",
+    "notebooks",
+)
+
+
+def _library_without_model(repo: Repo) -> str | None:
+    """Why an installable library produces no model to version, or None: its package fits are what it offers
+    (estimators fitting internal statistics), the rest of its training lives in example and benchmark folders,
+    and no code saves a model (the examples score throw-away fits)."""
+    layout = configs.package_layout(repo)
+    pkg = layout.package_dir
+    if not layout.installable or pkg is None:
+        return None
+    paths = [p for p, _ in training_modules(repo)] + training_notebooks(repo)
+    outside = [p for p in paths if not p.startswith(pkg + "/")]
+    if not all(set(p.lower().split("/")[:-1]) & set(_EXAMPLE_DIRS) for p in outside):
+        return None
+    if [u for u in ml.code_units(repo, *_MODEL_OUTPUT, *_PERSIST) if not _is_test(u.path)]:
+        return None
+    return (
+        f"a library ({layout.build_file}): the fits in {pkg}/ are what it offers and its examples and benchmarks "
+        "score throw-away models; no code saves a model, nothing is produced to version"
+    )
+
+
 @check(
     "VER006",
     Severity.WARNING,
@@ -514,7 +719,9 @@ def models_not_committed(repo: Repo) -> Result:
 
     How to fix: ``git rm --cached models/model.pkl``, ignore ``/models/``, and register the model when the
     training run logs it (or push it to another registry: W&B artifacts, ``push_to_hub``, ``bentoml``, DVC
-    ``artifacts:``). Files routed to git-lfs are not counted as committed.
+    ``artifacts:``). Files routed to git-lfs are not counted as committed. An installable library whose training
+    outside its package lives only in example and benchmark folders, and whose code saves no model, produces
+    nothing to version: not applicable.
 
     Example::
 
@@ -538,6 +745,8 @@ def models_not_committed(repo: Repo) -> Result:
     stubs = template_training_steps(repo)
     if stubs and training_modules(repo) == stubs and not repo.grep([p for p, _ in stubs], *_MODEL_OUTPUT):
         return Result.not_applicable("the template's placeholder training step produces no model to version")
+    if reason := _library_without_model(repo):
+        return Result.not_applicable(reason)
     where = [Evidence(p, ln) for p, ln in training_modules(repo)[:2]] or [
         Evidence(p) for p in training_notebooks(repo)[:2]
     ]
@@ -561,7 +770,9 @@ def config_externalised(repo: Repo) -> Result:
 
     How to fix: put the parameters in ``conf/config.yaml`` and load them with Hydra (or OmegaConf, or
     ``params.yaml`` read by the DVC stage); ``mlops-audit fix --select VER007`` renders the template's config.
-    Configuration files that no code loads earn only partial credit.
+    Configuration files that no code loads earn only partial credit. A file a CI pipeline reads
+    (``config-infra-dev.yml`` in a GitHub Actions workflow) is loaded; so is configuration that a settings module
+    (``config.py``) reads from at least five environment variables set by the CI or the deployment.
 
     Example::
 
@@ -639,6 +850,93 @@ _IGNORE_PROBES: dict[str, tuple[str, ...]] = {
 }
 
 
+#: Directory names that hold the project's models (probed with a model file inside).
+_MODEL_DIRS = ("models", "model", "checkpoints", "saved_models", "weights")
+#: Configuration keys whose value is where models are written (``model_dir: artifacts/model``).
+_MODEL_KEY = re.compile(
+    r"^(model|checkpoint|ckpt)s?_(dir|path|file|output|root)$|^output_model", re.IGNORECASE
+)
+_REMOTE_TRACKING = re.compile(r"^(https?|databricks|postgresql|mysql|azureml)[:+]", re.IGNORECASE)
+
+
+def _yaml_items(node: Any, depth: int = 0) -> list[tuple[str, str]]:
+    """(key, string value) of every mapping entry of a parsed YAML document, at any depth."""
+    out: list[tuple[str, str]] = []
+    if depth > 20:
+        return out
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if isinstance(value, str):
+                out.append((str(key), value))
+            else:
+                out += _yaml_items(value, depth + 1)
+    elif isinstance(node, list):
+        for item in node:
+            out += _yaml_items(item, depth + 1)
+    return out
+
+
+def _project_root_of(repo: Repo, path: str) -> str:
+    """The root a configured relative path is resolved against: the generated project's of a template, else the
+    repository's."""
+    return next((d + "/" for d in gitfacts.generated_project_dirs(repo) if path.startswith(d + "/")), "")
+
+
+def _own_locations(repo: Repo) -> dict[str, list[Evidence]]:
+    """Where this project keeps each kind of artefact, as paths to probe against the ignore rules: model files and
+    directories its configuration names (``filepath: data/06_models/regressor.pickle``, ``model_dir: artifacts``),
+    its existing model directories (code packages named ``models/`` aside), the sub-folders of its data
+    directories (``data/uploads/``; folders of committed data aside); and the tracking server its configuration sends runs to
+    (``tracking_uri: http://...``), which leaves no local store to ignore; the env files it documents by a
+    committed template (``.env.user.example``)."""
+    out: dict[str, list[Evidence]] = {"models": [], "data": [], "tracking stores": [], "secrets": []}
+    out["secrets"] = [Evidence(p, None, "documented env file") for p in secrets.documented_env_files(repo)]
+    for path in configs.config_files(repo):
+        if not path.endswith((".yaml", ".yml")):
+            continue
+        root = _project_root_of(repo, path)
+        for key, value in _yaml_items(load_yaml(repo, path)):
+            value = value.strip()
+            if key.lower() in ("tracking_uri", "mlflow_tracking_uri") and _REMOTE_TRACKING.match(value):
+                out["tracking stores"].append(Evidence(path, None, f"tracking stores: runs go to {value}"))
+            elif not value or "://" in value or value.startswith(("/", "~", "$")):
+                continue
+            elif value.lower().endswith((*gitfacts.STRICT_MODEL_SUFFIXES, ".pickle")):
+                out["models"].append(Evidence(root + value.lstrip("./"), None, f"configured in {path}"))
+            elif _MODEL_KEY.match(key):
+                out["models"].append(
+                    Evidence(root + value.strip("./") + "/model.pkl", None, f"configured in {path}")
+                )
+    code_dirs = {p.rsplit("/", 1)[0] for p in repo.with_suffix(".py") if "/" in p}
+    # folders whose data is committed on purpose (VER005 judges those) are not where artefacts land by accident
+    committed = {p.rsplit("/", 1)[0] for p in gitfacts.data_files(repo) if "/" in p}
+    for d in sorted(repo.dirs()):
+        if d in code_dirs or d in committed or _is_test(d + "/x"):
+            continue
+        last = d.rsplit("/", 1)[-1].lower()
+        parent = d.rsplit("/", 1)[0].rsplit("/", 1)[-1].lower() if "/" in d else ""
+        if last in _MODEL_DIRS:
+            out["models"].append(Evidence(d + "/model.pkl", None, "model directory"))
+        elif parent in gitfacts.DATA_DIRS:
+            out["data"].append(Evidence(d + "/raw.csv", None, "data directory"))
+    return out
+
+
+def _own_rule(repo: Repo, kind: str, places: list[Evidence]) -> Evidence | None:
+    """Evidence that every place this project keeps ``kind`` is ignored (``None`` when one is not, or none is
+    known)."""
+    if not places:
+        return None
+    if kind == "tracking stores":  # runs go to a tracking server: no local store to ignore
+        return places[0]
+    rules = [gitfacts.ignore_rule(repo, e.path) for e in places]
+    if any(r is None or not r.include for r in rules):
+        return None
+    first = rules[0]
+    assert first is not None
+    return Evidence(first.path, first.line, f"{kind}: {first.pattern}")
+
+
 @check(
     "VER009",
     Severity.WARNING,
@@ -652,7 +950,15 @@ def ignore_rules_cover_artefacts(repo: Repo) -> Result:
     (``data/``, ``*.csv``), model files (``*.pkl``, ``models/``), tracking stores (``mlruns/``,
     ``mlflow.db``, ``wandb/``) and ``.env``. The check probes typical paths of each kind against the rules of
     every ``.gitignore``, sub-folders' included (DVC-tracked data, and ``.gitignore`` files inside ``data/``
-    such as those ``dvc add`` writes, count as covered); each kind is a quarter of the credit.
+    such as those ``dvc add`` writes, count as covered); each kind is a quarter of the credit. A project template
+    (cookiecutter, copier) is judged by the ``.gitignore`` of the projects it generates
+    (``{{ cookiecutter.repo_name }}/.gitignore``): a kind is covered when every generated project ignores it.
+    A project that keeps an artefact elsewhere is judged by its own places: a kind is also covered when every
+    place the project has for it is ignored — the model files and directories its configuration names
+    (``filepath: data/06_models/regressor.pickle``, ``model_dir: artifacts/model``), its model directories,
+    the sub-folders of its data directories (``data/uploads/``), the env files it documents by a committed
+    template (``.env.user`` for ``.env.user.example``); a configured remote tracking server
+    (``tracking_uri: http://...``) leaves no local tracking store to ignore.
 
     Why it matters: one ``git add .`` after a training run otherwise commits a 2 GB dataset, a pickled model
     and a local tracking database — history that every clone downloads forever and that is painful to purge.
@@ -676,7 +982,7 @@ def ignore_rules_cover_artefacts(repo: Repo) -> Result:
     for kind, probes in _IGNORE_PROBES.items():
         rule = next(
             (r for p in probes if (r := gitfacts.ignore_rule(repo, p)) is not None and r.include), None
-        )
+        ) or next((r for p in probes if (r := gitfacts.template_ignore_rule(repo, p)) is not None), None)
         if rule is not None:
             covered.append(Evidence(rule.path, rule.line, f"{kind}: {rule.pattern}"))
         elif kind == "data" and dvc.is_dvc_tracked(repo, "data"):
@@ -685,6 +991,8 @@ def ignore_rules_cover_artefacts(repo: Repo) -> Result:
             )
         elif kind == "data" and (nested := gitfacts.ignore_rules_under(repo, "data")):
             covered.append(Evidence(nested[0].path, nested[0].line, f"data: {nested[0].pattern}"))
+        elif (own := _own_rule(repo, kind, _own_locations(repo).get(kind, []))) is not None:
+            covered.append(own)
         else:
             missing.append(kind)
     if not missing:

@@ -33,7 +33,8 @@ _NOT_CONFIG_NAMES = {
 class ConfigUse:
     """One piece of evidence that configuration drives the code: a framework call or a config file."""
 
-    framework: str  # hydra, omegaconf, gin, ml_collections, lightning_cli, jsonargparse, kedro, zenml, dvc_params, yaml
+    framework: str  # hydra, omegaconf, gin, ml_collections, lightning_cli, jsonargparse, kedro, zenml, dvc_params, yaml,
+    # environment variables
     path: str
     line: int | None = None
 
@@ -176,7 +177,9 @@ def dvc_params_files(repo: Repo) -> list[str]:
 
 @memoized
 def referenced_config_files(repo: Repo) -> list[tuple[str, str, int]]:
-    """(config file, code file, line): config files whose name the code or a Makefile mentions."""
+    """(config file, code file, line): config files whose name the code, a Makefile or a CI pipeline (GitHub
+    Actions workflow, GitLab CI, Azure Pipelines, Cloud Build) mentions: a workflow that reads
+    ``config-infra-dev.yml`` feeds its values to the jobs it runs."""
     files = config_files(repo)
     if not files:
         return []
@@ -186,25 +189,54 @@ def referenced_config_files(repo: Repo) -> list[tuple[str, str, int]]:
     candidates = [p for p in repo.with_suffix(".py", ".sh") if not _is_test(p)] + repo.named(
         "Makefile", "justfile"
     )
-    for path in repo.grep(candidates, *names, *dirs):
+    # CI pipelines count by a config file's name only (they name source folders for many other reasons)
+    ci = repo.named(".gitlab-ci.yml", "azure-pipelines.yml", "cloudbuild.yaml", "cloudbuild.yml")
+    ci += [p for p in repo.with_suffix(".yml", ".yaml") if p.startswith(".github/workflows/")]
+    for path in repo.grep(candidates, *names, *dirs) + repo.grep(ci, *names):
         text = repo.read_text(path) or ""
+        by_folder = path not in ci
         for number, line in enumerate(text.splitlines(), 1):
             for cfg in files:
-                if cfg.rsplit("/", 1)[-1] in line or (("/" in cfg) and cfg.split("/", 1)[0] + "/" in line):
+                if cfg.rsplit("/", 1)[-1] in line or (
+                    by_folder and "/" in cfg and cfg.split("/", 1)[0] + "/" in line
+                ):
                     out.append((cfg, path, number))
                     break
     return out
 
 
+_ENV_READS = ("os.getenv", "os.environ.get", "os.environ.__getitem__")
+_SETTINGS_MODULE = re.compile(r"(^|_)(config|configs|configuration|settings|params|parameters)$")
+
+
+@memoized
+def environment_config_modules(repo: Repo) -> list[tuple[str, int]]:
+    """(path, line) of configuration modules that take their settings from environment variables (set by the CI,
+    the deployment or a ``.env``): a ``config.py`` / ``settings.py`` whose code reads at least five variables
+    with ``os.getenv`` / ``os.environ.get``. Tests excluded."""
+    out = []
+    for mod in modules_containing(repo, b"getenv", b"environ"):
+        stem = mod.path.rsplit("/", 1)[-1].removesuffix(".py")
+        if _is_test(mod.path) or not _SETTINGS_MODULE.search(stem):
+            continue
+        reads = [c for c in mod.calls if c.name in _ENV_READS]
+        if len(reads) >= 5:
+            out.append((mod.path, reads[0].line))
+    return out
+
+
 @memoized
 def config_evidence(repo: Repo) -> list[ConfigUse]:
-    """Evidence that hyperparameters come from configuration files (the ``config_management`` fact)."""
+    """Evidence that hyperparameters come from configuration files, or from environment variables read by a
+    settings module (the ``config_management`` fact)."""
     out: list[ConfigUse] = list(code_config_uses(repo))
     out += [ConfigUse("kedro", p) for p in kedro_parameters(repo)[:2]]
     out += [ConfigUse("zenml", p) for p in zenml_run_configs(repo)[:2]]
     out += [ConfigUse("dvc_params", p) for p in dvc_params_files(repo)[:2]]
     if not out:
         out += [ConfigUse("yaml", code, line) for _cfg, code, line in referenced_config_files(repo)[:2]]
+    if not out:
+        out += [ConfigUse("environment variables", p, ln) for p, ln in environment_config_modules(repo)[:2]]
     return out
 
 

@@ -467,7 +467,8 @@ def python_version_pins(repo: Repo) -> list[tuple[str, int | None, str]]:
             out.append((path, _line_of(repo.read_text(path), "python_requires"), "python_requires"))
     for path in repo.glob("Dockerfile", "Dockerfile.*", "*.Dockerfile", "Containerfile"):
         text = repo.read_text(path) or ""
-        m = re.search(r"^\s*FROM\s+(\S*python:3\.\d+\S*)", text, re.IGNORECASE | re.MULTILINE)
+        # python:3.11-slim, or a dev container image's <image version>-<python version> tag (python:1-3.11)
+        m = re.search(r"^\s*FROM\s+(\S*python:(?:\d+-)?3\.\d+\S*)", text, re.IGNORECASE | re.MULTILINE)
         if m:
             out.append((path, text.count("\n", 0, m.start()) + 1, m.group(1)))
     return sorted(out, key=lambda pin: (pin[0].count("/"), pin[0]))

@@ -8,6 +8,7 @@ not a deployable container, and does not make a repository containerised.
 
 from __future__ import annotations
 
+import posixpath
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -263,6 +264,34 @@ def compose_services(repo: Repo) -> list[ComposeService]:
                     str(user) if user is not None else None,
                 )
             )
+    return out
+
+
+@memoized
+def third_party_mounted_files(repo: Repo) -> dict[str, str]:
+    """{repository file: compose service}: files of the tree that a compose file bind-mounts into a service run
+    from a third-party image (``image: grafana/grafana``, no ``build:``), such as
+    ``./src/grafana/grafana.db:/var/lib/grafana/grafana.db``: that tool's own state or configuration."""
+    out: dict[str, str] = {}
+    for path in compose_paths(repo):
+        data = load_yaml(repo, path)
+        services = data.get("services") if isinstance(data, dict) else None
+        if not isinstance(services, dict):
+            continue
+        base = path.rsplit("/", 1)[0] + "/" if "/" in path else ""
+        for name, body in services.items():
+            if not isinstance(body, dict) or not body.get("image") or "build" in body:
+                continue
+            volumes = body.get("volumes")
+            for volume in volumes if isinstance(volumes, list) else []:
+                source = volume.split(":", 1)[0] if isinstance(volume, str) else None
+                if isinstance(volume, dict):
+                    source = volume.get("source") if volume.get("type") == "bind" else None
+                if not isinstance(source, str) or not source.startswith((".", "/")) or source.startswith("/"):
+                    continue
+                target = posixpath.normpath(base + source)
+                if target in repo.entries:
+                    out[target] = str(name)
     return out
 
 

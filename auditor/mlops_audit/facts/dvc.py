@@ -15,7 +15,7 @@ from typing import Any
 
 from ..repo import Repo, memoized
 from . import FactValue, inventory, report_fact
-from .git import DATA_DIRS, DATA_SUFFIXES, MODEL_SUFFIXES, lfs_patterns
+from .git import DATA_DIRS, DATA_SUFFIXES, MODEL_SUFFIXES, is_model_file, lfs_patterns
 from .yamlfile import line_of, load_yaml
 
 
@@ -265,16 +265,46 @@ def lakefs_evidence(repo: Repo) -> list[tuple[str, int | None]]:
     return out
 
 
+_AML_DATA_SCHEMA = re.compile(rb"\$schema:\s*\S*azureml\S*/data\.schema\.json")
+
+
+def registered_dataset_evidence(repo: Repo) -> list[tuple[str, int | None]]:
+    """Datasets registered as versions in an ML platform's data registry: Azure ML data assets
+    (``$schema: .../data.schema.json``, ``azure.ai.ml.entities.Data``) and Azure ML v1 datasets registered with
+    ``create_new_version=True``."""
+    from .python import modules_containing, prefilter
+
+    out: list[tuple[str, int | None]] = []
+    for path in repo.grep(repo.with_suffix(".yml", ".yaml"), b"data.schema.json"):
+        text = repo.read_bytes(path) or b""
+        m = _AML_DATA_SCHEMA.search(text)
+        if m:
+            out.append((path, text.count(b"\n", 0, m.start()) + 1))
+    for mod in modules_containing(repo, *prefilter(b"create_new_version", b"azure.ai.ml")):
+        for call in mod.calls:
+            if call.kwargs.get("create_new_version") is True or call.name == "azure.ai.ml.entities.Data":
+                out.append((mod.path, call.line))
+                break
+    return out
+
+
 @memoized
 def data_versioning_evidence(repo: Repo) -> list[tuple[str, int | None]]:
-    out: list[tuple[str, int | None]] = [(p.path, None) for p in pointers(repo)[:3]]
+    """Where data is versioned: DVC pointers and stage outputs, git-lfs data patterns, lakeFS, datasets registered
+    as versions in an ML platform (:func:`registered_dataset_evidence`). Pointers that track
+    only model files (``trained_model.dvc`` -> ``model.ckpt``) version a model, not data; a DVC project whose
+    only pointers are those has no data versioned by DVC."""
+    all_pointers = pointers(repo)
+    data_pointers = [p for p in all_pointers if not all(is_model_file(o) for o in p.outs)]
+    out: list[tuple[str, int | None]] = [(p.path, None) for p in data_pointers[:3]]
     out += [(s.path, s.line) for s in stages(repo) if s.outs][:2]
     if not out and dvc_yaml_files(repo):
         out.append((dvc_yaml_files(repo)[0], None))
-    if ".dvc/config" in repo.entries:
+    if ".dvc/config" in repo.entries and (out or not all_pointers):
         out.append((".dvc/config", None))
     out += [(p.path, p.line) for p in lfs_data_patterns(repo)[:2]]
     out += lakefs_evidence(repo)[:2]
+    out += registered_dataset_evidence(repo)[:2]
     return out
 
 
@@ -292,4 +322,6 @@ def data_versioning_inventory(repo: Repo) -> list[str]:
         tools.append("git-lfs")
     if lakefs_evidence(repo):
         tools.append("lakefs")
+    if registered_dataset_evidence(repo):
+        tools.append("azureml")
     return tools

@@ -145,6 +145,38 @@ def ignore_rules_under(repo: Repo, directory: str) -> list[IgnoreRule]:
     return out
 
 
+_TEMPLATE_QUESTIONS = ("cookiecutter.json", "copier.yml", "copier.yaml")
+
+
+@memoized
+def generated_project_dirs(repo: Repo) -> list[str]:
+    """The templated directories of a project template (``{{ cookiecutter.repo_name }}/``) that become the
+    generated project's root: a directory whose name holds ``{{`` next to a cookiecutter or copier question
+    file. The ``.gitignore`` there is the generated project's own."""
+    out: list[str] = []
+    for question in repo.named(*_TEMPLATE_QUESTIONS):
+        parent = question.rsplit("/", 1)[0] + "/" if "/" in question else ""
+        for path in repo.paths:
+            if not path.startswith(parent):
+                continue
+            head = path[len(parent) :].split("/", 1)[0]
+            if "{{" in head and "/" in path[len(parent) :] and parent + head not in out:
+                out.append(parent + head)
+    return out
+
+
+def template_ignore_rule(repo: Repo, path: str, *, is_dir: bool = False) -> IgnoreRule | None:
+    """For a project template: the rule that ignores ``path`` in every project it generates (``path`` probed
+    inside each :func:`generated_project_dirs`), or ``None`` (not a template, or one of them keeps it)."""
+    found: IgnoreRule | None = None
+    for root in generated_project_dirs(repo):
+        rule = ignore_rule(repo, f"{root}/{path.lstrip('/')}", is_dir=is_dir)
+        if rule is None or not rule.include:
+            return None
+        found = found or rule
+    return found
+
+
 def is_ignored(repo: Repo, path: str, *, is_dir: bool = False) -> bool:
     """Would git ignore ``path`` (an existing or a future file; ``data/`` for a directory)?"""
     rule = ignore_rule(repo, path, is_dir=is_dir)
@@ -202,8 +234,34 @@ def in_data_dir(path: str) -> bool:
 
 @memoized
 def data_files(repo: Repo) -> list[str]:
-    """Data files listed in the tree (tracked, or untracked and not ignored), fixtures excluded."""
-    return [p for p in repo.entries if is_data_file(p) and not is_fixture_path(p)]
+    """Data files listed in the tree (tracked, or untracked and not ignored), fixtures and package data
+    (:func:`package_data`) excluded."""
+    found = [p for p in repo.entries if is_data_file(p) and not is_fixture_path(p)]
+    shipped = package_data(repo, found)
+    return [p for p in found if p not in shipped]
+
+
+def package_data(repo: Repo, paths: list[str]) -> set[str]:
+    """The ``paths`` that are a Python package's own resources, not a dataset: the file sits in a package
+    directory (one with ``__init__.py``) whose modules name it (``bpe_simple_vocab_16e6.txt.gz`` read by the
+    package's tokenizer)."""
+    out: set[str] = set()
+    by_folder = _modules_by_folder(repo)
+    for path in paths:
+        folder, _, name = path.rpartition("/")
+        if not folder or f"{folder}/__init__.py" not in repo.entries:
+            continue
+        if repo.grep(by_folder.get(folder, []), name.encode()):
+            out.add(path)
+    return out
+
+
+@memoized
+def _modules_by_folder(repo: Repo) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for path in repo.with_suffix(".py"):
+        out.setdefault(path.rpartition("/")[0], []).append(path)
+    return out
 
 
 @memoized
@@ -218,7 +276,8 @@ def model_files(repo: Repo) -> list[str]:
 
 def large_files(repo: Repo, max_file_mb: float = 5.0, max_data_mb: float = 1.0) -> list[LargeFile]:
     """Tracked files larger than ``max_file_mb``, or data/model files larger than ``max_data_mb`` (files routed
-    to git-lfs excluded: git holds only their pointer). Largest first."""
+    to git-lfs excluded: git holds only their pointer; a package's own resources, :func:`package_data`, are
+    held to ``max_file_mb`` only). Largest first."""
 
     def compute() -> list[LargeFile]:
         out = []
@@ -227,7 +286,11 @@ def large_files(repo: Repo, max_file_mb: float = 5.0, max_data_mb: float = 1.0) 
                 continue
             if entry.size > max_file_mb * MB:
                 reason = "large"
-            elif entry.size > max_data_mb * MB and (is_data_file(path) or is_model_file(path, strict=False)):
+            elif (
+                entry.size > max_data_mb * MB
+                and (is_data_file(path) or is_model_file(path, strict=False))
+                and not package_data(repo, [path])
+            ):
                 reason = "data"
             else:
                 continue

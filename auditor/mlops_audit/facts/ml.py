@@ -506,13 +506,22 @@ _VALIDATION_TOOL_NEEDLES = prefilter(
     b"evidently",
     b"soda",
     b"pydantic",
+    b"feast",
 )
+#: a test function about the data itself (its schema, missing values, distribution), not about code
+_DATA_TEST_NAME = re.compile(
+    r"^test_\w*(schema|missing_values?|null|nan|dtype|distribution|data_(quality|integrity|range|types?))",
+    re.IGNORECASE,
+)
+_PANDAS_READERS = ("pandas.read_", "polars.read_", "polars.scan_")
 
 
 @memoized
 def data_validation_usages(repo: Repo) -> dict[str, list[Evidence]]:
     """Data validation tools in use: Great Expectations (code or suites), pandera, pydantic data models,
-    TFDV (code or ``schema.pbtxt``), deepchecks, Evidently test suites and Soda checks."""
+    TFDV (code or ``schema.pbtxt``), deepchecks, Evidently test suites, Soda checks, dbt column tests, the typed
+    schema of Feast feature views, and test modules that check a dataset's schema, missing values or
+    distribution."""
     found: dict[str, list[Evidence]] = {}
     for unit in code_units(repo, *_VALIDATION_TOOL_NEEDLES):
         for tool, roots in _VALIDATION_MODULES.items():
@@ -523,6 +532,16 @@ def data_validation_usages(repo: Repo) -> dict[str, list[Evidence]]:
             data_name = _DATA_CLASS_NAME.search(name) and not re.search(r"(config|settings)$", name, re.I)
             if pydantic_model and data_name:
                 _add(found, "pydantic", unit.ev(line, f"class {name}(BaseModel)"))
+        for call in unit.info.calls:  # a Feast feature view declares the typed schema of its features
+            if (call.name == "feast.FeatureView" and "schema" in call.kwargs) or (
+                call.name in ("feast.Field", "feast.field.Field") and "dtype" in call.kwargs
+            ):
+                _add(found, "feast", unit.ev(call.line, f"{call.name}(...)"))
+                break
+    for ev in _data_tests(repo):
+        _add(found, "data tests", ev)
+    for path, dbt_line in _dbt_tests(repo):
+        _add(found, "dbt tests", Evidence(path, dbt_line, "dbt column tests"))
     for path, entry in repo.entries.items():
         low = path.lower()
         if entry.name in ("great_expectations.yml", "great_expectations.yaml") or (
@@ -538,6 +557,49 @@ def data_validation_usages(repo: Repo) -> dict[str, list[Evidence]]:
     return found
 
 
+def _data_tests(repo: Repo) -> list[Evidence]:
+    """Test modules that check the data itself: they read a dataset with pandas / polars and hold test functions
+    about its schema, missing values or distribution (``test_check_schema``, ``test_missing_values``)."""
+    out: list[Evidence] = []
+    for mod in modules_containing(repo, b"read_", b"scan_"):
+        name = mod.path.rsplit("/", 1)[-1]
+        if not (name.startswith("test_") or name.endswith("_test.py")):
+            continue
+        if not any(c.name.startswith(_PANDAS_READERS) for c in mod.calls):
+            continue
+        tests = [(f, line) for f, line in mod.functions if _DATA_TEST_NAME.search(f)]
+        if tests:
+            out.append(Evidence(mod.path, tests[0][1], f"data test {tests[0][0]}"))
+    return out
+
+
+def _dbt_tests(repo: Repo) -> list[tuple[str, int | None]]:
+    """dbt property files (``models:`` / ``sources:``) whose columns or models declare data tests
+    (``unique``, ``not_null``, ``accepted_values``...) or constraints."""
+    from .yamlfile import line_of, load_yaml
+
+    out: list[tuple[str, int | None]] = []
+    paths = repo.grep(repo.with_suffix(".yml", ".yaml"), b"columns:")
+    for path in repo.grep(paths, b"tests:", b"constraints:"):
+        data = load_yaml(repo, path)
+        if not isinstance(data, dict):
+            continue
+        models, sources = data.get("models"), data.get("sources")
+        nodes = [m for m in models if isinstance(m, dict)] if isinstance(models, list) else []
+        for source in sources if isinstance(sources, list) else []:
+            if isinstance(source, dict) and isinstance(source.get("tables"), list):
+                nodes += [t for t in source["tables"] if isinstance(t, dict)]
+        for node in nodes:
+            columns = node.get("columns")
+            tested = [node] + [
+                c for c in (columns if isinstance(columns, list) else []) if isinstance(c, dict)
+            ]
+            if any(t.get(k) for t in tested for k in ("tests", "data_tests", "constraints")):
+                out.append((path, line_of(data, "models") or line_of(data, "sources")))
+                break
+    return out
+
+
 _VALIDATION_CALL = re.compile(r"validat|expect_|run_checkpoint|check_schema|assert_schema", re.IGNORECASE)
 _VALIDATION_ROOTS = ("great_expectations", "pandera", "tensorflow_data_validation", "deepchecks")
 #: What a file with a :func:`validation_calls` call holds (the call names in the cases code writes them).
@@ -546,12 +608,19 @@ VALIDATION_NEEDLES = prefilter(
     *(v for n in ("validat", "expect_", "run_checkpoint", "check_schema", "assert_schema")
       for v in (n.encode(), n.upper().encode(), n.title().encode())),
 )  # fmt: skip
-_NOT_DATA_VALIDATION = re.compile(r"cross_val|trainer|validation_split|model_validat", re.IGNORECASE)
+#: not data validation: model cross-validation and validation loops, pydantic's validator decorators (fields of
+#: settings and records), validating settings or arguments
+_NOT_DATA_VALIDATION = re.compile(
+    r"cross_val|trainer|validation_split|model_validat|(field|root)_validator|(^|\.)validator$|log_validation|"
+    r"validation_(step|epoch|loop|strategy|set|split|frac|size)|validate_(config|settings|args|arguments|params)",
+    re.IGNORECASE,
+)
 
 
 def validation_calls(unit: CodeUnit) -> list[Call]:
     """Calls that validate data: a validation library's API, or a function whose name says it validates
-    (``validate_raw_data(df)``, ``schema.validate(df)``) — not model cross-validation."""
+    (``validate_raw_data(df)``, ``schema.validate(df)``) — not model cross-validation or validation loops
+    (``log_validation``), pydantic's ``field_validator`` decorators, or checks of settings and arguments."""
     out = []
     for call in unit.info.calls:
         if call.name.startswith(_VALIDATION_ROOTS) or (
@@ -587,6 +656,12 @@ _STAT_GENERIC = (
 )
 
 
+#: Managed model monitoring of the ML platforms: Vertex AI (skew / drift detection configs of a model deployment
+#: monitoring job), SageMaker Model Monitor, Azure ML data drift detectors.
+_PLATFORM_ROOTS = ("google.cloud.aiplatform", "sagemaker.model_monitor", "azureml.datadrift", "azure.ai.ml")
+_PLATFORM_MONITOR = re.compile(
+    r"drift|skewdetection|ModelDeploymentMonitoringJob|DefaultModelMonitor|ModelQualityMonitor", re.IGNORECASE
+)
 _DRIFT_NEEDLES = prefilter(
     b"evidently",
     b"alibi_detect",
@@ -602,13 +677,17 @@ _DRIFT_NEEDLES = prefilter(
     b"PSI",
     b"population_stability",
     b"anderson_ksamp",
+    b"model_monitor",
+    b"ModelMonitor",
+    b"MonitoringJob",
 )
 
 
 @memoized
 def drift_usages(repo: Repo) -> dict[str, list[Evidence]]:
     """Drift detection: Evidently drift presets/metrics, alibi-detect, whylogs, NannyML, frouros, deepchecks
-    drift checks, or custom statistical tests (KS, PSI...) in code about drift."""
+    drift checks, managed platform monitoring (Vertex AI skew / drift detection, SageMaker Model Monitor, Azure
+    ML data drift), or custom statistical tests (KS, PSI...) in code about drift."""
     found: dict[str, list[Evidence]] = {}
     for unit in code_units(repo, *_DRIFT_NEEDLES):
         for tool, roots in _DRIFT_MODULES.items():
@@ -625,6 +704,8 @@ def drift_usages(repo: Repo) -> dict[str, list[Evidence]]:
         for call in unit.info.calls:
             if call.name.startswith(("evidently", "deepchecks")) and "drift" in call.name.lower():
                 _add(found, call.name.split(".")[0], unit.call_ev(call))
+            elif call.name.startswith(_PLATFORM_ROOTS) and _PLATFORM_MONITOR.search(call.name):
+                _add(found, "platform monitoring", unit.call_ev(call))
             elif call.name in _STAT_TESTS or (about_drift and call.name in _STAT_GENERIC):
                 _add(found, "custom", unit.call_ev(call))
         for fname, line in unit.info.functions:
@@ -979,9 +1060,45 @@ def drift_monitoring_fact(repo: Repo) -> FactValue:
     return FactValue.of(_flatten(drift_usages(repo)))
 
 
+_TOP_DEF = re.compile(r"^(?:async\s+)?def\s+(\w+)")
+
+
+def enclosing_function(text: str, line: int | None) -> str | None:
+    """The top-level function whose body holds ``line`` of a module's ``text``, or None (module level, inside a
+    class or another statement, or a position out of range)."""
+    lines = text.splitlines()
+    if line is None or not 0 < line <= len(lines) or not lines[line - 1][:1].isspace():
+        return None
+    for previous in reversed(lines[: line - 1]):
+        if previous[:1].isspace() or not previous.strip():
+            continue
+        m = _TOP_DEF.match(previous)
+        return m.group(1) if m else None
+    return None
+
+
+def _called_somewhere(repo: Repo, path: str, name: str) -> bool:
+    """Is function ``name`` of module ``path`` used anywhere: named again in its module, or in another file?"""
+    text = repo.read_text(path) or ""
+    if len(re.findall(rf"\b{re.escape(name)}\b", text)) > 1:
+        return True
+    others = [p for p in [*python_files(repo), *repo.with_suffix(".ipynb")] if p != path]
+    return bool(repo.grep(others, name.encode()))
+
+
 @report_fact("seeds_set")
 def seeds_set_fact(repo: Repo) -> FactValue:
-    return FactValue.of(_flatten(seed_usages(repo)))
+    """Seeds that run: a seed inside a function nothing calls (a dead seeding helper) sets nothing."""
+    live: list[Evidence] = []
+    for path, evs in seed_usages(repo).items():
+        text = None if path.endswith(".ipynb") else repo.read_text(path)
+        for ev in evs:
+            name = enclosing_function(text, ev.line) if text is not None else None
+            if name is None or _called_somewhere(repo, path, name):
+                live.append(ev)
+        if len(live) >= 5:
+            break
+    return FactValue.of(live[:5])
 
 
 @inventory("trackers")

@@ -232,3 +232,18 @@ def file_secrets(repo: Repo, path: str) -> list[SecretFinding]:
 @report_fact("secrets_in_repo")
 def secrets_in_repo_fact(repo: Repo) -> FactValue:
     return FactValue.of([f.evidence for f in secret_findings(repo)[:10]])
+
+
+_ENV_TEMPLATE = re.compile(r"^(\.env\.[^/]+|[^/]+\.env)\.(example|sample|template|dist|tpl)$", re.IGNORECASE)
+
+
+def documented_env_files(repo: Repo) -> list[str]:
+    """The env files a project documents by committing their template under another name than ``.env``
+    (``.env.user.example`` -> ``.env.user``, ``prod.env.sample`` -> ``prod.env``), next to the template."""
+    out = []
+    for path in repo.paths:
+        name = path.rsplit("/", 1)[-1]
+        m = _ENV_TEMPLATE.match(name)
+        if m:
+            out.append(path[: len(path) - len(name)] + m.group(1))
+    return out

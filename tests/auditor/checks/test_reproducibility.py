@@ -142,6 +142,11 @@ def test_rep004_python_pinned(make_repo) -> None:
     assert_status(make_repo({"main.py": "", "runtime.txt": "python-3.11.4\n"}), "REP004", PASS)
     assert_status(make_repo({"main.py": "", "requirements.txt": "numpy\n"}), "REP004", FAIL)
     assert_status(make_repo({"notes.md": "x\n"}), "REP004", NA)
+    # a dev container image's <image version>-<python version> tag pins Python; an unversioned tag does not
+    devcontainer = "FROM mcr.microsoft.com/devcontainers/python:0-3.10\n"
+    assert_status(make_repo({"main.py": "", ".devcontainer/Dockerfile": devcontainer}), "REP004", PASS)
+    latest = "FROM mcr.microsoft.com/devcontainers/python:latest\n"
+    assert_status(make_repo({"main.py": "", ".devcontainer/Dockerfile": latest}), "REP004", FAIL)
 
 
 def test_rep005_environment_as_code(make_repo) -> None:
@@ -170,6 +175,19 @@ def test_rep006_seeds_on_training_path(make_repo) -> None:
     result = assert_status(make_repo(unseeded), "REP006", FAIL)
     assert str(result.evidence[0]) == "train.py:2"
     assert_status(make_repo({"app.py": "print('no training')\n"}), "REP006", NA)
+
+
+def test_rep006_a_seeding_helper_nobody_calls_seeds_nothing(make_repo) -> None:
+    """A seed inside an imported module's function counts only when the training file names that function."""
+    util = "import numpy as np\ndef load_params():\n    return {}\ndef shuffle_in_parallel(seed, a):\n    np.random.seed(seed)\n"
+    train = "from util import load_params\nimport tensorflow as tf\nSEED = 20210715\nmodel.fit(x)\n"
+    failed = assert_status(make_repo({"src/util.py": util, "src/train.py": train}), "REP006", FAIL)
+    assert failed.evidence[0].path == "src/train.py"
+    called = (
+        train.replace("load_params\n", "load_params, shuffle_in_parallel\n")
+        + "shuffle_in_parallel(SEED, x)\n"
+    )
+    assert_status(make_repo({"src/util.py": util, "src/train.py": called}), "REP006", PASS)
 
 
 def test_rep007_one_command(make_repo) -> None:

@@ -41,6 +41,15 @@ def test_sec002_env_template_that_sets_nothing(make_repo) -> None:
     empty = "SF_USER=''\nSF_PWD=\nexport API_URL=<your url>\nHOME_DIR=${HOME}\n"
     assert_status(make_repo({"src/local.env": empty}), "SEC002", PASS)
     assert_status(make_repo({"src/local.env": empty + "SF_SCHEMA=POST_MODERN\n"}), "SEC002", FAIL)
+    # the documented template of a git-ignored .env ("copy local.env to .env")
+    documented = {
+        "src/local.env": empty + "SF_SCHEMA=POST_MODERN\n",
+        ".gitignore": ".env\n",
+        "README.md": "Create a local version of the `local.env` file named only `.env` (do not commit it!)\n",
+    }
+    assert_status(make_repo(documented), "SEC002", PASS)
+    assert_status(make_repo({**documented, ".gitignore": "*.pyc\n"}), "SEC002", FAIL)  # .env not ignored
+    assert_status(make_repo({**documented, "README.md": "Settings live in `local.env`.\n"}), "SEC002", FAIL)
 
 
 def test_sec003_unsafe_deserialisation(make_repo) -> None:
@@ -62,6 +71,10 @@ def test_sec003_unsafe_deserialisation(make_repo) -> None:
     safe = "import torch, yaml\ntorch.load('w.pt', weights_only=True)\nyaml.load(f, yaml.CSafeLoader)\n"
     assert_status(make_repo({"load.py": safe}), "SEC003", PASS)
     assert_status(make_repo({"README.md": "pickle.load"}), "SEC003", NA)
+    # ruamel.yaml's safe loader held in a local variable named yaml: not PyYAML's yaml.load
+    ruamel = "from ruamel.yaml import YAML\nyaml = YAML(typ='safe')\nparams = yaml.load(f)\n"
+    assert_status(make_repo({"load.py": ruamel}), "SEC003", PASS)
+    assert_status(make_repo({"load.py": "import yaml\nparams = yaml.load(f)\n"}), "SEC003", FAIL)
 
 
 def test_sec004_gitignore_secrets(make_repo) -> None:
@@ -69,6 +82,13 @@ def test_sec004_gitignore_secrets(make_repo) -> None:
     assert str(result.evidence[0]) == ".gitignore:2"
     assert_status(make_repo({".gitignore": "__pycache__/\n"}), "SEC004", FAIL)
     assert_status(make_repo({"main.py": ""}), "SEC004", FAIL)
+    # the env file the project documents under another name, and a template's generated project
+    documented = {".gitignore": ".env.user\n", ".env.user.example": "TOKEN=\n"}
+    assert_status(make_repo(documented), "SEC004", PASS)
+    assert_status(make_repo({**documented, ".gitignore": "__pycache__/\n"}), "SEC004", FAIL)
+    template = {"cookiecutter.json": "{}", "{{cookiecutter.name}}/.gitignore": ".env\n", "main.py": ""}
+    assert_status(make_repo(template), "SEC004", PASS)
+    assert_status(make_repo({**template, "{{cookiecutter.name}}/.gitignore": "*.pyc\n"}), "SEC004", FAIL)
 
 
 def test_sec005_key_files(make_repo) -> None:

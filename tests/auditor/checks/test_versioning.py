@@ -27,6 +27,22 @@ def test_ver002_large_files(make_repo):
     assert_status(make_repo({"a.py": ""}, git=False), "VER002", Status.NOT_APPLICABLE)
 
 
+def test_ver002_ver005_package_resources_and_dataset_docs_are_not_data(make_repo):
+    """A file a package's modules name is the package's resource, not a dataset; a data/ folder of dataset
+    documentation is not a data directory. The same file that no module names, or a real data folder, is."""
+    vocab = b"\x1f\x8b" + b"\1" * (2 * MB)
+    tok = "import gzip, os\nVOCAB = os.path.join(os.path.dirname(__file__), 'bpe_vocab.txt.gz')\n"
+    files = {"clip/__init__.py": "", "clip/tokenizer.py": tok, "clip/bpe_vocab.txt.gz": vocab}
+    shipped = {**files, "data/yfcc100m.md": "# YFCC100M subset\n", ".gitignore": "*.pyc\n"}
+    assert_status(make_repo(shipped), "VER002", Status.PASS)
+    assert_status(make_repo(shipped), "VER005", Status.NOT_APPLICABLE)
+    unnamed = {**shipped, "clip/tokenizer.py": "x = 1\n"}
+    assert_status(make_repo(unnamed), "VER002", Status.FAIL)
+    assert_status(make_repo(unnamed), "VER005", Status.FAIL)
+    data_folder = {**shipped, "data/train.csv": "a\n1\n"}
+    assert_status(make_repo(data_folder), "VER005", Status.FAIL)
+
+
 def test_ver002_deleted_blob_and_options(make_repo):
     root = make_repo({"weights.bin": b"\1" * (6 * MB), "README.md": "x\n"})
     (root / "weights.bin").unlink()
@@ -161,6 +177,21 @@ def test_ver007_config_externalised(make_repo):
     assert_status(make_repo({"lib.py": "x = 1\n"}), "VER007", Status.NOT_APPLICABLE)
 
 
+def test_ver007_config_read_by_ci_or_from_environment(make_repo):
+    """A config file a CI workflow reads, or a settings module fed by environment variables, externalises the
+    configuration; a workflow that names only the folder, or a module reading two variables, does not."""
+    workflow = "jobs:\n  train:\n    steps:\n      - run: python read_yaml.py config-infra-dev.yml\n"
+    files = {"train.py": TRAIN, "config-infra-dev.yml": "location: westeurope\n"}
+    assert_status(make_repo({**files, ".github/workflows/train.yml": workflow}), "VER007", Status.PASS)
+    folder_only = workflow.replace("config-infra-dev.yml", "infra/")
+    assert_status(make_repo({**files, ".github/workflows/train.yml": folder_only}), "VER007", Status.FAIL)
+    names = ("PROJECT", "REGION", "GCS_LOCATION", "TRAIN_LIMIT", "ACCURACY_THRESHOLD")
+    settings = "import os\n" + "".join(f"{n} = os.getenv('{n}', '')\n" for n in names)
+    assert_status(make_repo({"train.py": TRAIN, "src/config.py": settings}), "VER007", Status.PASS)
+    two = "import os\n" + "".join(f"{n} = os.getenv('{n}', '')\n" for n in names[:2])
+    assert_status(make_repo({"train.py": TRAIN, "src/config.py": two}), "VER007", Status.FAIL)
+
+
 def test_ver008_dvc_lock(make_repo):
     dvc_yaml = "stages:\n  a:\n    cmd: x\n"
     assert_status(make_repo({"dvc.yaml": dvc_yaml, "dvc.lock": "schema: '2.0'\n"}), "VER008", Status.PASS)
@@ -178,6 +209,127 @@ def test_ver009_ignore_rules_cover_artefacts(make_repo):
     assert str(failed.evidence[0]) == ".gitignore:1"
     assert_status(make_repo({"train.py": "x = 1\n"}), "VER009", Status.FAIL)
     assert_status(make_repo({"train.py": "x = 1\n"}, git=False), "VER009", Status.NOT_APPLICABLE)
+
+
+def test_ver003_downloaded_datasets_and_model_only_dvc_pointers(make_repo):
+    """A dataset downloaded at run time is data the project loads; a DVC pointer to a model file versions the
+    model, not the data."""
+    cifar = (
+        "import torchvision\nds = torchvision.datasets.CIFAR10(root='./data', download=True)\nmodel.fit(ds)\n"
+    )
+    result = assert_status(make_repo({"main.py": cifar}), "VER003", Status.FAIL)
+    assert "CIFAR10" in result.evidence[0].note
+    assert_status(make_repo({"main.py": "import torch\nmodel.fit(x)\n"}), "VER003", Status.NOT_APPLICABLE)
+    bigquery = (
+        "from tfx.v1.extensions.google_cloud_big_query import BigQueryExampleGen\n"
+        "example_gen = BigQueryExampleGen(query=sql)\n"
+    )
+    assert_status(make_repo({"pipeline.py": bigquery}), "VER003", Status.FAIL)  # a mutable warehouse table
+    glue = "from datasets import load_dataset\nds = load_dataset('glue', 'cola')\n"
+    model_only = {
+        ".dvc/config": "[core]\n    remote = s\n",
+        "dvcfiles/trained_model.dvc": "outs:\n- md5: 1\n  path: best-checkpoint.ckpt\n",
+        "data.py": glue,
+    }
+    assert_status(make_repo(model_only), "VER003", Status.FAIL)
+    with_data = {**model_only, "data/raw.dvc": "outs:\n- md5: 2\n  path: raw\n"}
+    assert_status(make_repo(with_data), "VER003", Status.PASS)
+
+
+def test_ver003_azure_ml_registered_datasets_and_catalog_named_committed_data(make_repo):
+    """Datasets registered as Azure ML versions are versioned; so is small committed data that a data catalog
+    names. Without the registration, or with the data elsewhere, they are not."""
+    asset = (
+        "$schema: https://azuremlschemas.azureedge.net/latest/data.schema.json\ntype: uri_file\nname: taxi\n"
+    )
+    prep = "import pandas as pd\ndf = pd.read_csv(args.raw_data)\n"
+    aml = {"mlops/azureml/train/data.yml": asset, "src/prep.py": prep, "data/taxi.csv": "a\n1\n" * 600_000}
+    assert_status(make_repo(aml), "VER003", Status.PASS)
+    assert_status(
+        make_repo({**aml, "mlops/azureml/train/data.yml": "type: uri_file\n"}), "VER003", Status.FAIL
+    )
+    v1 = "ds = Dataset.Tabular.from_delimited_files(path)\nds = ds.register(workspace=ws, name='d', create_new_version=True)\n"
+    assert_status(make_repo({"train_aml.py": v1, "src/prep.py": prep}), "VER003", Status.PASS)
+    catalog = "iris:\n  type: pandas.CSVDataset\n  filepath: data/01_raw/iris.csv\n"
+    kedro = {"conf/base/catalog.yml": catalog, "data/01_raw/iris.csv": "a,b\n1,2\n"}
+    assert_status(make_repo(kedro), "VER003", Status.PASS)
+    elsewhere = {**kedro, "conf/base/catalog.yml": catalog.replace("iris.csv", "other.csv")}
+    assert_status(make_repo(elsewhere), "VER003", Status.FAIL)
+
+
+def test_ver003_a_configured_data_location_is_data_used(make_repo):
+    """A config naming the raw data file is a dataset the project uses, even when no code loads it yet."""
+    config = "data:\n  raw: data/raw/sample.csv\n"
+    result = assert_status(
+        make_repo({"config/main.yaml": config, "train.py": "x = 1\n"}), "VER003", Status.FAIL
+    )
+    assert result.evidence[0].path == "config/main.yaml"
+    no_data = "model:\n  name: model1\n"
+    assert_status(
+        make_repo({"config/main.yaml": no_data, "train.py": "x = 1\n"}), "VER003", Status.NOT_APPLICABLE
+    )
+
+
+def test_ver003_committed_data_behind_a_parameter_and_capture_destinations(make_repo):
+    """Small committed data read through a parameter whose default names it is versioned by git; a config URI
+    where serving captures production data is a destination, not a training dataset."""
+    flow = (
+        "import pandas as pd\nfrom metaflow import FlowSpec, Parameter\n"
+        "class Train(FlowSpec):\n    dataset = Parameter('dataset', default='data/penguins.csv')\n"
+        "    def start(self):\n        self.data = pd.read_csv(self.dataset)\n"
+    )
+    files = {
+        "data/penguins.csv": "species,mass\nAdelie,3750\n",
+        "src/pipeline.py": flow,
+        "config/sagemaker.yml": "backend:\n  data-capture-uri: s3://${BUCKET}/datastore\n",
+    }
+    assert_status(make_repo(files), "VER003", Status.PASS)
+    training_input = {**files, "config/sagemaker.yml": "backend:\n  train-uri: s3://${BUCKET}/train.csv\n"}
+    assert_status(make_repo(training_input), "VER003", Status.FAIL)
+    two = {**files, "data/other.csv": "a\n1\n", "src/pipeline.py": flow + "OTHER = 'data/other.csv'\n"}
+    assert_status(make_repo(two), "VER003", Status.FAIL)  # the variable may hold either file
+
+
+def test_ver005_a_third_party_services_mounted_state_is_not_data(make_repo):
+    """grafana.db bind-mounted into the grafana image is the tool's state; the same file mounted into the
+    project's own built service, or not mounted at all, is a committed data file."""
+    compose = (
+        "services:\n  grafana:\n    image: grafana/grafana:latest\n"
+        "    volumes:\n      - ./src/grafana/grafana.db:/var/lib/grafana/grafana.db\n"
+    )
+    files = {"docker-compose.yml": compose, "src/grafana/grafana.db": b"SQLite format 3\0" + b"\1" * 200_000}
+    assert_status(make_repo(files), "VER005", Status.PASS)
+    own = compose.replace("image: grafana/grafana:latest", "build: .")
+    assert_status(make_repo({**files, "docker-compose.yml": own}), "VER005", Status.FAIL)
+    assert_status(
+        make_repo({"src/grafana/grafana.db": files["src/grafana/grafana.db"]}), "VER005", Status.FAIL
+    )
+
+
+def test_ver005_committed_raw_data_the_code_loads(make_repo):
+    """A small committed file outside data folders is raw data when the code loads it; a small file nothing
+    loads is tolerated."""
+    files = {"titanic.csv": "Survived,Age\n1,22\n", ".gitignore": "*.pyc\n"}
+    train = "import pandas as pd\ndf = pd.read_csv('titanic.csv')\n"
+    failed = assert_status(make_repo({**files, "train.py": train}), "VER005", Status.FAIL)
+    assert failed.evidence[0].path == "titanic.csv"
+    assert_status(make_repo({**files, "train.py": "x = 1\n"}), "VER005", Status.PASS)
+
+
+def test_ver005_download_destination_inside_the_checkout(make_repo):
+    """Code that downloads a dataset into a folder of the checkout needs that folder ignored."""
+    cifar = (
+        "import torchvision\nds = torchvision.datasets.CIFAR10(root='./data', train=True, download=True)\n"
+    )
+    failed = assert_status(make_repo({"main.py": cifar, ".gitignore": "*.pyc\n"}), "VER005", Status.FAIL)
+    assert failed.evidence[0].path == "main.py"
+    assert_status(make_repo({"main.py": cifar, ".gitignore": "/data/\n"}), "VER005", Status.PASS)
+    elsewhere = cifar.replace("'./data'", "'/tmp/data'")
+    assert_status(make_repo({"main.py": elsewhere}), "VER005", Status.NOT_APPLICABLE)
+    tfds = (
+        "import tensorflow_datasets as tfds\nb = tfds.builder('tf_flowers')\n"  # a dataset name, not a folder
+    )
+    assert_status(make_repo({"main.py": tfds}), "VER005", Status.NOT_APPLICABLE)
 
 
 def test_ver003_small_data_committed_is_versioned_by_git(make_repo):
@@ -228,6 +380,61 @@ def test_ver009_gitignore_in_a_data_subfolder_counts(make_repo):
     assert any(e.path == "data/raw/.gitignore" for e in result.evidence)
     files.pop("data/raw/.gitignore")
     assert "data" in assert_status(make_repo(files), "VER009", Status.FAIL).message
+
+
+def test_ver009_the_projects_own_places_and_generated_projects(make_repo):
+    """A project that keeps its artefacts in its own places is judged by those places; a template by the
+    .gitignore of the projects it generates."""
+    own = {
+        ".gitignore": "data/uploads/*\ndata/models/*\n!data/uploads/.gitkeep\n!data/models/.gitkeep\n"
+        "artifacts/\n.env.user\n",
+        "data/uploads/.gitkeep": "",
+        "data/models/.gitkeep": "",
+        ".env.user.example": "MLFLOW_TRACKING_PASSWORD=\n",
+        "configs/dev.yaml": "mlflow:\n  tracking_uri: http://mlflow:5000\nartifacts:\n  model_dir: artifacts/model\n",
+        "train.py": "x = 1\n",
+    }
+    result = assert_status(make_repo(own), "VER009", Status.PASS)
+    assert any(e.path == "configs/dev.yaml" for e in result.evidence)  # the remote tracking server
+    leaky = {
+        **own,
+        ".gitignore": own[".gitignore"].replace("data/uploads/*\n", "").replace("artifacts/\n", ""),
+    }
+    failed = assert_status(make_repo(leaky), "VER009", Status.FAIL)
+    assert "data, models" in failed.message
+    no_secret = {**own, ".gitignore": own[".gitignore"].replace(".env.user\n", "")}
+    assert "secrets" in assert_status(make_repo(no_secret), "VER009", Status.FAIL).message
+    template = {
+        "cookiecutter.json": '{"repo_name": "x"}',
+        "{{ cookiecutter.repo_name }}/.gitignore": "data/**\n*.pkl\nmlruns/\n.env\n",
+        "{{ cookiecutter.repo_name }}/train.py": "x = 1\n",
+    }
+    assert_status(make_repo(template), "VER009", Status.PASS)
+    bare = {**template, "{{ cookiecutter.repo_name }}/.gitignore": "data/**\n"}
+    assert_status(make_repo(bare), "VER009", Status.FAIL)
+
+
+def test_ver006_a_library_whose_examples_save_no_model(make_repo):
+    """A library's package fits and example benchmarks that score throw-away models produce nothing to version;
+    once an example saves its model, there is one."""
+    pyproject = '[project]\nname = "encoders"\nversion = "1"\n[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n'
+    encoder = (
+        "import statsmodels.api as sm\nclass GLMM:\n    def fit(self, X, y):\n        sm.GLM(y, X).fit()\n"
+    )
+    bench = (
+        "import encoders\nfrom sklearn.linear_model import LogisticRegression\nfrom sklearn.model_selection import cross_val_score\n"
+        "X2 = encoders.GLMM().fit(X, y)\nscores = cross_val_score(LogisticRegression(), X2, y)\nLogisticRegression().fit(X2, y)\n"
+    )
+    files = {"pyproject.toml": pyproject, "encoders/__init__.py": "", "encoders/glmm.py": encoder,
+             "examples/benchmarking/benchmark.py": bench}  # fmt: skip
+    assert_status(make_repo(files), "VER006", Status.NOT_APPLICABLE)
+    saved = {
+        **files,
+        "examples/benchmarking/benchmark.py": bench + "import joblib\njoblib.dump(m, 'm.joblib')\n",
+    }
+    assert_status(make_repo(saved), "VER006", Status.FAIL)
+    script = {**files, "scripts/train.py": bench}  # a training run of its own
+    assert_status(make_repo(script), "VER006", Status.FAIL)
 
 
 def test_ver006_models_logged_from_notebooks_or_output_by_dvc_stages(make_repo):

@@ -77,6 +77,24 @@ def test_hardcoded_parameters_only(make_repo):
     assert configs.config_files(repo) == []
 
 
+def test_settings_from_environment_variables_and_ci_read_configs(make_repo):
+    """A settings module reading five or more environment variables, or a config file a CI workflow names, is
+    configuration management; two variables, or a workflow naming only a folder, are not."""
+    names = ("PROJECT", "REGION", "GCS_LOCATION", "TRAIN_LIMIT", "ACCURACY_THRESHOLD")
+    settings = "import os\n" + "".join(f"{n} = os.getenv('{n}', '')\n" for n in names)
+    assert configs.config_management_fact(Repo(make_repo({"src/config.py": settings}))).value is True
+    two = "import os\n" + "".join(f"{n} = os.getenv('{n}', '')\n" for n in names[:2])
+    assert configs.config_management_fact(Repo(make_repo({"src/config.py": two}))).value is False
+    infra = {"config-infra-dev.yml": "location: westeurope\n"}
+    named = {
+        **infra,
+        ".github/workflows/t.yml": "jobs:\n  a:\n    steps:\n      - run: read config-infra-dev.yml\n",
+    }
+    assert configs.config_management_fact(Repo(make_repo(named))).value is True
+    folder = {**infra, ".github/workflows/t.yml": "jobs:\n  a:\n    steps:\n      - run: ruff check infra/\n"}
+    assert configs.config_management_fact(Repo(make_repo(folder))).value is False
+
+
 def test_environment_configs(make_repo):
     repo = Repo(
         make_repo(

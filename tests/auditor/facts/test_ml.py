@@ -146,6 +146,15 @@ def test_no_seeds(make_repo) -> None:
     assert ml.seeds_set_fact(Repo(root)).value is False
 
 
+def test_a_dead_seeding_helper_sets_no_seed(make_repo) -> None:
+    """A seed inside a function that nothing calls is not a seed set; once something calls it, it is."""
+    util = "import numpy as np\ndef shuffle_in_parallel(seed, a):\n    np.random.seed(seed)\n"
+    dead = make_repo({"src/util.py": util, "src/train.py": "from util import load\nSEED = 1\n"})
+    assert ml.seeds_set_fact(Repo(dead)).value is False
+    live = make_repo({"src/util.py": util, "src/train.py": "from util import shuffle_in_parallel\n"})
+    assert ml.seeds_set_fact(Repo(live)).value is True
+
+
 def test_training_units(make_repo) -> None:
     root = make_repo(
         {
