@@ -168,6 +168,9 @@ def precommit_hooks(repo: Repo) -> Result:
     Why it matters: hooks catch style errors, debug leftovers and large files before they are committed,
     seconds after they are written, and keep diffs free of formatting noise.
 
+    A project template (cookiecutter, copier) without hooks of its own is judged by the hooks of the project it
+    generates (``{{ cookiecutter.repo_name }}/.pre-commit-config.yaml``).
+
     How to fix: add ``.pre-commit-config.yaml`` and run ``pre-commit install``. A linter without a formatter
     (or the reverse) earns partial credit.
 
@@ -182,11 +185,15 @@ def precommit_hooks(repo: Repo) -> Result:
               - id: ruff-format
     """
     managers = precommit.hook_managers(repo)
-    if not managers:
+    generated = precommit.generated_hook_config(repo)
+    if not managers and generated is None:
         return Result.failed("no .pre-commit-config.yaml or lefthook configuration", project.anchor(repo))
-    if precommit.config_parsed(repo) is False and not precommit.hooks(repo):
+    if managers and precommit.config_parsed(repo) is False and not precommit.hooks(repo):
         return Result.not_applicable("the hook configuration could not be parsed")
     config = precommit.precommit_config(repo) or precommit.lefthook_config(repo) or ""
+    if generated is not None:  # a project template: the hooks of the project it generates
+        config = generated[0]
+        managers = ["lefthook" if "lefthook" in config else "pre-commit"]
     linters = precommit.linter_hooks(repo)
     formatters = precommit.formatter_hooks(repo)
     if linters and formatters:
@@ -210,6 +217,9 @@ _LINTERS = ("ruff", "flake8", "pylint")
        fix_hint="add [tool.ruff.lint] select = [...] to pyproject.toml")  # fmt: skip
 def linter_configured(repo: Repo) -> Result:
     """A linter (ruff, flake8 or pylint) is configured, selecting its rules explicitly.
+
+    The configuration of the project a template generates counts too
+    (``{{ cookiecutter.repo_name }}/pyproject.toml``, Jinja tags tolerated).
 
     Why it matters: a linter finds bugs (unused variables, shadowed names, mutable defaults) before tests do;
     an explicit rule selection (``select = [...]``) makes the standard visible, reviewable and stable across

@@ -83,6 +83,28 @@ def subprojects(repo: Repo) -> list[str]:
     return sorted(outer)
 
 
+#: Question files of project templates (cookiecutter, copier): the templated directory beside one is the project
+#: the template generates, judged as the template's own project.
+TEMPLATE_QUESTIONS = ("cookiecutter.json", "copier.yml", "copier.yaml")
+
+
+@memoized
+def template_projects(repo: Repo) -> list[str]:
+    """Templated project directories (``{{ cookiecutter.repo_name }}``, ``{{cookiecutter.__directory_name}}``)
+    beside a cookiecutter or copier question file, at the root or one directory down (a repository of several
+    starters): the projects the template generates."""
+    found = set()
+    for path in repo.entries:
+        parts = path.split("/")
+        for depth in (0, 1):
+            if len(parts) > depth + 1 and "{{" in parts[depth] and "{{" not in "".join(parts[:depth]):
+                base = "/".join(parts[:depth])
+                if any(f"{base}/{q}".lstrip("/") in repo.entries for q in TEMPLATE_QUESTIONS):
+                    found.add("/".join(parts[: depth + 1]))
+                break
+    return sorted(found)
+
+
 def _is_vendored(directory: str) -> bool:
     parts = directory.split("/")
     return any(

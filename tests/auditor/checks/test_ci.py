@@ -96,6 +96,51 @@ def test_ci005_linter(make_repo):
     assert_status(make_repo(NO_CI), "CI005", Status.FAIL)
 
 
+TEMPLATED_PYPROJECT = """\
+[project]
+name = {{ cookiecutter.name|tojson }}
+{%- if cookiecutter.manager == "poetry" %}
+[tool.poetry]
+name = "{{ cookiecutter.name }}"
+{% else %}
+[tool.poetry]
+name = "x"
+{% endif %}
+
+[tool.ruff.lint]
+select = ["E", "F", "I"]
+"""
+
+
+def test_ci004_ci005_project_template(make_repo):
+    """A cookiecutter template is judged by the project it generates: its hooks and linter configuration."""
+    gen = "{{ cookiecutter.repo_name }}"
+    template = {"cookiecutter.json": '{"repo_name": "x"}\n', "README.md": "# template\n"}
+    files = {
+        **template,
+        f"{gen}/.pre-commit-config.yaml": PRECOMMIT,
+        f"{gen}/pyproject.toml": TEMPLATED_PYPROJECT,
+    }
+    result = assert_status(make_repo(files), "CI004", Status.PASS)
+    assert result.evidence[0].path == f"{gen}/.pre-commit-config.yaml"
+    result = assert_status(make_repo(files), "CI005", Status.PASS)
+    assert result.evidence[0].path == f"{gen}/pyproject.toml"
+    # a repository of several starters, each with its question file
+    starters = {"starter-a/cookiecutter.json": "{}\n", f"starter-a/{gen}/pyproject.toml": TEMPLATED_PYPROJECT}
+    assert_status(make_repo({"README.md": "# starters\n", **starters}), "CI005", Status.PASS)
+    # the generated project's default rules, or its hooks without a formatter, still fail
+    defaults = {**template, f"{gen}/pyproject.toml": "[tool.ruff]\nline-length = 99\n"}
+    assert_status(make_repo(defaults), "CI005", Status.FAIL)
+    only_lint = {
+        **template,
+        f"{gen}/.pre-commit-config.yaml": PRECOMMIT.replace("      - id: ruff-format\n", ""),
+    }
+    assert_status(make_repo(only_lint), "CI004", Status.FAIL)
+    # a templated directory without a question file is not a template's project
+    no_questions = {"README.md": "# x\n", f"{gen}/pyproject.toml": TEMPLATED_PYPROJECT}
+    assert_status(make_repo(no_questions), "CI005", Status.FAIL)
+
+
 def test_ci006_dependency_bot(make_repo):
     bot = "version: 2\nupdates:\n  - package-ecosystem: pip\n    directory: /\n    schedule: {interval: weekly}\n"
     assert_status(make_repo({".github/dependabot.yml": bot}), "CI006", Status.PASS)
