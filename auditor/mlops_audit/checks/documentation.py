@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from ..facts import project
+from ..facts import project, serving
+from ..facts.pipelines import no_training_run, pipeline_definitions
 from ..model import Result, Severity
 from ..repo import Repo
 from .base import check
@@ -122,6 +123,10 @@ def model_card(repo: Repo) -> Result:
     Why it matters: the intended use, training data, metrics, limitations and ethical considerations of a
     model must be written down before it serves decisions; reviewers and auditors ask for it.
 
+    Not applicable when the repository has no model of its own: a library or a course whose training code only
+    trains models for the reader (examples, tutorials, lesson notebooks), that serves none and declares no
+    pipeline.
+
     How to fix: add ``MODEL_CARD.md`` with sections for model details, intended use, training data,
     evaluation metrics and limitations (``mlops-audit fix --select DOC003`` renders the template's card).
 
@@ -143,6 +148,9 @@ def model_card(repo: Repo) -> Result:
     found = project.model_cards(repo)
     if found:
         return Result.passed(f"model card {found[0]}", found[:1])
+    reason = no_training_run(repo)
+    if reason and not pipeline_definitions(repo) and not serving.online_entries(repo):
+        return Result.not_applicable(f"no model of its own to document: {reason}")
     return Result.failed("no model card (MODEL_CARD.md)")
 
 

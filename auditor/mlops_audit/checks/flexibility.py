@@ -5,8 +5,8 @@ from __future__ import annotations
 import functools
 import re
 
-from ..facts import configs, project
-from ..facts.pipelines import is_ml_project
+from ..facts import configs, project, serving
+from ..facts.pipelines import is_ml_project, no_training_run, pipeline_definitions
 from ..facts.python import module, python_files
 from ..model import Evidence, Result, Severity
 from ..repo import Repo
@@ -252,7 +252,8 @@ def components_by_config(repo: Repo) -> Result:
 def multiple_environments(repo: Repo) -> Result:
     """Separate configuration for at least two environments (dev, staging, prod...): files such as
     ``conf/env/prod.yaml``, ``.env.staging``, ``values-prod.yaml``, Kustomize ``overlays/<env>/`` or Kedro
-    ``conf/<env>/``.
+    ``conf/<env>/``. An environment named after where it runs counts as the whole name of a file directly in a
+    configuration directory (``configs/ci.yaml``, ``config/sagemaker.yml``, ``conf/aws.yaml``).
 
     Why it matters: the same code and image must run against development data and production data, with
     different endpoints, buckets and resources — selected by configuration, not by editing code.
@@ -260,6 +261,10 @@ def multiple_environments(repo: Repo) -> Result:
     How to fix: ``conf/env/dev.yaml`` and ``conf/env/prod.yaml`` overriding hosts, buckets and resources, with
     the environment chosen at run time (``python -m pkg.train env=prod``); ``mlops-audit fix --select FLX004``
     renders the template's configuration. One environment alone earns half the credit.
+
+    Not applicable when nothing of the repository's own is trained or served: a library or a course whose
+    training code only trains models for the reader (examples, tutorials, lesson notebooks), with no pipeline
+    declared.
 
     Example::
 
@@ -275,6 +280,9 @@ def multiple_environments(repo: Repo) -> Result:
     evidence = [Evidence(envs[n][0], None, n) for n in names][:4]
     if len(names) >= 2:
         return Result.passed(f"configuration for {', '.join(names)}", evidence)
+    reason = no_training_run(repo)
+    if reason and not pipeline_definitions(repo) and not serving.online_entries(repo):
+        return Result.not_applicable(f"nothing of its own is deployed to environments: {reason}")
     if names:
         return Result.failed(f"configuration only for {names[0]}", evidence, credit=0.5)
     anchor = project.anchor(repo)

@@ -344,11 +344,19 @@ ENV_NAMES = {
     "prod": "prod", "production": "prod", "prd": "prod", "live": "prod",
 }  # fmt: skip
 _ENV_SPLIT = re.compile(r"[._/-]")
+#: Environments named after where they run (``configs/ci.yaml``, ``config/sagemaker.yml``): counted only as the
+#: whole name of a file directly in a configuration or environments directory, where nothing else is meant.
+TARGET_ENV_NAMES = frozenset({
+    "ci", "cloud", "remote", "cluster", "aws", "gcp", "azure", "sagemaker", "vertex", "databricks",
+    "kubernetes", "k8s",
+})  # fmt: skip
+_ENV_DIRS = (*CONFIG_DIRS, "overlays", "environments", "envs", "env", "deploy", "k8s")
 
 
 @memoized
 def environment_configs(repo: Repo) -> dict[str, list[str]]:
-    """Environment name (dev, staging, prod, test, local) -> config files or overlays for it."""
+    """Environment name (dev, staging, prod, test, local, or a place it runs: ci, sagemaker...) -> config files
+    or overlays for it."""
     found: dict[str, list[str]] = {}
     for path, entry in repo.entries.items():
         if path.startswith(_NOT_CONFIG_DIRS) or _is_test(path):
@@ -371,12 +379,12 @@ def environment_configs(repo: Repo) -> dict[str, list[str]]:
             for i, d in enumerate(dir_tokens):
                 if d in ENV_NAMES and d not in ("test", "live"):
                     parent = dir_tokens[i - 1] if i else ""
-                    if (
-                        parent in (*CONFIG_DIRS, "overlays", "environments", "envs", "env", "deploy", "k8s")
-                        or i == 0
-                    ):
+                    if parent in _ENV_DIRS or i == 0:
                         env = ENV_NAMES[d]
                         break
+        if env is None and dir_tokens and dir_tokens[-1] in _ENV_DIRS and not name.startswith(".env"):
+            stem = name.rsplit(".", 1)[0]
+            env = stem if stem in TARGET_ENV_NAMES else None
         if env is not None:
             found.setdefault(env, []).append(path)
     return found

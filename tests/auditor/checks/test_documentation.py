@@ -6,6 +6,7 @@ import pytest
 from mlops_audit.model import Status
 
 from tests.helpers.checks import assert_status
+from tests.helpers.own_training import LESSONS, LIBRARY, LIBRARY_RUN
 
 DESCRIPTION = (
     "Predicts which customers will cancel their subscription in the next thirty days, from the billing and "
@@ -61,6 +62,14 @@ def test_doc003_no_model_card_fails(make_repo):
     files = {"README.md": README, "docs/card.md": "# Card\n", "model_card.pdf": b"%PDF-1.4\n"}
     result = assert_status(make_repo(files), "DOC003", Status.FAIL)
     assert "no model card" in result.message
+
+
+def test_doc003_no_model_of_its_own(make_repo):
+    """A library whose training code is package code, examples and tutorials, or a course's lesson notebooks,
+    has no model of its own to document; a training script of its own has one."""
+    for files in (LIBRARY, LESSONS):
+        assert_status(make_repo(files), "DOC003", Status.NOT_APPLICABLE)
+    assert_status(make_repo(LIBRARY_RUN), "DOC003", Status.FAIL)
 
 
 def test_doc004_docs_folder_or_site_passes(make_repo):

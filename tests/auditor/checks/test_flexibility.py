@@ -5,6 +5,7 @@ from __future__ import annotations
 from mlops_audit.model import Status
 
 from tests.helpers.checks import assert_status
+from tests.helpers.own_training import LESSONS, LIBRARY, LIBRARY_RUN
 
 PYPROJECT = (
     '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n[project]\nname = "churn"\n'
@@ -114,3 +115,22 @@ def test_flx004_environments(make_repo):
     one = assert_status(make_repo({"conf/prod.yaml": "a: 1\n"}), "FLX004", Status.FAIL)
     assert one.credit == 0.5
     assert_status(make_repo({"train.py": TRAIN}), "FLX004", Status.FAIL)
+
+
+def test_flx004_environments_named_after_where_they_run(make_repo):
+    """``configs/ci.yaml`` beside ``configs/dev.yaml``, ``config/sagemaker.yml`` beside ``config/local.yml``."""
+    ok = assert_status(
+        make_repo({"configs/dev.yaml": "a: 1\n", "configs/ci.yaml": "a: 2\n"}), "FLX004", Status.PASS
+    )
+    assert {e.note for e in ok.evidence} == {"ci", "dev"}
+    files = {"config/local.yml": "a: 1\n", "config/sagemaker.yml": "a: 2\n"}
+    assert_status(make_repo(files), "FLX004", Status.PASS)
+    # only as the whole name of a file directly in a configuration directory
+    elsewhere = {"configs/dev.yaml": "a: 1\n", ".gitlab-ci.yml": "a: 1\n", "conf/model/aws_ci.yaml": "a: 1\n"}
+    assert_status(make_repo(elsewhere), "FLX004", Status.FAIL)
+
+
+def test_flx004_no_model_of_its_own(make_repo):
+    for files in (LIBRARY, LESSONS):
+        assert_status(make_repo(files), "FLX004", Status.NOT_APPLICABLE)
+    assert_status(make_repo(LIBRARY_RUN), "FLX004", Status.FAIL)
