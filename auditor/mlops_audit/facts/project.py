@@ -15,6 +15,10 @@ _MODEL_CARD = re.compile(r"(^|/)(model[_-]?card|modelcard)[^/]*\.(md|rst|txt|ya?
 SUBPROJECT_MARKERS = ("pyproject.toml", "dvc.yaml", "MLproject", "setup.py")
 
 
+def is_readme_name(name: str) -> bool:
+    return bool(_README.match(name))
+
+
 @memoized
 def readmes(repo: Repo) -> list[str]:
     """README files, the root one first."""

@@ -148,3 +148,39 @@ def test_doc001_fenced_command_block_shows_how_to_run(make_repo) -> None:
     # a command outside any code block, or code that runs nothing, is no usage
     prose = INTRO + "## Frontend\n\n```python\nimport churn\n```\nmake sure it works\n"
     assert_status(make_repo({"README.md": prose}), "DOC001", FAIL)
+
+
+def test_doc001_commands_of_ml_tools_in_code_blocks(make_repo) -> None:
+    for command in ("kedro new --starter=spaceflights", "streamlit run app.py", "bash scripts/train.sh"):
+        block = INTRO + f"## Starters\n\n```bash\n{command}\n```\n"
+        assert_status(make_repo({"README.md": block}), "DOC001", PASS)
+    # a word of prose in a code block is no command
+    block = INTRO + "## Starters\n\n```\nthe kedro framework\n```\n"
+    assert_status(make_repo({"README.md": block}), "DOC001", FAIL)
+
+
+def test_doc001_script_run_in_prose_counts_when_it_exists(make_repo) -> None:
+    prose = INTRO + "## Frontend\n\nTo run the frontend, run python app.py in the terminal.\n"
+    result = assert_status(make_repo({"README.md": prose, "app.py": "print(1)\n"}), "DOC001", PASS)
+    assert str(result.evidence[0]) == "README.md:7"
+    inline = prose.replace("python app.py", "`python src/app.py`")
+    assert_status(make_repo({"README.md": inline, "src/app.py": "print(1)\n"}), "DOC001", PASS)
+    # the script the README names does not exist: no way to run it
+    assert_status(make_repo({"README.md": prose, "notebook.ipynb": "{}\n"}), "DOC001", FAIL)
+
+
+def test_doc001_monorepo_index_of_runnable_subprojects(make_repo) -> None:
+    index = INTRO + "## Projects\n\n| [Churn](churn) | tabular |\n| [Vision](./vision/README.md) | images |\n"
+    sub = INTRO + "## Quick start\n\n```bash\npython run.py\n```\n"
+    files = {"README.md": index, "churn/README.md": sub, "vision/README.md": sub}
+    result = assert_status(make_repo(files), "DOC001", PASS)
+    assert "indexes 2 sub-projects" in result.message
+    assert [e.path for e in result.evidence] == ["README.md", "churn/README.md", "vision/README.md"]
+    # one linked sub-project is no index; sub-directories the README does not link do not count
+    assert_status(make_repo({**files, "vision/README.md": INTRO}), "DOC001", FAIL)
+    unlinked = {
+        "README.md": INTRO + "## Projects\n\nSee the folders.\n",
+        "a/README.md": sub,
+        "b/README.md": sub,
+    }
+    assert_status(make_repo(unlinked), "DOC001", FAIL)
