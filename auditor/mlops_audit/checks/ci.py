@@ -168,6 +168,7 @@ def precommit_hooks(repo: Repo) -> Result:
     Why it matters: hooks catch style errors, debug leftovers and large files before they are committed,
     seconds after they are written, and keep diffs free of formatting noise.
 
+    A local hook that calls a task runner or a script (``entry: uv run make lint``) is judged by what it runs.
     A project template (cookiecutter, copier) without hooks of its own is judged by the hooks of the project it
     generates (``{{ cookiecutter.repo_name }}/.pre-commit-config.yaml``).
 
