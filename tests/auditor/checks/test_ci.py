@@ -48,6 +48,18 @@ def test_ci002_tests_in_ci(make_repo):
     assert_status(make_repo({".github/workflows/ci.yml": "on: [push\n"}), "CI002", Status.NOT_APPLICABLE)
 
 
+def test_ci002_script_command_named_in_the_line_before(make_repo):
+    """``pip install pytest`` then ``pytest`` in a script CI calls: the second command is its own, on its line."""
+    files = {
+        ".github/workflows/ci.yml": wf("run: bash ci/run_tests.sh"),
+        "ci/run_tests.sh": "pip install pytest\npytest",
+    }
+    result = assert_status(make_repo(files), "CI002", Status.PASS)
+    assert str(result.evidence[0]) == "ci/run_tests.sh:2"
+    files["ci/run_tests.sh"] = "pip install pytest\n"
+    assert_status(make_repo(files), "CI002", Status.FAIL)
+
+
 def test_ci003_lint_in_ci(make_repo):
     assert_status(
         make_repo({".github/workflows/ci.yml": wf("run: uv run ruff check .")}), "CI003", Status.PASS
@@ -94,6 +106,31 @@ def test_ci005_linter(make_repo):
     assert hook_only.credit == 0.5
     assert_status(make_repo({".flake8": "[flake8]\nselect = E,W,F\n"}), "CI005", Status.PASS)
     assert_status(make_repo(NO_CI), "CI005", Status.FAIL)
+
+
+LOCAL_HOOKS = """\
+repos:
+  - repo: local
+    hooks:
+      - id: format-fix
+        entry: uv run make format-fix
+        language: system
+      - id: lint
+        entry: uv run make lint
+        language: system
+"""
+
+
+def test_ci004_local_hooks_followed_through_the_task_runner(make_repo):
+    """Local hooks that call a Makefile target are judged by what the target runs."""
+    makefile = "lint:\n\truff check src\n\nformat-fix:\n\truff format src\n"
+    files = {".pre-commit-config.yaml": LOCAL_HOOKS, "Makefile": makefile}
+    result = assert_status(make_repo(files), "CI004", Status.PASS)
+    assert {e.note for e in result.evidence} == {"lint", "format-fix"}
+    # targets that neither lint nor format, or no Makefile at all
+    other = {".pre-commit-config.yaml": LOCAL_HOOKS, "Makefile": "lint:\n\techo ok\n\nformat-fix:\n\ttrue\n"}
+    assert_status(make_repo(other), "CI004", Status.FAIL)
+    assert_status(make_repo({".pre-commit-config.yaml": LOCAL_HOOKS}), "CI004", Status.FAIL)
 
 
 TEMPLATED_PYPROJECT = """\
