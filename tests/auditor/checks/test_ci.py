@@ -271,6 +271,21 @@ def test_ci010_audit_in_ci(make_repo):
     assert "needs CI001 first" in assert_status(make_repo(NO_CI), "CI010", Status.FAIL).message
 
 
+def test_ci011_python_deploy_script_in_a_release_job(make_repo):
+    """A release job whose script runs the project's deploy script (``python3 src/model_deploy_pipeline.py``)."""
+    script = "#!/bin/sh\ndvc repro\npython3 ./src/pipelines/model_deploy_pipeline.py ./models/model.joblib\n"
+    files = {
+        ".github/workflows/release.yml": wf("run: ./scripts/release.sh", on="{release: {types: [created]}}"),
+        "scripts/release.sh": script,
+        "Dockerfile": "FROM python:3.12\n",
+    }
+    result = assert_status(make_repo(files), "CI011", Status.PASS)
+    assert str(result.evidence[0]) == "scripts/release.sh:3"
+    # a script whose name only mentions something else is no deployment
+    files["scripts/release.sh"] = script.replace("model_deploy_pipeline", "redeploy_notes")
+    assert_status(make_repo(files), "CI011", Status.FAIL)
+
+
 def test_ci011_continuous_delivery(make_repo):
     env = wf("run: ./deploy.sh", on="{push: {branches: [main]}}", job_extra="    environment: production\n")
     assert_status(make_repo({".github/workflows/cd.yml": env}), "CI011", Status.PASS)
