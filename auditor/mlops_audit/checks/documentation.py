@@ -215,7 +215,9 @@ def documentation_site(repo: Repo) -> Result:
     """A ``docs/`` folder or a documentation site configuration (mkdocs, sphinx, zensical).
 
     Equivalent site generators count (Pelican, Docusaurus, mdBook, Quarto, Jupyter Book), and so do the
-    ``docs/`` pages of a sub-project of a monorepo or of a template's generated project.
+    ``docs/`` pages of a sub-project of a monorepo or of a template's generated project, and a documentation
+    folder named otherwise (``guide/``, ``.guide/``, ``documentation/``, ``handbook/``, ``wiki/``, ``manual/``)
+    with at least three pages.
 
     Why it matters: architecture, data contracts, runbooks and decisions outgrow a README; a docs folder keeps
     them versioned with the code.

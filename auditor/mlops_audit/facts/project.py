@@ -41,13 +41,17 @@ def model_cards(repo: Repo) -> list[str]:
 def docs_sites(repo: Repo) -> list[str]:
     """Documentation site configurations (mkdocs, sphinx, zensical, and the equivalent generators: Pelican,
     Docusaurus, mdBook, Quarto, Jupyter Book) and docs folders with pages (``docs/`` or ``doc/``, at the root
-    or in a sub-project of a monorepo)."""
+    or in a sub-project of a monorepo; or a folder of at least three pages named ``guide/``, ``.guide/``,
+    ``documentation/``, ``handbook/``, ``wiki/`` or ``manual/``)."""
     configs = [
         p
         for p in repo.entries
         if p in ("mkdocs.yml", "mkdocs.yaml", "zensical.toml") or _SITE_CONFIG.search(p)
     ]
     pages = [p for p in repo.entries if _DOCS_PAGE.match(p)]
+    if not pages:  # a documentation folder by another name: pages enough to be more than a loose note
+        guides = [p for p in repo.entries if _GUIDE_PAGE.match(p) and not _README.match(p.rsplit("/", 1)[-1])]
+        pages = guides if len(guides) >= _MIN_GUIDE_PAGES else []
     pages.sort(key=lambda p: p.count("/"))
     return configs + pages[:1]
 
@@ -58,6 +62,9 @@ _SITE_CONFIG = re.compile(
 )
 #: pages of a docs folder at the root or one or two directories down (a sub-project's docs/)
 _DOCS_PAGE = re.compile(r"^([^/]+/){0,2}docs?/[^/].*\.(md|rst)$")
+#: pages of a documentation folder named otherwise (``.guide/``, ``guides/``, ``documentation/``, ``wiki/``)
+_GUIDE_PAGE = re.compile(r"^([^/]+/)?\.?(guides?|documentation|handbook|wiki|manual)/[^/].*\.(md|rst)$", re.I)
+_MIN_GUIDE_PAGES = 3
 
 
 def anchor(repo: Repo) -> str | None:

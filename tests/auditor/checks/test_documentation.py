@@ -98,6 +98,20 @@ def test_doc004_equivalent_site_generators_and_nested_docs(make_repo, path):
     assert_status(make_repo({"README.md": README, path: "x = 1\n"}), "DOC004", Status.PASS)
 
 
+def test_doc004_documentation_folder_named_otherwise(make_repo):
+    pages = {f".guide/pipeline/lesson-{i}.md": f"# Lesson {i}\n" for i in range(3)}
+    result = assert_status(make_repo({"README.md": README, **pages}), "DOC004", Status.PASS)
+    assert result.evidence[0].path.startswith(".guide/")
+    # one or two loose pages, or a README in the folder, are no documentation
+    few = {
+        "README.md": README,
+        "guide/README.md": "# x\n",
+        "guide/setup.md": "# Setup\n",
+        "guide/b.md": "# b\n",
+    }
+    assert_status(make_repo(few), "DOC004", Status.FAIL)
+
+
 def test_doc004_deep_or_unrelated_files_are_no_docs(make_repo):
     vendored = {"README.md": README, "a/b/c/docs/page.md": "# x\n", "website/conf.py": "x = 1\n"}
     assert_status(make_repo(vendored), "DOC004", Status.FAIL)
