@@ -195,7 +195,9 @@ def _hosts_in(repo: Repo, path: str) -> list[tuple[int, str]]:
 def components_by_config(repo: Repo) -> Result:
     """Models, datasets, optimisers or steps are chosen by configuration — Hydra ``_target_`` +
     ``instantiate``, a registry (``@register_model``, Kedro's pipeline registry, a pluggy plugin manager), a
-    Kedro data catalog (``type:`` entries), or plug-in entry points — rather than by editing imports.
+    Kedro data catalog (``type:`` entries), plug-in entry points, or a configuration value naming a class of the
+    repository by its import path (``backend: backend.Local``) in code that imports classes from computed names
+    (``importlib.import_module``, ``pydoc.locate``) — rather than by editing imports.
 
     Why it matters: swapping a model or a data source should be a config change that is reviewed, tracked with
     the run and sweepable, not a code change.

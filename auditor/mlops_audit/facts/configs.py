@@ -15,7 +15,7 @@ from typing import Any
 
 from ..repo import Repo, memoized, word
 from . import FactValue, inventory, report_fact
-from .python import ModuleInfo, modules_containing, prefilter
+from .python import NON_LITERAL, ModuleInfo, modules_containing, prefilter, python_files
 from .yamlfile import line_of, load_yaml
 
 CONFIG_DIRS = ("conf", "config", "configs", "cfg", "params", "hparams", "hyperparams", "settings")
@@ -226,6 +226,44 @@ def config_inventory(repo: Repo) -> list[str]:
 _INSTANTIATION_NEEDLES = prefilter(
     b"hydra", b"entry_points", b"register", b"PluginManager", b"load_setuptools_entrypoints"
 )
+_DYNAMIC_IMPORT_NEEDLES = prefilter(b"import_module", b"locate")
+_DYNAMIC_IMPORTS = ("importlib.import_module", "pydoc.locate")
+#: A configuration value naming a class by its import path (``backend.Local``, ``pkg.models.Forest``).
+_CLASS_PATH_VALUE = re.compile(
+    r"""^\s*-?\s*[\w-]+\s*:\s*["']?((?:[A-Za-z_]\w*\.)+([A-Z]\w*))["']?\s*(#.*)?$"""
+)
+
+
+@memoized
+def class_path_entries(repo: Repo) -> list[tuple[str, int]]:
+    """(config file, line) of values that name a class of the repository by its import path
+    (``module: backend.Local``) in a project whose code imports a class from a computed name
+    (``importlib.import_module(name)``, ``pydoc.locate(name)``): the class is chosen by configuration."""
+    candidates: list[tuple[str, int, str]] = []
+    for path in config_files(repo):
+        if not path.endswith((".yaml", ".yml")):
+            continue
+        for number, line in enumerate((repo.read_text(path) or "").splitlines(), 1):
+            m = _CLASS_PATH_VALUE.match(line)
+            if m:
+                candidates.append((path, number, m.group(2)))
+    if not candidates:
+        return []
+    dynamic = [
+        mod
+        for mod in modules_containing(repo, *_DYNAMIC_IMPORT_NEEDLES)
+        if not _is_test(mod.path)
+        and any(c.name in _DYNAMIC_IMPORTS and c.args and c.args[0] is NON_LITERAL for c in mod.calls)
+    ]
+    if not dynamic:
+        return []
+    out: list[tuple[str, int]] = []
+    for path, number, name in candidates:
+        if path not in {p for p, _ in out} and repo.grep(python_files(repo), word(f"class {name}")):
+            out.append((path, number))
+    return out
+
+
 _ZENML = prefilter(b"zenml")
 
 
@@ -257,6 +295,7 @@ def instantiation_uses(repo: Repo) -> list[tuple[str, int, str]]:
                 (mod.path, ln, "pipeline registry") for fn, ln in mod.functions if fn == "register_pipelines"
             ]
     out += [(p, ln, "_target_") for p, ln in target_entries(repo)]
+    out += [(p, ln, "class path in configuration") for p, ln in class_path_entries(repo)]
     out += [(p, ln, "data catalog") for p, ln in catalog_entries(repo)]
     out += [("setup.cfg", ln, "entry points") for ln in _setup_cfg_plugin_groups(repo)]
     text = repo.read_text("pyproject.toml") if "pyproject.toml" in repo.entries else None

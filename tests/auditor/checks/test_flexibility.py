@@ -102,6 +102,32 @@ def test_flx003_documented_extension_points(make_repo):
     assert [e.path for e in ok.evidence][-1] == "docs/extending.md"
 
 
+def test_flx003_class_path_in_configuration(make_repo):
+    """``backend: inference.backend.Local`` in a config file, imported by its computed name in the code."""
+    loader = (
+        "import importlib\n"
+        "def build(cfg):\n"
+        "    module, cls = cfg['backend'].rsplit('.', 1)\n"
+        "    return getattr(importlib.import_module(module), cls)()\n"
+    )
+    files = {
+        "train.py": TRAIN,
+        "src/common/loader.py": loader,
+        "src/inference/backend.py": "class Local:\n    pass\n\n\nclass Sagemaker:\n    pass\n",
+        "config/local.yml": "project: churn\nbackend: inference.backend.Local\n",
+    }
+    result = assert_status(make_repo(files), "FLX003", Status.PASS)
+    assert str(result.evidence[0]) == "config/local.yml:2"
+    # a class path the repository does not define, or code that imports only literal names
+    assert_status(
+        make_repo({**files, "config/local.yml": "backend: sklearn.svm.SVC\n"}), "FLX003", Status.FAIL
+    )
+    literal = loader.replace(
+        "importlib.import_module(module)", "importlib.import_module('inference.backend')"
+    )
+    assert_status(make_repo({**files, "src/common/loader.py": literal}), "FLX003", Status.FAIL)
+
+
 def test_flx004_environments(make_repo):
     ok = assert_status(
         make_repo({"conf/env/dev.yaml": "a: 1\n", "conf/env/prod.yaml": "a: 2\n"}), "FLX004", Status.PASS
