@@ -27,6 +27,9 @@ def installable_package(repo: Repo) -> Result:
     Why it matters: an installable package is importable from pipelines, services, notebooks and tests
     without ``sys.path`` hacks, gets a version, and can be reused by another project; loose scripts cannot.
 
+    A project template (cookiecutter, copier) without a package of its own is judged by the project it
+    generates (``{{ cookiecutter.repo_name }}/pyproject.toml`` with ``src/{{ cookiecutter.package }}/``).
+
     How to fix: add ``[build-system]`` and ``[project]`` to ``pyproject.toml`` and move the code into a package
     directory with an ``__init__.py`` (``src/churn/``), then ``pip install -e .`` (or ``uv sync``). A build
     file without a package, or a package without a build file, earns partial credit.
@@ -67,6 +70,16 @@ def installable_package(repo: Repo) -> Result:
             [where],
             credit=0.4,
         )
+    for directory in project.template_projects(repo):  # a project template: the project it generates
+        generated = configs.package_layout(repo.subproject(directory))
+        if generated.installable and generated.build_file and generated.package_dir:
+            shown = [
+                Evidence(f"{directory}/{generated.build_file}"),
+                Evidence(f"{directory}/{generated.package_dir}"),
+            ]
+            return Result.passed(
+                f"the generated project is a package ({generated.layout} layout, {directory})", shown
+            )
     anchor = project.anchor(repo)
     return Result.failed("loose scripts: no package and no build configuration", [anchor] if anchor else None)
 

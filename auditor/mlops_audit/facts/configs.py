@@ -496,7 +496,9 @@ def package_layout(repo: Repo) -> PackageLayout:
         {p.split("/")[0] for p in inits if p.count("/") == 1}
         - {"tests", "test", "docs", "scripts", "notebooks", "examples", "benchmarks"}
     )
-    wanted = _normalise(name) if name else None
+    module = _module_name(data)  # flit's [tool.flit.module], uv's module-name: the package it ships
+    shipped = module or name
+    wanted = _normalise(shipped) if shipped else None
     layout = package_dir = import_name = None
     declared = _declared_packages(data)
     if declared:
@@ -504,22 +506,55 @@ def package_layout(repo: Repo) -> PackageLayout:
         import_name = first.rsplit("/", 1)[-1]
         kind = "src" if first.startswith("src/") else "flat"
         return PackageLayout(name, import_name, kind, first, build_file, build_backend, requires, line)
+    # backends that ship the package named after the distribution, and nothing else unless told
+    by_name = bool(
+        build_backend and wanted and "{" not in wanted and build_backend.startswith(_NAME_MATCHING_BACKENDS)
+    )  # a Jinja-templated name (a project template) is only known once rendered
     for kind, candidates, prefix in (("src", src, "src/"), ("flat", flat, "")):
+        matching = [c for c in candidates if wanted and _normalise(c) == wanted]
+        if by_name:
+            candidates = matching
         if not candidates:
             continue
-        pick = next((c for c in candidates if wanted and _normalise(c) == wanted), candidates[0])
+        pick = (matching or candidates)[0]
         layout, package_dir, import_name = kind, prefix + pick, pick
         break
     return PackageLayout(name, import_name, layout, package_dir, build_file, build_backend, requires, line)
 
 
+#: Build backends whose wheel holds, without explicit configuration, only the package named after the
+#: distribution (``<name>/`` or ``src/<name>/``): any other package directory is not built.
+_NAME_MATCHING_BACKENDS = ("poetry.core", "poetry.masonry", "hatchling", "flit_core", "flit.", "uv_build")
+
+
+def _module_name(data: dict[str, Any]) -> str | None:
+    """The import name a backend is told to ship instead of the distribution's (flit ``[tool.flit.module]
+    name``, uv ``[tool.uv.build-backend] module-name``)."""
+    tool = got if isinstance(got := data.get("tool"), dict) else {}
+    flit = ((tool.get("flit") or {}).get("module") or {}) if isinstance(tool.get("flit"), dict) else {}
+    uv = ((tool.get("uv") or {}).get("build-backend") or {}) if isinstance(tool.get("uv"), dict) else {}
+    for found in (flit.get("name") if isinstance(flit, dict) else None,
+                  uv.get("module-name") if isinstance(uv, dict) else None):  # fmt: skip
+        if isinstance(found, str):
+            return found
+    return None
+
+
 def _declared_packages(data: dict[str, Any]) -> list[str]:
-    """Package directories listed explicitly: hatch ``packages``, setuptools ``packages`` / ``package-dir``."""
+    """Package directories listed explicitly: hatch ``packages``, poetry ``packages`` (``include`` / ``from``),
+    setuptools ``packages`` / ``package-dir``."""
     tool = got if isinstance(got := data.get("tool"), dict) else {}
     hatch = (((tool.get("hatch") or {}).get("build") or {}).get("targets") or {}).get("wheel") or {}
     found = hatch.get("packages") if isinstance(hatch, dict) else None
     if isinstance(found, list) and all(isinstance(p, str) for p in found):
         return found
+    poetry = got if isinstance(got := tool.get("poetry"), dict) else {}
+    included = poetry.get("packages")
+    if isinstance(included, list) and included and isinstance(included[0], dict):
+        first = included[0]
+        if isinstance(first.get("include"), str):
+            base = first.get("from") if isinstance(first.get("from"), str) else ""
+            return [f"{base}/{first['include']}".lstrip("/")]
     setuptools = got if isinstance(got := tool.get("setuptools"), dict) else {}
     pkgs = setuptools.get("packages")
     pkg_dir = setuptools.get("package-dir")

@@ -102,6 +102,44 @@ def test_flx003_documented_extension_points(make_repo):
     assert [e.path for e in ok.evidence][-1] == "docs/extending.md"
 
 
+def test_flx001_backend_ships_only_the_package_named_after_the_distribution(make_repo):
+    """Poetry, hatchling, flit and uv_build build the package named after the distribution (or the one they are
+    told): a monorepo's tooling pyproject named otherwise builds none of the project directories."""
+    poetry = (
+        '[tool.poetry]\nname = "ml-projects"\n\n'
+        '[build-system]\nrequires = ["poetry-core"]\nbuild-backend = "poetry.core.masonry.api"\n'
+    )
+    files = {"pyproject.toml": poetry, "churn_project/__init__.py": "", "churn_project/run.py": TRAIN}
+    result = assert_status(make_repo(files), "FLX001", Status.FAIL)
+    assert "builds nothing" in result.message
+    # the package named after the distribution, or one the backend is told to ship
+    assert_status(make_repo({**files, "ml_projects/__init__.py": ""}), "FLX001", Status.PASS)
+    told = poetry.replace(
+        'name = "ml-projects"\n', 'name = "ml-projects"\npackages = [{include = "churn_project"}]\n'
+    )
+    assert_status(make_repo({**files, "pyproject.toml": told}), "FLX001", Status.PASS)
+    flit = '[build-system]\nbuild-backend = "flit_core.buildapi"\n[project]\nname = "x-y"\n[tool.flit.module]\nname = "churn_project"\n'
+    assert_status(make_repo({**files, "pyproject.toml": flit}), "FLX001", Status.PASS)
+    # setuptools discovers packages whatever their name
+    setuptools = '[build-system]\nbuild-backend = "setuptools.build_meta"\n[project]\nname = "ml-projects"\n'
+    assert_status(make_repo({**files, "pyproject.toml": setuptools}), "FLX001", Status.PASS)
+
+
+def test_flx001_project_template_generates_a_package(make_repo):
+    gen = "{{ cookiecutter.repo_name }}"
+    files = {
+        "cookiecutter.json": '{"repo_name": "x"}\n',
+        f"{gen}/pyproject.toml": PYPROJECT.replace('"churn"', '"{{ cookiecutter.repo_name }}"'),
+        f"{gen}/src/{{{{ cookiecutter.package }}}}/__init__.py": "",
+        f"{gen}/src/{{{{ cookiecutter.package }}}}/train.py": TRAIN,
+    }
+    result = assert_status(make_repo(files), "FLX001", Status.PASS)
+    assert result.evidence[0].path == f"{gen}/pyproject.toml"
+    # the generated project builds nothing unconditionally (build-system only in one Jinja branch)
+    branch = "{% if cookiecutter.manager == 'poetry' %}\n" + PYPROJECT + "{% endif %}\n"
+    assert_status(make_repo({**files, f"{gen}/pyproject.toml": branch}), "FLX001", Status.FAIL)
+
+
 def test_flx003_class_path_in_configuration(make_repo):
     """``backend: inference.backend.Local`` in a config file, imported by its computed name in the code."""
     loader = (
