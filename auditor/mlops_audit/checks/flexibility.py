@@ -91,23 +91,31 @@ _IP_CORE = re.compile(rb"\.\d{1,3}\.\d{1,3}\.")  # the middle of an IP address: 
 
 def _may_hold_host(data: bytes) -> bool:
     """The byte prefilter of :func:`_hosts_in` (a superset of what it reports, found without a regex that
-    tries every position): a bucket scheme, a private URL, ``localhost`` or something like an IP address."""
+    tries every position): a bucket scheme, a private URL, ``localhost``, something like an IP address or a
+    URL whose host has no dot (a service name)."""
     if b"localhost" in data or _IP_CORE.search(data):
         return True
     start = data.find(b"://")
     while start >= 0:
-        head = data[max(0, start - 5) : start]
+        head = data[max(0, start - 10) : start]
         private = head.endswith((b"http", b"https")) and data.startswith(_PRIVATE_HOSTS, start + 3)
-        if private or head.endswith(_BUCKET_SCHEMES):
+        if private or head.endswith(_BUCKET_SCHEMES) or _SERVICE_HOST.match(data, start + 3):
             return True
         start = data.find(b"://", start + 3)
     return False
+
+
+_SERVICE_HOST = re.compile(rb"([\w.-]+@)?[A-Za-z][\w-]*:\d")
 
 
 _BUCKET = re.compile(r"^(s3a?|gs|gcs|abfss?|wasbs?|hdfs|az|adl)://[\w.-]+")
 _PRIVATE_URL = re.compile(
     r"^(https?|grpc|postgres(ql)?|mysql|redis|mongodb)://([\w.-]+@)?"
     r"(localhost|127\.\d+\.\d+\.\d+|10\.\d+\.\d+\.\d+|192\.168\.\d+\.\d+|172\.(1[6-9]|2\d|3[01])\.\d+\.\d+)(:\d+)?"
+)
+#: A URL to a single-label host with a port (``http://mlflow-server:5000``): a compose or cluster service name.
+_SERVICE_URL = re.compile(
+    r"^(https?|grpc|postgres(ql)?|mysql|redis|mongodb|amqp)://([\w.-]+@)?[A-Za-z][\w-]*:\d{2,5}(/|$)"
 )
 _BARE_IP = re.compile(r"^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(:\d+)?$")
 _BIND_ADDRESSES = {"0.0.0.0", "127.0.0.1"}
@@ -130,7 +138,7 @@ def _hardcoded(value: str) -> str | None:
         return None
     if _BUCKET.match(value):
         return "bucket"
-    if _PRIVATE_URL.match(value):
+    if _PRIVATE_URL.match(value) or _SERVICE_URL.match(value):
         return "host"
     m = _BARE_IP.match(value)
     if (
@@ -152,7 +160,8 @@ def _hardcoded(value: str) -> str | None:
 )
 def no_hardcoded_hosts(repo: Repo) -> Result:
     """Code (tests and configuration files excepted) contains no literal bucket URI (``s3://``, ``gs://``,
-    ``abfs://``...), private or local host (``http://10.0.0.5``, ``http://localhost:5000``) or IP address.
+    ``abfs://``...), private or local host (``http://10.0.0.5``, ``http://localhost:5000``), service name with a
+    port (``http://mlflow-server:5000``, a compose or cluster service) or IP address.
 
     Why it matters: a literal host or bucket pins the code to one environment: the same image cannot run in
     staging and production, and moving storage means a code change (and a secret-looking diff).
@@ -171,7 +180,7 @@ def no_hardcoded_hosts(repo: Repo) -> Result:
         return Result.not_applicable("no Python code outside tests and configuration")
     found: list[Evidence] = []
     for path in candidates:  # per file, kept in the audit cache: an unchanged file is not scanned again
-        hosts = repo.file_fact("flexibility.hosts/1", path, functools.partial(_hosts_in, repo, path))
+        hosts = repo.file_fact("flexibility.hosts/2", path, functools.partial(_hosts_in, repo, path))
         found += [Evidence(path, line, text) for line, text in hosts]
     if found:
         return Result.failed(f"{len(found)} hard-coded host(s) or bucket(s) in code", found[:10])

@@ -44,6 +44,19 @@ def test_flx002_hardcoded_hosts(make_repo):
     assert_status(make_repo({"README.md": "s3://bucket\n"}), "FLX002", Status.NOT_APPLICABLE)
 
 
+def test_flx002_service_name_with_a_port(make_repo):
+    """``http://mlflow-server:5000`` names a compose service: the code runs only beside that stack."""
+    dirty = {"models/train.py": 'import mlflow\nmlflow.set_tracking_uri("http://mlflow-server:5000")\n'}
+    fail = assert_status(make_repo(dirty), "FLX002", Status.FAIL)
+    assert [str(e) for e in fail.evidence] == ["models/train.py:2"]
+    # a public host, a placeholder without a port, or the environment's value with it as default, pass
+    clean = {
+        "models/train.py": 'import os\nuri = os.getenv("MLFLOW_TRACKING_URI", "http://mlflow-server:5000")\n'
+        'docs = "https://mlflow.org:443/docs"\nhelp = "http://your-server/"\n'
+    }
+    assert_status(make_repo(clean), "FLX002", Status.PASS)
+
+
 def test_flx003_components_by_config(make_repo):
     hydra = "import hydra\nfrom hydra.utils import instantiate\nmodel = instantiate(cfg.model)\n"
     assert_status(make_repo({"train.py": TRAIN + hydra}), "FLX003", Status.PASS)
