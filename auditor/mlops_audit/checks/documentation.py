@@ -179,6 +179,10 @@ def model_card(repo: Repo) -> Result:
     Why it matters: the intended use, training data, metrics, limitations and ethical considerations of a
     model must be written down before it serves decisions; reviewers and auditors ask for it.
 
+    A report the code renders for every trained model from a template (``templates/report.html`` named in the
+    code, with the model's metrics, feature importance or SHAP values, and a confusion matrix, ROC curve or
+    residuals) is a generated model card and counts.
+
     Not applicable when the repository has no model of its own: a library or a course whose training code only
     trains models for the reader (examples, tutorials, lesson notebooks), that serves none and declares no
     pipeline.
@@ -204,6 +208,9 @@ def model_card(repo: Repo) -> Result:
     found = project.model_cards(repo)
     if found:
         return Result.passed(f"model card {found[0]}", found[:1])
+    reports = project.rendered_model_reports(repo)
+    if reports:
+        return Result.passed(f"a model report is rendered for each run from {reports[0]}", reports[:1])
     reason = no_training_run(repo)
     if reason and not pipeline_definitions(repo) and not serving.online_entries(repo):
         return Result.not_applicable(f"no model of its own to document: {reason}")

@@ -37,6 +37,35 @@ def model_cards(repo: Repo) -> list[str]:
     return [p for p in repo.entries if _MODEL_CARD.search(p)]
 
 
+#: A template the code renders into a report per model: its name, and what a model report holds.
+_REPORT_TEMPLATE = re.compile(
+    r"(^|/)[^/]*(model[_-]?card|modelcard|report)[^/]*\.(html|md|j2|jinja2?)$", re.I
+)
+_REPORT_SECTIONS = (
+    re.compile(rb"metric", re.I),
+    re.compile(rb"feature[_ -]?importance|shap|permutation[_ -]importance", re.I),
+    re.compile(rb"confusion|roc|precision|recall|residual", re.I),
+)
+
+
+@memoized
+def rendered_model_reports(repo: Repo) -> list[str]:
+    """Templates the code renders into a report of each trained model (``templates/report.html`` named by the
+    Python code, holding its metrics, feature importance or SHAP values, and a confusion matrix, ROC or
+    residuals): a model card generated for every run."""
+    out = []
+    for path in repo.entries:
+        if not _REPORT_TEMPLATE.search(path):
+            continue
+        data = repo.read_bytes(path) or b""
+        if not all(section.search(data) for section in _REPORT_SECTIONS):
+            continue
+        name = path.rsplit("/", 1)[-1].encode()
+        if repo.grep(repo.with_suffix(".py"), name):
+            out.append(path)
+    return out
+
+
 @memoized
 def docs_sites(repo: Repo) -> list[str]:
     """Documentation site configurations (mkdocs, sphinx, zensical, and the equivalent generators: Pelican,

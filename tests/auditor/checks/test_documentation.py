@@ -64,6 +64,23 @@ def test_doc003_no_model_card_fails(make_repo):
     assert "no model card" in result.message
 
 
+REPORT_TEMPLATE = (
+    "<h1>Run {{ run.id }}</h1><h2>Metrics</h2>{{ metrics }}<h2>Feature importance</h2><img src='{{ shap }}'>"
+    "<h2>Confusion matrix</h2>{{ confusion }}\n"
+)
+
+
+def test_doc003_model_report_rendered_per_run(make_repo):
+    render = "from jinja2 import Environment\ntemplate = env.get_template('report.html')\n"
+    files = {"flows/train.py": render, "backend/templates/report.html": REPORT_TEMPLATE}
+    result = assert_status(make_repo(files), "DOC003", Status.PASS)
+    assert result.evidence[0].path == "backend/templates/report.html"
+    # a template no code renders, or a report without the model's metrics and explanations, is no model card
+    assert_status(make_repo({**files, "flows/train.py": "print(1)\n"}), "DOC003", Status.FAIL)
+    drift = {**files, "backend/templates/report.html": "<h1>Data drift</h1>{{ drift_table }}\n"}
+    assert_status(make_repo(drift), "DOC003", Status.FAIL)
+
+
 def test_doc003_no_model_of_its_own(make_repo):
     """A library whose training code is package code, examples and tutorials, or a course's lesson notebooks,
     has no model of its own to document; a training script of its own has one."""
