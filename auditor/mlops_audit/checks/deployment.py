@@ -373,7 +373,9 @@ def model_by_version(repo: Repo) -> Result:
     ``revision=``), not through a local file literal such as ``"model.pkl"``. A URI built by an f-string counts by
     its shape: ``f"models:/{name}@{alias}"`` is an alias, ``f"models:/{name}/{version}"`` a version. A default
     registry reference passes even when an environment variable may override it
-    (``os.environ.get("MODEL_URI") or f"models:/{name}@champion"``). A setting read from the environment
+    (``os.environ.get("MODEL_URI") or f"models:/{name}@champion"``). The serving modules are read with the
+    local modules they import, two levels down (a route calling a pipeline calling a loader). A setting read
+    from the environment
     (``os``, python-decouple, environs, pydantic-settings, Starlette ``Config``) is judged by the value a
     committed ``.env`` / ``.env.example`` gives it, and a command-line server (``mlflow models serve -m ...`` in
     a compose file, Dockerfile or script) by the URI it serves: a run's artifact (``runs:/<id>/model``) is no
@@ -397,8 +399,10 @@ def model_by_version(repo: Repo) -> Result:
     if not paths and not cli:
         return Result.not_applicable("no Python serving code")
     scope = list(paths)
-    for p in paths:
-        scope += [t for t, _ in serving.local_imports(repo, p) if t not in scope]
+    frontier = list(paths)
+    for _ in range(2):  # the service's own modules, and the modules they import (a loader behind a pipeline)
+        frontier = [t for p in frontier for t, _ in serving.local_imports(repo, p) if t not in scope]
+        scope += list(dict.fromkeys(frontier))
     refs = serving.model_references(repo, scope) + cli
     pinned = [r for r in refs if r.kind in ("registry-version", "registry-alias")]
     local = [r for r in refs if r.kind == "local-path"]

@@ -148,6 +148,22 @@ def test_dep006_fstring_registry_uri(make_repo):
     assert assert_status(make_repo({"api.py": latest}), "DEP006", Status.FAIL).credit == 0.6
 
 
+def test_dep006_loader_two_imports_below_the_service(make_repo):
+    """app -> pipeline -> load_model: the registry reference in the loader the pipeline imports counts."""
+    files = {
+        "svc/__init__.py": "",
+        "svc/app.py": "from flask import Flask\nfrom svc.pipeline import predict\napp = Flask(__name__)\n",
+        "svc/pipeline.py": "from svc.load_model import load\ndef predict(x):\n    return load().predict(x)\n",
+        "svc/load_model.py": 'import mlflow\ndef load():\n    return mlflow.pyfunc.load_model(f"models:/{name}/{version}")\n',
+    }
+    result = assert_status(make_repo(files), "DEP006", Status.PASS)
+    assert result.evidence[0].path == "svc/load_model.py"
+    # three imports down is out of reach: nothing found
+    deeper = {**files, "svc/load_model.py": "from svc.registry import load\n",
+              "svc/registry.py": files["svc/load_model.py"]}  # fmt: skip
+    assert_status(make_repo(deeper), "DEP006", Status.NOT_APPLICABLE)
+
+
 def test_dep006_setting_followed_to_the_committed_env_file(make_repo):
     """``config("DEFAULT_MODEL_PATH")`` (Starlette, decouple...) is judged by the value ``.env.example`` gives it."""
     config = "from starlette.config import Config\nconfig = Config('.env')\nMODEL_PATH = config('DEFAULT_MODEL_PATH')\n"
