@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from ..facts import ci, precommit, project, serving
+from ..facts.ci import hooks as followed_hooks
 from ..model import Evidence, Result, Severity
 from ..repo import Repo
 from .base import check
@@ -195,8 +196,8 @@ def precommit_hooks(repo: Repo) -> Result:
     if generated is not None:  # a project template: the hooks of the project it generates
         config = generated[0]
         managers = ["lefthook" if "lefthook" in config else "pre-commit"]
-    linters = precommit.linter_hooks(repo)
-    formatters = precommit.formatter_hooks(repo)
+    linters = followed_hooks.linter_hooks(repo)
+    formatters = followed_hooks.formatter_hooks(repo)
     if linters and formatters:
         evidence = [Evidence(h.path, h.line, h.id) for h in (linters[0], formatters[0])]
         return Result.passed(

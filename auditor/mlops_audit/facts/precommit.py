@@ -351,33 +351,14 @@ def _prefixed_line(text: str | None, tool: str) -> int | None:
     return text.count("\n", 0, m.start()) + 1 if m else None
 
 
-def _followed_kinds(repo: Repo, hook: Hook) -> set[str]:
-    """What a hook does, its ``entry`` followed into the task runner or script it calls (a local hook running
-    ``uv run make lint``, whose Makefile target runs ``ruff check``)."""
-    kinds = hook_kinds(hook)
-    if hook.entry and kinds != {"linter", "formatter"}:
-        from .ci.model import Command  # on use: keeps the import order of facts.load()
-        from .ci.runners import expand
-
-        view = repo.subproject(hook.path.rsplit("/", 1)[0]) if "/" in hook.path else repo
-        for below in expand(view, Command(hook.command, hook.path, hook.line)):
-            kinds |= hook_kinds(Hook(below.text, below.path, below.line, entry=below.text))
-    return kinds
-
-
-@memoized
-def _audited_hook_kinds(repo: Repo) -> list[tuple[Hook, set[str]]]:
-    return [(h, _followed_kinds(repo, h)) for h in audited_hooks(repo)]
-
-
 @memoized
 def linter_hooks(repo: Repo) -> list[Hook]:
-    return [h for h, kinds in _audited_hook_kinds(repo) if "linter" in kinds]
+    return [h for h in audited_hooks(repo) if "linter" in hook_kinds(h)]
 
 
 @memoized
 def formatter_hooks(repo: Repo) -> list[Hook]:
-    return [h for h, kinds in _audited_hook_kinds(repo) if "formatter" in kinds]
+    return [h for h in audited_hooks(repo) if "formatter" in hook_kinds(h)]
 
 
 @report_fact("has_precommit")
