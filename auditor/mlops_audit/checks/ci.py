@@ -166,12 +166,12 @@ def ci_runs_lint(repo: Repo) -> Result:
 def precommit_hooks(repo: Repo) -> Result:
     """A ``.pre-commit-config.yaml`` (or lefthook configuration) runs at least one linter and one formatter.
 
-    Why it matters: hooks catch style errors, debug leftovers and large files before they are committed,
-    seconds after they are written, and keep diffs free of formatting noise.
-
     A local hook that calls a task runner or a script (``entry: uv run make lint``) is judged by what it runs.
     A project template (cookiecutter, copier) without hooks of its own is judged by the hooks of the project it
     generates (``{{ cookiecutter.repo_name }}/.pre-commit-config.yaml``).
+
+    Why it matters: hooks catch style errors, debug leftovers and large files before they are committed,
+    seconds after they are written, and keep diffs free of formatting noise.
 
     How to fix: add ``.pre-commit-config.yaml`` and run ``pre-commit install``. A linter without a formatter
     (or the reverse) earns partial credit.

@@ -176,9 +176,6 @@ def license_present(repo: Repo) -> Result:
 def model_card(repo: Repo) -> Result:
     """A model card (``MODEL_CARD.md``, ``model_card.md``, ``docs/model-card.md``...) documents the model.
 
-    Why it matters: the intended use, training data, metrics, limitations and ethical considerations of a
-    model must be written down before it serves decisions; reviewers and auditors ask for it.
-
     A report the code renders for every trained model from a template (``templates/report.html`` named in the
     code, with the model's metrics, feature importance or SHAP values, and a confusion matrix, ROC curve or
     residuals) is a generated model card and counts.
@@ -186,6 +183,9 @@ def model_card(repo: Repo) -> Result:
     Not applicable when the repository has no model of its own: a library or a course whose training code only
     trains models for the reader (examples, tutorials, lesson notebooks), that serves none and declares no
     pipeline.
+
+    Why it matters: the intended use, training data, metrics, limitations and ethical considerations of a
+    model must be written down before it serves decisions; reviewers and auditors ask for it.
 
     How to fix: add ``MODEL_CARD.md`` with sections for model details, intended use, training data,
     evaluation metrics and limitations (``mlops-audit fix --select DOC003`` renders the template's card).

@@ -24,11 +24,11 @@ def installable_package(repo: Repo) -> Result:
     """The code is a Python package that installs: ``pyproject.toml`` with ``[build-system]`` (or
     ``setup.py`` / ``setup.cfg``) and a package directory (``src/<pkg>/__init__.py`` or ``<pkg>/__init__.py``).
 
-    Why it matters: an installable package is importable from pipelines, services, notebooks and tests
-    without ``sys.path`` hacks, gets a version, and can be reused by another project; loose scripts cannot.
-
     A project template (cookiecutter, copier) without a package of its own is judged by the project it
     generates (``{{ cookiecutter.repo_name }}/pyproject.toml`` with ``src/{{ cookiecutter.package }}/``).
+
+    Why it matters: an installable package is importable from pipelines, services, notebooks and tests
+    without ``sys.path`` hacks, gets a version, and can be reused by another project; loose scripts cannot.
 
     How to fix: add ``[build-system]`` and ``[project]`` to ``pyproject.toml`` and move the code into a package
     directory with an ``__init__.py`` (``src/churn/``), then ``pip install -e .`` (or ``uv sync``). A build
@@ -279,16 +279,16 @@ def multiple_environments(repo: Repo) -> Result:
     ``conf/<env>/``. An environment named after where it runs counts as the whole name of a file directly in a
     configuration directory (``configs/ci.yaml``, ``config/sagemaker.yml``, ``conf/aws.yaml``).
 
+    Not applicable when nothing of the repository's own is trained or served: a library or a course whose
+    training code only trains models for the reader (examples, tutorials, lesson notebooks), with no pipeline
+    declared.
+
     Why it matters: the same code and image must run against development data and production data, with
     different endpoints, buckets and resources — selected by configuration, not by editing code.
 
     How to fix: ``conf/env/dev.yaml`` and ``conf/env/prod.yaml`` overriding hosts, buckets and resources, with
     the environment chosen at run time (``python -m pkg.train env=prod``); ``mlops-audit fix --select FLX004``
     renders the template's configuration. One environment alone earns half the credit.
-
-    Not applicable when nothing of the repository's own is trained or served: a library or a course whose
-    training code only trains models for the reader (examples, tutorials, lesson notebooks), with no pipeline
-    declared.
 
     Example::
 

@@ -64,13 +64,13 @@ def deps_locked(repo: Repo) -> Result:
     ``pdm.lock``, ``Pipfile.lock``, ``pylock.toml``, conda-lock) or a requirements file whose every entry is
     pinned with ``==``.
 
-    Why it matters: ``pandas>=2`` installs a different pandas next month; a model retrained from the same
-    commit may then differ, or fail. ``dvc.lock`` pins pipeline data, not packages, and a ``pip freeze`` full
-    of ``file://`` paths only works on the machine it came from — neither counts.
-
     Pinned requirements must cover every runtime environment: a pinned ``requirements.txt`` beside another
     requirements file or conda environment with ranges (``pandas>=1.3``) is half locked and earns partial
     credit (tooling environments — dev, test, docs, lint — are left out).
+
+    Why it matters: ``pandas>=2`` installs a different pandas next month; a model retrained from the same
+    commit may then differ, or fail. ``dvc.lock`` pins pipeline data, not packages, and a ``pip freeze`` full
+    of ``file://`` paths only works on the machine it came from — neither counts.
 
     How to fix: ``uv lock`` (or ``poetry lock``, ``pdm lock``, ``pip-compile``, ``conda-lock``) and commit
     the lock file; re-lock deliberately when upgrading.
