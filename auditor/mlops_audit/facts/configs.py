@@ -33,7 +33,10 @@ _NOT_CONFIG_NAMES = {
 class ConfigUse:
     """One piece of evidence that configuration drives the code: a framework call or a config file."""
 
-    framework: str  # hydra, omegaconf, gin, ml_collections, lightning_cli, jsonargparse, kedro, zenml, dvc_params, yaml
+    framework: (
+        str  # hydra, omegaconf, gin, ml_collections, lightning_cli, jsonargparse, kedro, zenml, dvc_params,
+    )
+    # azureml_job, yaml, environment
     path: str
     line: int | None = None
 
@@ -196,6 +199,53 @@ def referenced_config_files(repo: Repo) -> list[tuple[str, str, int]]:
     return out
 
 
+#: An Azure ML job specification (pipeline, command or sweep job): the inputs it passes to the scripts.
+_AML_JOB_SCHEMA = re.compile(rb"\$schema:\s*\S*azureml\S*/(pipelineJob|commandJob|sweepJob)\.schema\.json")
+
+
+@memoized
+def aml_job_specs(repo: Repo) -> list[tuple[str, int]]:
+    """Azure ML job specifications (``$schema: .../pipelineJob.schema.json``) whose jobs pass ``${{inputs.x}}``
+    to their scripts: the parameters of the run live in the versioned YAML, submitted by ``az ml job create``."""
+    out = []
+    for path in repo.grep(repo.with_suffix(".yml", ".yaml"), b"azureml"):
+        data = repo.read_bytes(path) or b""
+        m = _AML_JOB_SCHEMA.search(data)
+        if m and b"${{inputs." in data:
+            out.append((path, data.count(b"\n", 0, m.start()) + 1))
+    return out
+
+
+_ENV_CALLS = ("os.getenv", "os.environ.get")
+_SETTINGS_MODULE = re.compile(r"(^|/)(config|configs|settings|conf)\.py$")
+#: Settings a configuration module must read from the environment to count as the run's configuration.
+_MIN_ENV_SETTINGS = 5
+
+
+@memoized
+def environment_settings_modules(repo: Repo) -> list[tuple[str, int]]:
+    """Configuration modules (``config.py``, ``settings.py``) that read the run's settings from environment
+    variables (at least five ``os.getenv`` / ``os.environ.get``, two of them settings of a training run such as
+    ``TRAIN_LIMIT`` or ``ACCURACY_THRESHOLD``), set per run by the CI or the scheduler."""
+    out = []
+    candidates = [p for p in python_files(repo) if _SETTINGS_MODULE.search(p) and not _is_test(p)]
+    for mod in modules_containing(repo, b"environ", b"getenv", paths=candidates):
+        calls = [c for c in mod.calls if c.name in _ENV_CALLS]
+        names = [c.args[0] for c in calls if c.args and isinstance(c.args[0], str)]
+        run_settings = [n for n in names if _RUN_SETTING.search(n)]
+        if len(calls) >= _MIN_ENV_SETTINGS and len(run_settings) >= 2:
+            out.append((mod.path, calls[0].line))
+    return out
+
+
+#: Environment variables that set a training run rather than a web service (``TRAIN_LIMIT``, ``BATCH_SIZE``).
+_RUN_SETTING = re.compile(
+    r"(TRAIN|EPOCH|BATCH|LEARNING_RATE|(^|_)LR($|_)|THRESHOLD|MODEL|DATASET|EVAL|ACCURACY|HPARAM|ESTIMATOR|"
+    r"NUM_|MAX_|STEPS|SEED|PIPELINE|FEATURE|LIMIT)",
+    re.I,
+)
+
+
 @memoized
 def config_evidence(repo: Repo) -> list[ConfigUse]:
     """Evidence that hyperparameters come from configuration files (the ``config_management`` fact)."""
@@ -203,8 +253,11 @@ def config_evidence(repo: Repo) -> list[ConfigUse]:
     out += [ConfigUse("kedro", p) for p in kedro_parameters(repo)[:2]]
     out += [ConfigUse("zenml", p) for p in zenml_run_configs(repo)[:2]]
     out += [ConfigUse("dvc_params", p) for p in dvc_params_files(repo)[:2]]
+    out += [ConfigUse("azureml_job", p, ln) for p, ln in aml_job_specs(repo)[:2]]
     if not out:
         out += [ConfigUse("yaml", code, line) for _cfg, code, line in referenced_config_files(repo)[:2]]
+    if not out:
+        out += [ConfigUse("environment", p, ln) for p, ln in environment_settings_modules(repo)[:2]]
     return out
 
 
