@@ -32,7 +32,7 @@ _COMMAND = re.compile(
 #: A script run in prose or inline code ("run python app.py in the terminal"); it counts when the script exists.
 _PROSE_SCRIPT = re.compile(r"(?<![\w.-])(?:python3?|bash|sh|streamlit\s+run)\s+([\w./-]+\.(?:py|sh))\b")
 #: A relative Markdown or HTML link (``[project](sub/dir)``, ``href="sub/dir/README.md"``).
-_RELATIVE_LINK = re.compile(r"\]\(\s*<?(?:\./)?([^)\s>#:?]+)|href=[\"'](?:\./)?([^\"'#:?]+)[\"']")
+_RELATIVE_LINK = re.compile(r"\]\(\s*<?(?:\./)?([^)\s>#:?]+)(?=[)\s>#])|href=[\"'](?:\./)?([^\"'#:?]+)[\"'#]")
 #: Sub-project READMEs that say how to run them, linked from an index README: a monorepo or a set of starters.
 _MIN_INDEXED = 2
 

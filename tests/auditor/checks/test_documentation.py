@@ -202,6 +202,7 @@ def test_doc001_script_run_in_prose_counts_when_it_exists(make_repo) -> None:
 
 def test_doc001_monorepo_index_of_runnable_subprojects(make_repo) -> None:
     index = INTRO + "## Projects\n\n| [Churn](churn) | tabular |\n| [Vision](./vision/README.md) | images |\n"
+    index += "[Site](https://example.org/churn)\n"  # an external link is no sub-project
     sub = INTRO + "## Quick start\n\n```bash\npython run.py\n```\n"
     files = {"README.md": index, "churn/README.md": sub, "vision/README.md": sub}
     result = assert_status(make_repo(files), "DOC001", PASS)
