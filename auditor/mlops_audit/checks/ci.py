@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from ..facts import ci, precommit, project, serving
+from ..facts.ci import hooks as followed_hooks
 from ..model import Evidence, Result, Severity
 from ..repo import Repo
 from .base import check
@@ -167,6 +168,10 @@ def ci_runs_lint(repo: Repo) -> Result:
 def precommit_hooks(repo: Repo) -> Result:
     """A ``.pre-commit-config.yaml`` (or lefthook configuration) runs at least one linter and one formatter.
 
+    A local hook that calls a task runner or a script (``entry: uv run make lint``) is judged by what it runs.
+    A project template (cookiecutter, copier) without hooks of its own is judged by the hooks of the project it
+    generates (``{{ cookiecutter.repo_name }}/.pre-commit-config.yaml``).
+
     Why it matters: hooks catch style errors, debug leftovers and large files before they are committed,
     seconds after they are written, and keep diffs free of formatting noise.
 
@@ -184,13 +189,17 @@ def precommit_hooks(repo: Repo) -> Result:
               - id: ruff-format
     """
     managers = precommit.hook_managers(repo)
-    if not managers:
+    generated = precommit.generated_hook_config(repo)
+    if not managers and generated is None:
         return Result.failed("no .pre-commit-config.yaml or lefthook configuration", project.anchor(repo))
-    if precommit.config_parsed(repo) is False and not precommit.hooks(repo):
+    if managers and precommit.config_parsed(repo) is False and not precommit.hooks(repo):
         return Result.not_applicable("the hook configuration could not be parsed")
     config = precommit.precommit_config(repo) or precommit.lefthook_config(repo) or ""
-    linters = precommit.linter_hooks(repo)
-    formatters = precommit.formatter_hooks(repo)
+    if generated is not None:  # a project template: the hooks of the project it generates
+        config = generated[0]
+        managers = ["lefthook" if "lefthook" in config else "pre-commit"]
+    linters = followed_hooks.linter_hooks(repo)
+    formatters = followed_hooks.formatter_hooks(repo)
     if linters and formatters:
         evidence = [Evidence(h.path, h.line, h.id) for h in (linters[0], formatters[0])]
         return Result.passed(
@@ -212,6 +221,9 @@ _LINTERS = ("ruff", "flake8", "pylint")
        fix_hint="add [tool.ruff.lint] select = [...] to pyproject.toml", level=0)  # fmt: skip
 def linter_configured(repo: Repo) -> Result:
     """A linter (ruff, flake8 or pylint) is configured, selecting its rules explicitly.
+
+    The configuration of the project a template generates counts too
+    (``{{ cookiecutter.repo_name }}/pyproject.toml``, Jinja tags tolerated).
 
     Why it matters: a linter finds bugs (unused variables, shadowed names, mutable defaults) before tests do;
     an explicit rule selection (``select = [...]``) makes the standard visible, reviewable and stable across

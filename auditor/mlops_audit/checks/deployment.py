@@ -373,7 +373,13 @@ def model_by_version(repo: Repo) -> Result:
     ``revision=``), not through a local file literal such as ``"model.pkl"``. A URI built by an f-string counts by
     its shape: ``f"models:/{name}@{alias}"`` is an alias, ``f"models:/{name}/{version}"`` a version. A default
     registry reference passes even when an environment variable may override it
-    (``os.environ.get("MODEL_URI") or f"models:/{name}@champion"``).
+    (``os.environ.get("MODEL_URI") or f"models:/{name}@champion"``). The serving modules are read with the
+    local modules they import, two levels down (a route calling a pipeline calling a loader). A setting read
+    from the environment
+    (``os``, python-decouple, environs, pydantic-settings, Starlette ``Config``) is judged by the value a
+    committed ``.env`` / ``.env.example`` gives it, and a command-line server (``mlflow models serve -m ...`` in
+    a compose file, Dockerfile or script) by the URI it serves: a run's artifact (``runs:/<id>/model``) is no
+    registered version.
 
     Why it matters: a registry reference says exactly which trained model is live, lets you promote or roll back
     by moving an alias, and links the prediction service to the model's lineage. A file baked next to the code
@@ -389,15 +395,19 @@ def model_by_version(repo: Repo) -> Result:
         model = mlflow.pyfunc.load_model(MODEL_URI)
     """
     paths = serving.serving_modules(repo)
-    if not paths:
+    cli = serving.cli_model_references(repo)
+    if not paths and not cli:
         return Result.not_applicable("no Python serving code")
     scope = list(paths)
-    for p in paths:
-        scope += [t for t, _ in serving.local_imports(repo, p) if t not in scope]
-    refs = serving.model_references(repo, scope)
+    frontier = list(paths)
+    for _ in range(2):  # the service's own modules, and the modules they import (a loader behind a pipeline)
+        frontier = [t for p in frontier for t, _ in serving.local_imports(repo, p) if t not in scope]
+        scope += list(dict.fromkeys(frontier))
+    refs = serving.model_references(repo, scope) + cli
     pinned = [r for r in refs if r.kind in ("registry-version", "registry-alias")]
     local = [r for r in refs if r.kind == "local-path"]
     latest = [r for r in refs if r.kind == "registry-latest"]
+    runs = [r for r in refs if r.kind == "run"]
     if pinned:
         return Result.passed(
             "model referenced by registry version or alias",
@@ -408,6 +418,12 @@ def model_by_version(repo: Repo) -> Result:
             "serving loads a local model file",
             [Evidence(r.path, r.line, r.value) for r in local[:4]],
             credit=0.0,
+        )
+    if runs:
+        return Result.failed(
+            "serving loads a training run's artifact (runs:/...), not a registered version or alias",
+            [Evidence(r.path, r.line, r.value) for r in runs[:3]],
+            credit=0.3,
         )
     if latest:
         return Result.failed(

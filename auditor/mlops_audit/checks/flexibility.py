@@ -5,8 +5,8 @@ from __future__ import annotations
 import functools
 import re
 
-from ..facts import configs, project
-from ..facts.pipelines import is_ml_project
+from ..facts import configs, project, serving
+from ..facts.pipelines import is_ml_project, no_training_run, pipeline_definitions
 from ..facts.python import module, python_files
 from ..model import Evidence, Result, Severity
 from ..repo import Repo
@@ -23,6 +23,9 @@ from .base import check
 def installable_package(repo: Repo) -> Result:
     """The code is a Python package that installs: ``pyproject.toml`` with ``[build-system]`` (or
     ``setup.py`` / ``setup.cfg``) and a package directory (``src/<pkg>/__init__.py`` or ``<pkg>/__init__.py``).
+
+    A project template (cookiecutter, copier) without a package of its own is judged by the project it
+    generates (``{{ cookiecutter.repo_name }}/pyproject.toml`` with ``src/{{ cookiecutter.package }}/``).
 
     Why it matters: an installable package is importable from pipelines, services, notebooks and tests
     without ``sys.path`` hacks, gets a version, and can be reused by another project; loose scripts cannot.
@@ -67,6 +70,16 @@ def installable_package(repo: Repo) -> Result:
             [where],
             credit=0.4,
         )
+    for directory in project.template_projects(repo):  # a project template: the project it generates
+        generated = configs.package_layout(repo.subproject(directory))
+        if generated.installable and generated.build_file and generated.package_dir:
+            shown = [
+                Evidence(f"{directory}/{generated.build_file}"),
+                Evidence(f"{directory}/{generated.package_dir}"),
+            ]
+            return Result.passed(
+                f"the generated project is a package ({generated.layout} layout, {directory})", shown
+            )
     anchor = project.anchor(repo)
     return Result.failed("loose scripts: no package and no build configuration", [anchor] if anchor else None)
 
@@ -78,23 +91,31 @@ _IP_CORE = re.compile(rb"\.\d{1,3}\.\d{1,3}\.")  # the middle of an IP address: 
 
 def _may_hold_host(data: bytes) -> bool:
     """The byte prefilter of :func:`_hosts_in` (a superset of what it reports, found without a regex that
-    tries every position): a bucket scheme, a private URL, ``localhost`` or something like an IP address."""
+    tries every position): a bucket scheme, a private URL, ``localhost``, something like an IP address or a
+    URL whose host has no dot (a service name)."""
     if b"localhost" in data or _IP_CORE.search(data):
         return True
     start = data.find(b"://")
     while start >= 0:
-        head = data[max(0, start - 5) : start]
+        head = data[max(0, start - 10) : start]
         private = head.endswith((b"http", b"https")) and data.startswith(_PRIVATE_HOSTS, start + 3)
-        if private or head.endswith(_BUCKET_SCHEMES):
+        if private or head.endswith(_BUCKET_SCHEMES) or _SERVICE_HOST.match(data, start + 3):
             return True
         start = data.find(b"://", start + 3)
     return False
+
+
+_SERVICE_HOST = re.compile(rb"([\w.-]+@)?[A-Za-z][\w-]*:\d")
 
 
 _BUCKET = re.compile(r"^(s3a?|gs|gcs|abfss?|wasbs?|hdfs|az|adl)://[\w.-]+")
 _PRIVATE_URL = re.compile(
     r"^(https?|grpc|postgres(ql)?|mysql|redis|mongodb)://([\w.-]+@)?"
     r"(localhost|127\.\d+\.\d+\.\d+|10\.\d+\.\d+\.\d+|192\.168\.\d+\.\d+|172\.(1[6-9]|2\d|3[01])\.\d+\.\d+)(:\d+)?"
+)
+#: A URL to a single-label host with a port (``http://mlflow-server:5000``): a compose or cluster service name.
+_SERVICE_URL = re.compile(
+    r"^(https?|grpc|postgres(ql)?|mysql|redis|mongodb|amqp)://([\w.-]+@)?[A-Za-z][\w-]*:\d{2,5}(/|$)"
 )
 _BARE_IP = re.compile(r"^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(:\d+)?$")
 _BIND_ADDRESSES = {"0.0.0.0", "127.0.0.1"}
@@ -117,7 +138,7 @@ def _hardcoded(value: str) -> str | None:
         return None
     if _BUCKET.match(value):
         return "bucket"
-    if _PRIVATE_URL.match(value):
+    if _PRIVATE_URL.match(value) or _SERVICE_URL.match(value):
         return "host"
     m = _BARE_IP.match(value)
     if (
@@ -139,7 +160,8 @@ def _hardcoded(value: str) -> str | None:
 )
 def no_hardcoded_hosts(repo: Repo) -> Result:
     """Code (tests and configuration files excepted) contains no literal bucket URI (``s3://``, ``gs://``,
-    ``abfs://``...), private or local host (``http://10.0.0.5``, ``http://localhost:5000``) or IP address.
+    ``abfs://``...), private or local host (``http://10.0.0.5``, ``http://localhost:5000``), service name with a
+    port (``http://mlflow-server:5000``, a compose or cluster service) or IP address.
 
     Why it matters: a literal host or bucket pins the code to one environment: the same image cannot run in
     staging and production, and moving storage means a code change (and a secret-looking diff).
@@ -158,7 +180,7 @@ def no_hardcoded_hosts(repo: Repo) -> Result:
         return Result.not_applicable("no Python code outside tests and configuration")
     found: list[Evidence] = []
     for path in candidates:  # per file, kept in the audit cache: an unchanged file is not scanned again
-        hosts = repo.file_fact("flexibility.hosts/1", path, functools.partial(_hosts_in, repo, path))
+        hosts = repo.file_fact("flexibility.hosts/2", path, functools.partial(_hosts_in, repo, path))
         found += [Evidence(path, line, text) for line, text in hosts]
     if found:
         return Result.failed(f"{len(found)} hard-coded host(s) or bucket(s) in code", found[:10])
@@ -195,7 +217,9 @@ def _hosts_in(repo: Repo, path: str) -> list[tuple[int, str]]:
 def components_by_config(repo: Repo) -> Result:
     """Models, datasets, optimisers or steps are chosen by configuration — Hydra ``_target_`` +
     ``instantiate``, a registry (``@register_model``, Kedro's pipeline registry, a pluggy plugin manager), a
-    Kedro data catalog (``type:`` entries), or plug-in entry points — rather than by editing imports.
+    Kedro data catalog (``type:`` entries), plug-in entry points, or a configuration value naming a class of the
+    repository by its import path (``backend: backend.Local``) in code that imports classes from computed names
+    (``importlib.import_module``, ``pydoc.locate``) — rather than by editing imports.
 
     Why it matters: swapping a model or a data source should be a config change that is reviewed, tracked with
     the run and sweepable, not a code change.
@@ -252,7 +276,12 @@ def components_by_config(repo: Repo) -> Result:
 def multiple_environments(repo: Repo) -> Result:
     """Separate configuration for at least two environments (dev, staging, prod...): files such as
     ``conf/env/prod.yaml``, ``.env.staging``, ``values-prod.yaml``, Kustomize ``overlays/<env>/`` or Kedro
-    ``conf/<env>/``.
+    ``conf/<env>/``. An environment named after where it runs counts as the whole name of a file directly in a
+    configuration directory (``configs/ci.yaml``, ``config/sagemaker.yml``, ``conf/aws.yaml``).
+
+    Not applicable when nothing of the repository's own is trained or served: a library or a course whose
+    training code only trains models for the reader (examples, tutorials, lesson notebooks), with no pipeline
+    declared.
 
     Why it matters: the same code and image must run against development data and production data, with
     different endpoints, buckets and resources — selected by configuration, not by editing code.
@@ -275,6 +304,9 @@ def multiple_environments(repo: Repo) -> Result:
     evidence = [Evidence(envs[n][0], None, n) for n in names][:4]
     if len(names) >= 2:
         return Result.passed(f"configuration for {', '.join(names)}", evidence)
+    reason = no_training_run(repo)
+    if reason and not pipeline_definitions(repo) and not serving.online_entries(repo):
+        return Result.not_applicable(f"nothing of its own is deployed to environments: {reason}")
     if names:
         return Result.failed(f"configuration only for {names[0]}", evidence, credit=0.5)
     anchor = project.anchor(repo)

@@ -64,6 +64,10 @@ def deps_locked(repo: Repo) -> Result:
     ``pdm.lock``, ``Pipfile.lock``, ``pylock.toml``, conda-lock) or a requirements file whose every entry is
     pinned with ``==``.
 
+    Pinned requirements must cover every runtime environment: a pinned ``requirements.txt`` beside another
+    requirements file or conda environment with ranges (``pandas>=1.3``) is half locked and earns partial
+    credit (tooling environments — dev, test, docs, lint — are left out).
+
     Why it matters: ``pandas>=2`` installs a different pandas next month; a model retrained from the same
     commit may then differ, or fail. ``dvc.lock`` pins pipeline data, not packages, and a ``pip freeze`` full
     of ``file://`` paths only works on the machine it came from — neither counts.
@@ -82,6 +86,17 @@ def deps_locked(repo: Repo) -> Result:
     status = deps.lock_status(repo)
     if status.locks:
         return Result.passed(f"lock file {status.locks[0]}", status.locks[:3])
+    if status.pinned_requirements and status.unpinned_environments:
+        path, line, raw = status.unpinned_environments[0]
+        return Result.failed(
+            f"{status.pinned_requirements[0]} pins every requirement, but {len(status.unpinned_environments)} "
+            f"other environment(s) do not ({path}: {raw[:40]}) and there is no lock file",
+            [
+                Evidence(status.pinned_requirements[0]),
+                *(Evidence(p, ln, r[:60]) for p, ln, r in status.unpinned_environments[:3]),
+            ],
+            credit=0.5,
+        )
     if status.pinned_requirements:
         return Result.passed(
             f"every requirement pinned with == in {status.pinned_requirements[0]}",

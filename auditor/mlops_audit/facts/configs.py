@@ -15,7 +15,7 @@ from typing import Any
 
 from ..repo import Repo, memoized, word
 from . import FactValue, inventory, report_fact
-from .python import ModuleInfo, modules_containing, prefilter
+from .python import NON_LITERAL, ModuleInfo, modules_containing, prefilter, python_files
 from .yamlfile import line_of, load_yaml
 
 CONFIG_DIRS = ("conf", "config", "configs", "cfg", "params", "hparams", "hyperparams", "settings")
@@ -33,8 +33,8 @@ _NOT_CONFIG_NAMES = {
 class ConfigUse:
     """One piece of evidence that configuration drives the code: a framework call or a config file."""
 
-    framework: str  # hydra, omegaconf, gin, ml_collections, lightning_cli, jsonargparse, kedro, zenml, dvc_params, yaml,
-    # environment variables
+    framework: str  # hydra, omegaconf, gin, ml_collections, lightning_cli, jsonargparse, kedro, zenml,
+    # dvc_params, azureml_job, yaml, environment
     path: str
     line: int | None = None
 
@@ -205,24 +205,51 @@ def referenced_config_files(repo: Repo) -> list[tuple[str, str, int]]:
     return out
 
 
-_ENV_READS = ("os.getenv", "os.environ.get", "os.environ.__getitem__")
-_SETTINGS_MODULE = re.compile(r"(^|_)(config|configs|configuration|settings|params|parameters)$")
+#: An Azure ML job specification (pipeline, command or sweep job): the inputs it passes to the scripts.
+_AML_JOB_SCHEMA = re.compile(rb"\$schema:\s*\S*azureml\S*/(pipelineJob|commandJob|sweepJob)\.schema\.json")
 
 
 @memoized
-def environment_config_modules(repo: Repo) -> list[tuple[str, int]]:
-    """(path, line) of configuration modules that take their settings from environment variables (set by the CI,
-    the deployment or a ``.env``): a ``config.py`` / ``settings.py`` whose code reads at least five variables
-    with ``os.getenv`` / ``os.environ.get``. Tests excluded."""
+def aml_job_specs(repo: Repo) -> list[tuple[str, int]]:
+    """Azure ML job specifications (``$schema: .../pipelineJob.schema.json``) whose jobs pass ``${{inputs.x}}``
+    to their scripts: the parameters of the run live in the versioned YAML, submitted by ``az ml job create``."""
     out = []
-    for mod in modules_containing(repo, b"getenv", b"environ"):
-        stem = mod.path.rsplit("/", 1)[-1].removesuffix(".py")
-        if _is_test(mod.path) or not _SETTINGS_MODULE.search(stem):
-            continue
-        reads = [c for c in mod.calls if c.name in _ENV_READS]
-        if len(reads) >= 5:
-            out.append((mod.path, reads[0].line))
+    for path in repo.grep(repo.with_suffix(".yml", ".yaml"), b"azureml"):
+        data = repo.read_bytes(path) or b""
+        m = _AML_JOB_SCHEMA.search(data)
+        if m and b"${{inputs." in data:
+            out.append((path, data.count(b"\n", 0, m.start()) + 1))
     return out
+
+
+_ENV_CALLS = ("os.getenv", "os.environ.get")
+_SETTINGS_MODULE = re.compile(r"(^|/)(config|configs|settings|conf)\.py$")
+#: Settings a configuration module must read from the environment to count as the run's configuration.
+_MIN_ENV_SETTINGS = 5
+
+
+@memoized
+def environment_settings_modules(repo: Repo) -> list[tuple[str, int]]:
+    """Configuration modules (``config.py``, ``settings.py``) that read the run's settings from environment
+    variables (at least five ``os.getenv`` / ``os.environ.get``, two of them settings of a training run such as
+    ``TRAIN_LIMIT`` or ``ACCURACY_THRESHOLD``), set per run by the CI or the scheduler."""
+    out = []
+    candidates = [p for p in python_files(repo) if _SETTINGS_MODULE.search(p) and not _is_test(p)]
+    for mod in modules_containing(repo, b"environ", b"getenv", paths=candidates):
+        calls = [c for c in mod.calls if c.name in _ENV_CALLS]
+        names = [c.args[0] for c in calls if c.args and isinstance(c.args[0], str)]
+        run_settings = [n for n in names if _RUN_SETTING.search(n)]
+        if len(calls) >= _MIN_ENV_SETTINGS and len(run_settings) >= 2:
+            out.append((mod.path, calls[0].line))
+    return out
+
+
+#: Environment variables that set a training run rather than a web service (``TRAIN_LIMIT``, ``BATCH_SIZE``).
+_RUN_SETTING = re.compile(
+    r"(TRAIN|EPOCH|BATCH|LEARNING_RATE|(^|_)LR($|_)|THRESHOLD|MODEL|DATASET|EVAL|ACCURACY|HPARAM|ESTIMATOR|"
+    r"NUM_|MAX_|STEPS|SEED|PIPELINE|FEATURE|LIMIT)",
+    re.I,
+)
 
 
 @memoized
@@ -233,10 +260,11 @@ def config_evidence(repo: Repo) -> list[ConfigUse]:
     out += [ConfigUse("kedro", p) for p in kedro_parameters(repo)[:2]]
     out += [ConfigUse("zenml", p) for p in zenml_run_configs(repo)[:2]]
     out += [ConfigUse("dvc_params", p) for p in dvc_params_files(repo)[:2]]
+    out += [ConfigUse("azureml_job", p, ln) for p, ln in aml_job_specs(repo)[:2]]
     if not out:
         out += [ConfigUse("yaml", code, line) for _cfg, code, line in referenced_config_files(repo)[:2]]
     if not out:
-        out += [ConfigUse("environment variables", p, ln) for p, ln in environment_config_modules(repo)[:2]]
+        out += [ConfigUse("environment", p, ln) for p, ln in environment_settings_modules(repo)[:2]]
     return out
 
 
@@ -258,6 +286,44 @@ def config_inventory(repo: Repo) -> list[str]:
 _INSTANTIATION_NEEDLES = prefilter(
     b"hydra", b"entry_points", b"register", b"PluginManager", b"load_setuptools_entrypoints"
 )
+_DYNAMIC_IMPORT_NEEDLES = prefilter(b"import_module", b"locate")
+_DYNAMIC_IMPORTS = ("importlib.import_module", "pydoc.locate")
+#: A configuration value naming a class by its import path (``backend.Local``, ``pkg.models.Forest``).
+_CLASS_PATH_VALUE = re.compile(
+    r"""^\s*-?\s*[\w-]+\s*:\s*["']?((?:[A-Za-z_]\w*\.)+([A-Z]\w*))["']?\s*(#.*)?$"""
+)
+
+
+@memoized
+def class_path_entries(repo: Repo) -> list[tuple[str, int]]:
+    """(config file, line) of values that name a class of the repository by its import path
+    (``module: backend.Local``) in a project whose code imports a class from a computed name
+    (``importlib.import_module(name)``, ``pydoc.locate(name)``): the class is chosen by configuration."""
+    candidates: list[tuple[str, int, str]] = []
+    for path in config_files(repo):
+        if not path.endswith((".yaml", ".yml")):
+            continue
+        for number, line in enumerate((repo.read_text(path) or "").splitlines(), 1):
+            m = _CLASS_PATH_VALUE.match(line)
+            if m:
+                candidates.append((path, number, m.group(2)))
+    if not candidates:
+        return []
+    dynamic = [
+        mod
+        for mod in modules_containing(repo, *_DYNAMIC_IMPORT_NEEDLES)
+        if not _is_test(mod.path)
+        and any(c.name in _DYNAMIC_IMPORTS and c.args and c.args[0] is NON_LITERAL for c in mod.calls)
+    ]
+    if not dynamic:
+        return []
+    out: list[tuple[str, int]] = []
+    for path, number, name in candidates:
+        if path not in {p for p, _ in out} and repo.grep(python_files(repo), word(f"class {name}")):
+            out.append((path, number))
+    return out
+
+
 _ZENML = prefilter(b"zenml")
 
 
@@ -289,6 +355,7 @@ def instantiation_uses(repo: Repo) -> list[tuple[str, int, str]]:
                 (mod.path, ln, "pipeline registry") for fn, ln in mod.functions if fn == "register_pipelines"
             ]
     out += [(p, ln, "_target_") for p, ln in target_entries(repo)]
+    out += [(p, ln, "class path in configuration") for p, ln in class_path_entries(repo)]
     out += [(p, ln, "data catalog") for p, ln in catalog_entries(repo)]
     out += [("setup.cfg", ln, "entry points") for ln in _setup_cfg_plugin_groups(repo)]
     text = repo.read_text("pyproject.toml") if "pyproject.toml" in repo.entries else None
@@ -376,11 +443,19 @@ ENV_NAMES = {
     "prod": "prod", "production": "prod", "prd": "prod", "live": "prod",
 }  # fmt: skip
 _ENV_SPLIT = re.compile(r"[._/-]")
+#: Environments named after where they run (``configs/ci.yaml``, ``config/sagemaker.yml``): counted only as the
+#: whole name of a file directly in a configuration or environments directory, where nothing else is meant.
+TARGET_ENV_NAMES = frozenset({
+    "ci", "cloud", "remote", "cluster", "aws", "gcp", "azure", "sagemaker", "vertex", "databricks",
+    "kubernetes", "k8s",
+})  # fmt: skip
+_ENV_DIRS = (*CONFIG_DIRS, "overlays", "environments", "envs", "env", "deploy", "k8s")
 
 
 @memoized
 def environment_configs(repo: Repo) -> dict[str, list[str]]:
-    """Environment name (dev, staging, prod, test, local) -> config files or overlays for it."""
+    """Environment name (dev, staging, prod, test, local, or a place it runs: ci, sagemaker...) -> config files
+    or overlays for it."""
     found: dict[str, list[str]] = {}
     for path, entry in repo.entries.items():
         if path.startswith(_NOT_CONFIG_DIRS) or _is_test(path):
@@ -403,12 +478,12 @@ def environment_configs(repo: Repo) -> dict[str, list[str]]:
             for i, d in enumerate(dir_tokens):
                 if d in ENV_NAMES and d not in ("test", "live"):
                     parent = dir_tokens[i - 1] if i else ""
-                    if (
-                        parent in (*CONFIG_DIRS, "overlays", "environments", "envs", "env", "deploy", "k8s")
-                        or i == 0
-                    ):
+                    if parent in _ENV_DIRS or i == 0:
                         env = ENV_NAMES[d]
                         break
+        if env is None and dir_tokens and dir_tokens[-1] in _ENV_DIRS and not name.startswith(".env"):
+            stem = name.rsplit(".", 1)[0]
+            env = stem if stem in TARGET_ENV_NAMES else None
         if env is not None:
             found.setdefault(env, []).append(path)
     return found
@@ -481,7 +556,9 @@ def package_layout(repo: Repo) -> PackageLayout:
         {p.split("/")[0] for p in inits if p.count("/") == 1}
         - {"tests", "test", "docs", "scripts", "notebooks", "examples", "benchmarks"}
     )
-    wanted = _normalise(name) if name else None
+    module = _module_name(data)  # flit's [tool.flit.module], uv's module-name: the package it ships
+    shipped = module or name
+    wanted = _normalise(shipped) if shipped else None
     layout = package_dir = import_name = None
     declared = _declared_packages(data)
     if declared:
@@ -489,22 +566,55 @@ def package_layout(repo: Repo) -> PackageLayout:
         import_name = first.rsplit("/", 1)[-1]
         kind = "src" if first.startswith("src/") else "flat"
         return PackageLayout(name, import_name, kind, first, build_file, build_backend, requires, line)
+    # backends that ship the package named after the distribution, and nothing else unless told
+    by_name = bool(
+        build_backend and wanted and "{" not in wanted and build_backend.startswith(_NAME_MATCHING_BACKENDS)
+    )  # a Jinja-templated name (a project template) is only known once rendered
     for kind, candidates, prefix in (("src", src, "src/"), ("flat", flat, "")):
+        matching = [c for c in candidates if wanted and _normalise(c) == wanted]
+        if by_name:
+            candidates = matching
         if not candidates:
             continue
-        pick = next((c for c in candidates if wanted and _normalise(c) == wanted), candidates[0])
+        pick = (matching or candidates)[0]
         layout, package_dir, import_name = kind, prefix + pick, pick
         break
     return PackageLayout(name, import_name, layout, package_dir, build_file, build_backend, requires, line)
 
 
+#: Build backends whose wheel holds, without explicit configuration, only the package named after the
+#: distribution (``<name>/`` or ``src/<name>/``): any other package directory is not built.
+_NAME_MATCHING_BACKENDS = ("poetry.core", "poetry.masonry", "hatchling", "flit_core", "flit.", "uv_build")
+
+
+def _module_name(data: dict[str, Any]) -> str | None:
+    """The import name a backend is told to ship instead of the distribution's (flit ``[tool.flit.module]
+    name``, uv ``[tool.uv.build-backend] module-name``)."""
+    tool = got if isinstance(got := data.get("tool"), dict) else {}
+    flit = ((tool.get("flit") or {}).get("module") or {}) if isinstance(tool.get("flit"), dict) else {}
+    uv = ((tool.get("uv") or {}).get("build-backend") or {}) if isinstance(tool.get("uv"), dict) else {}
+    for found in (flit.get("name") if isinstance(flit, dict) else None,
+                  uv.get("module-name") if isinstance(uv, dict) else None):  # fmt: skip
+        if isinstance(found, str):
+            return found
+    return None
+
+
 def _declared_packages(data: dict[str, Any]) -> list[str]:
-    """Package directories listed explicitly: hatch ``packages``, setuptools ``packages`` / ``package-dir``."""
+    """Package directories listed explicitly: hatch ``packages``, poetry ``packages`` (``include`` / ``from``),
+    setuptools ``packages`` / ``package-dir``."""
     tool = got if isinstance(got := data.get("tool"), dict) else {}
     hatch = (((tool.get("hatch") or {}).get("build") or {}).get("targets") or {}).get("wheel") or {}
     found = hatch.get("packages") if isinstance(hatch, dict) else None
     if isinstance(found, list) and all(isinstance(p, str) for p in found):
         return found
+    poetry = got if isinstance(got := tool.get("poetry"), dict) else {}
+    included = poetry.get("packages")
+    if isinstance(included, list) and included and isinstance(included[0], dict):
+        first = included[0]
+        if isinstance(first.get("include"), str):
+            base = first.get("from") if isinstance(first.get("from"), str) else ""
+            return [f"{base}/{first['include']}".lstrip("/")]
     setuptools = got if isinstance(got := tool.get("setuptools"), dict) else {}
     pkgs = setuptools.get("packages")
     pkg_dir = setuptools.get("package-dir")

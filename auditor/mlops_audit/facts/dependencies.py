@@ -16,7 +16,7 @@ import configparser
 import re
 import sys
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..repo import Repo, memoized
@@ -268,9 +268,7 @@ def _conda_requirements(repo: Repo, path: str) -> list[Requirement]:
         if isinstance(dep, str):
             m = re.match(r"^\s*(?:[\w.-]+::)?([A-Za-z0-9][A-Za-z0-9._-]*)", dep)
             if m:
-                out.append(
-                    Requirement(normalize(m.group(1)), dep, path, line, pinned="==" in dep or "=" in dep)
-                )
+                out.append(Requirement(normalize(m.group(1)), dep, path, line, pinned=_conda_pinned(dep)))
         elif isinstance(dep, dict) and isinstance(dep.get("pip"), list):
             for j, pip_dep in enumerate(dep["pip"]):
                 if isinstance(pip_dep, str):
@@ -278,6 +276,11 @@ def _conda_requirements(repo: Repo, path: str) -> list[Requirement]:
                     for r in parse_requirements_text(pip_dep, path):
                         out.append(Requirement(r.name, r.raw, path, pline, r.pinned, r.local))
     return out
+
+
+def _conda_pinned(dep: str) -> bool:
+    """A conda match spec with an exact version (``numpy=1.26``, ``numpy==1.26.4``), not a range (``>=``)."""
+    return bool(re.search(r"[^<>!~=]==?\s*[0-9]", dep)) and not re.search(r"[<>,|*]", dep)
 
 
 def _setup_py_requirements(repo: Repo, path: str) -> list[Requirement]:
@@ -377,6 +380,8 @@ class LockStatus:
     unlockable: list[
         tuple[str, int | None, str]
     ]  # (path, line, why) requirements that look frozen but are not
+    # runtime environments (requirements files, conda environments) with an unpinned entry: (path, line, raw)
+    unpinned_environments: list[tuple[str, int | None, str]] = field(default_factory=list)
 
 
 @memoized
@@ -413,7 +418,34 @@ def lock_status(repo: Repo) -> LockStatus:
             continue
         if all(r.pinned for r in reqs):
             pinned.append(path)
-    return LockStatus(lock_files(repo), pinned, frozen_local)
+    return LockStatus(lock_files(repo), pinned, frozen_local, _unpinned_environments(repo))
+
+
+#: Environments of tooling, not of the code that trains or serves: their pins do not change a model.
+_TOOLING_ENV = re.compile(
+    r"(^|[/_.-])(dev|devel|test|tests|testing|docs?|lint|ci|style|typing)([/_.-]|$)", re.I
+)
+#: Conda entries that install the interpreter or the installer itself.
+_CONDA_BASE = {"python", "pip", "setuptools", "wheel"}
+
+
+def _unpinned_environments(repo: Repo) -> list[tuple[str, int | None, str]]:
+    """The first unpinned entry of each runtime environment: requirements files (``.in`` sources excepted)
+    and conda environment files, tooling environments (dev, test, docs, lint) left out."""
+    out: list[tuple[str, int | None, str]] = []
+    sources: list[tuple[str, list[Requirement]]] = [
+        (p, requirements_in(repo, p)) for p in requirement_files(repo) if not p.endswith(".in")
+    ]
+    sources += [(p, _conda_requirements(repo, p)) for p in conda_files(repo)]
+    for path, reqs in sources:
+        if _TOOLING_ENV.search(path):
+            continue
+        loose = next(
+            (r for r in reqs if r.name and r.name not in _CONDA_BASE and not r.pinned and not r.local), None
+        )
+        if loose is not None:
+            out.append((path, loose.line, loose.raw))
+    return out
 
 
 # ------------------------------------------------------------------------------------------ python version

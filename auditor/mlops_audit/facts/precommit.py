@@ -10,10 +10,11 @@ selected explicitly.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..repo import Repo, memoized
 from . import FactValue, inventory, report_fact
+from .project import template_projects
 from .textconfig import dig, ini_key_line, ini_sections, load_toml, pyproject, toml_line
 from .yamlfile import LineDict, LineList, load_config
 
@@ -197,6 +198,28 @@ def hook_managers(repo: Repo) -> list[str]:
     ]
 
 
+@memoized
+def generated_hook_config(repo: Repo) -> tuple[str, list[Hook]] | None:
+    """A project template without hooks of its own: the hook configuration of the project it generates
+    (``{{cookiecutter.repo_name}}/.pre-commit-config.yaml``) and its hooks, paths from the repository root."""
+    if hook_managers(repo):
+        return None
+    for directory in template_projects(repo):
+        view = repo.subproject(directory)
+        config = precommit_config(view) or lefthook_config(view)
+        if config:
+            return f"{directory}/{config}", [replace(h, path=f"{directory}/{h.path}") for h in hooks(view)]
+    return None
+
+
+@memoized
+def audited_hooks(repo: Repo) -> list[Hook]:
+    """The hooks the repository's commits run: its own, or for a project template without any, those of the
+    project it generates (:func:`generated_hook_config`)."""
+    generated = generated_hook_config(repo)
+    return generated[1] if generated else hooks(repo)
+
+
 # ------------------------------------------------------------------------------------------------ linters
 
 
@@ -213,6 +236,15 @@ class LinterConfig:
 
 @memoized
 def linter_configs(repo: Repo) -> list[LinterConfig]:
+    """Linter and formatter configurations of the repository, then those of the projects a project template
+    generates (``{{ cookiecutter.repo_name }}/pyproject.toml``, paths from the repository root)."""
+    out = _linter_configs(repo)
+    for directory in template_projects(repo):
+        out += [replace(c, path=f"{directory}/{c.path}") for c in _linter_configs(repo.subproject(directory))]
+    return out
+
+
+def _linter_configs(repo: Repo) -> list[LinterConfig]:
     out: list[LinterConfig] = []
     entries = repo.entries
     data = pyproject(repo)
@@ -321,17 +353,20 @@ def _prefixed_line(text: str | None, tool: str) -> int | None:
 
 @memoized
 def linter_hooks(repo: Repo) -> list[Hook]:
-    return [h for h in hooks(repo) if "linter" in hook_kinds(h)]
+    return [h for h in audited_hooks(repo) if "linter" in hook_kinds(h)]
 
 
 @memoized
 def formatter_hooks(repo: Repo) -> list[Hook]:
-    return [h for h in hooks(repo) if "formatter" in hook_kinds(h)]
+    return [h for h in audited_hooks(repo) if "formatter" in hook_kinds(h)]
 
 
 @report_fact("has_precommit")
 def has_precommit_fact(repo: Repo) -> FactValue:
     path = precommit_config(repo)
+    generated = generated_hook_config(repo)
+    if path is None and generated and generated[0].endswith(PRECOMMIT_CONFIG):
+        path = generated[0]
     return FactValue.of([path] if path else [])
 
 
@@ -343,12 +378,12 @@ def linter_configured_fact(repo: Repo) -> FactValue:
     evidence: list[tuple[str, int | None]] = [
         (c.path, c.line) for c in linter_configs(repo) if c.tool in _FACT_TOOLS
     ]
-    evidence += [(h.path, h.line) for h in hooks(repo) if h.tool in _FACT_TOOLS]
+    evidence += [(h.path, h.line) for h in audited_hooks(repo) if h.tool in _FACT_TOOLS]
     return FactValue.of(list(dict.fromkeys(evidence))[:5])
 
 
 @inventory("linters")
 def linters_inventory(repo: Repo) -> list[str]:
     tools = {c.tool for c in linter_configs(repo)}
-    tools |= {h.tool for h in hooks(repo) if h.tool}
+    tools |= {h.tool for h in audited_hooks(repo) if h.tool}
     return sorted(tools)

@@ -341,26 +341,94 @@ _MODEL_FILE = re.compile(
 
 @dataclass(frozen=True)
 class ModelRef:
-    kind: str  # "registry-version", "registry-alias", "registry-latest", "local-path", "environment"
+    kind: str  # "registry-version", "registry-alias", "registry-latest", "local-path", "environment", "run"
     path: str
     line: int
     value: str
 
 
+#: Modules that read settings from the environment or a ``.env`` file.
+_ENV_READERS = {"os", "decouple", "environs", "dotenv", "pydantic_settings", "starlette"}
+#: Committed environment files that give variables their (example) values.
+_ENV_FILE = re.compile(r"(^|/)(\.env(\.[\w-]+)?|[\w-]+\.env)$")
+_ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*[\"']?([^\"'#\s]*)")
+
+
+@memoized
+def env_file_values(repo: Repo) -> dict[str, tuple[str, int, str]]:
+    """Variable -> (file, line, value) from the committed environment files (``.env``, ``.env.example``...),
+    the root ones first: the value a setting read from the environment takes."""
+    found: dict[str, tuple[str, int, str]] = {}
+    files = sorted((p for p in repo.entries if _ENV_FILE.search(p)), key=lambda p: (p.count("/"), p))
+    for path in files:
+        for number, line in enumerate((repo.read_text(path) or "").splitlines(), 1):
+            m = _ENV_LINE.match(line)
+            if m and m.group(2):
+                found.setdefault(m.group(1), (path, number, m.group(2)))
+    return found
+
+
+def _value_reference(path: str, line: int, value: str) -> ModelRef | None:
+    """What a configured value (an environment file's) says about the model's location, if anything."""
+    m = _REGISTRY_URI.match(value)
+    if m:
+        version, alias = m.group(2), m.group(3)
+        if alias or (version and (version.isdigit() or version.lower() in _STAGE_ALIASES)):
+            return ModelRef("registry-alias" if alias else "registry-version", path, line, value)
+        return ModelRef("registry-latest", path, line, value)
+    if _MODEL_FILE.search(value) and "://" not in value:
+        return ModelRef("local-path", path, line, value)
+    return None
+
+
+_STAGE_ALIASES = ("production", "staging", "champion", "challenger")
+#: ``mlflow models serve -m <uri>`` (or ``build-docker``) in a compose file, Dockerfile, script or Procfile.
+_CLI_SERVE = re.compile(
+    r"mlflow\s+models\s+(?:serve|build-docker)\b[^;&|]{0,300}?(?:-m|--model-uri)[\s=]+[\"']?([^\s\"']+)"
+)
+_CLI_FILES = re.compile(
+    r"(^|/)((docker-)?compose[\w.-]*\.ya?ml|Dockerfile[\w.-]*|[\w.-]+\.sh|Procfile|Makefile)$"
+)
+
+
+@memoized
+def cli_model_references(repo: Repo) -> list[ModelRef]:
+    """The model a command-line server serves (``mlflow models serve -m runs:/<id>/model``), from compose
+    files, Dockerfiles, shell scripts, Procfiles and Makefiles: a registry version or alias, a run's artifact
+    (``runs:/``, kind ``run``), a local path."""
+    out: list[ModelRef] = []
+    candidates = [p for p in repo.entries if _CLI_FILES.search(p)]
+    for path in repo.grep(candidates, b"mlflow"):
+        text = repo.read_text(path) or ""
+        for m in _CLI_SERVE.finditer(text):
+            uri, line = m.group(1), text.count("\n", 0, m.start(1)) + 1
+            if uri.startswith("runs:/"):
+                out.append(ModelRef("run", path, line, uri))
+            elif ref := _value_reference(path, line, uri):
+                out.append(ref)
+            elif not uri.startswith(("$", "{")):
+                out.append(ModelRef("local-path", path, line, uri))
+    return out
+
+
 def model_references(repo: Repo, paths: list[str]) -> list[ModelRef]:
     """How the given Python files locate their model: registry URIs (``models:/churn@champion``,
-    ``models:/churn/3``), registry API calls, local file literals (``"model.pkl"``) or environment variables."""
+    ``models:/churn/3``), registry API calls, local file literals (``"model.pkl"``) or environment variables
+    (read with ``os``, python-decouple, environs, pydantic-settings or Starlette's ``Config``), these followed to
+    the value a committed ``.env`` / ``.env.example`` file gives them."""
     out: list[ModelRef] = []
     for path in paths:
         mod = module(repo, path)
         if mod is None:
             continue
-        uses_env = "os" in mod.top_level_imports
+        uses_env = bool(_ENV_READERS & mod.top_level_imports)
         for s, line in mod.strings:
             s = s.strip()
             m = _REGISTRY_URI.match(s)
             if uses_env and re.fullmatch(r"[A-Z0-9_]*MODEL[A-Z0-9_]*", s):
-                out.append(ModelRef("environment", path, line, s))
+                configured = env_file_values(repo).get(s)
+                followed = _value_reference(*configured) if configured else None
+                out.append(followed or ModelRef("environment", path, line, s))
             elif s.startswith("models:/") and not m:
                 # an f-string: its literal parts are separate strings; read the reference from the source line
                 lines = (repo.read_text(path) or "").splitlines()

@@ -24,10 +24,41 @@ def load_toml(repo: Repo, path: str) -> dict[str, Any] | None:
         try:
             return tomllib.loads(text)
         except (tomllib.TOMLDecodeError, ValueError, RecursionError) as exc:
+            # a Jinja template (cookiecutter, copier): what every rendering of it holds
+            if "{%" in text or "{{" in text:
+                try:
+                    return tomllib.loads(jinja_unconditional(text))
+                except (tomllib.TOMLDecodeError, ValueError, RecursionError):
+                    pass
             repo.note(path, f"invalid TOML: {_short(exc)}")
             return None
 
     return repo.shared_memo(("textconfig.toml", repo.prefix + path), compute)
+
+
+_JINJA_BLOCK = re.compile(r"^\s*\{%-?\s*(if|elif|else|endif|for|endfor|set|raw|endraw)\b[^%]*-?%\}\s*$")
+_JINJA_INLINE = re.compile(r"\{%.*?%\}")
+_JINJA_VALUE = re.compile(r"(=\s*)\{\{.*?\}\}")
+
+
+def jinja_unconditional(text: str) -> str:
+    """What every rendering of a Jinja-templated config file holds, without evaluating anything: the lines
+    outside ``{% if %}`` ... ``{% endif %}`` blocks (whose branches depend on the answers), other tags dropped
+    and a bare ``{{ value }}`` made a string (a quoted ``"{{ x }}"`` stays as it is)."""
+    out: list[str] = []
+    depth = 0
+    for line in text.splitlines():
+        m = _JINJA_BLOCK.match(line)
+        if m:
+            tag = m.group(1)
+            if tag == "if":
+                depth += 1
+            elif tag == "endif" and depth:
+                depth -= 1
+            continue
+        if not depth:
+            out.append(_JINJA_VALUE.sub(r'\1"_"', _JINJA_INLINE.sub("", line)))
+    return "\n".join(out) + "\n"
 
 
 def _short(exc: BaseException) -> str:

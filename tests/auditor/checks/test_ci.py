@@ -48,6 +48,18 @@ def test_ci002_tests_in_ci(make_repo):
     assert_status(make_repo({".github/workflows/ci.yml": "on: [push\n"}), "CI002", Status.NOT_APPLICABLE)
 
 
+def test_ci002_script_command_named_in_the_line_before(make_repo):
+    """``pip install pytest`` then ``pytest`` in a script CI calls: the second command is its own, on its line."""
+    files = {
+        ".github/workflows/ci.yml": wf("run: bash ci/run_tests.sh"),
+        "ci/run_tests.sh": "pip install pytest\npytest",
+    }
+    result = assert_status(make_repo(files), "CI002", Status.PASS)
+    assert str(result.evidence[0]) == "ci/run_tests.sh:2"
+    files["ci/run_tests.sh"] = "pip install pytest\n"
+    assert_status(make_repo(files), "CI002", Status.FAIL)
+
+
 def test_ci003_lint_in_ci(make_repo):
     assert_status(
         make_repo({".github/workflows/ci.yml": wf("run: uv run ruff check .")}), "CI003", Status.PASS
@@ -94,6 +106,76 @@ def test_ci005_linter(make_repo):
     assert hook_only.credit == 0.5
     assert_status(make_repo({".flake8": "[flake8]\nselect = E,W,F\n"}), "CI005", Status.PASS)
     assert_status(make_repo(NO_CI), "CI005", Status.FAIL)
+
+
+LOCAL_HOOKS = """\
+repos:
+  - repo: local
+    hooks:
+      - id: format-fix
+        entry: uv run make format-fix
+        language: system
+      - id: lint
+        entry: uv run make lint
+        language: system
+"""
+
+
+def test_ci004_local_hooks_followed_through_the_task_runner(make_repo):
+    """Local hooks that call a Makefile target are judged by what the target runs."""
+    makefile = "lint:\n\truff check src\n\nformat-fix:\n\truff format src\n"
+    files = {".pre-commit-config.yaml": LOCAL_HOOKS, "Makefile": makefile}
+    result = assert_status(make_repo(files), "CI004", Status.PASS)
+    assert {e.note for e in result.evidence} == {"lint", "format-fix"}
+    # targets that neither lint nor format, or no Makefile at all
+    other = {".pre-commit-config.yaml": LOCAL_HOOKS, "Makefile": "lint:\n\techo ok\n\nformat-fix:\n\ttrue\n"}
+    assert_status(make_repo(other), "CI004", Status.FAIL)
+    assert_status(make_repo({".pre-commit-config.yaml": LOCAL_HOOKS}), "CI004", Status.FAIL)
+
+
+TEMPLATED_PYPROJECT = """\
+[project]
+name = {{ cookiecutter.name|tojson }}
+{%- if cookiecutter.manager == "poetry" %}
+[tool.poetry]
+name = "{{ cookiecutter.name }}"
+{% else %}
+[tool.poetry]
+name = "x"
+{% endif %}
+
+[tool.ruff.lint]
+select = ["E", "F", "I"]
+"""
+
+
+def test_ci004_ci005_project_template(make_repo):
+    """A cookiecutter template is judged by the project it generates: its hooks and linter configuration."""
+    gen = "{{ cookiecutter.repo_name }}"
+    template = {"cookiecutter.json": '{"repo_name": "x"}\n', "README.md": "# template\n"}
+    files = {
+        **template,
+        f"{gen}/.pre-commit-config.yaml": PRECOMMIT,
+        f"{gen}/pyproject.toml": TEMPLATED_PYPROJECT,
+    }
+    result = assert_status(make_repo(files), "CI004", Status.PASS)
+    assert result.evidence[0].path == f"{gen}/.pre-commit-config.yaml"
+    result = assert_status(make_repo(files), "CI005", Status.PASS)
+    assert result.evidence[0].path == f"{gen}/pyproject.toml"
+    # a repository of several starters, each with its question file
+    starters = {"starter-a/cookiecutter.json": "{}\n", f"starter-a/{gen}/pyproject.toml": TEMPLATED_PYPROJECT}
+    assert_status(make_repo({"README.md": "# starters\n", **starters}), "CI005", Status.PASS)
+    # the generated project's default rules, or its hooks without a formatter, still fail
+    defaults = {**template, f"{gen}/pyproject.toml": "[tool.ruff]\nline-length = 99\n"}
+    assert_status(make_repo(defaults), "CI005", Status.FAIL)
+    only_lint = {
+        **template,
+        f"{gen}/.pre-commit-config.yaml": PRECOMMIT.replace("      - id: ruff-format\n", ""),
+    }
+    assert_status(make_repo(only_lint), "CI004", Status.FAIL)
+    # a templated directory without a question file is not a template's project
+    no_questions = {"README.md": "# x\n", f"{gen}/pyproject.toml": TEMPLATED_PYPROJECT}
+    assert_status(make_repo(no_questions), "CI005", Status.FAIL)
 
 
 def test_ci006_dependency_bot(make_repo):
@@ -187,6 +269,21 @@ def test_ci010_audit_in_ci(make_repo):
     )
     assert_status(make_repo({".github/workflows/ci.yml": wf("run: pytest")}), "CI010", Status.FAIL)
     assert "needs CI001 first" in assert_status(make_repo(NO_CI), "CI010", Status.FAIL).message
+
+
+def test_ci011_python_deploy_script_in_a_release_job(make_repo):
+    """A release job whose script runs the project's deploy script (``python3 src/model_deploy_pipeline.py``)."""
+    script = "#!/bin/sh\ndvc repro\npython3 ./src/pipelines/model_deploy_pipeline.py ./models/model.joblib\n"
+    files = {
+        ".github/workflows/release.yml": wf("run: ./scripts/release.sh", on="{release: {types: [created]}}"),
+        "scripts/release.sh": script,
+        "Dockerfile": "FROM python:3.12\n",
+    }
+    result = assert_status(make_repo(files), "CI011", Status.PASS)
+    assert str(result.evidence[0]) == "scripts/release.sh:3"
+    # a script whose name only mentions something else is no deployment
+    files["scripts/release.sh"] = script.replace("model_deploy_pipeline", "redeploy_notes")
+    assert_status(make_repo(files), "CI011", Status.FAIL)
 
 
 def test_ci011_continuous_delivery(make_repo):

@@ -148,6 +148,50 @@ def test_dep006_fstring_registry_uri(make_repo):
     assert assert_status(make_repo({"api.py": latest}), "DEP006", Status.FAIL).credit == 0.6
 
 
+def test_dep006_loader_two_imports_below_the_service(make_repo):
+    """app -> pipeline -> load_model: the registry reference in the loader the pipeline imports counts."""
+    files = {
+        "svc/__init__.py": "",
+        "svc/app.py": "from flask import Flask\nfrom svc.pipeline import predict\napp = Flask(__name__)\n",
+        "svc/pipeline.py": "from svc.load_model import load\ndef predict(x):\n    return load().predict(x)\n",
+        "svc/load_model.py": 'import mlflow\ndef load():\n    return mlflow.pyfunc.load_model(f"models:/{name}/{version}")\n',
+    }
+    result = assert_status(make_repo(files), "DEP006", Status.PASS)
+    assert result.evidence[0].path == "svc/load_model.py"
+    # three imports down is out of reach: nothing found
+    deeper = {**files, "svc/load_model.py": "from svc.registry import load\n",
+              "svc/registry.py": files["svc/load_model.py"]}  # fmt: skip
+    assert_status(make_repo(deeper), "DEP006", Status.NOT_APPLICABLE)
+
+
+def test_dep006_setting_followed_to_the_committed_env_file(make_repo):
+    """``config("DEFAULT_MODEL_PATH")`` (Starlette, decouple...) is judged by the value ``.env.example`` gives it."""
+    config = "from starlette.config import Config\nconfig = Config('.env')\nMODEL_PATH = config('DEFAULT_MODEL_PATH')\n"
+    api = "from fastapi import FastAPI\nfrom svc.config import MODEL_PATH\napp = FastAPI()\n"
+    files = {"svc/__init__.py": "", "svc/api.py": api, "svc/config.py": config}
+    local = {**files, ".env.example": "API_KEY=x\nDEFAULT_MODEL_PATH=./sample_model/model.joblib\n"}
+    result = assert_status(make_repo(local), "DEP006", Status.FAIL)
+    assert str(result.evidence[0]) == ".env.example:2"
+    registry = {**files, ".env.example": "DEFAULT_MODEL_PATH=models:/churn@champion\n"}
+    assert_status(make_repo(registry), "DEP006", Status.PASS)
+    # no committed value: where the model comes from cannot be read
+    assert_status(make_repo(files), "DEP006", Status.NOT_APPLICABLE)
+
+
+def test_dep006_command_line_model_server(make_repo):
+    """``mlflow models serve -m <uri>`` in a compose file: a run's artifact is no registered version."""
+    compose = (
+        "services:\n  model-server:\n    image: x\n    command: >\n      mlflow models serve\n"
+        "      -m runs:/${RUN_ID}/model\n      --port 5001\n"
+    )
+    result = assert_status(make_repo({"docker-compose.yml": compose}), "DEP006", Status.FAIL)
+    assert str(result.evidence[0]) == "docker-compose.yml:6" and 0 < result.credit < 1
+    alias = compose.replace("runs:/${RUN_ID}/model", "models:/churn@champion")
+    assert_status(make_repo({"docker-compose.yml": alias}), "DEP006", Status.PASS)
+    assert_status(make_repo({"docker-compose.yml": "services:\n  db:\n    image: postgres\n"}), "DEP006",
+                  Status.NOT_APPLICABLE)  # fmt: skip
+
+
 def test_dep005_heroku_and_azureml_deployments(make_repo):
     """heroku.yml (how Heroku builds and runs the web process) and an Azure ML managed online deployment are
     deployment manifests of the service; heroku.yml is no infrastructure as code (DEP004)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from mlops_audit.model import Status
 
 from tests.helpers.checks import assert_status
+from tests.helpers.own_training import LESSONS, LIBRARY, LIBRARY_RUN
 
 PYPROJECT = (
     '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n[project]\nname = "churn"\n'
@@ -41,6 +42,19 @@ def test_flx002_hardcoded_hosts(make_repo):
     fail = assert_status(make_repo(dirty), "FLX002", Status.FAIL)
     assert {str(e) for e in fail.evidence} == {"src/train.py:1", "src/train.py:3", "src/db.py:1"}
     assert_status(make_repo({"README.md": "s3://bucket\n"}), "FLX002", Status.NOT_APPLICABLE)
+
+
+def test_flx002_service_name_with_a_port(make_repo):
+    """``http://mlflow-server:5000`` names a compose service: the code runs only beside that stack."""
+    dirty = {"models/train.py": 'import mlflow\nmlflow.set_tracking_uri("http://mlflow-server:5000")\n'}
+    fail = assert_status(make_repo(dirty), "FLX002", Status.FAIL)
+    assert [str(e) for e in fail.evidence] == ["models/train.py:2"]
+    # a public host, a placeholder without a port, or the environment's value with it as default, pass
+    clean = {
+        "models/train.py": 'import os\nuri = os.getenv("MLFLOW_TRACKING_URI", "http://mlflow-server:5000")\n'
+        'docs = "https://mlflow.org:443/docs"\nhelp = "http://your-server/"\n'
+    }
+    assert_status(make_repo(clean), "FLX002", Status.PASS)
 
 
 def test_flx003_components_by_config(make_repo):
@@ -101,6 +115,70 @@ def test_flx003_documented_extension_points(make_repo):
     assert [e.path for e in ok.evidence][-1] == "docs/extending.md"
 
 
+def test_flx001_backend_ships_only_the_package_named_after_the_distribution(make_repo):
+    """Poetry, hatchling, flit and uv_build build the package named after the distribution (or the one they are
+    told): a monorepo's tooling pyproject named otherwise builds none of the project directories."""
+    poetry = (
+        '[tool.poetry]\nname = "ml-projects"\n\n'
+        '[build-system]\nrequires = ["poetry-core"]\nbuild-backend = "poetry.core.masonry.api"\n'
+    )
+    files = {"pyproject.toml": poetry, "churn_project/__init__.py": "", "churn_project/run.py": TRAIN}
+    result = assert_status(make_repo(files), "FLX001", Status.FAIL)
+    assert "builds nothing" in result.message
+    # the package named after the distribution, or one the backend is told to ship
+    assert_status(make_repo({**files, "ml_projects/__init__.py": ""}), "FLX001", Status.PASS)
+    told = poetry.replace(
+        'name = "ml-projects"\n', 'name = "ml-projects"\npackages = [{include = "churn_project"}]\n'
+    )
+    assert_status(make_repo({**files, "pyproject.toml": told}), "FLX001", Status.PASS)
+    flit = '[build-system]\nbuild-backend = "flit_core.buildapi"\n[project]\nname = "x-y"\n[tool.flit.module]\nname = "churn_project"\n'
+    assert_status(make_repo({**files, "pyproject.toml": flit}), "FLX001", Status.PASS)
+    # setuptools discovers packages whatever their name
+    setuptools = '[build-system]\nbuild-backend = "setuptools.build_meta"\n[project]\nname = "ml-projects"\n'
+    assert_status(make_repo({**files, "pyproject.toml": setuptools}), "FLX001", Status.PASS)
+
+
+def test_flx001_project_template_generates_a_package(make_repo):
+    gen = "{{ cookiecutter.repo_name }}"
+    files = {
+        "cookiecutter.json": '{"repo_name": "x"}\n',
+        f"{gen}/pyproject.toml": PYPROJECT.replace('"churn"', '"{{ cookiecutter.repo_name }}"'),
+        f"{gen}/src/{{{{ cookiecutter.package }}}}/__init__.py": "",
+        f"{gen}/src/{{{{ cookiecutter.package }}}}/train.py": TRAIN,
+    }
+    result = assert_status(make_repo(files), "FLX001", Status.PASS)
+    assert result.evidence[0].path == f"{gen}/pyproject.toml"
+    # the generated project builds nothing unconditionally (build-system only in one Jinja branch)
+    branch = "{% if cookiecutter.manager == 'poetry' %}\n" + PYPROJECT + "{% endif %}\n"
+    assert_status(make_repo({**files, f"{gen}/pyproject.toml": branch}), "FLX001", Status.FAIL)
+
+
+def test_flx003_class_path_in_configuration(make_repo):
+    """``backend: inference.backend.Local`` in a config file, imported by its computed name in the code."""
+    loader = (
+        "import importlib\n"
+        "def build(cfg):\n"
+        "    module, cls = cfg['backend'].rsplit('.', 1)\n"
+        "    return getattr(importlib.import_module(module), cls)()\n"
+    )
+    files = {
+        "train.py": TRAIN,
+        "src/common/loader.py": loader,
+        "src/inference/backend.py": "class Local:\n    pass\n\n\nclass Sagemaker:\n    pass\n",
+        "config/local.yml": "project: churn\nbackend: inference.backend.Local\n",
+    }
+    result = assert_status(make_repo(files), "FLX003", Status.PASS)
+    assert str(result.evidence[0]) == "config/local.yml:2"
+    # a class path the repository does not define, or code that imports only literal names
+    assert_status(
+        make_repo({**files, "config/local.yml": "backend: sklearn.svm.SVC\n"}), "FLX003", Status.FAIL
+    )
+    literal = loader.replace(
+        "importlib.import_module(module)", "importlib.import_module('inference.backend')"
+    )
+    assert_status(make_repo({**files, "src/common/loader.py": literal}), "FLX003", Status.FAIL)
+
+
 def test_flx004_environments(make_repo):
     ok = assert_status(
         make_repo({"conf/env/dev.yaml": "a: 1\n", "conf/env/prod.yaml": "a: 2\n"}), "FLX004", Status.PASS
@@ -114,3 +192,22 @@ def test_flx004_environments(make_repo):
     one = assert_status(make_repo({"conf/prod.yaml": "a: 1\n"}), "FLX004", Status.FAIL)
     assert one.credit == 0.5
     assert_status(make_repo({"train.py": TRAIN}), "FLX004", Status.FAIL)
+
+
+def test_flx004_environments_named_after_where_they_run(make_repo):
+    """``configs/ci.yaml`` beside ``configs/dev.yaml``, ``config/sagemaker.yml`` beside ``config/local.yml``."""
+    ok = assert_status(
+        make_repo({"configs/dev.yaml": "a: 1\n", "configs/ci.yaml": "a: 2\n"}), "FLX004", Status.PASS
+    )
+    assert {e.note for e in ok.evidence} == {"ci", "dev"}
+    files = {"config/local.yml": "a: 1\n", "config/sagemaker.yml": "a: 2\n"}
+    assert_status(make_repo(files), "FLX004", Status.PASS)
+    # only as the whole name of a file directly in a configuration directory
+    elsewhere = {"configs/dev.yaml": "a: 1\n", ".gitlab-ci.yml": "a: 1\n", "conf/model/aws_ci.yaml": "a: 1\n"}
+    assert_status(make_repo(elsewhere), "FLX004", Status.FAIL)
+
+
+def test_flx004_no_model_of_its_own(make_repo):
+    for files in (LIBRARY, LESSONS):
+        assert_status(make_repo(files), "FLX004", Status.NOT_APPLICABLE)
+    assert_status(make_repo(LIBRARY_RUN), "FLX004", Status.FAIL)

@@ -51,6 +51,25 @@ def test_rep002_locked(make_repo) -> None:
     assert_status(make_repo({"main.py": ""}), "REP002", NA)
 
 
+def test_rep002_one_pinned_environment_among_unpinned_ones(make_repo) -> None:
+    """A pinned requirements file does not lock the project when its other runtime environments are ranges."""
+    files = {
+        "week_0/train.py": "",
+        "week_0/requirements.txt": "numpy==1.26.4\n",
+        "week_9/requirements.txt": "numpy==1.26.4\nwandb\n",
+    }
+    result = assert_status(make_repo(files), "REP002", FAIL)
+    assert result.credit == 0.5 and "week_9/requirements.txt" in result.message
+    conda = "name: x\ndependencies:\n  - python=3.11\n  - pip\n  - pandas>=1.3\n"
+    result = assert_status(make_repo({**files, "week_9/requirements.txt": "numpy==1.26.4\n", "env/conda.yml": conda}),
+                           "REP002", FAIL)  # fmt: skip
+    assert "env/conda.yml" in result.message
+    # tooling environments (dev, test, docs) and an exactly pinned conda environment do not count
+    tooling = {**files, "week_9/requirements.txt": "numpy==1.26.4\n", "requirements-dev.txt": "ruff\n",
+               "docs/requirements.txt": "mkdocs\n", "env/conda.yml": conda.replace(">=", "=")}  # fmt: skip
+    assert_status(make_repo(tooling), "REP002", PASS)
+
+
 def test_rep003_imports_declared(make_repo) -> None:
     files = {
         "src/pkg/__init__.py": "",

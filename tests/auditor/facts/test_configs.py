@@ -47,6 +47,48 @@ def test_other_frameworks(make_repo):
     assert {"lightning_cli", "omegaconf", "kedro"} <= set(configs.config_inventory(repo))
 
 
+AML_PIPELINE = """\
+$schema: https://azuremlschemas.azureedge.net/latest/pipelineJob.schema.json
+type: pipeline
+inputs:
+  n_estimators: 300
+jobs:
+  train:
+    command: >-
+      python train.py --n_estimators ${{inputs.n_estimators}}
+"""
+
+
+def test_azureml_job_spec_configures_the_run(make_repo):
+    repo = Repo(make_repo({"mlops/azureml/train/pipeline.yml": AML_PIPELINE, "src/train.py": "print(1)\n"}))
+    fact = configs.config_management_fact(repo)
+    assert fact.value is True and str(fact.evidence[0]) == "mlops/azureml/train/pipeline.yml:1"
+    # a job spec that passes nothing to its scripts, or another YAML, is no configuration of the run
+    bare = AML_PIPELINE.replace("${{inputs.n_estimators}}", "300")
+    assert configs.config_management_fact(Repo(make_repo({"pipeline.yml": bare}))).value is False
+
+
+ENV_SETTINGS = (
+    "import os\n"
+    'PROJECT = os.getenv("PROJECT", "")\nREGION = os.getenv("REGION", "")\n'
+    'TRAIN_LIMIT = os.getenv("TRAIN_LIMIT", "0")\nMODEL_NAME = os.getenv("MODEL_NAME", "m")\n'
+    'ACCURACY_THRESHOLD = os.getenv("ACCURACY_THRESHOLD", "0.8")\n'
+)
+
+
+def test_settings_module_read_from_the_environment(make_repo):
+    repo = Repo(make_repo({"src/pipelines/config.py": ENV_SETTINGS}))
+    fact = configs.config_management_fact(repo)
+    assert fact.value is True and str(fact.evidence[0]) == "src/pipelines/config.py:2"
+    # a web service's settings (hosts, secrets), or a few variables, are no run configuration
+    web = "import os\n" + "".join(
+        f'{n} = os.getenv("{n}")\n' for n in ("DB_HOST", "DB_USER", "SECRET", "PORT", "DEBUG")
+    )
+    assert configs.config_management_fact(Repo(make_repo({"app/settings.py": web}))).value is False
+    few = "import os\nTRAIN_LIMIT = os.getenv('TRAIN_LIMIT')\nMODEL = os.getenv('MODEL')\n"
+    assert configs.config_management_fact(Repo(make_repo({"config.py": few}))).value is False
+
+
 def test_dvc_params_and_yaml_loaded_by_code(make_repo):
     dvc_repo = Repo(
         make_repo({"params.yaml": "lr: 1\n", "dvc.yaml": "stages:\n  t:\n    cmd: x\n    params: [lr]\n"})

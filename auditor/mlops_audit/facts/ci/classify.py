@@ -36,7 +36,8 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
         r"fly|flyctl|modal|vercel|bentoml|railway)\s+deploy\b|\bterraform\s+apply\b|\bpulumi\s+up\b|"
         r"\baws\s+(ecs\s+update-service|lambda\s+update-function-code|sagemaker\s+(create|update)-endpoint)|"
         r"\bmlflow\s+(deployments|sagemaker)\b|\bgh\s+release\s+create\b|\bskaffold\s+run\b|\bargocd\s+app\s+sync\b|"
-        r"(^|[\s/])(make|just|poe|task|invoke|inv)\s+(deploy|publish|release)\b|(^|[\s/])deploy[\w.-]*\.sh\b"
+        r"(^|[\s/])(make|just|poe|task|invoke|inv)\s+(deploy|publish|release)\b|(^|[\s/])deploy[\w.-]*\.sh\b|"
+        r"(^|\s)python[\d.]*\s+(-\w+\s+)*(-m\s+)?[\w./-]*?(^|[/._-]|\b)deploy(ment)?([_-][\w-]*)?(\.py)?(\s|$)"
     ),
     "audit": re.compile(r"\bmlops[-_]audit\b"),
     "drift": re.compile(

@@ -52,6 +52,12 @@ def _locate(lines: list[str], start: int | None, needle: str, limit: int = 400) 
     else ``start``."""
     if start is None:
         return None
+    found = _find(lines, start, needle, limit)
+    return start if found is None else found
+
+
+def _find(lines: list[str], start: int, needle: str, limit: int = 400) -> int | None:
+    """The 1-based line at or after ``start`` whose text holds ``needle``, or None."""
     text = needle.strip()
     if not text:
         return start
@@ -60,7 +66,7 @@ def _locate(lines: list[str], start: int | None, needle: str, limit: int = 400) 
         for index in window:
             if probe in lines[index]:
                 return index + 1
-    return start
+    return None
 
 
 def locate(repo: Repo, path: str, start: int | None, needle: str) -> int | None:
@@ -76,12 +82,17 @@ def script_commands(
     lines = source_lines(repo, path) if line is not None else []
     out: list[Command] = []
     cursor = line
+    previous: int | None = None
     for piece in pieces:
         for text, first in split_script(piece):
             found = _locate(lines, cursor, first) if lines else cursor
+            if found is not None and found == previous and lines:
+                # the command's text is in the line of the command before it (``pytest`` after ``pip install
+                # pytest``): a line just below holding it, when there is one, is its own
+                found = _find(lines, found + 1, first, limit=10) or found
             out.append(Command(text, path, found, "", job, pipeline or path, step))
             if found is not None:
-                cursor = found
+                cursor = previous = found
     return out
 
 

@@ -69,7 +69,9 @@ def expand(repo: Repo, command: Command, depth: int = MAX_DEPTH) -> list[Command
     """The commands below ``command``, in order: what the task runners and scripts it calls run, and what
     those call in turn, up to ``depth`` levels (a script that calls itself is followed once)."""
     found: list[Command] = []
-    seen: set[tuple[str, int | None]] = set()
+    seen: set[tuple[str, int | None, str]] = (
+        set()
+    )  # two commands may share a line: the text is part of the key
 
     def walk(current: Command, via: str, level: int) -> None:
         for segment in segments(current.text):
@@ -77,9 +79,9 @@ def expand(repo: Repo, command: Command, depth: int = MAX_DEPTH) -> list[Command
             if inv is None:
                 continue
             for text, path, line in follow(repo, inv, segment):
-                if (path, line) in seen:
+                if (path, line, text) in seen:
                     continue
-                seen.add((path, line))
+                seen.add((path, line, text))
                 below = Command(text, path, line, via, command.job, command.pipeline, command.step)
                 found.append(below)
                 if level > 1:
