@@ -601,7 +601,7 @@ def continuous_delivery(repo: Repo) -> Result:
         pipe, job, ev = automatic[0]
         events = ", ".join(sorted(_automatic_events(pipe, job)))
         return Result.passed(f"job {job.id} deploys automatically on {events}", [ev])
-    external = [(p, j, e) for p, j, e in jobs if p.external_triggers and not j.manual]
+    external = [(p, j, e) for p, j, e in jobs if p.external_triggers and not p.triggers and not j.manual]
     if external:
         pipe, job, ev = external[0]
         return Result.unknown(

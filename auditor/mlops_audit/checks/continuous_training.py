@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..facts import ci, testing
+from ..facts import ci, schedules, testing
 from ..facts.python import prefilter
 from ..facts.training import training_evidence
 from ..facts.yamlfile import LineDict
@@ -71,7 +71,10 @@ def _na(repo: Repo) -> Result | None:
 def scheduled_training(repo: Repo) -> Result:
     """A CI workflow runs the training on a schedule (``schedule:`` cron) or on an event
     (``workflow_dispatch``, ``repository_dispatch``, an API or pipeline trigger, GitLab
-    ``$CI_PIPELINE_SOURCE == "schedule"``), not only on a laptop.
+    ``$CI_PIPELINE_SOURCE == "schedule"``), or an orchestrator or the cloud schedules it: a Prefect deployment
+    with a cron (``flow.serve(cron=...)``, ``prefect.yaml``), an Airflow DAG or Dagster / ZenML schedule, a
+    Vertex AI / Kubeflow recurring run, or a Cloud Scheduler job / EventBridge schedule declared in Terraform
+    that starts the training pipeline — not only on a laptop.
 
     Why it matters: models decay as the world changes; continuous training refreshes them from new data with
     the same reviewed code, producing a traceable run each time.
@@ -101,6 +104,10 @@ def scheduled_training(repo: Repo) -> Result:
         how = ", ".join(sorted(run.triggered))
         return Result.passed(f"{run.pipeline.path} trains on {how}",
                              [_trigger_evidence(run), Evidence(run.command.path, run.command.line, run.command.text[:80])])  # fmt: skip
+    scheduled = schedules.training_schedules(repo)
+    if scheduled:
+        return Result.passed(f"training is scheduled outside CI: {scheduled[0].what}",
+                             [Evidence(s.path, s.line, s.what) for s in scheduled[:3]])  # fmt: skip
     other = training_runs(repo)
     if other:
         cmd = other[0].command

@@ -6,7 +6,7 @@ only at what can be deployed and how it is described (containers, manifests, IaC
 
 from __future__ import annotations
 
-from ..facts import docker, serving
+from ..facts import cloudml, docker, serving
 from ..model import Evidence, Result, Severity
 from ..repo import Repo
 from .base import check
@@ -314,8 +314,9 @@ _DEPLOY_KINDS = docker.WORKLOAD_KINDS | docker.SERVING_KINDS
 def deployment_manifest(repo: Repo) -> Result:
     """A versioned manifest says how the serving code runs: a Kubernetes workload, KServe ``InferenceService``,
     Seldon deployment, Helm chart, Serverless / SAM function, a PaaS descriptor (``fly.toml``, ``app.yaml``,
-    ``render.yaml``, ``Procfile``, ``heroku.yml``), an Azure ML online or batch deployment or a compose service
-    built from the repository.
+    ``render.yaml``, ``Procfile``, ``heroku.yml``), an Azure ML online or batch deployment, a compose service
+    built from the repository, or Terraform that declares the workload itself (a Lambda function, a SageMaker
+    endpoint, a Cloud Run service, an ECS service...).
 
     Why it matters: a declared deployment is what automation (CI/CD, GitOps) applies; without it each release is
     a manual, unreviewed procedure. The CI family checks that a pipeline actually deploys it.
@@ -345,6 +346,7 @@ def deployment_manifest(repo: Repo) -> Result:
         for s in docker.compose_services(repo)
         if s.build
     ]
+    deploys += [docker.Manifest(r.path, r.line, r.type, "terraform") for r in cloudml.workloads(repo)]
     if deploys:
         return Result.passed(
             "deployment manifest found", [Evidence(m.path, m.line, m.kind) for m in deploys[:4]]

@@ -74,3 +74,143 @@ def test_ci011_merged_pull_request_push_is_automatic(make_repo):
     # build-push-action v2+ only builds unless push: true
     files[".github/workflows/release.yml"] = MERGED.format(version="v5")
     assert_status(make_repo(files), "CI011", Status.FAIL)
+
+
+def test_ci012_fails_when_the_repository_submits_its_build_by_hand(make_repo):
+    files = {
+        "build/pipeline-deployment.yaml": SHELL_STEP.format("pytest"),
+        "README.md": "Run `gcloud builds submit --no-source --config build/pipeline-deployment.yaml`\n",
+    }
+    assert_status(make_repo(files), "CI012", Status.FAIL)
+
+
+TRAIN = (
+    "from sklearn.linear_model import LinearRegression\n"
+    "import pandas as pd\n\n"
+    "def train(df):\n    model = LinearRegression()\n    model.fit(df[['x']], df['y'])\n    return model\n"
+)
+FLOW = """from prefect import flow
+from project.train import train
+
+
+@flow
+def daily_training():
+    train(None)
+
+
+if __name__ == "__main__":
+    daily_training.serve(name="daily-training"{schedule})
+"""
+
+
+def test_ct001_orchestrator_schedule_counts(make_repo):
+    files = {"project/train.py": TRAIN, "flows/daily.py": FLOW.format(schedule=', cron="0 13 * * *"')}
+    result = assert_status(make_repo(files), "CT001", Status.PASS)
+    assert "cron" in result.message
+    files["flows/daily.py"] = FLOW.format(schedule="")
+    assert_status(make_repo(files), "CT001", Status.FAIL)
+
+
+SCHEDULER = """resource "google_cloud_scheduler_job" "{name}" {{
+  name     = var.name
+  schedule = var.schedule
+  pubsub_target {{
+    topic_name = var.topic_name
+    attributes = {{ {attribute} = var.path }}
+  }}
+}}
+"""
+
+
+def test_ct001_cloud_scheduler_in_terraform_counts(make_repo):
+    files = {
+        "src/train.py": TRAIN,
+        "terraform/scheduler.tf": SCHEDULER.format(name="scheduled_pipeline", attribute="template_path"),
+    }
+    assert_status(make_repo(files), "CT001", Status.PASS)
+    # a scheduled job that names no pipeline or training (a report, a cleanup) is not a training schedule
+    files["terraform/scheduler.tf"] = SCHEDULER.format(name="nightly_report", attribute="report")
+    assert_status(make_repo(files), "CT001", Status.FAIL)
+
+
+KFP_COMPONENT = """from kfp.v2.dsl import Artifact, Metrics, Output, component
+
+
+@component(base_image="python:3.11")
+def train_job(model: Output[Artifact], metrics: Output[Metrics], n_estimators: int = 100):
+    from sklearn.ensemble import RandomForestRegressor
+
+    est = RandomForestRegressor(n_estimators=n_estimators, random_state=0)
+    est.fit([[0.0], [1.0]], [0.0, 1.0])
+    {log}
+"""
+
+
+def test_exp001_kfp_metrics_artifacts_are_tracking(make_repo):
+    files = {"components/train.py": KFP_COMPONENT.format(log='metrics.log_metric("rmse", 0.1)')}
+    result = assert_status(make_repo(files), "EXP001", Status.PASS)
+    assert "kfp" in result.message
+    assert_status(make_repo(files), "EXP002", Status.PASS)
+    assert_status(make_repo(files), "EXP006", Status.PASS)
+    files = {"components/train.py": KFP_COMPONENT.format(log="print(est)")}
+    assert_status(make_repo(files), "EXP001", Status.FAIL)
+
+
+VERTEX_UPLOAD = """import google.cloud.aiplatform as aip
+from sklearn.linear_model import LinearRegression
+
+
+def train_and_upload(df, parent):
+    model = LinearRegression().fit(df[["x"]], df["y"])
+    job = aip.CustomTrainingJob(display_name="train", script_path="train.py", container_uri="img")
+    return job.run(model_display_name="churn"{parent})
+"""
+
+
+def test_ver006_vertex_model_registry_versions(make_repo):
+    files = {"pipelines/train.py": VERTEX_UPLOAD.format(parent=", parent_model=parent")}
+    assert_status(make_repo(files), "VER006", Status.PASS)
+    files = {"pipelines/train.py": VERTEX_UPLOAD.format(parent="")}
+    assert_status(make_repo(files), "VER006", Status.FAIL)
+
+
+SAGEMAKER_PIPELINE = """resource "aws_sagemaker_pipeline" "training" {
+  pipeline_name         = "training"
+  pipeline_display_name = "training"
+  role_arn              = var.role
+  pipeline_definition = jsonencode({
+    Version = "2020-12-01"
+    Steps = [
+      { Name = "Train", Type = "Training", Arguments = {} },
+      { Name = "Register", Type = "%s", Arguments = { ModelPackageGroupName = var.group } },
+    ]
+  })
+}
+"""
+
+
+def test_sagemaker_pipeline_and_registry_declared_in_terraform(make_repo):
+    files = {"app/train.py": TRAIN, "infra/pipeline.tf": SAGEMAKER_PIPELINE % "RegisterModel"}
+    result = assert_status(make_repo(files), "PIP001", Status.PASS)
+    assert "sagemaker" in result.message
+    assert_status(make_repo(files), "VER006", Status.PASS)
+    files["infra/pipeline.tf"] = SAGEMAKER_PIPELINE % "Processing"
+    assert_status(make_repo(files), "VER006", Status.FAIL)
+    assert_status(make_repo({"app/train.py": TRAIN, "infra/s3.tf": 'resource "aws_s3_bucket" "b" {}\n'}),
+                  "PIP001", Status.FAIL)  # fmt: skip
+
+
+SERVE = "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.post('/predict')\ndef predict(x: float):\n    return x\n"
+LAMBDA = """resource "aws_lambda_function" "api" {
+  function_name = "predict"
+  package_type  = "Image"
+  image_uri     = var.image_uri
+}
+"""
+
+
+def test_dep005_terraform_declaring_the_workload(make_repo):
+    files = {"app/main.py": SERVE, "iac/lambda.tf": LAMBDA}
+    assert_status(make_repo(files), "DEP005", Status.PASS)
+    files["iac/lambda.tf"] = 'resource "aws_ecr_repository" "repo" {\n  name = "predict"\n}\n'
+    assert_status(make_repo(files), "DEP005", Status.FAIL)

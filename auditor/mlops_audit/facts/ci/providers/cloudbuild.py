@@ -8,7 +8,9 @@ Cloud Build's substitutions (``$COMMIT_SHA``, ``${_USER_VARIABLE}``...) or loggi
 A build runs its steps in order; each step becomes one job step whose command is its ``entrypoint`` (or the
 builder's tool: ``gcr.io/cloud-builders/docker`` -> ``docker``) followed by its ``args``, or its ``script``
 (``bash -c`` arguments are read as the script they are). Cloud Build triggers live in the Google Cloud project,
-not in the repository: the pipeline declares no trigger and is marked ``external_triggers``.
+not in the repository: the pipeline declares no trigger and is marked ``external_triggers``. When the
+repository itself submits the configuration by hand (``gcloud builds submit --config build/x.yaml`` in a
+notebook, a README, a Makefile or a script), the pipeline gets a ``manual`` trigger at that place.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Any
 
 from ....repo import Repo
 from ...yamlfile import line_of, load_config, load_yaml
-from ..model import Job, Pipeline, Step
+from ..model import Job, Pipeline, Step, Trigger
 from ..shell import script_commands
 
 #: top-level keys of a Cloud Build configuration (https://cloud.google.com/build/docs/build-config-file-schema)
@@ -69,6 +71,27 @@ def cloudbuild_files(repo: Repo) -> list[str]:
     return sorted(p for p in found if _looks_like_build(load_yaml(repo, p)))
 
 
+_SUBMIT = re.compile(r"gcloud\s+(?:beta\s+)?builds\s+submit\b[^\n]*?--config[=\s]+[\"']?([\w./${}-]+)")
+_SUBMIT_FILES = (".md", ".rst", ".ipynb", ".sh", ".py", ".txt", ".mk")
+
+
+def _manual_submits(repo: Repo) -> dict[str, tuple[str, int]]:
+    """Build configurations the repository submits by hand: file name -> (where, line)."""
+
+    def compute() -> dict[str, tuple[str, int]]:
+        paths = [p for p, e in repo.entries.items()
+                 if (e.suffix in _SUBMIT_FILES or e.name in ("Makefile", "justfile")) and (e.size or 0) < 2_000_000]  # fmt: skip
+        out: dict[str, tuple[str, int]] = {}
+        for path in repo.grep(paths, b"builds submit"):
+            text = repo.read_text(path) or ""
+            for m in _SUBMIT.finditer(text):
+                name = m.group(1).rsplit("/", 1)[-1]
+                out.setdefault(name, (path, text.count("\n", 0, m.start()) + 1))
+        return out
+
+    return repo.memo("ci.cloudbuild.manual_submits", compute)
+
+
 def _step_script(step: dict[str, Any]) -> str | None:
     script = step.get("script")
     if isinstance(script, str):
@@ -92,6 +115,9 @@ def parse(repo: Repo, path: str) -> Pipeline:
     if not isinstance(data, dict) or not isinstance(data.get("steps"), list):
         return Pipeline("cloudbuild", path, parsed=False)
     pipe = Pipeline("cloudbuild", path, external_triggers=True)
+    submitted = _manual_submits(repo).get(path.rsplit("/", 1)[-1])
+    if submitted:
+        pipe.triggers.append(Trigger("manual", submitted[0], submitted[1]))
     job = Job("build", line_of(data, "steps"), name=path)
     steps = data["steps"]
     for i, spec in enumerate(steps):
