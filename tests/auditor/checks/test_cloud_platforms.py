@@ -214,3 +214,49 @@ def test_dep005_terraform_declaring_the_workload(make_repo):
     assert_status(make_repo(files), "DEP005", Status.PASS)
     files["iac/lambda.tf"] = 'resource "aws_ecr_repository" "repo" {\n  name = "predict"\n}\n'
     assert_status(make_repo(files), "DEP005", Status.FAIL)
+
+
+PROMOTE = """from google.cloud.aiplatform.models import ModelRegistry
+
+
+def update_best_model(champion, challenger, m_champ, m_chall):
+{body}
+"""
+GATED = """    challenger_wins = m_chall < m_champ
+    if challenger_wins:
+        ModelRegistry(model=champion).add_version_aliases(["default"], challenger.version_id)
+        return True
+    return False"""
+UNGATED = """    ModelRegistry(model=champion).add_version_aliases(["default"], challenger.version_id)"""
+
+
+def test_ct003_tst004_champion_challenger_alias_is_a_gate(make_repo):
+    files = {"src/train.py": TRAIN, "src/update_best_model.py": PROMOTE.format(body=GATED)}
+    result = assert_status(make_repo(files), "CT003", Status.PASS)
+    assert "quality gate" in result.message
+    assert_status(make_repo(files), "TST004", Status.PASS)
+    # moving the alias with no comparison promotes whatever was trained
+    files["src/update_best_model.py"] = PROMOTE.format(body=UNGATED)
+    result = assert_status(make_repo(files), "CT003", Status.FAIL)
+    assert result.credit == 0.5
+    assert_status(make_repo(files), "TST004", Status.FAIL)
+
+
+MLFLOW_STAGE = """import mlflow
+
+
+def promote(rmse_rf, rmse_xgb):
+    best = "rf" if rmse_rf < rmse_xgb else "xgb"
+    client = mlflow.MlflowClient()
+    client.transition_model_version_stage(name=best, version=1, stage="Staging")
+"""
+
+
+def test_ct003_stage_transition_without_comparison_with_a_bar_fails(make_repo):
+    files = {"src/train.py": TRAIN, "flows/promote.py": MLFLOW_STAGE}
+    assert_status(make_repo(files), "CT003", Status.FAIL)
+    gated = MLFLOW_STAGE.replace(
+        "    client = ",
+        "    if min(rmse_rf, rmse_xgb) > 0.3:\n        raise ValueError(rmse_rf)\n    client = ",
+    )
+    assert_status(make_repo({"src/train.py": TRAIN, "flows/promote.py": gated}), "CT003", Status.PASS)
