@@ -93,7 +93,9 @@ _CLOUD_IAC = ("terraform ", "pulumi ", "cdk ", "cloudformation ")
 )
 def containerised(repo: Repo) -> Result:
     """A ``Dockerfile`` (or ``Containerfile``, ``*.Dockerfile``) or a compose file builds the project's image.
-    A ``.devcontainer/`` alone is a development environment, not a deployable artefact.
+    Pipeline components that declare the image they run in (Kubeflow / Vertex AI ``@component(base_image=...,
+    packages_to_install=[...])``, a container spec's ``image``) count too: the image is defined in code. A
+    ``.devcontainer/`` alone is a development environment, not a deployable artefact.
 
     Why it matters: the container is the unit that runs the same way on a laptop, in CI, in the training
     cluster and in production — it pins the OS, system libraries and Python.
@@ -125,6 +127,12 @@ def containerised(repo: Repo) -> Result:
     found = docker.dockerfile_paths(repo) + docker.compose_paths(repo)
     if found:
         return Result.passed("container definition found", found[:3])
+    images = cloudml.component_images(repo)
+    if images:
+        return Result.passed(
+            "the pipeline components run in container images they declare (base_image / image)",
+            [Evidence(p, line, f"image {image}") for p, line, image in images[:3]],
+        )
     deployed = serving.deployables(repo)
     if not deployed:
         return Result.not_applicable(

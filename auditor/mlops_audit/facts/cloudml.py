@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 
 from ..repo import Repo, memoized
+from .python import modules_containing
 
 _RESOURCE = re.compile(r'^[ \t]*resource[ \t]+"([\w-]+)"[ \t]+"([\w-]+)"', re.MULTILINE)
 _TOP_BLOCK = re.compile(r"^(resource|data|module|variable|output|locals|provider|terraform)\b", re.MULTILINE)
@@ -131,4 +132,29 @@ def schedules(repo: Repo) -> list[TfResource]:
             ref in t.body and _STARTS_TRAINING.search(t.body) for t in targets
         ):  # the rule itself, or the EventBridge target attached to it, names the pipeline it starts
             out.append(r)
+    return out
+
+
+# ------------------------------------------------------------------------------------------------ images
+#: Calls that run a pipeline step in a declared container image, with the argument that names the image.
+_IMAGE_CALLS = (
+    ("kfp", frozenset({"component", "create_component_from_func", "func_to_container_op"}), "base_image"),
+    ("kfp", frozenset({"ContainerSpec", "ContainerOp"}), "image"),
+)
+
+
+@memoized
+def component_images(repo: Repo) -> list[tuple[str, int, str]]:
+    """Pipeline steps that run in a container image the code declares: Kubeflow / Vertex AI Pipelines
+    components with ``base_image=`` (``@component(base_image="python:3.11", packages_to_install=[...])``) or a
+    container spec with ``image=``: ``(path, line, image)``. Test files do not count."""
+    out: list[tuple[str, int, str]] = []
+    for mod in modules_containing(repo, b"base_image", b"ContainerSpec", b"ContainerOp"):
+        if re.search(r"(^|/)(tests?/|test_)", mod.path):
+            continue
+        for call in mod.calls:
+            for root, attrs, key in _IMAGE_CALLS:
+                if call.name.startswith(root + ".") and call.attr in attrs and key in call.kwargs:
+                    value = call.kwargs[key]
+                    out.append((mod.path, call.line, value if isinstance(value, str) else "image"))
     return out

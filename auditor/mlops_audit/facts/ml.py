@@ -621,7 +621,26 @@ _STAT_GENERIC = (
 )
 
 
+#: Managed model monitoring that detects training-serving skew or prediction drift: Vertex AI model monitoring
+#: objectives (``trainingPredictionSkewDetectionConfig``, ``defaultSkewThreshold``, ``SkewDetectionConfig``) and
+#: SageMaker Model Monitor (``DefaultModelMonitor``, ``create_monitoring_schedule``).
+_MANAGED_MONITORING = re.compile(
+    r"^(trainingPredictionSkewDetectionConfig|predictionDriftDetectionConfig|default(Skew|Drift)Threshold|"
+    r"(skew|drift)_?[Tt]hresholds)$"
+)
+_MANAGED_MONITORING_CALLS = (
+    ("google.cloud.aiplatform", frozenset({"SkewDetectionConfig", "DriftDetectionConfig", "ObjectiveConfig",
+                                           "ModelDeploymentMonitoringJob", "create_model_monitoring_job"})),
+    ("sagemaker", frozenset({"DefaultModelMonitor", "ModelQualityMonitor", "ModelBiasMonitor",
+                             "create_monitoring_schedule"})),
+)  # fmt: skip
 _DRIFT_NEEDLES = prefilter(
+    b"SkewDetection",
+    b"SkewThreshold",
+    b"skew_threshold",
+    b"ModelMonitor",
+    b"monitoring_schedule",
+    b"DriftDetection",
     b"evidently",
     b"alibi_detect",
     b"whylogs",
@@ -642,7 +661,8 @@ _DRIFT_NEEDLES = prefilter(
 @memoized
 def drift_usages(repo: Repo) -> dict[str, list[Evidence]]:
     """Drift detection: Evidently drift presets/metrics, alibi-detect, whylogs, NannyML, frouros, deepchecks
-    drift checks, or custom statistical tests (KS, PSI...) in code about drift."""
+    drift checks, custom statistical tests (KS, PSI...) in code about drift, or a managed platform's model
+    monitoring (Vertex AI skew / drift detection objectives, SageMaker Model Monitor)."""
     found: dict[str, list[Evidence]] = {}
     for unit in code_units(repo, *_DRIFT_NEEDLES):
         for tool, roots in _DRIFT_MODULES.items():
@@ -664,6 +684,12 @@ def drift_usages(repo: Repo) -> dict[str, list[Evidence]]:
         for fname, line in unit.info.functions:
             if _DRIFT_NAME.search(fname):
                 _add(found, "custom", unit.ev(line, f"def {fname}"))
+        for text, line in unit.info.strings:
+            if _MANAGED_MONITORING.match(text):
+                _add(found, "managed-monitoring", unit.ev(line, text))
+        for call in unit.info.calls:
+            if any(call.name.startswith(p + ".") and call.attr in a for p, a in _MANAGED_MONITORING_CALLS):
+                _add(found, "managed-monitoring", unit.call_ev(call))
     return found
 
 

@@ -260,3 +260,46 @@ def test_ct003_stage_transition_without_comparison_with_a_bar_fails(make_repo):
         "    if min(rmse_rf, rmse_xgb) > 0.3:\n        raise ValueError(rmse_rf)\n    client = ",
     )
     assert_status(make_repo({"src/train.py": TRAIN, "flows/promote.py": gated}), "CT003", Status.PASS)
+
+
+BATCH_PREDICT = """from kfp.v2.dsl import component
+
+
+@component(base_image="python:3.11")
+def batch_predict(model: str, training_dataset: str):
+    job = {{"modelMonitoringConfig": {{"objectiveConfigs": [{{"{key}": {{"defaultSkewThreshold": 0.01}}}}]}}}}
+    return job
+"""
+
+
+def test_dat003_managed_skew_detection_counts(make_repo):
+    files = {"src/train.py": TRAIN, "components/predict.py": BATCH_PREDICT.format(key="trainingDataset")}
+    # defaultSkewThreshold sets the skew objective of Vertex AI model monitoring
+    assert_status(make_repo(files), "DAT003", Status.PASS)
+    plain = BATCH_PREDICT.format(key="trainingDataset").replace("defaultSkewThreshold", "batchSize")
+    assert_status(make_repo({"src/train.py": TRAIN, "components/predict.py": plain}), "DAT003", Status.FAIL)
+
+
+KFP_PIPELINE = """from kfp.v2 import dsl
+from kfp.v2.dsl import component
+
+
+@component({image})
+def train_step():
+    from sklearn.linear_model import LinearRegression
+
+    LinearRegression().fit([[0.0], [1.0]], [0.0, 1.0])
+
+
+@dsl.pipeline(name="training")
+def pipeline():
+    train_step()
+"""
+
+
+def test_dep002_kfp_components_declaring_their_image(make_repo):
+    files = {"pipelines/training.py": KFP_PIPELINE.format(image='base_image="python:3.11"')}
+    result = assert_status(make_repo(files), "DEP002", Status.PASS)
+    assert "python:3.11" in result.evidence[0].note
+    files = {"pipelines/training.py": KFP_PIPELINE.format(image="")}
+    assert_status(make_repo(files), "DEP002", Status.FAIL)
