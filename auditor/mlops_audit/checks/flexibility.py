@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 
-from ..facts import configs, project
+from ..facts import configs, project, subprojects
 from ..facts.pipelines import is_ml_project
 from ..facts.python import module, python_files
 from ..model import Evidence, Result, Severity
@@ -29,7 +29,9 @@ def installable_package(repo: Repo) -> Result:
 
     How to fix: add ``[build-system]`` and ``[project]`` to ``pyproject.toml`` and move the code into a package
     directory with an ``__init__.py`` (``src/churn/``), then ``pip install -e .`` (or ``uv sync``). A build
-    file without a package, or a package without a build file, earns partial credit.
+    file without a package, or a package without a build file, earns partial credit. With neither at the root,
+    sub-projects that build packages (``pipelines/pyproject.toml`` with ``[build-system]`` beside
+    ``pipelines/src/<pkg>/``) pass.
 
     Example (``pyproject.toml``, with the code in ``src/churn/__init__.py``, ``src/churn/train.py``...)::
 
@@ -66,6 +68,12 @@ def installable_package(repo: Repo) -> Result:
             f"{layout.package_dir} is a package but nothing builds it (no [build-system])",
             [where],
             credit=0.4,
+        )
+    nested = subprojects.packages(repo)
+    if nested:
+        return Result.passed(
+            f"{len(nested)} sub-project package(s): {', '.join(pkg for _, _, pkg in nested[:3])}",
+            [Evidence(path, line, f"package {pkg}") for path, line, pkg in nested[:3]],
         )
     anchor = project.anchor(repo)
     return Result.failed("loose scripts: no package and no build configuration", [anchor] if anchor else None)

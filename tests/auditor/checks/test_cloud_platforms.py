@@ -303,3 +303,39 @@ def test_dep002_kfp_components_declaring_their_image(make_repo):
     assert "python:3.11" in result.evidence[0].note
     files = {"pipelines/training.py": KFP_PIPELINE.format(image="")}
     assert_status(make_repo(files), "DEP002", Status.FAIL)
+
+
+SUB_PYPROJECT = """[build-system]
+requires = ["setuptools"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "vertex-components"
+version = "0.1.0"
+
+[tool.pytest.ini_options]
+testpaths = ["tests"]
+"""
+
+
+def test_flx001_tst002_sub_project_packages_and_pytest_configuration(make_repo):
+    files = {
+        "components/vertex/pyproject.toml": SUB_PYPROJECT,
+        "components/vertex/src/vertex_components/__init__.py": "",
+        "components/vertex/src/vertex_components/train.py": "x = 1\n",
+        "components/vertex/tests/test_train.py": "def test_x():\n    assert True\n",
+    }
+    result = assert_status(make_repo(files), "FLX001", Status.PASS)
+    assert "components/vertex/src/vertex_components" in result.message
+    assert_status(make_repo(files), "TST002", Status.PASS)
+    # a sub-directory pyproject.toml that builds nothing and configures nothing does not count
+    files["components/vertex/pyproject.toml"] = '[project]\nname = "x"\n'
+    assert_status(make_repo(files), "FLX001", Status.FAIL)
+    assert_status(make_repo(files), "TST002", Status.FAIL)
+    # nor does a project template's
+    template = {
+        "{{cookiecutter.name}}/pyproject.toml": SUB_PYPROJECT,
+        "{{cookiecutter.name}}/src/pkg/__init__.py": "",
+        "hooks/post_gen.py": "x = 1\n",
+    }
+    assert_status(make_repo(template), "FLX001", Status.FAIL)
