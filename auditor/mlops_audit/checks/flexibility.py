@@ -259,8 +259,8 @@ def components_by_config(repo: Repo) -> Result:
 )
 def multiple_environments(repo: Repo) -> Result:
     """Separate configuration for at least two environments (dev, staging, prod...): files such as
-    ``conf/env/prod.yaml``, ``.env.staging``, ``values-prod.yaml``, Kustomize ``overlays/<env>/`` or Kedro
-    ``conf/<env>/``.
+    ``conf/env/prod.yaml``, ``.env.staging``, ``values-prod.yaml``, Kustomize ``overlays/<env>/``, Kedro
+    ``conf/<env>/`` or Terraform roots per environment (``terraform/envs/prod/main.tf``).
 
     Why it matters: the same code and image must run against development data and production data, with
     different endpoints, buckets and resources — selected by configuration, not by editing code.

@@ -339,3 +339,32 @@ def test_flx001_tst002_sub_project_packages_and_pytest_configuration(make_repo):
         "hooks/post_gen.py": "x = 1\n",
     }
     assert_status(make_repo(template), "FLX001", Status.FAIL)
+
+
+def test_flx004_terraform_roots_per_environment(make_repo):
+    files = {
+        "src/train.py": TRAIN,
+        "terraform/envs/dev/main.tf": 'module "stack" {\n  source = "../../modules/stack"\n}\n',
+        "terraform/envs/prod/main.tf": 'module "stack" {\n  source = "../../modules/stack"\n}\n',
+    }
+    result = assert_status(make_repo(files), "FLX004", Status.PASS)
+    assert "dev" in result.message and "prod" in result.message
+    del files["terraform/envs/prod/main.tf"]
+    assert_status(make_repo(files), "FLX004", Status.FAIL)
+
+
+MAKEFILE = """compile-pipeline:
+\tcd pipelines && python -m pipelines.$(pipeline).pipeline
+
+{name}:
+\t$(MAKE) compile-pipeline && cd pipelines && python -m pipelines.trigger --template_path=./$(pipeline).json
+"""
+
+
+def test_rep007_run_task_given_the_pipeline_by_name(make_repo):
+    files = {"src/train.py": TRAIN, "Makefile": MAKEFILE.format(name="run")}
+    result = assert_status(make_repo(files), "REP007", Status.PASS)
+    assert "task run" in result.message
+    # compiling a named pipeline is not running it
+    files["Makefile"] = MAKEFILE.format(name="upload")
+    assert_status(make_repo(files), "REP007", Status.FAIL)
