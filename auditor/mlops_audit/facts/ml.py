@@ -998,16 +998,33 @@ def deterministic_estimators(unit: CodeUnit) -> list[Call]:
 def needs_seed(repo: Repo, unit: CodeUnit) -> bool:
     """Whether a training unit's results depend on randomness: it (or a project module it imports) does
     something random, or it trains (``fit`` / ``train``) without a known deterministic estimator (the model
-    may come from elsewhere: assume random). Fitting a ``LinearRegression`` on all rows needs no seed."""
+    may come from elsewhere: assume random). Fitting a ``LinearRegression`` on all rows needs no seed; nor does
+    calling the training function of an imported project module that does nothing random."""
     if random_operations(unit):
         return True
-    for path in imported_project_files(repo, unit):
+    project = imported_project_files(repo, unit)
+    for path in project:
         info = module(repo, path)
         if info is not None and random_operations(CodeUnit(path, info)):
             return True
     local = {name for name, _ in unit.info.functions}  # their bodies are part of the unit, already read
-    fits = [c for c in train_calls(unit) if c.name not in local and not c.attr.startswith("train_test")]
+    fits = [
+        c
+        for c in train_calls(unit)
+        if c.name not in local and not c.attr.startswith("train_test") and not _project_call(c, project)
+    ]
     return bool(fits) and not deterministic_estimators(unit)
+
+
+def _project_call(call: Call, project: set[str]) -> bool:
+    """A call into a project module the unit imports (``model.train(...)`` of ``pkg/model/train.py``): that
+    module's randomness was read with the unit's, and it is judged as a training file of its own."""
+    parts = [p for p in call.name.split(".")[:-1] if p and not p.endswith("()")]
+    return any(
+        "/".join(parts[:i]) + suffix in project
+        for i in range(1, len(parts) + 1)
+        for suffix in (".py", "/__init__.py")
+    )
 
 
 # -------------------------------------------------------------------------------------------------- facts

@@ -368,3 +368,36 @@ def test_rep007_run_task_given_the_pipeline_by_name(make_repo):
     # compiling a named pipeline is not running it
     files["Makefile"] = MAKEFILE.format(name="upload")
     assert_status(make_repo(files), "REP007", Status.FAIL)
+
+
+MODEL_TRAIN = """import joblib
+from sklearn.linear_model import {estimator}
+
+
+def train(path, out):
+    model = {estimator}()
+    model.fit([[0.0], [1.0]], [0, 1])
+    joblib.dump(model, out)
+"""
+SCRIPT = """from pkg import model
+
+
+def main():
+    model.train("data.csv", "model.joblib")
+
+
+if __name__ == "__main__":
+    main()
+"""
+
+
+def test_rep006_script_delegating_to_a_deterministic_project_trainer(make_repo):
+    files = {
+        "pkg/__init__.py": "",
+        "pkg/model/__init__.py": "from pkg.model.train import train\n",
+        "pkg/model/train.py": MODEL_TRAIN.format(estimator="LogisticRegression"),
+        "scripts/train.py": SCRIPT,
+    }
+    assert_status(make_repo(files), "REP006", Status.NOT_APPLICABLE)
+    files["pkg/model/train.py"] = MODEL_TRAIN.format(estimator="SGDClassifier")
+    assert_status(make_repo(files), "REP006", Status.FAIL)
