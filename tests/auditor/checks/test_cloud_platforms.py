@@ -401,3 +401,17 @@ def test_rep006_script_delegating_to_a_deterministic_project_trainer(make_repo):
     assert_status(make_repo(files), "REP006", Status.NOT_APPLICABLE)
     files["pkg/model/train.py"] = MODEL_TRAIN.format(estimator="SGDClassifier")
     assert_status(make_repo(files), "REP006", Status.FAIL)
+
+
+def test_ver002_unknown_when_a_tracked_blob_cannot_be_measured(make_repo, run_git):
+    root = make_repo({"data/raw.csv": "a,b\n1,2\n", "README.md": "x\n"})
+    blob = run_git(root, "rev-parse", "HEAD:data/raw.csv").strip()
+    (root / "data/raw.csv").unlink()
+    # the blob missing from the object store too, as in a partial clone
+    (root / ".git" / "objects" / blob[:2] / blob[2:]).unlink()
+    result = assert_status(root, "VER002", Status.UNKNOWN)
+    assert "data/raw.csv" in str(result.evidence[0])
+    # deleted from disk only: git still knows its size, and a small file passes
+    root = make_repo({"data/raw.csv": "a,b\n1,2\n", "README.md": "x\n"})
+    (root / "data/raw.csv").unlink()
+    assert_status(root, "VER002", Status.PASS)
