@@ -100,6 +100,12 @@ def _may_hold_host(data: bytes) -> bool:
 
 
 _BUCKET = re.compile(r"^(s3a?|gs|gcs|abfss?|wasbs?|hdfs|az|adl)://[\w.-]+")
+#: Public buckets of the cloud vendors, the same for every user and environment: Vertex AI's schema files,
+#: Google / AWS sample data, SageMaker sample files.
+_PUBLIC_BUCKET = re.compile(
+    r"^(gs://(google-cloud-aiplatform/schema|cloud-samples-data|cloud-ml-data)/|"
+    r"s3://(sagemaker-sample-files|sagemaker-sample-data-[\w-]+)/)"
+)
 _PRIVATE_URL = re.compile(
     r"^(https?|grpc|postgres(ql)?|mysql|redis|mongodb)://([\w.-]+@)?"
     r"(localhost|127\.\d+\.\d+\.\d+|10\.\d+\.\d+\.\d+|192\.168\.\d+\.\d+|172\.(1[6-9]|2\d|3[01])\.\d+\.\d+)(:\d+)?"
@@ -124,7 +130,7 @@ def _hardcoded(value: str) -> str | None:
     if " " in value or "\n" in value or len(value) > 300 or "{" in value:
         return None
     if _BUCKET.match(value):
-        return "bucket"
+        return None if _PUBLIC_BUCKET.match(value) else "bucket"
     if _PRIVATE_URL.match(value):
         return "host"
     m = _BARE_IP.match(value)
@@ -148,6 +154,8 @@ def _hardcoded(value: str) -> str | None:
 def no_hardcoded_hosts(repo: Repo) -> Result:
     """Code (tests and configuration files excepted) contains no literal bucket URI (``s3://``, ``gs://``,
     ``abfs://``...), private or local host (``http://10.0.0.5``, ``http://localhost:5000``) or IP address.
+    The cloud vendors' public buckets (Vertex AI schema files ``gs://google-cloud-aiplatform/schema/...``,
+    sample data) are the same in every environment and do not count.
 
     Why it matters: a literal host or bucket pins the code to one environment: the same image cannot run in
     staging and production, and moving storage means a code change (and a secret-looking diff).

@@ -415,3 +415,10 @@ def test_ver002_unknown_when_a_tracked_blob_cannot_be_measured(make_repo, run_gi
     root = make_repo({"data/raw.csv": "a,b\n1,2\n", "README.md": "x\n"})
     (root / "data/raw.csv").unlink()
     assert_status(root, "VER002", Status.PASS)
+
+
+def test_flx002_vendor_public_buckets_are_not_environment_specific(make_repo):
+    schema = 'SCHEMA = "gs://google-cloud-aiplatform/schema/modelevaluation/%s_metrics_1.0.0.yaml"\n'
+    assert_status(make_repo({"components/evaluate.py": schema}), "FLX002", Status.PASS)
+    own = 'SCHEMA = "gs://acme-ml-prod/schema/metrics.yaml"\n'
+    assert_status(make_repo({"components/evaluate.py": own}), "FLX002", Status.FAIL)
