@@ -422,3 +422,24 @@ def test_flx002_vendor_public_buckets_are_not_environment_specific(make_repo):
     assert_status(make_repo({"components/evaluate.py": schema}), "FLX002", Status.PASS)
     own = 'SCHEMA = "gs://acme-ml-prod/schema/metrics.yaml"\n'
     assert_status(make_repo({"components/evaluate.py": own}), "FLX002", Status.FAIL)
+
+
+PREDICT = """import joblib
+
+
+# @dploy endpoint predict
+def predict(body):
+    model = joblib.load("models/lr.joblib")
+    return model.predict(body)
+"""
+
+
+def test_dploy_kickstart_annotation_is_online_serving(make_repo):
+    from mlops_audit.facts import serving
+    from mlops_audit.repo import Repo
+
+    root = make_repo({"pkg/predict.py": PREDICT})
+    entries = serving.online_entries(Repo(root))
+    assert [(e.framework, e.path, e.line) for e in entries] == [("dploy-kickstart", "pkg/predict.py", 4)]
+    root = make_repo({"pkg/predict.py": PREDICT.replace("# @dploy endpoint predict", "# a helper")})
+    assert not serving.online_entries(Repo(root))
