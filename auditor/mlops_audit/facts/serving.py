@@ -141,9 +141,10 @@ def serving_entries(repo: Repo) -> list[ServingEntry]:
     ) + repo.with_suffix(".sh", ".yaml", ".yml")
     for path in repo.grep(repo.with_suffix(".py"), b"@dploy endpoint"):  # dploy-kickstart annotations
         text = repo.read_text(path) or ""
-        m = _DPLOY.search(text)
-        if m and not _is_test(path):
-            out.append(ServingEntry("dploy-kickstart", path, text.count("\n", 0, m.start()) + 1))
+        annotation = _DPLOY.search(text)
+        if annotation and not _is_test(path):
+            line = text.count("\n", 0, annotation.start()) + 1
+            out.append(ServingEntry("dploy-kickstart", path, line))
     for path in repo.grep(repo.with_suffix(".yaml", ".yml"), b"OnlineEndpoint.schema.json"):
         if not _is_test(path):  # an Azure ML managed / Kubernetes online endpoint definition
             out.append(ServingEntry("azureml-endpoint", path, 1))
