@@ -143,8 +143,7 @@ def serving_entries(repo: Repo) -> list[ServingEntry]:
         text = repo.read_text(path) or ""
         annotation = _DPLOY.search(text)
         if annotation and not _is_test(path):
-            line = text.count("\n", 0, annotation.start()) + 1
-            out.append(ServingEntry("dploy-kickstart", path, line))
+            out.append(ServingEntry("dploy-kickstart", path, text.count("\n", 0, annotation.start()) + 1))
     for path in repo.grep(repo.with_suffix(".yaml", ".yml"), b"OnlineEndpoint.schema.json"):
         if not _is_test(path):  # an Azure ML managed / Kubernetes online endpoint definition
             out.append(ServingEntry("azureml-endpoint", path, 1))
