@@ -93,9 +93,9 @@ _CLOUD_IAC = ("terraform ", "pulumi ", "cdk ", "cloudformation ")
 )
 def containerised(repo: Repo) -> Result:
     """A ``Dockerfile`` (or ``Containerfile``, ``*.Dockerfile``) or a compose file builds the project's image.
-    Pipeline components that declare the image they run in (Kubeflow / Vertex AI ``@component(base_image=...,
-    packages_to_install=[...])``, a container spec's ``image``) count too: the image is defined in code. A
-    ``.devcontainer/`` alone is a development environment, not a deployable artefact.
+    Pipeline components that declare the image they run in (Kubeflow / Vertex AI
+    ``@component(base_image="python:3.11")``, a container spec's ``image``) count too: the image is defined in
+    code. A ``.devcontainer/`` alone is a development environment, not a deployable artefact.
 
     Why it matters: the container is the unit that runs the same way on a laptop, in CI, in the training
     cluster and in production — it pins the OS, system libraries and Python.
