@@ -518,6 +518,8 @@ def audit_in_ci(repo: Repo) -> Result:
 
 
 _AUTOMATIC = {"push", "tags", "release", "workflow_run", "schedule", "pipeline", "repository_dispatch"}
+#: how to name the triggers of providers that keep them outside the repository
+_TRIGGERS_OUTSIDE = {"cloudbuild": "Cloud Build triggers"}
 _DOCS_ENV = re.compile(r"github-pages|docs?$|documentation", re.I)
 
 
@@ -540,13 +542,29 @@ def deploy_jobs(repo: Repo) -> list[tuple[ci.Pipeline, ci.Job, Evidence]]:
             if evidence is None:
                 for step in job.steps:
                     uses = step.uses or ""
-                    pushes = "build-push-action" in uses and str(step.with_.get("push")).lower() == "true"
+                    pushes = "build-push-action" in uses and (
+                        str(step.with_.get("push")).lower() == "true"
+                        or (uses.endswith("@v1") and str(step.with_.get("push", "true")).lower() == "true")
+                    )  # v1 pushes unless told not to; later versions only with push: true
                     if pushes or (ci.DEPLOY_ACTIONS.search(uses) and "deploy-pages" not in uses):
                         evidence = Evidence(pipe.path, step.uses_line or step.line, uses)
                         break
             if evidence is not None:
                 out.append((pipe, job, evidence))
     return out
+
+
+_MERGED = re.compile(r"pull_request\.merged\s*==\s*true|pull_request\.merged\b(?!\s*[!=]=)")
+
+
+def _automatic_events(pipe: ci.Pipeline, job: ci.Job) -> set[str]:
+    """The events that start the job without a person: pushes, tags, releases, schedules... and a pull request
+    ``closed`` event restricted to merged pull requests (``if: github.event.pull_request.merged == true``), which
+    is a push to the target branch."""
+    events = pipe.job_events(job) & _AUTOMATIC
+    if "pull_request" in pipe.job_events(job) and _MERGED.search(job.if_ or ""):
+        events.add("merged pull_request")
+    return events
 
 
 @check("CI011", Severity.WARNING, "Deployment is automated (CD)", level=2, profiles=("pipeline", "service"),
@@ -567,7 +585,8 @@ def continuous_delivery(repo: Repo) -> Result:
 
     How to fix: add a job that deploys or publishes on pushes to the main branch, tags or releases, with a
     deployment ``environment`` for approvals and secrets. A deploy job started only by hand
-    (``workflow_dispatch``, GitLab ``when: manual``) earns half the credit.
+    (``workflow_dispatch``, GitLab ``when: manual``) earns half the credit. A deploy job whose triggers live
+    outside the repository (Google Cloud Build triggers) is unknown: the repository cannot show when it runs.
 
     Example (``.github/workflows/cd.yml``)::
 
@@ -589,11 +608,19 @@ def continuous_delivery(repo: Repo) -> Result:
             )
         return Result.failed("no CI job deploys or publishes (environment, docker push, publish...)",
                              _pipeline_evidence(repo, 1) + [Evidence(p, ln, what) for p, ln, what in deployed[:2]])  # fmt: skip
-    automatic = [(p, j, e) for p, j, e in jobs if not j.manual and p.job_events(j) & _AUTOMATIC]
+    automatic = [(p, j, e) for p, j, e in jobs if not j.manual and _automatic_events(p, j)]
     if automatic:
         pipe, job, ev = automatic[0]
-        events = ", ".join(sorted(pipe.job_events(job) & _AUTOMATIC))
+        events = ", ".join(sorted(_automatic_events(pipe, job)))
         return Result.passed(f"job {job.id} deploys automatically on {events}", [ev])
+    external = [(p, j, e) for p, j, e in jobs if p.external_triggers and not p.triggers and not j.manual]
+    if external:
+        pipe, job, ev = external[0]
+        return Result.unknown(
+            f"{pipe.path} deploys, but its triggers are configured outside the repository "
+            f"({_TRIGGERS_OUTSIDE.get(pipe.provider, pipe.provider)}): whether it runs automatically cannot be read",
+            [ev],
+        )
     pipe, job, ev = jobs[0]
     return Result.failed(f"job {job.id} deploys, but only when started by hand", [ev], credit=0.5)
 
@@ -602,6 +629,9 @@ def continuous_delivery(repo: Repo) -> Result:
        fix_hint="trigger the CI workflow on pull_request", requires=("CI001",))  # fmt: skip
 def ci_on_pull_requests(repo: Repo) -> Result:
     """CI runs on pull (merge) requests, or on every branch push, so a change is checked before it merges.
+
+    When it applies: pipelines whose triggers live outside the repository (Google Cloud Build triggers are set
+    in the Cloud project) give "unknown" when no other pipeline runs on pull requests.
 
     Why it matters: a workflow that runs only on ``main`` reports failures after the damage is done.
 
@@ -626,8 +656,12 @@ def ci_on_pull_requests(repo: Repo) -> Result:
             return Result.not_applicable("CI configuration could not be parsed")
         return Result.failed("no CI configuration")
     undecided = True
+    external: list[ci.Pipeline] = []
     for pipe in pipes:
         if pipe.provider == "jenkins" and "pull_request" not in pipe.events:
+            continue
+        if pipe.external_triggers and not pipe.triggers:
+            external.append(pipe)
             continue
         undecided = False
         review = [t for t in pipe.triggers if t.event in ci.REVIEW_TRIGGERS]
@@ -638,6 +672,13 @@ def ci_on_pull_requests(repo: Repo) -> Result:
             review = review or every_push
         if review:
             return Result.passed(f"{pipe.path} runs on {review[0].event}", [(pipe.path, review[0].line)])
+    if external:
+        return Result.unknown(
+            f"{_TRIGGERS_OUTSIDE.get(external[0].provider, external[0].provider)} are configured outside the "
+            "repository: whether "
+            f"{', '.join(p.path for p in external[:3])} run(s) on pull requests cannot be read",
+            [Evidence(p.path, 1) for p in external[:3]],
+        )
     if undecided:
         return Result.not_applicable("Jenkins pipelines: pull request builds are configured on the server")
     evidence = [Evidence(p.path, p.triggers[0].line if p.triggers else 1) for p in pipes[:3]]

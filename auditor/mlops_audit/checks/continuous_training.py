@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..facts import ci, testing
+from ..facts import ci, schedules, testing
 from ..facts.python import prefilter
 from ..facts.training import training_evidence
 from ..facts.yamlfile import LineDict
@@ -71,7 +71,10 @@ def _na(repo: Repo) -> Result | None:
 def scheduled_training(repo: Repo) -> Result:
     """A CI workflow runs the training on a schedule (``schedule:`` cron) or on an event
     (``workflow_dispatch``, ``repository_dispatch``, an API or pipeline trigger, GitLab
-    ``$CI_PIPELINE_SOURCE == "schedule"``), not only on a laptop.
+    ``$CI_PIPELINE_SOURCE == "schedule"``), or an orchestrator or the cloud schedules it: a Prefect deployment
+    with a cron (``flow.serve(cron=...)``, ``prefect.yaml``), an Airflow DAG or Dagster / ZenML schedule, a
+    Vertex AI / Kubeflow recurring run, or a Cloud Scheduler job / EventBridge schedule declared in Terraform
+    that starts the training pipeline — not only on a laptop.
 
     Why it matters: models decay as the world changes; continuous training refreshes them from new data with
     the same reviewed code, producing a traceable run each time.
@@ -101,6 +104,10 @@ def scheduled_training(repo: Repo) -> Result:
         how = ", ".join(sorted(run.triggered))
         return Result.passed(f"{run.pipeline.path} trains on {how}",
                              [_trigger_evidence(run), Evidence(run.command.path, run.command.line, run.command.text[:80])])  # fmt: skip
+    scheduled = schedules.training_schedules(repo)
+    if scheduled:
+        return Result.passed(f"training is scheduled outside CI: {scheduled[0].what}",
+                             [Evidence(s.path, s.line, s.what) for s in scheduled[:3]])  # fmt: skip
     other = training_runs(repo)
     if other:
         cmd = other[0].command
@@ -190,18 +197,33 @@ _GATED_PROMOTION = re.compile(r"promot|regist|deploy|push|upload|alias|transitio
 
 
 def _promotion_in_code(repo: Repo) -> Result | None:
-    """Code that promotes models: it moves a registry alias or stage, or a pipeline or evaluation module
-    registers, deploys or pushes the model after a quality gate in the same file (``if acc >= threshold:
-    register``, a TFX Evaluator with thresholds and then a Pusher, a ZenML deployment trigger and deployer)."""
+    """Code that promotes models after a quality gate in the same file: it moves a registry alias or stage, or
+    registers, deploys or pushes the model (``if acc >= threshold: register``, a TFX Evaluator with thresholds
+    and then a Pusher, a ZenML deployment trigger and deployer). A promotion with no gate in its file is a
+    failure with partial credit (a stage transition that promotes whatever was trained is no validation)."""
     from ..facts import python as pyfacts
 
+    tests = set(testing.test_files(repo))
+    ungated: Result | None = None
     for info in pyfacts.modules_containing(repo, *_PROMOTION_WORDS):
         calls = info.calls_to(*_PROMOTION_CALLS)
-        if calls:
+        if not calls or info.path in tests:
+            continue
+        gate = next((g for g in testing.quality_gates(repo) if g.path == info.path), None)
+        if gate is not None:
             return Result.passed(
-                f"code promotes models in the registry ({calls[0].attr})", [(info.path, calls[0].line)]
+                f"code promotes models in the registry ({calls[0].attr}) after a quality gate ({gate.text[:60]})",
+                [
+                    Evidence(gate.path, gate.line, gate.text[:80]),
+                    Evidence(info.path, calls[0].line, calls[0].name),
+                ],
             )
-    tests = set(testing.test_files(repo))
+        ungated = ungated or Result.failed(
+            f"code promotes models in the registry ({calls[0].attr}) without comparing them with a threshold "
+            "or the champion first",
+            [(info.path, calls[0].line)],
+            credit=0.5,
+        )
     for gate in testing.quality_gates(repo):
         gate_module = pyfacts.module(repo, gate.path) if gate.path not in tests else None
         after = [
@@ -218,7 +240,7 @@ def _promotion_in_code(repo: Repo) -> Result | None:
                     Evidence(gate.path, after[0].line, after[0].name),
                 ],
             )
-    return None
+    return ungated
 
 
 _PROMOTION_CALLS = (
@@ -227,6 +249,7 @@ _PROMOTION_CALLS = (
     ".link_model",
     ".link_artifact",
     ".copy_model_version",
+    ".add_version_aliases",  # Vertex AI Model Registry
 )
 _PROMOTION_WORDS = prefilter(*(word(c[1:]) for c in _PROMOTION_CALLS))  # a promotion call names one
 _DISPATCH_NEEDLES = prefilter(b"/dispatches", b"create_dispatch")
@@ -238,7 +261,9 @@ _DISPATCH_NEEDLES = prefilter(b"/dispatches", b"create_dispatch")
 def validation_and_promotion(repo: Repo) -> Result:
     """After training, the pipeline evaluates the candidate and promotes it only if it passes: an evaluation /
     validation / promotion step after the training step of the CT workflow, or code that moves a registry
-    alias or stage (``set_registered_model_alias``, ``transition_model_version_stage``, W&B ``link_model``).
+    alias or stage (``set_registered_model_alias``, ``transition_model_version_stage``, W&B ``link_model``,
+    Vertex ``add_version_aliases``) after comparing the model with a threshold or the champion. Moving an
+    alias or stage with no comparison promotes whatever was trained: partial credit.
 
     Why it matters: automatic retraining without an automatic gate ships regressions automatically; the gate
     (new model vs. thresholds and vs. the champion) is what makes continuous training safe.

@@ -6,7 +6,7 @@ only at what can be deployed and how it is described (containers, manifests, IaC
 
 from __future__ import annotations
 
-from ..facts import docker, serving
+from ..facts import cloudml, docker, serving
 from ..model import Evidence, Result, Severity
 from ..repo import Repo
 from .base import check
@@ -93,7 +93,9 @@ _CLOUD_IAC = ("terraform ", "pulumi ", "cdk ", "cloudformation ")
 )
 def containerised(repo: Repo) -> Result:
     """A ``Dockerfile`` (or ``Containerfile``, ``*.Dockerfile``) or a compose file builds the project's image.
-    A ``.devcontainer/`` alone is a development environment, not a deployable artefact.
+    Pipeline components that declare the image they run in (Kubeflow / Vertex AI
+    ``@component(base_image="python:3.11")``, a container spec's ``image``) count too: the image is defined in
+    code. A ``.devcontainer/`` alone is a development environment, not a deployable artefact.
 
     Why it matters: the container is the unit that runs the same way on a laptop, in CI, in the training
     cluster and in production — it pins the OS, system libraries and Python.
@@ -125,6 +127,12 @@ def containerised(repo: Repo) -> Result:
     found = docker.dockerfile_paths(repo) + docker.compose_paths(repo)
     if found:
         return Result.passed("container definition found", found[:3])
+    images = cloudml.component_images(repo)
+    if images:
+        return Result.passed(
+            "the pipeline components run in container images they declare (base_image / image)",
+            [Evidence(p, line, f"image {image}") for p, line, image in images[:3]],
+        )
     deployed = serving.deployables(repo)
     if not deployed:
         return Result.not_applicable(
@@ -314,8 +322,9 @@ _DEPLOY_KINDS = docker.WORKLOAD_KINDS | docker.SERVING_KINDS
 def deployment_manifest(repo: Repo) -> Result:
     """A versioned manifest says how the serving code runs: a Kubernetes workload, KServe ``InferenceService``,
     Seldon deployment, Helm chart, Serverless / SAM function, a PaaS descriptor (``fly.toml``, ``app.yaml``,
-    ``render.yaml``, ``Procfile``, ``heroku.yml``), an Azure ML online or batch deployment or a compose service
-    built from the repository.
+    ``render.yaml``, ``Procfile``, ``heroku.yml``), an Azure ML online or batch deployment, a compose service
+    built from the repository, or Terraform that declares the workload itself (a Lambda function, a SageMaker
+    endpoint, a Cloud Run service, an ECS service...).
 
     Why it matters: a declared deployment is what automation (CI/CD, GitOps) applies; without it each release is
     a manual, unreviewed procedure. The CI family checks that a pipeline actually deploys it.
@@ -345,6 +354,7 @@ def deployment_manifest(repo: Repo) -> Result:
         for s in docker.compose_services(repo)
         if s.build
     ]
+    deploys += [docker.Manifest(r.path, r.line, r.type, "terraform") for r in cloudml.workloads(repo)]
     if deploys:
         return Result.passed(
             "deployment manifest found", [Evidence(m.path, m.line, m.kind) for m in deploys[:4]]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 
-from ..facts import configs, project, serving
+from ..facts import configs, project, serving, subprojects
 from ..facts.pipelines import is_ml_project, no_training_run, pipeline_definitions
 from ..facts.python import module, python_files
 from ..model import Evidence, Result, Severity
@@ -32,7 +32,9 @@ def installable_package(repo: Repo) -> Result:
 
     How to fix: add ``[build-system]`` and ``[project]`` to ``pyproject.toml`` and move the code into a package
     directory with an ``__init__.py`` (``src/churn/``), then ``pip install -e .`` (or ``uv sync``). A build
-    file without a package, or a package without a build file, earns partial credit.
+    file without a package, or a package without a build file, earns partial credit. With neither at the root,
+    sub-projects that build packages (``pipelines/pyproject.toml`` with ``[build-system]`` beside
+    ``pipelines/src/<pkg>/``) pass.
 
     Example (``pyproject.toml``, with the code in ``src/churn/__init__.py``, ``src/churn/train.py``...)::
 
@@ -80,6 +82,12 @@ def installable_package(repo: Repo) -> Result:
             return Result.passed(
                 f"the generated project is a package ({generated.layout} layout, {directory})", shown
             )
+    nested = subprojects.packages(repo)
+    if nested:
+        return Result.passed(
+            f"{len(nested)} sub-project package(s): {', '.join(pkg for _, _, pkg in nested[:3])}",
+            [Evidence(path, line, f"package {pkg}") for path, line, pkg in nested[:3]],
+        )
     anchor = project.anchor(repo)
     return Result.failed("loose scripts: no package and no build configuration", [anchor] if anchor else None)
 
@@ -109,6 +117,12 @@ _SERVICE_HOST = re.compile(rb"([\w.-]+@)?[A-Za-z][\w-]*:\d")
 
 
 _BUCKET = re.compile(r"^(s3a?|gs|gcs|abfss?|wasbs?|hdfs|az|adl)://[\w.-]+")
+#: Public buckets of the cloud vendors, the same for every user and environment: Vertex AI's schema files,
+#: Google / AWS sample data, SageMaker sample files.
+_PUBLIC_BUCKET = re.compile(
+    r"^(gs://(google-cloud-aiplatform/schema|cloud-samples-data|cloud-ml-data)/|"
+    r"s3://(sagemaker-sample-files|sagemaker-sample-data-[\w-]+)/)"
+)
 _PRIVATE_URL = re.compile(
     r"^(https?|grpc|postgres(ql)?|mysql|redis|mongodb)://([\w.-]+@)?"
     r"(localhost|127\.\d+\.\d+\.\d+|10\.\d+\.\d+\.\d+|192\.168\.\d+\.\d+|172\.(1[6-9]|2\d|3[01])\.\d+\.\d+)(:\d+)?"
@@ -137,7 +151,7 @@ def _hardcoded(value: str) -> str | None:
     if " " in value or "\n" in value or len(value) > 300 or "{" in value:
         return None
     if _BUCKET.match(value):
-        return "bucket"
+        return None if _PUBLIC_BUCKET.match(value) else "bucket"
     if _PRIVATE_URL.match(value) or _SERVICE_URL.match(value):
         return "host"
     m = _BARE_IP.match(value)
@@ -162,6 +176,8 @@ def no_hardcoded_hosts(repo: Repo) -> Result:
     """Code (tests and configuration files excepted) contains no literal bucket URI (``s3://``, ``gs://``,
     ``abfs://``...), private or local host (``http://10.0.0.5``, ``http://localhost:5000``), service name with a
     port (``http://mlflow-server:5000``, a compose or cluster service) or IP address.
+    The cloud vendors' public buckets (Vertex AI schema files ``gs://google-cloud-aiplatform/schema/...``,
+    sample data) are the same in every environment and do not count.
 
     Why it matters: a literal host or bucket pins the code to one environment: the same image cannot run in
     staging and production, and moving storage means a code change (and a secret-looking diff).
@@ -275,9 +291,10 @@ def components_by_config(repo: Repo) -> Result:
 )
 def multiple_environments(repo: Repo) -> Result:
     """Separate configuration for at least two environments (dev, staging, prod...): files such as
-    ``conf/env/prod.yaml``, ``.env.staging``, ``values-prod.yaml``, Kustomize ``overlays/<env>/`` or Kedro
-    ``conf/<env>/``. An environment named after where it runs counts as the whole name of a file directly in a
-    configuration directory (``configs/ci.yaml``, ``config/sagemaker.yml``, ``conf/aws.yaml``).
+    ``conf/env/prod.yaml``, ``.env.staging``, ``values-prod.yaml``, Kustomize ``overlays/<env>/``, Kedro
+    ``conf/<env>/`` or Terraform roots per environment (``terraform/envs/prod/main.tf``). An environment named
+    after where it runs counts as the whole name of a file directly in a configuration directory
+    (``configs/ci.yaml``, ``config/sagemaker.yml``, ``conf/aws.yaml``).
 
     Not applicable when nothing of the repository's own is trained or served: a library or a course whose
     training code only trains models for the reader (examples, tutorials, lesson notebooks), with no pipeline

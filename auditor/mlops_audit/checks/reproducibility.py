@@ -341,6 +341,12 @@ _REPRO_CMD = re.compile(
 )
 
 
+#: a task that runs the pipeline it is given by name (``make run pipeline=training``: a Kubeflow / Vertex AI
+#: pipeline compiled and submitted by one recipe)
+_RUN_TASK = re.compile(r"^(run|train|submit|trigger|execute|launch)([-_]?(pipeline|all))?$", re.I)
+_NAMED_PIPELINE_RUN = re.compile(r"\bpython\S*\b[^\n]*\$[({](pipeline|PIPELINE|pipeline_name)[)}]")
+
+
 @check(
     "REP007",
     Severity.WARNING,
@@ -351,8 +357,9 @@ _REPRO_CMD = re.compile(
 )
 def one_command(repo: Repo) -> Result:
     """A single, documented command rebuilds the results from raw data: a ``dvc.yaml`` (``dvc repro``), an
-    ``MLproject``, a Makefile / poe / just task named ``repro``, ``pipeline`` or ``all``, or a task that runs
-    ``dvc repro`` / ``mlflow run`` / ``kedro run``.
+    ``MLproject``, a Makefile / poe / just task named ``repro``, ``pipeline`` or ``all``, a task that runs
+    ``dvc repro`` / ``mlflow run`` / ``kedro run``, or a ``run`` task that runs the pipeline it is given by name
+    (``make run pipeline=training`` compiling and submitting a Kubeflow / Vertex AI pipeline).
 
     Why it matters: when reproducing means running six scripts in an order that lives in someone's head,
     nobody reproduces anything and CI cannot retrain.
@@ -376,6 +383,8 @@ def one_command(repo: Repo) -> Result:
             found.append(Evidence(task.path, task.line, f"task {task.name}"))
         elif _REPRO_CMD.search(task.text):
             found.append(Evidence(task.path, task.line, f"task {task.name}: {task.text[:40]}"))
+        elif _RUN_TASK.search(task.name) and _NAMED_PIPELINE_RUN.search(task.text):
+            found.append(Evidence(task.path, task.line, f"task {task.name} <pipeline={{name}}>"))
     for definition in pipelines.python_pipelines(repo):  # the framework runs the whole pipeline
         if definition.framework in _ONE_COMMAND_FRAMEWORKS:
             run = _ONE_COMMAND_FRAMEWORKS[definition.framework]

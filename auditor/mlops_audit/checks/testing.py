@@ -3,7 +3,7 @@ quality is gated against a threshold or the champion."""
 
 from __future__ import annotations
 
-from ..facts import project, testing
+from ..facts import project, subprojects, testing
 from ..facts.pipelines import is_ml_project
 from ..facts.training import training_evidence
 from ..model import Evidence, Result, Severity
@@ -61,8 +61,9 @@ def tests_exist(repo: Repo) -> Result:
        fix_hint="add [tool.pytest.ini_options] to pyproject.toml", level=0)  # fmt: skip
 def pytest_configured(repo: Repo) -> Result:
     """pytest has a configuration: ``[tool.pytest.ini_options]`` (or ``[tool.pytest]``) in pyproject.toml,
-    ``pytest.ini``, ``setup.cfg`` ``[tool:pytest]`` or ``tox.ini`` ``[pytest]``. It applies to any project with
-    Python code: configuring where tests live comes before the first test.
+    ``pytest.ini``, ``setup.cfg`` ``[tool:pytest]`` or ``tox.ini`` ``[pytest]`` — at the root, or in the
+    sub-projects that hold their own tests (``components/<group>/pyproject.toml``). It applies to any project
+    with Python code: configuring where tests live comes before the first test.
 
     Why it matters: the configuration pins where tests live, which markers exist (``slow``, ``gpu``) and the
     strictness options, so ``pytest`` behaves the same on every machine and in CI.
@@ -79,7 +80,7 @@ def pytest_configured(repo: Repo) -> Result:
     """
     if not testing.test_files(repo) and not repo.with_suffix(".py", ".ipynb"):
         return Result.not_applicable("no Python code")
-    configs = testing.pytest_configs(repo)
+    configs = testing.pytest_configs(repo) or subprojects.pytest_configs(repo)
     if configs:
         return Result.passed(f"pytest configured in {configs[0][0]}", configs[:1])
     anchor = (

@@ -67,7 +67,8 @@ def no_large_files(repo: Repo, *, max_file_mb: float = 5.0, max_data_mb: float =
     (``dvc add data/raw.csv``) or git-lfs (``git lfs track "*.parquet"``: files routed to git-lfs do not
     count, git holds only their pointer). The thresholds are options: ``max-file-mb`` and ``max-data-mb``
     in ``[tool.mlops-audit.options.VER002]``. The history still holds the blobs; ``git filter-repo`` removes
-    them when the size of clones matters.
+    them when the size of clones matters. A tracked file whose blob is missing from the clone (partial clone)
+    has no readable size: the check is unknown rather than passed.
 
     Example::
 
@@ -78,6 +79,13 @@ def no_large_files(repo: Repo, *, max_file_mb: float = 5.0, max_data_mb: float =
     if not repo.is_git:
         return Result.not_applicable("not a git repository: no tracked files")
     found = gitfacts.large_files(repo, max_file_mb, max_data_mb)
+    unreadable = gitfacts.unreadable_sizes(repo)
+    if not found and unreadable:
+        return Result.unknown(
+            f"{len(unreadable)} tracked file(s) whose size git cannot read (blob missing from this clone): "
+            "whether they are large cannot be decided",
+            [Evidence(p, None, "size unknown") for p in unreadable[:5]],
+        )
     if not found:
         return Result.passed(
             f"no tracked file above {max_file_mb:g} MB, no data/model file above {max_data_mb:g} MB"

@@ -454,15 +454,16 @@ _ENV_DIRS = (*CONFIG_DIRS, "overlays", "environments", "envs", "env", "deploy", 
 
 @memoized
 def environment_configs(repo: Repo) -> dict[str, list[str]]:
-    """Environment name (dev, staging, prod, test, local, or a place it runs: ci, sagemaker...) -> config files
-    or overlays for it."""
+    """Environment name (dev, staging, prod, test, local, or a place it runs: ci, sagemaker...) -> config files,
+    overlays or Terraform roots (``terraform/envs/prod/main.tf``) for it."""
     found: dict[str, list[str]] = {}
     for path, entry in repo.entries.items():
         if path.startswith(_NOT_CONFIG_DIRS) or _is_test(path):
             continue
         name = entry.name.lower()
         parts = path.lower().split("/")
-        is_config = name.endswith((*_CONFIG_SUFFIXES, ".env", ".tfvars")) or name.startswith(".env")
+        # Terraform roots per environment (terraform/envs/prod/main.tf) configure that environment's stack
+        is_config = name.endswith((*_CONFIG_SUFFIXES, ".env", ".tfvars", ".tf")) or name.startswith(".env")
         if not is_config:
             continue
         tokens: list[str] = []

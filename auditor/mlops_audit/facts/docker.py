@@ -474,7 +474,10 @@ def manifests(repo: Repo) -> list[Manifest]:
 # ------------------------------------------------------------------------------------------ report
 @report_fact("containerized")
 def containerized_fact(repo: Repo) -> FactValue:
-    return FactValue.of([*dockerfile_paths(repo)[:3], *compose_paths(repo)[:2]])
+    from .cloudml import component_images
+
+    images = [(p, line) for p, line, _ in component_images(repo)[:2]]
+    return FactValue.of([*dockerfile_paths(repo)[:3], *compose_paths(repo)[:2], *images])
 
 
 @inventory("containers")

@@ -20,7 +20,9 @@ _METRIC_TEXT = re.compile(
     rb"bleu|rouge|perplexity|ppl|iou|dice|brier|map|wer|cer|error|eval"
 )
 _OTHER_GATES = re.compile(
-    rb"MetricThreshold|validation_thresholds|def[ \t]+\w*(?i:threshold|gate|champion|promot|quality)"
+    rb"MetricThreshold|validation_thresholds|def[ \t]+\w*(?i:threshold|gate|champion|promot|quality)|"
+    rb"(?i:champ\w*|incumbent)[^\n]*[<>][^\n]*(?i:chall\w*|candidate)|(?i:chall\w*|candidate)[^\n]*[<>]"
+    rb"[^\n]*(?i:champ\w*|incumbent)"
 )
 
 
@@ -55,6 +57,34 @@ def statement_gate(node: ast.stmt) -> tuple[int, ast.AST] | None:
         for sub in ast.walk(node):
             if isinstance(sub, ast.comprehension) and any(_metric_compare(c) for c in sub.ifs):
                 return sub.ifs[0].lineno, sub.ifs[0]
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return _flag_gate(node)
+    return None
+
+
+def _flag_gate(func: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[int, ast.AST] | None:
+    """A comparison kept in a variable and decided on later in the same function::
+
+    challenger_wins = m_chall < m_champ
+    if challenger_wins:
+        registry.add_version_aliases(["champion"], challenger.version_id)
+    """
+    flags: dict[str, ast.AST] = {}
+    tests: list[ast.If] = []
+    for sub in ast.walk(func):
+        if isinstance(sub, ast.Assign) and len(sub.targets) == 1 and isinstance(sub.targets[0], ast.Name):
+            if any(isinstance(c, ast.Compare) and _metric_compare(c) for c in ast.walk(sub.value)):
+                flags[sub.targets[0].id] = sub.value
+        elif isinstance(sub, ast.If):
+            tests.append(sub)
+    if not flags:
+        return None
+    for branch in tests:
+        test = branch.test.operand if isinstance(branch.test, ast.UnaryOp) else branch.test
+        if not (isinstance(test, ast.Name) and test.id in flags):
+            continue
+        if _raises_or_exits(branch.body) or _decides(branch.body) or _decides(branch.orelse):
+            return branch.lineno, flags[test.id]
     return None
 
 
@@ -210,6 +240,9 @@ def _metric_compare(test: ast.AST, *, failing: bool = False) -> bool:
         left_metric, right_metric = _metric_tokens(left), _metric_tokens(right)
         if left_metric and right_metric:
             return True  # new vs champion
+        roles = {_role(left), _role(right)}
+        if roles == {"champion", "challenger"}:
+            return True  # m_chall < m_champ: the challenger's metric against the champion's
         if not (left_metric or right_metric) or not _threshold_side(right if left_metric else left):
             continue
         metric, bar = (left_metric, right) if left_metric else (right_metric, left)
@@ -222,6 +255,20 @@ def _metric_compare(test: ast.AST, *, failing: bool = False) -> bool:
             continue
         return True
     return False
+
+
+_CHAMPION = frozenset({"champ", "champion", "incumbent"})
+_CHALLENGER = frozenset({"chall", "challenger", "candidate"})
+
+
+def _role(node: ast.AST) -> str | None:
+    """``champion`` / ``challenger`` when an expression names one side of a champion/challenger comparison."""
+    tokens = {t for w in _words(node) for t in _tokens(w)}
+    if tokens & _CHAMPION and not tokens & _CHALLENGER:
+        return "champion"
+    if tokens & _CHALLENGER and not tokens & _CHAMPION:
+        return "challenger"
+    return None
 
 
 def _decides(body: list[ast.stmt]) -> bool:

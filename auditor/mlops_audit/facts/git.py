@@ -302,6 +302,20 @@ def large_files(repo: Repo, max_file_mb: float = 5.0, max_data_mb: float = 1.0) 
     return repo.memo(("git.large_files", max_file_mb, max_data_mb), compute)
 
 
+def unreadable_sizes(repo: Repo) -> list[str]:
+    """Tracked files whose size git cannot give: absent from the working tree and from the object store (a
+    partial or blobless clone, a mirror that drops large blobs). Whether they are large cannot be decided."""
+
+    def compute() -> list[str]:
+        return sorted(
+            p
+            for p, e in repo.entries.items()
+            if e.tracked and e.size is None and not e.present and not e.symlink and not is_lfs(repo, p)
+        )
+
+    return repo.memo("git.unreadable_sizes", compute)
+
+
 #: The report fact's definition: a tracked file over 5 MB, or a data/model file over 1 MB (check VER002 takes
 #: its own thresholds as options).
 FACT_MAX_FILE_MB = 5.0
@@ -312,4 +326,7 @@ FACT_MAX_DATA_MB = 1.0
 def large_files_fact(repo: Repo) -> FactValue:
     if not repo.is_git:
         return FactValue(None)
-    return FactValue.of(f.path for f in large_files(repo, FACT_MAX_FILE_MB, FACT_MAX_DATA_MB)[:10])
+    found = [f.path for f in large_files(repo, FACT_MAX_FILE_MB, FACT_MAX_DATA_MB)[:10]]
+    if not found and unreadable_sizes(repo):
+        return FactValue(None)  # some tracked blobs cannot be measured
+    return FactValue.of(found)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from ..model import Evidence
 from ..repo import Repo, memoized, word
-from . import FactValue, inventory, report_fact
+from . import FactValue, cloudml, inventory, report_fact
 from .dvc import stages as dvc_stages
 from .git import is_model_file
 from .notebooks import NotebookCode, code_source, notebook_codes_containing
@@ -106,7 +106,12 @@ TRACKER_MODULES: dict[str, tuple[str, ...]] = {
     # the tracking of managed ML platforms, credited by their run APIs (not by any import of the SDK)
     "azureml": (),
     "vertex": (),
+    # Kubeflow Pipelines metrics artifacts (Output[Metrics].log_metric), kept per run in ML Metadata (Vertex ML
+    # Metadata on Vertex AI Pipelines) and compared across runs in the pipelines UI
+    "kfp": (),
 }
+#: what a KFP metrics artifact logs
+_KFP_METRIC_ATTRS = frozenset({"log_metric", "log_confusion_matrix", "log_roc_curve", "log_roc_data_point"})
 #: Run-tracking calls of managed ML platforms: (tracker, SDK prefix, attributes).
 _PLATFORM_TRACKING = (
     ("azureml", "azureml.core", frozenset({"get_context", "start_logging"})),
@@ -122,7 +127,10 @@ _PLATFORM_REGISTRY = (
     ("google.cloud.aiplatform", ".Model.upload_scikit_learn_model_file"),
     ("sagemaker", ".ModelPackage"),
     ("sagemaker", ".register"),
+    ("google.cloud.aiplatform", ".ModelRegistry"),  # Vertex Model Registry versions and aliases
 )
+#: keyword arguments that upload a model as a new version of a registered model (Vertex ``parent_model``)
+_REGISTRY_KWARGS = ("parent_model",)
 #: Framework integrations named after a tracker (Lightning loggers, Keras/HF callbacks).
 _TRACKER_CLASSES = {
     "MLFlowLogger": "mlflow",
@@ -179,6 +187,7 @@ _TRACKER_NEEDLES = prefilter(
     b"summary.FileWriter",
     b"azureml",
     b"aiplatform",
+    b"kfp",
 )
 #: A tracker configured in a YAML/INI file: its name, not as part of a file name (``mlflow.db``, ``wandb.json``
 #: are paths, not configuration of a tracker).
@@ -213,6 +222,8 @@ def _unit_trackers(unit: CodeUnit) -> dict[str, list[Evidence]]:
                 _add(found, tracker, unit.call_ev(call))
         if call.name == "google.cloud.aiplatform.init" and "experiment" in call.kwargs:
             _add(found, "vertex", unit.call_ev(call))
+        if call.attr in _KFP_METRIC_ATTRS and unit.info.imports_any("kfp"):
+            _add(found, "kfp", unit.call_ev(call))
         by_class = _TRACKER_CLASSES.get(call.attr)
         if by_class and (by_class != "tensorboard" or call.attr != "TensorBoard" or "keras" in call.name):
             _add(found, by_class, unit.call_ev(call))
@@ -378,10 +389,20 @@ def _log_kinds(unit: CodeUnit, call: Call) -> list[str]:
     if (
         attr in REGISTRY_ATTRS
         or call.kwargs.get("registered_model_name", None) is not None
-        or any(name.startswith(prefix + ".") and name.endswith(tail) for prefix, tail in _PLATFORM_REGISTRY)
+        or _platform_registry(unit, call)
     ):
         kinds.append("registry")
     return kinds
+
+
+def _platform_registry(unit: CodeUnit, call: Call) -> bool:
+    """A managed platform's model registry: its registry API, or a model uploaded as a new version of a
+    registered model (``parent_model=`` in a module that uses the Vertex AI SDK)."""
+    if any(call.name.startswith(p + ".") and call.name.endswith(t) for p, t in _PLATFORM_REGISTRY):
+        return True
+    return any(k in call.kwargs for k in _REGISTRY_KWARGS) and bool(
+        unit.info.imports_any("google.cloud.aiplatform")
+    )
 
 
 #: A registry reference in configuration: ``registered_model_name``, or a ``models:/`` URI starting a token
@@ -401,6 +422,14 @@ def logging_usages(repo: Repo) -> dict[str, list[Evidence]]:
         for call in unit.info.calls:
             for kind in _log_kinds(unit, call):
                 _add(found, kind, unit.call_ev(call))
+        if "kfp" in _unit_trackers(unit):  # KFP records each run's component inputs and output artifacts
+            for name, line in unit.info.decorators:
+                if name.startswith("kfp.") and name.rsplit(".", 1)[-1] == "component":
+                    _add(found, "params", unit.ev(line, "KFP component inputs"))
+            source = unit_source(repo, unit)
+            m = _KFP_MODEL_OUTPUT.search(source)
+            if m:
+                _add(found, "models", unit.ev(source.count("\n", 0, m.start()) + 1, m.group(0)[:60]))
         for text, line in unit.info.strings:
             if text.startswith("models:/"):
                 _add(found, "registry", unit.ev(line, text[:60]))
@@ -418,8 +447,10 @@ def logging_usages(repo: Repo) -> dict[str, list[Evidence]]:
         if unit.path in tracked:
             continue  # its calls are read above
         for call in unit.info.calls:  # a managed platform's model registry, with or without its run tracking
-            if any(call.name.startswith(p + ".") and call.name.endswith(t) for p, t in _PLATFORM_REGISTRY):
+            if _platform_registry(unit, call):
                 _add(found, "registry", unit.call_ev(call))
+    for path, line, what in cloudml.registry_declarations(repo):  # registered by declared infrastructure
+        _add(found, "registry", Evidence(path, line, what))
     for stage in dvc_stages(repo):  # DVC experiments record the params and metrics files a stage declares
         if stage.params:
             _add(found, "params", Evidence(stage.path, stage.line, f"stage {stage.name} params"))
@@ -437,6 +468,9 @@ def logging_usages(repo: Repo) -> dict[str, list[Evidence]]:
             _add(found, "registry", Evidence(path, text.count("\n", 0, m.start()) + 1))
     return found
 
+
+#: a trained model as an output artifact of a KFP component (``model: Output[Model]``)
+_KFP_MODEL_OUTPUT = re.compile(r"\b\w*model\w*\s*:\s*(?:dsl\.)?Output\[(?:dsl\.)?(?:Model|Artifact)\]")
 
 #: a tracker handed in (a Dagster resource parameter ``mlflow``, ``context.resources.mlflow``) and logged to
 _TRACKER_HANDLE = re.compile(r"(^|\.)(mlflow|wandb|neptune|comet_ml|clearml)\.log_\w+$")
@@ -656,13 +690,26 @@ _STAT_GENERIC = (
 )
 
 
-#: Managed model monitoring of the ML platforms: Vertex AI (skew / drift detection configs of a model deployment
-#: monitoring job), SageMaker Model Monitor, Azure ML data drift detectors.
-_PLATFORM_ROOTS = ("google.cloud.aiplatform", "sagemaker.model_monitor", "azureml.datadrift", "azure.ai.ml")
+#: Managed model monitoring of the ML platforms: Vertex AI (skew / drift detection objectives of a model
+#: deployment monitoring job), SageMaker Model Monitor, Azure ML data drift detectors, by their calls or by the
+#: objective keys of a monitoring configuration (``trainingPredictionSkewDetectionConfig``...).
+_PLATFORM_ROOTS = ("google.cloud.aiplatform", "sagemaker", "azureml.datadrift", "azure.ai.ml")
 _PLATFORM_MONITOR = re.compile(
-    r"drift|skewdetection|ModelDeploymentMonitoringJob|DefaultModelMonitor|ModelQualityMonitor", re.IGNORECASE
+    r"drift|skewdetection|ObjectiveConfig|ModelDeploymentMonitoringJob|model_monitoring_job|ModelMonitor|"
+    r"(Quality|Bias)Monitor|monitoring_schedule",
+    re.IGNORECASE,
+)
+_MANAGED_MONITORING = re.compile(
+    r"^(trainingPredictionSkewDetectionConfig|predictionDriftDetectionConfig|default(Skew|Drift)Threshold|"
+    r"(skew|drift)_?[Tt]hresholds)$"
 )
 _DRIFT_NEEDLES = prefilter(
+    b"SkewDetection",
+    b"SkewThreshold",
+    b"skew_threshold",
+    b"ModelMonitor",
+    b"monitoring_schedule",
+    b"DriftDetection",
     b"evidently",
     b"alibi_detect",
     b"whylogs",
@@ -705,12 +752,15 @@ def drift_usages(repo: Repo) -> dict[str, list[Evidence]]:
             if call.name.startswith(("evidently", "deepchecks")) and "drift" in call.name.lower():
                 _add(found, call.name.split(".")[0], unit.call_ev(call))
             elif call.name.startswith(_PLATFORM_ROOTS) and _PLATFORM_MONITOR.search(call.name):
-                _add(found, "platform monitoring", unit.call_ev(call))
+                _add(found, "managed-monitoring", unit.call_ev(call))
             elif call.name in _STAT_TESTS or (about_drift and call.name in _STAT_GENERIC):
                 _add(found, "custom", unit.call_ev(call))
         for fname, line in unit.info.functions:
             if _DRIFT_NAME.search(fname):
                 _add(found, "custom", unit.ev(line, f"def {fname}"))
+        for text, line in unit.info.strings:
+            if _MANAGED_MONITORING.match(text):
+                _add(found, "managed-monitoring", unit.ev(line, text))
     return found
 
 
@@ -1019,16 +1069,33 @@ def deterministic_estimators(unit: CodeUnit) -> list[Call]:
 def needs_seed(repo: Repo, unit: CodeUnit) -> bool:
     """Whether a training unit's results depend on randomness: it (or a project module it imports) does
     something random, or it trains (``fit`` / ``train``) without a known deterministic estimator (the model
-    may come from elsewhere: assume random). Fitting a ``LinearRegression`` on all rows needs no seed."""
+    may come from elsewhere: assume random). Fitting a ``LinearRegression`` on all rows needs no seed; nor does
+    calling the training function of an imported project module that does nothing random."""
     if random_operations(unit):
         return True
-    for path in imported_project_files(repo, unit):
+    project = imported_project_files(repo, unit)
+    for path in project:
         info = module(repo, path)
         if info is not None and random_operations(CodeUnit(path, info)):
             return True
     local = {name for name, _ in unit.info.functions}  # their bodies are part of the unit, already read
-    fits = [c for c in train_calls(unit) if c.name not in local and not c.attr.startswith("train_test")]
+    fits = [
+        c
+        for c in train_calls(unit)
+        if c.name not in local and not c.attr.startswith("train_test") and not _project_call(c, project)
+    ]
     return bool(fits) and not deterministic_estimators(unit)
+
+
+def _project_call(call: Call, project: set[str]) -> bool:
+    """A call into a project module the unit imports (``model.train(...)`` of ``pkg/model/train.py``): that
+    module's randomness was read with the unit's, and it is judged as a training file of its own."""
+    parts = [p for p in call.name.split(".")[:-1] if p and not p.endswith("()")]
+    return any(
+        "/".join(parts[:i]) + suffix in project
+        for i in range(1, len(parts) + 1)
+        for suffix in (".py", "/__init__.py")
+    )
 
 
 # -------------------------------------------------------------------------------------------------- facts

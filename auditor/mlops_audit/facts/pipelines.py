@@ -2,7 +2,7 @@
 
 A pipeline is a declared sequence of steps that turns data into an evaluated model: ``dvc.yaml`` stages, an
 ``MLproject``, Kedro / ZenML / Prefect / Airflow / Dagster / Metaflow / Kubeflow / Flyte / Luigi / SageMaker /
-Azure ML definitions, a Snakefile, an Argo workflow, or a task chain data → train → evaluate in a Makefile,
+Azure ML definitions (a SageMaker pipeline declared in Terraform too), a Snakefile, an Argo workflow, or a task chain data → train → evaluate in a Makefile,
 poe tasks, a justfile or invoke tasks. Inference helpers that happen to be called "pipeline" (``transformers
 .pipeline(...)``, scikit-learn's ``Pipeline``) are models, not pipelines, and never count.
 """
@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..repo import Repo, memoized
-from . import FactValue, inventory, report_fact
+from . import FactValue, cloudml, inventory, report_fact
 from .python import ModuleInfo, module, modules_containing, prefilter
 
 # (framework, module root, decorator / call / base-class attribute names)
@@ -107,6 +107,7 @@ def file_pipelines(repo: Repo) -> list[PipelineDef]:
     out += [PipelineDef("snakemake", p) for p in repo.named("Snakefile") + repo.with_suffix(".smk")]
     if "pyproject.toml" in repo.entries and repo.contains("pyproject.toml", b"[tool.kedro]"):
         out.append(PipelineDef("kedro", "pyproject.toml"))
+    out += [PipelineDef("sagemaker", r.path, r.line) for r in cloudml.declared_pipelines(repo)]
     out += [
         PipelineDef("argo", m.path, m.line)
         for m in manifests(repo)

@@ -2,7 +2,8 @@
 modules a file imports.
 
 Online serving: FastAPI, Flask, Starlette, LitServe, Ray Serve, BentoML, TorchServe handlers, KServe models and
-InferenceServices, Seldon, Triton model repositories, AWS Lambda / SageMaker handlers, and ``mlflow models serve``.
+InferenceServices, Seldon, Triton model repositories, AWS Lambda / SageMaker handlers, ``mlflow models serve`` and
+dploy-kickstart ``# @dploy endpoint`` annotations.
 Gradio and Streamlit apps are demos: listed in the inventory but not counted as model serving.
 """
 
@@ -113,6 +114,10 @@ def _python_entries(mod: ModuleInfo, has_lambda_manifest: bool) -> list[ServingE
     return out
 
 
+#: dploy-kickstart serves the function below a ``# @dploy endpoint <name>`` comment as a REST endpoint
+_DPLOY = re.compile(r"^[ \t]*#[ \t]*@dploy[ \t]+endpoint[ \t]+\w+", re.MULTILINE)
+
+
 @memoized
 def serving_entries(repo: Repo) -> list[ServingEntry]:
     """Every serving entry point (demos included, flagged ``demo``), tests excluded."""
@@ -134,6 +139,11 @@ def serving_entries(repo: Repo) -> list[ServingEntry]:
     scripts = repo.named(
         "Makefile", "Dockerfile", "Procfile", "justfile", "pyproject.toml"
     ) + repo.with_suffix(".sh", ".yaml", ".yml")
+    for path in repo.grep(repo.with_suffix(".py"), b"@dploy endpoint"):  # dploy-kickstart annotations
+        text = repo.read_text(path) or ""
+        annotation = _DPLOY.search(text)
+        if annotation and not _is_test(path):
+            out.append(ServingEntry("dploy-kickstart", path, text.count("\n", 0, annotation.start()) + 1))
     for path in repo.grep(repo.with_suffix(".yaml", ".yml"), b"OnlineEndpoint.schema.json"):
         if not _is_test(path):  # an Azure ML managed / Kubernetes online endpoint definition
             out.append(ServingEntry("azureml-endpoint", path, 1))

@@ -473,7 +473,7 @@ def gate_files(repo: Repo) -> list[str]:
             roots = {name.split(".", 1)[0] for name, _ in mod.imports}
             if not (roots & set(ML_LIBRARIES) or any(index.get(name) in ml for name, _ in mod.imports)):
                 continue
-        if repo.file_fact("gates.possible/1", path, functools.partial(_may_hold_gate, repo, path)):
+        if repo.file_fact("gates.possible/2", path, functools.partial(_may_hold_gate, repo, path)):
             out.append(path)  # a cheap read of its bytes first: most model code holds no gate to parse for
     return out
 

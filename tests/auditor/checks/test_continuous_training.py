@@ -74,8 +74,15 @@ def test_ct003_validation_and_promotion(make_repo):
         "src/promote.py": "from mlflow import MlflowClient\n\nclient = MlflowClient()\n"
         "client.set_registered_model_alias('churn', 'champion', 3)\n",
     }
+    # moving the alias with no comparison promotes whatever was trained: partial credit only
+    result = assert_status(make_repo(registry), "CT003", Status.FAIL)
+    assert str(result.evidence[0]) == "src/promote.py:4" and result.credit == 0.5
+    registry["src/promote.py"] = (
+        "from mlflow import MlflowClient\n\nclient = MlflowClient()\n\n\ndef promote(f1, champion_f1):\n"
+        "    if f1 > champion_f1:\n        client.set_registered_model_alias('churn', 'champion', 3)\n"
+    )
     result = assert_status(make_repo(registry), "CT003", Status.PASS)
-    assert str(result.evidence[0]) == "src/promote.py:4"
+    assert str(result.evidence[1]) == "src/promote.py:8"
     ungated = {
         "src/train.py": TRAIN,
         ".github/workflows/ct.yml": wf("python src/train.py", on="workflow_dispatch"),

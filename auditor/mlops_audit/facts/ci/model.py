@@ -107,6 +107,9 @@ class Pipeline:
     permissions: Any = None
     permissions_line: int | None = None
     parsed: bool = True
+    #: the pipeline's triggers are configured outside the repository (Cloud Build triggers live in the Google
+    #: Cloud project): the repository cannot tell which events start it
+    external_triggers: bool = False
 
     @property
     def events(self) -> set[str]:

@@ -1,21 +1,27 @@
 """Google Cloud Build: ``cloudbuild.yaml`` (any directory, any ``cloudbuild*`` name) and build configurations
-kept under other names (``build/pipeline-deployment.yaml``) recognised by their content: a top-level ``steps``
-list of builder steps (``name`` image with ``args`` / ``entrypoint`` / ``script``) and only Cloud Build keys.
+kept under other names (``build/pipeline-deployment.yaml``, ``cloudbuild/pr-checks.yaml``) recognised by their
+content: a top-level ``steps`` list of builder steps (``name`` image with ``args`` / ``entrypoint`` /
+``script``) and only Cloud Build keys, in a file that shows it is meant for Cloud Build — it sits in a
+``cloudbuild``/``cloud-build`` directory, uses the Cloud Build builders (``gcr.io/cloud-builders/...``) or
+Cloud Build's substitutions (``$COMMIT_SHA``, ``${_USER_VARIABLE}``...) or logging options.
 
 A build runs its steps in order; each step becomes one job step whose command is its ``entrypoint`` (or the
 builder's tool: ``gcr.io/cloud-builders/docker`` -> ``docker``) followed by its ``args``, or its ``script``
 (``bash -c`` arguments are read as the script they are). Cloud Build triggers live in the Google Cloud project,
-not in the repository: the pipeline declares no trigger.
+not in the repository: the pipeline declares no trigger and is marked ``external_triggers``. When the
+repository itself submits the configuration by hand (``gcloud builds submit --config build/x.yaml`` in a
+notebook, a README, a Makefile or a script), the pipeline gets a ``manual`` trigger at that place.
 """
 
 from __future__ import annotations
 
+import re
 import shlex
 from typing import Any
 
 from ....repo import Repo
 from ...yamlfile import line_of, load_config, load_yaml
-from ..model import Job, Pipeline, Step
+from ..model import Job, Pipeline, Step, Trigger
 from ..shell import script_commands
 
 #: top-level keys of a Cloud Build configuration (https://cloud.google.com/build/docs/build-config-file-schema)
@@ -23,7 +29,13 @@ CLOUDBUILD_KEYS = frozenset(
     {"steps", "timeout", "queueTtl", "logsBucket", "options", "substitutions", "tags", "serviceAccount",
      "secrets", "availableSecrets", "artifacts", "images", "dependencies"}
 )  # fmt: skip
-_MARKERS = (b"gcr.io/cloud-builders", b"cloudsdktool", b"cloud-builders-community")
+_MARKERS = (
+    b"gcr.io/cloud-builders", b"cloudsdktool", b"cloud-builders-community", b"CLOUD_LOGGING_ONLY", b"${_",
+    b"$COMMIT_SHA", b"${COMMIT_SHA}", b"$SHORT_SHA", b"${SHORT_SHA}", b"$TAG_NAME", b"${TAG_NAME}",
+    b"$BUILD_ID", b"${BUILD_ID}",
+)  # fmt: skip
+#: directory names that hold Cloud Build configurations (``cloudbuild/``, ``cloud-build/``, ``cloud_build/``)
+_DIRS = re.compile(r"(^|/)cloud[-_]?build[^/]*/", re.IGNORECASE)
 _SHELLS = ("bash", "sh", "/bin/bash", "/bin/sh")
 
 
@@ -44,8 +56,9 @@ def _looks_like_build(data: Any) -> bool:
 
 
 def cloudbuild_files(repo: Repo) -> list[str]:
-    """Cloud Build configurations: ``cloudbuild*.yaml`` files with builder steps, and YAML files that use the
-    Cloud Build builders (``gcr.io/cloud-builders/...``) with the same shape under any name."""
+    """Cloud Build configurations: ``cloudbuild*.yaml`` files and YAML files in a ``cloudbuild/`` directory
+    with builder steps, and YAML files of the same shape under any name that use the Cloud Build builders
+    (``gcr.io/cloud-builders/...``) or substitutions."""
     candidates = [
         path
         for path, entry in repo.entries.items()
@@ -53,9 +66,30 @@ def cloudbuild_files(repo: Repo) -> list[str]:
         and not path.startswith((".github/", ".gitlab", ".circleci/"))
         and (entry.size or 0) < 1_000_000
     ]
-    named = [p for p in candidates if is_cloudbuild_name(p)]
+    named = [p for p in candidates if is_cloudbuild_name(p) or _DIRS.search(p)]
     found = set(named) | set(repo.grep([p for p in candidates if p not in named], *_MARKERS))
     return sorted(p for p in found if _looks_like_build(load_yaml(repo, p)))
+
+
+_SUBMIT = re.compile(r"gcloud\s+(?:beta\s+)?builds\s+submit\b[^\n]*?--config[=\s]+[\"']?([\w./${}-]+)")
+_SUBMIT_FILES = (".md", ".rst", ".ipynb", ".sh", ".py", ".txt", ".mk")
+
+
+def _manual_submits(repo: Repo) -> dict[str, tuple[str, int]]:
+    """Build configurations the repository submits by hand: file name -> (where, line)."""
+
+    def compute() -> dict[str, tuple[str, int]]:
+        paths = [p for p, e in repo.entries.items()
+                 if (e.suffix in _SUBMIT_FILES or e.name in ("Makefile", "justfile")) and (e.size or 0) < 2_000_000]  # fmt: skip
+        out: dict[str, tuple[str, int]] = {}
+        for path in repo.grep(paths, b"builds submit"):
+            text = repo.read_text(path) or ""
+            for m in _SUBMIT.finditer(text):
+                name = m.group(1).rsplit("/", 1)[-1]
+                out.setdefault(name, (path, text.count("\n", 0, m.start()) + 1))
+        return out
+
+    return repo.memo("ci.cloudbuild.manual_submits", compute)
 
 
 def _step_script(step: dict[str, Any]) -> str | None:
@@ -80,7 +114,10 @@ def parse(repo: Repo, path: str) -> Pipeline:
     data = load_config(repo, path)
     if not isinstance(data, dict) or not isinstance(data.get("steps"), list):
         return Pipeline("cloudbuild", path, parsed=False)
-    pipe = Pipeline("cloudbuild", path)
+    pipe = Pipeline("cloudbuild", path, external_triggers=True)
+    submitted = _manual_submits(repo).get(path.rsplit("/", 1)[-1])
+    if submitted:
+        pipe.triggers.append(Trigger("manual", submitted[0], submitted[1]))
     job = Job("build", line_of(data, "steps"), name=path)
     steps = data["steps"]
     for i, spec in enumerate(steps):
