@@ -181,3 +181,41 @@ def test_tst003_follows_a_package_reexport(make_repo):
         "clip/util.py": "def f():\n    return 1\n",
     }
     assert_status(make_repo(helper), "TST003", Status.FAIL)
+
+
+def test_tst002_tst005_configuration_in_a_directory_above_the_tests(make_repo):
+    """pytest reads its configuration from the tests' directory upwards: a subproject's pyproject.toml (a
+    template's ``{{ cookiecutter.repo_name }}/``, a monorepo's package) or ``src/tests/pytest.ini``
+    configures the tests below it; a configuration beside other code does not."""
+    sub = "{{ cookiecutter.repo_name }}"
+    toml = "[tool.pytest.ini_options]\naddopts = '--cov src -ra'\n\n[tool.coverage.report]\nfail_under = 0\n"
+    files = {f"{sub}/tests/test_a.py": REAL_TEST, f"{sub}/pyproject.toml": toml}
+    assert (
+        str(assert_status(make_repo(files), "TST002", Status.PASS).evidence[0]) == f"{sub}/pyproject.toml:1"
+    )
+    assert_status(make_repo(files), "TST005", Status.PASS)
+    ini = {"src/tests/test_a.py": REAL_TEST, "src/tests/pytest.ini": "[pytest]\naddopts = -ra\n"}
+    assert_status(make_repo(ini), "TST002", Status.PASS)
+    # the configuration of a sibling directory does not apply to these tests
+    elsewhere = {"tests/test_a.py": REAL_TEST, "docs/pyproject.toml": toml}
+    assert_status(make_repo(elsewhere), "TST002", Status.FAIL)
+    assert_status(make_repo(elsewhere), "TST005", Status.FAIL)
+
+
+def test_tst003_template_tests_import_the_templated_package(make_repo):
+    """A project template's test imports its package through a template variable; it parses with the
+    variable replaced and resolves to the templated package directory."""
+    pkg = "{{ cookiecutter.repo_name }}/src/{{ cookiecutter.python_package }}"
+    test = (
+        "import pytest\nfrom {{ cookiecutter.python_package }}.pipelines.nodes import build\n\n"
+        "def test_build(frame):\n    assert build(frame).notna().all().all()\n"
+    )
+    files = {f"{pkg}/pipelines/nodes.py": FEATURES, "{{ cookiecutter.repo_name }}/tests/test_nodes.py": test}
+    assert_status(make_repo(files), "TST003", Status.PASS)
+    other = test.replace("pipelines.nodes", "settings")
+    files = {
+        **files,
+        "{{ cookiecutter.repo_name }}/tests/test_nodes.py": other,
+        f"{pkg}/settings.py": "X = 1\n",
+    }
+    assert_status(make_repo(files), "TST003", Status.FAIL)
