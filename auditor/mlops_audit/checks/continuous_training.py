@@ -45,7 +45,39 @@ def training_runs(repo: Repo) -> list[TrainingRun]:
             if job is not None and job.manual:
                 events = events | {"manual"}
             out.append(TrainingRun(pipe, job, cmd, frozenset(events)))
+    for pipe in ci.pipelines(repo):
+        for job in pipe.jobs:
+            cmd = _reusable_training(repo, pipe, job)
+            if cmd is not None:
+                events = pipe.job_events(job) | ({"manual"} if job.manual else set())
+                out.append(TrainingRun(pipe, job, cmd, frozenset(events)))
     return out
+
+
+_TRAIN_WORD = re.compile(r"(^|[^a-z])(re)?train", re.I)
+
+
+def _reusable_training(repo: Repo, pipe: ci.Pipeline, job: ci.Job) -> ci.Command | None:
+    """A GitHub job that calls a reusable workflow (``uses: org/templates/.github/workflows/run-pipeline.yml``)
+    to run training: the job, the workflow or a repository file passed in ``with:`` (the pipeline definition
+    it submits, ``parameters-file: mlops/train/pipeline.yml``) is named for training. The called workflow is
+    elsewhere; what it is given says what it runs."""
+    if pipe.provider != "github" or not job.uses:
+        return None
+    data = ci.load_config(repo, pipe.path)
+    jobs = data.get("jobs") if isinstance(data, dict) else None
+    spec = jobs.get(job.id) if isinstance(jobs, dict) else None
+    with_ = spec.get("with") if isinstance(spec, dict) else None
+    files = [
+        v.strip().removeprefix("./")
+        for v in (with_.values() if isinstance(with_, dict) else [])
+        if isinstance(v, str) and v.strip().removeprefix("./") in repo.entries
+    ]
+    named = [job.id, job.name, job.uses.split("@", 1)[0].rsplit("/", 1)[-1], *files]
+    if not any(_TRAIN_WORD.search(n) for n in named):
+        return None
+    return ci.Command(" ".join([job.uses, *files]), pipe.path, job.uses_line, job=job.id, pipeline=pipe.path,
+                      step=job.name)  # fmt: skip
 
 
 def ct_runs(repo: Repo) -> list[TrainingRun]:
@@ -71,7 +103,9 @@ def _na(repo: Repo) -> Result | None:
 def scheduled_training(repo: Repo) -> Result:
     """A CI workflow runs the training on a schedule (``schedule:`` cron) or on an event
     (``workflow_dispatch``, ``repository_dispatch``, an API or pipeline trigger, GitLab
-    ``$CI_PIPELINE_SOURCE == "schedule"``), not only on a laptop.
+    ``$CI_PIPELINE_SOURCE == "schedule"``), not only on a laptop. A job that calls a reusable workflow runs
+    training when it, the workflow or the pipeline file it is given is named for training
+    (``uses: org/templates/.github/workflows/run-pipeline.yml`` with ``parameters-file: train/pipeline.yml``).
 
     Why it matters: models decay as the world changes; continuous training refreshes them from new data with
     the same reviewed code, producing a traceable run each time.
@@ -315,12 +349,16 @@ _METRIC_WORDS = re.compile(r"metric|accuracy|score|f1|auc|rmse|mae|loss|report\.
 
 def _on_review(pipe: ci.Pipeline, job: ci.Job | None) -> bool:
     """Whether ``job`` (the whole pipeline when unknown) runs for pull / merge requests. A GitLab job without
-    trigger rules runs in every branch pipeline, which the merge request shows."""
+    trigger rules runs in every branch pipeline, which the merge request shows; a ``push`` trigger without a
+    branch or tag filter runs on every branch, a pull request's branch included (its report lands on the
+    pull request's commits)."""
     if pipe.provider == "jenkins":
         return True
     if pipe.provider == "gitlab" and job is not None and job.events is None:
         return True
     events = pipe.job_events(job) if job is not None else pipe.events
+    if "push" in events and any(t.event == "push" and not t.branches and not t.tags for t in pipe.triggers):
+        return True
     return bool(events & (ci.REVIEW_TRIGGERS | {"pull_request"}))
 
 
@@ -331,7 +369,8 @@ def metrics_on_prs(repo: Repo) -> Result:
     ``cml comment create``, an MLflow comparison or a metrics table posted as a comment or to the step summary,
     or a GitLab metrics report (``artifacts: reports: metrics:``), which the merge request widget shows with its
     change against the target branch. A job counts when it runs for pull (merge) requests: its own trigger
-    rules, not the pipeline's, decide. A GitLab metrics report needs the job to run on the default branch as
+    rules, not the pipeline's, decide; a ``push`` trigger without a branch filter runs on the pull request's
+    branch too. A GitLab metrics report needs the job to run on the default branch as
     well (the baseline the merge request is compared with); reported on merge requests only, it earns partial
     credit.
 

@@ -38,6 +38,39 @@ def test_ct001_scheduled_training(make_repo):
     assert_status(make_repo(NO_ML), "CT001", Status.NOT_APPLICABLE)
 
 
+REUSABLE = """on:
+  workflow_dispatch:
+jobs:
+  {job}:
+    uses: org/mlops-templates/.github/workflows/run-pipeline.yml@main
+    with:
+      parameters-file: {file}
+"""
+
+
+def test_ct001_training_in_a_reusable_workflow(make_repo):
+    """A job that calls a reusable workflow runs training when it, the workflow or the pipeline file it is
+    given is named for training; a reusable workflow given other files is no training run."""
+    base = {
+        "src/train.py": TRAIN,
+        "mlops/train/pipeline.yml": "jobs: {}\n",
+        "mlops/deploy/endpoint.yml": "x: 1\n",
+    }
+    trains = {
+        **base,
+        ".github/workflows/t.yml": REUSABLE.format(job="run-pipeline", file="mlops/train/pipeline.yml"),
+    }
+    result = assert_status(make_repo(trains), "CT001", Status.PASS)
+    assert "workflow_dispatch" in result.message
+    named = {**base, ".github/workflows/t.yml": REUSABLE.format(job="run-model-training", file="x.yml")}
+    assert_status(make_repo(named), "CT001", Status.PASS)
+    deploys = {
+        **base,
+        ".github/workflows/t.yml": REUSABLE.format(job="deploy", file="mlops/deploy/endpoint.yml"),
+    }
+    assert_status(make_repo(deploys), "CT001", Status.FAIL)
+
+
 def test_ct002_drift_triggered(make_repo):
     drift_first = {
         "src/train.py": TRAIN,
@@ -100,6 +133,11 @@ def test_ct004_metrics_on_prs(make_repo):
         ".github/workflows/m.yml": wf("dvc metrics diff main", on="{push: {branches: [main]}}"),
     }
     assert assert_status(make_repo(push), "CT004", Status.FAIL).credit == 0.5
+    # a push trigger without a branch filter runs on every branch, the pull request's included
+    every_branch = {**push, ".github/workflows/m.yml": wf("dvc metrics diff main", on="[push]")}
+    assert_status(make_repo(every_branch), "CT004", Status.PASS)
+    tags = {**push, ".github/workflows/m.yml": wf("dvc metrics diff main", on="{push: {tags: ['v*']}}")}
+    assert_status(make_repo(tags), "CT004", Status.FAIL)
     none = {"src/train.py": TRAIN, ".github/workflows/ci.yml": wf("pytest", on="pull_request")}
     assert_status(make_repo(none), "CT004", Status.FAIL)
     assert_status(make_repo(NO_ML), "CT004", Status.NOT_APPLICABLE)
