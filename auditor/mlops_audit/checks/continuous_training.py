@@ -47,10 +47,10 @@ def training_runs(repo: Repo) -> list[TrainingRun]:
             out.append(TrainingRun(pipe, job, cmd, frozenset(events)))
     for pipe in ci.pipelines(repo):
         for job in pipe.jobs:
-            cmd = _reusable_training(repo, pipe, job)
-            if cmd is not None:
+            called = _reusable_training(repo, pipe, job)
+            if called is not None:
                 events = pipe.job_events(job) | ({"manual"} if job.manual else set())
-                out.append(TrainingRun(pipe, job, cmd, frozenset(events)))
+                out.append(TrainingRun(pipe, job, called, frozenset(events)))
     return out
 
 
