@@ -64,7 +64,10 @@ def tracker_used(repo: Repo) -> Result:
 def params_and_metrics(repo: Repo) -> Result:
     """Tracked runs record both their parameters (``log_param(s)``, ``wandb.init(config=...)``,
     ``save_hyperparameters``...) and their metrics (``log_metric(s)``, ``wandb.log``, ``add_scalar``,
-    ``self.log``...); ``autolog()`` does both. Logging only one of them earns partial credit.
+    ``self.log``...); ``autolog()`` does both. Parameters also count when a generic ``run.log(name, value)``
+    (AzureML's one logging call) logs them (``for k, v in train_args.items(): run.log(k, v)``), or when the
+    code that tracks the run writes them to a file beside its metrics (``json.dump`` to ``flags.json``).
+    Logging only one of them earns partial credit.
 
     Why it matters: a metric without the parameters that produced it cannot be reproduced, and parameters
     without metrics cannot be compared.
@@ -78,6 +81,8 @@ def params_and_metrics(repo: Repo) -> Result:
     """
     logged = ml.logging_usages(repo)
     params, metrics = logged.get("params", []), logged.get("metrics", [])
+    if metrics and not params:
+        params = ml.parameters_recorded(repo)
     if params and metrics:
         return Result.passed("parameters and metrics are logged", [params[0], metrics[0]])
     if params:
@@ -249,7 +254,10 @@ def commit_linkage(repo: Repo) -> Result:
 )
 def models_logged(repo: Repo) -> Result:
     """The trained model is stored with the run that produced it (``mlflow.<flavor>.log_model``,
-    ``log_artifact``, ``wandb.Artifact``, ``autolog()``...), not only written to a local file.
+    ``log_artifact``, ``wandb.Artifact``, ``autolog()``...), not only written to a local file. A platform
+    that keeps the model with the run by itself counts too: a TFX ``Trainer`` component (its model is an
+    artifact in ML Metadata) or an AzureML run that writes the model under ``./outputs`` (uploaded with the
+    run).
 
     Why it matters: a model file on disk has no lineage; logged with its run it keeps its parameters,
     metrics, code version and environment, and can be registered and served.
@@ -263,6 +271,9 @@ def models_logged(repo: Repo) -> Result:
     models = ml.logging_usages(repo).get("models", [])
     if models:
         return Result.passed("models are logged with their runs", models[:3])
+    kept = ml.models_kept_with_run(repo)
+    if kept:
+        return Result.passed("the platform keeps the trained model with its run", kept[:3])
     if not ml.training_units(repo):
         return Result.not_applicable("no training code found")
     if reason := no_training_run(repo):

@@ -438,6 +438,78 @@ def logging_usages(repo: Repo) -> dict[str, list[Evidence]]:
     return found
 
 
+#: what names a run's parameters: ``train_args``, ``params``, ``hparams``, ``config``, ``FLAGS``
+_PARAM_NAME = re.compile(r"\b\w*(param|args|hparams?|config|cfg|flags|hyper)\w*\b", re.IGNORECASE)
+#: a file of the run's parameters written next to its outputs: ``flags.json``, ``hparams.yaml``, ``args.json``
+_PARAM_FILE = re.compile(
+    r"(^|[/_])(flags|hparams|hyperparameters|params|parameters|args|config|opts?)\.(json|ya?ml)$"
+)
+_DUMP_CALLS = ("json.dump", "yaml.dump", "yaml.safe_dump", "ruamel.yaml.dump", "omegaconf.OmegaConf.save")
+
+
+@memoized
+def parameters_recorded(repo: Repo) -> list[Evidence]:
+    """Parameters a run records without a parameter API: a generic ``run.log(name, value)`` (AzureML's only
+    logging call, which takes parameters and metrics alike) logging the parameters (``for k, v in
+    train_args.items(): run.log(k, v)``), or the parameters dumped as a file (``flags.json``,
+    ``hparams.yaml``) by code that tracks the run, next to the metrics it writes."""
+    found: list[Evidence] = []
+    for unit in tracker_units(repo):
+        if unit.is_notebook or not _unit_trackers(unit):
+            continue
+        lines: list[str] | None = None
+        for call in unit.info.calls:
+            if call.attr != "log" or "logger" in call.name.lower() or call.name.startswith(_NOT_TRACKER_LOG):
+                continue
+            lines = lines if lines is not None else unit_source(repo, unit).splitlines()
+            text = lines[call.line - 1] if 0 < call.line <= len(lines) else ""
+            args = text.split(".log(", 1)[-1]
+            header = next(
+                (
+                    ln
+                    for ln in reversed(lines[max(0, call.line - 3) : call.line - 1])
+                    if ln.lstrip().startswith("for ")
+                ),
+                "",
+            )
+            if _PARAM_NAME.search(args) or _PARAM_NAME.search(header.split(" in ", 1)[-1]):
+                found.append(unit.ev(call.line, "parameters logged with " + call.name))
+                break
+        dumps = [c for c in unit.info.calls if c.name in _DUMP_CALLS]
+        files = [(text, line) for text, line in unit.info.strings if _PARAM_FILE.search(text)]
+        if dumps and files:
+            found.append(unit.ev(files[0][1], f"parameters written to {files[0][0]}"))
+    return found
+
+
+#: AzureML uploads what a run writes to ``./outputs`` with the run
+_AZUREML_OUTPUTS = re.compile(r"^(\./)?outputs(/|$)")
+_MODEL_SAVES = ("dump", "save", "save_model", "joblib.dump", "pickle.dump")
+
+
+@memoized
+def models_kept_with_run(repo: Repo) -> list[Evidence]:
+    """Models a platform keeps with the run that produced them without a log call: a TFX ``Trainer``
+    component (its model is an artifact in ML Metadata, linked to the pipeline run), or an AzureML run that
+    writes the model under ``./outputs`` (uploaded with the run)."""
+    found: list[Evidence] = []
+    for unit in code_units(repo, b"tfx", b"azureml"):
+        if _is_test_path(unit.path):
+            continue
+        for call in unit.info.calls:
+            if call.name.startswith("tfx.") and call.attr == "Trainer":
+                found.append(unit.call_ev(call))
+                break
+        if any(name.startswith("azureml") for name, _ in unit.info.imports):
+            outputs = [line for text, line in unit.info.strings if _AZUREML_OUTPUTS.match(text)]
+            saves = [
+                c for c in unit.info.calls if c.attr in _MODEL_SAVES and outputs and c.line >= min(outputs)
+            ]
+            if saves:
+                found.append(unit.ev(saves[0].line, f"{saves[0].name} to the run's outputs/"))
+    return found
+
+
 #: a tracker handed in (a Dagster resource parameter ``mlflow``, ``context.resources.mlflow``) and logged to
 _TRACKER_HANDLE = re.compile(r"(^|\.)(mlflow|wandb|neptune|comet_ml|clearml)\.log_\w+$")
 

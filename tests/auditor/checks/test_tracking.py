@@ -269,3 +269,40 @@ def test_exp002_a_tracker_handed_in_as_a_resource(make_repo) -> None:
         "    mlflow.log_params({'lr': 0.1})\n    mlflow.log_metric('val_loss', 0.2)\n", "    return 1\n"
     )
     assert_status(make_repo({"src/resources.py": resources, "src/assets.py": silent}), "EXP002", FAIL)
+
+
+AZUREML_RUN = "from azureml.core import Run\nrun = Run.get_context()\n"
+
+
+def test_exp002_parameters_through_a_generic_log_or_a_parameters_file(make_repo) -> None:
+    """AzureML's one ``run.log`` takes parameters and metrics alike: logging the parameters with it counts;
+    so does code that tracks a run and writes its parameters to a file beside the metrics."""
+    params = AZUREML_RUN + "for k, v in train_args.items():\n    run.log(k, v)\nrun.log('mse', mse)\n"
+    assert_status(make_repo({"train.py": params}), "EXP002", PASS)
+    metrics_only = AZUREML_RUN + "for k, v in metrics.items():\n    run.log(k, v)\nrun.log('mse', mse)\n"
+    assert assert_status(make_repo({"train.py": metrics_only}), "EXP002", FAIL).credit == 0.5
+    summary = (
+        "import json\nimport os\nimport tensorflow as tf\n\ntf.summary.scalar('loss', loss, step=1)\n"
+        "with open(os.path.join(model_dir, 'flags.json'), 'w') as f:\n    json.dump(flags, f)\n"
+    )
+    assert_status(make_repo({"run.py": summary}), "EXP002", PASS)
+    results = summary.replace("flags.json", "result.json")
+    assert_status(make_repo({"run.py": results}), "EXP002", FAIL)
+
+
+def test_exp006_a_platform_keeps_the_model_with_its_run(make_repo) -> None:
+    """A TFX Trainer's model is an artifact of the pipeline run; an AzureML run uploads ./outputs."""
+    train = "from sklearn.linear_model import Ridge\nimport joblib\nimport os\nmodel = Ridge().fit(X, y)\nrun.log('mse', 1)\n"
+    outputs = AZUREML_RUN + train + "joblib.dump(model, os.path.join('outputs', 'model.pkl'))\n"
+    assert_status(make_repo({"train.py": outputs}), "EXP006", PASS)
+    local = AZUREML_RUN + train + "joblib.dump(model, os.path.join('models', 'model.pkl'))\n"
+    assert_status(make_repo({"train.py": local}), "EXP006", FAIL)
+    tfx = (
+        "from tfx.v1.components import Trainer\nimport tensorflow as tf\n\n"
+        "trainer = Trainer(module_file='model.py', examples=examples)\n"
+    )
+    files = {
+        "pipeline.py": tfx,
+        "model.py": "import tensorflow as tf\ntf.summary.scalar('loss', 1)\nmodel.fit(x)\n",
+    }
+    assert_status(make_repo(files), "EXP006", PASS)
