@@ -4,7 +4,7 @@ quality is gated against a threshold or the champion."""
 from __future__ import annotations
 
 from ..facts import project, testing
-from ..facts.pipelines import is_ml_project
+from ..facts.pipelines import is_ml_project, training_modules, training_notebooks
 from ..facts.training import training_evidence
 from ..model import Evidence, Result, Severity
 from ..repo import Repo
@@ -138,7 +138,9 @@ def quality_gate(repo: Repo) -> Result:
     against a threshold or the current champion's metric, failing the run or withholding promotion when it is
     not met: an ``assert f1 >= MIN_F1`` in tests, an ``if auc < threshold: raise``/``sys.exit`` or an ``if``
     that registers, promotes or cancels in the evaluation step, or MLflow's ``validation_thresholds`` /
-    ``MetricThreshold``; a bar every model clears (``accuracy > 0``, ``auc >= 0.5``) is no gate.
+    ``MetricThreshold``; a bar every model clears (``accuracy > 0``, ``auc >= 0.5``) is no gate. Not applicable
+    when no code or notebook of the repository trains a model (no ``fit``, ``backward``, ``trainer.train``...:
+    a pipeline whose steps fit nothing).
 
     Why it matters: a pipeline that always succeeds will happily ship a model that is worse than the one in
     production; the gate turns "metrics were logged" into "metrics were checked".
@@ -162,6 +164,10 @@ def quality_gate(repo: Repo) -> Result:
         )
     if not is_ml_project(repo):  # serving or analysis code: the model is trained and gated elsewhere
         return Result.not_applicable("no training code or pipeline: no model of this repository to gate")
+    if not training_evidence(repo) and not training_modules(repo) and not training_notebooks(repo):
+        return Result.not_applicable(
+            "no code or notebook trains a model: no model of this repository to gate"
+        )
     evidence = training_evidence(repo)[:1] or [Evidence(p, None) for p in list(testing.ml_modules(repo))[:1]]
     return Result.failed("no metric is compared with a threshold or the champion", evidence)
 

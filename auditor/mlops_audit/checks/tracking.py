@@ -182,7 +182,7 @@ def artefacts_not_committed(repo: Repo) -> Result:
 def model_registry(repo: Repo) -> Result:
     """Trained models are registered in a model registry (MLflow ``register_model``,
     ``registered_model_name=``, aliases and stages, ``models:/`` URIs; W&B ``link_model``) rather than
-    passed around as files.
+    passed around as files. Not applicable when the repository trains no model (it only logs runs).
 
     Why it matters: the registry is the single answer to "which model is in production, who trained it, on
     which data, with which metrics"; promotion (champion/challenger aliases) and rollback depend on it.
@@ -201,6 +201,8 @@ def model_registry(repo: Repo) -> Result:
     models = ml.logging_usages(repo).get("models", [])
     if models:
         return Result.failed("models are logged as artefacts but never registered", models[:3], credit=0.4)
+    if not ml.training_units(repo):
+        return Result.not_applicable("no training code found: no model to register")
     return Result.failed("no model registry use (register_model, registered_model_name, models:/ URIs)")
 
 

@@ -47,6 +47,12 @@ def test_exp001_tracker_used(make_repo) -> None:
     assert_status(make_repo({"README.md": "mlflow\n"}), "EXP001", NA)
 
 
+#: a training script that logs its parameters (and registers nothing)
+TRACKED_FIT = (
+    "import mlflow\nfrom sklearn.linear_model import Ridge\nRidge().fit(X, y)\nmlflow.log_params(p)\n"
+)
+
+
 def test_exp002_params_and_metrics(make_repo) -> None:
     assert_status(make_repo({"train.py": FULL}), "EXP002", PASS)
     assert_status(
@@ -93,7 +99,7 @@ def test_exp004_model_registry(make_repo) -> None:
     assert_status(make_repo({"train.py": FULL}), "EXP004", PASS)
     logged = "import mlflow\nmlflow.log_params(p)\nmlflow.sklearn.log_model(m, 'model')\n"
     assert assert_status(make_repo({"train.py": logged}), "EXP004", FAIL).credit > 0
-    assert_status(make_repo({"train.py": "import mlflow\nmlflow.log_params(p)\n"}), "EXP004", FAIL)
+    assert_status(make_repo({"train.py": TRACKED_FIT}), "EXP004", FAIL)
     assert (
         "needs EXP001 first" in assert_status(make_repo({"train.py": UNTRACKED_FIT}), "EXP004", FAIL).message
     )
@@ -125,7 +131,7 @@ def test_exp006_models_logged(make_repo) -> None:
 
 def test_exp004_models_uri_in_a_docker_volume_is_no_registry(make_repo) -> None:
     files = {
-        "train.py": "import mlflow\nmlflow.log_params(p)\n",
+        "train.py": TRACKED_FIT,
         "docker-compose.yaml": "services:\n  airflow:\n    volumes:\n      - ./airflow/models:/opt/airflow/models\n",
     }
     assert_status(make_repo(files), "EXP004", FAIL)
@@ -306,3 +312,20 @@ def test_exp006_a_platform_keeps_the_model_with_its_run(make_repo) -> None:
         "model.py": "import tensorflow as tf\ntf.summary.scalar('loss', 1)\nmodel.fit(x)\n",
     }
     assert_status(make_repo(files), "EXP006", PASS)
+
+
+DAGSTER_RUNS = (
+    "from dagster import asset\nimport mlflow\nimport random\n\n@asset\ndef train_model():\n"
+    "    mlflow.log_params({'a': 1})\n    mlflow.log_metric('val_loss', random.random())\n"
+)
+DAGSTER_FIT = DAGSTER_RUNS.replace(
+    "import random\n", "import random\nfrom sklearn.linear_model import Ridge\n"
+).replace("    mlflow.log_params", "    Ridge().fit(X, y)\n    mlflow.log_params")
+
+
+def test_exp004_tst004_not_applicable_without_a_model(make_repo) -> None:
+    """A pipeline whose step only logs a run (a random metric) trains no model: nothing to register or gate."""
+    assert_status(make_repo({"src/assets.py": DAGSTER_RUNS}), "EXP004", NA)
+    assert_status(make_repo({"src/assets.py": DAGSTER_RUNS}), "TST004", NA)
+    assert_status(make_repo({"src/assets.py": DAGSTER_FIT}), "EXP004", FAIL)
+    assert_status(make_repo({"src/assets.py": DAGSTER_FIT}), "TST004", FAIL)
