@@ -186,6 +186,26 @@ def _any_preprocessing(repo: Repo, training_side: set[str], serving_side: set[st
 _MODEL_LOADERS = ("load_model", "load", "from_pretrained", "get", "import_model")
 
 
+def _serving_side(repo: Repo, serving_paths: list[str], training: set[str]) -> list[tuple[str, str]]:
+    """(module, serving entry it serves) for the serving entry points and the project modules they import, two
+    levels deep (``app.py`` -> ``routers/predict.py`` or ``inference.py`` -> the preprocessing they import):
+    a service's routes and its inference helper are serving code too. Training modules are not followed."""
+    out: list[tuple[str, str]] = [(p, p) for p in serving_paths]
+    seen = set(serving_paths)
+    frontier = list(out)
+    for _ in range(2):
+        nxt = []
+        for path, via in frontier:
+            for target, _line in serving.local_imports(repo, path):
+                if target in seen or target in training or not target.endswith(".py"):
+                    continue
+                seen.add(target)
+                nxt.append((target, via))
+        out += nxt
+        frontier = nxt
+    return out
+
+
 @check(
     "PIP004",
     Severity.WARNING,
@@ -197,7 +217,8 @@ _MODEL_LOADERS = ("load_model", "load", "from_pretrained", "get", "import_model"
 def shared_preprocessing(repo: Repo) -> Result:
     """The serving code applies the same preprocessing as training: it imports the same feature / preprocessing
     module, or it loads a model artefact that contains the preprocessing (an sklearn ``Pipeline``, an MLflow
-    pyfunc model).
+    pyfunc model, a SavedModel exported with its tf.Transform layer). The serving code is the entry point and the project modules it imports, two levels deep
+    (its routers, its inference helper).
 
     When it applies: serving and training code both live in the repository and at least one of them
     preprocesses (raw features that go to the model unchanged on both sides leave nothing to share).
@@ -236,19 +257,33 @@ def shared_preprocessing(repo: Repo) -> Result:
         return Result.not_applicable(
             "neither training nor serving preprocesses (raw features go to the model): nothing to share"
         )
-    for path in serving_paths:
+    for path, via in _serving_side(repo, serving_paths, training_set):
         for target, line in serving.local_imports(repo, path):
             shared = target in training_imports or target in training_set
             if shared and (
                 _PREPROCESSING.search(target)
                 or repo.contains(
-                    target, b"def preprocess", b"def transform", b"def build_features", b"ColumnTransformer"
+                    target,
+                    b"def preprocess",
+                    b"def transform",
+                    b"def build_features",
+                    b"ColumnTransformer",
+                    b"def tokenize",
                 )
             ):
-                return Result.passed(
-                    f"serving and training both use {target}", [Evidence(path, line, f"imports {target}")]
-                )
+                evidence = [Evidence(path, line, f"imports {target}")]
+                if via != path:
+                    evidence.insert(0, Evidence(via, None, f"serving code, imports {path}"))
+                return Result.passed(f"serving and training both use {target}", evidence)
     # the model artefact carries its preprocessing
+    for path in sorted(training_set | set(training_imports)):
+        mod = module(repo, path) if path.endswith(".py") else None
+        embeds = [c for c in (mod.calls if mod else []) if c.attr == "transform_features_layer"]
+        if embeds:  # tf.Transform: the exported SavedModel's serving signature applies the fitted transform
+            return Result.passed(
+                "the exported model embeds the tf.Transform preprocessing graph",
+                [Evidence(path, embeds[0].line, embeds[0].name)],
+            )
     builds_pipeline = []
     for path in training:
         mod = module(repo, path)

@@ -138,3 +138,44 @@ def test_pip002_the_module_that_trains_is_the_train_step(make_repo):
     result = assert_status(make_repo(files), "PIP002", Status.PASS)
     assert "train" in result.message
     assert_status(make_repo({"run.py": estimator, "data.py": "x = 1\n"}), "PIP002", Status.FAIL)
+
+
+def test_pip004_serving_reaches_the_training_preprocessing_through_its_helper(make_repo):
+    """The service imports its inference helper, which tokenizes with the training data module; with the same
+    lesson copied in several folders, a script's import resolves to the file beside it."""
+    data = "class DataModule:\n    def tokenize_data(self, x):\n        return x\n"
+    helper = "from data import DataModule\n\nclass Predictor:\n    def predict(self, t):\n        return DataModule().tokenize_data(t)\n"
+    files = {}
+    for week in ("week_1", "week_2"):
+        files |= {
+            f"{week}/data.py": data,
+            f"{week}/train.py": "from data import DataModule\n" + TRAIN,
+            f"{week}/inference.py": helper,
+            f"{week}/app.py": API.format(imports="from inference import Predictor"),
+        }
+    result = assert_status(make_repo(files), "PIP004", Status.PASS)
+    assert str(result.evidence[0]).startswith("week_1/app.py")
+    skew = {**files}
+    for week in ("week_1", "week_2"):
+        skew[f"{week}/inference.py"] = (
+            "class Predictor:\n    def predict(self, t):\n        return t.lower().split()\n"
+        )
+    assert_status(make_repo(skew), "PIP004", Status.FAIL)
+
+
+def test_pip004_saved_model_with_its_tf_transform_layer(make_repo):
+    exporter = (
+        "import tensorflow as tf\nimport tensorflow_transform as tft\n\n"
+        "def export(model, tft_output):\n    model.tft_layer = tft_output.transform_features_layer()\n"
+    )
+    train = (
+        "import tensorflow as tf\nfrom exporter import export\n\nmodel.fit(x)\nexport(model, tft_output)\n"
+    )
+    files = {
+        "exporter.py": exporter,
+        "train.py": train,
+        "api.py": API.format(imports="def preprocess(x):\n    return x"),
+    }
+    assert_status(make_repo(files), "PIP004", Status.PASS)
+    files["exporter.py"] = exporter.replace("tft_output.transform_features_layer()", "None")
+    assert_status(make_repo(files), "PIP004", Status.FAIL)
