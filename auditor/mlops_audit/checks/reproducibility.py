@@ -321,8 +321,9 @@ _REPRO_CMD = re.compile(
 )
 def one_command(repo: Repo) -> Result:
     """A single, documented command rebuilds the results from raw data: a ``dvc.yaml`` (``dvc repro``), an
-    ``MLproject``, a Makefile / poe / just task named ``repro``, ``pipeline`` or ``all``, or a task that runs
-    ``dvc repro`` / ``mlflow run`` / ``kedro run``.
+    ``MLproject``, a Makefile / poe / just task named ``repro``, ``pipeline`` or ``all``, a task that runs
+    ``dvc repro`` / ``mlflow run`` / ``kedro run``, a pipeline framework that runs the whole pipeline, or a
+    platform pipeline (AzureML, Kubeflow, Vertex, SageMaker, TFX) whose definition script CI runs.
 
     Why it matters: when reproducing means running six scripts in an order that lives in someone's head,
     nobody reproduces anything and CI cannot retrain.
@@ -353,11 +354,41 @@ def one_command(repo: Repo) -> Result:
                 Evidence(definition.path, definition.line, f"{definition.framework} pipeline: {run}")
             )
             break
+    if not found and pipelines.is_ml_project(
+        repo
+    ):  # a hollow pipeline (its steps only print) reproduces nothing
+        found += _ci_submitted_pipelines(repo)
     if found:
         return Result.passed(f"reproducible with one command ({found[0].note})", found[:3])
     if not pipelines.is_ml_project(repo):
         return Result.not_applicable("no training code or pipeline: no results to reproduce")
     return Result.failed("no pipeline task, dvc.yaml or MLproject to reproduce the results in one command")
+
+
+#: Pipeline frameworks whose definition script builds the pipeline and submits (or publishes) it to a platform.
+_SUBMITTED_FRAMEWORKS = ("azureml", "kubeflow", "vertex", "sagemaker", "tfx")
+
+
+def _ci_submitted_pipelines(repo: Repo) -> list[Evidence]:
+    """A platform pipeline (AzureML, Kubeflow, Vertex, SageMaker, TFX) whose definition script CI runs
+    (``python -m ml_service.pipelines.build_train_pipeline``): the workflow that builds, submits and runs it is
+    the one command, started by a push."""
+    from ..facts import ci, pipelines
+
+    out: list[Evidence] = []
+    commands = ci.all_commands(repo)
+    for definition in pipelines.python_pipelines(repo):
+        if definition.framework not in _SUBMITTED_FRAMEWORKS:
+            continue
+        dotted = definition.path[:-3].replace("/", ".")
+        runs = re.compile(
+            r"(^|[\s/=])(" + re.escape(definition.path) + r"|-m\s+" + re.escape(dotted) + r")(\s|$)"
+        )
+        cmd = next((c for c in commands if runs.search(c.text)), None)
+        if cmd is not None:
+            note = f"CI runs the {definition.framework} pipeline {definition.path}"
+            out.append(Evidence(cmd.path, cmd.line, note))
+    return out
 
 
 #: Pipeline frameworks whose one command runs the whole pipeline.

@@ -301,3 +301,25 @@ def test_rep006_library_code_is_the_callers_randomness(make_repo) -> None:
     package_only = {k: v for k, v in LIBRARY.items() if not k.startswith(("examples/", "notebooks/"))}
     assert_status(make_repo(package_only), "REP006", Status.NOT_APPLICABLE)
     assert_status(make_repo(LIBRARY), "REP006", Status.FAIL)
+
+
+AML_PIPELINE = (
+    "from azureml.pipeline.core import Pipeline\nfrom azureml.pipeline.steps import PythonScriptStep\n\n"
+    "steps = [PythonScriptStep(script_name='train.py'), PythonScriptStep(script_name='evaluate.py')]\n"
+    "Pipeline(workspace=ws, steps=steps).publish(name='train')\n"
+)
+AML_TRAIN = "from sklearn.linear_model import Ridge\nmodel = Ridge().fit(X, y)\n"
+
+
+def test_rep007_ci_runs_the_platform_pipeline_definition(make_repo):
+    """CI that runs an AzureML (Kubeflow, Vertex...) pipeline's definition script builds, submits and runs the
+    pipeline: the workflow is the one command. Running something else does not count."""
+    ci = "on: push\njobs:\n  p:\n    runs-on: x\n    steps:\n      - run: python -m ml_service.pipelines.build_train\n"
+    files = {
+        "ml_service/pipelines/build_train.py": AML_PIPELINE,
+        "src/train.py": AML_TRAIN,
+        ".github/workflows/p.yml": ci,
+    }
+    assert "CI runs the azureml pipeline" in assert_status(make_repo(files), "REP007", PASS).message
+    other = {**files, ".github/workflows/p.yml": ci.replace("ml_service.pipelines.build_train", "pytest")}
+    assert_status(make_repo(other), "REP007", FAIL)
