@@ -252,6 +252,50 @@ def _promotion_in_code(repo: Repo) -> Result | None:
                     Evidence(gate.path, after[0].line, after[0].name),
                 ],
             )
+    return _promotion_step_after_gate(repo)
+
+
+_EVALUATION_STEP = re.compile(r"\b\w*(evaluat|validat)\w*(_step|_op|_task|_component)\b", re.I)
+_PROMOTION_STEP = re.compile(r"\b\w*(regist|promot|deploy|push)\w*(_step|_op|_task|_component)\b", re.I)
+_EVALUATION_MODULE = re.compile(r"evaluat|validat", re.I)
+
+
+_STOP = re.compile(r"\.cancel\(|\braise\b|\bsys\.exit\(|\bexit\(|\.fail\(")
+
+
+def _stops_the_run(repo: Repo, gate: testing.Gate) -> bool:
+    """Whether the gate's branch stops the pipeline run (cancels it, raises, exits) within the lines after it:
+    a flag the next step may ignore (``deploy_flag = 1``) stops nothing."""
+    lines = (repo.read_text(gate.path) or "").splitlines()
+    return any(
+        _STOP.search(ln) for ln in lines[gate.line - 1 : gate.line + 12] if not ln.lstrip().startswith("#")
+    )
+
+
+def _promotion_step_after_gate(repo: Repo) -> Result | None:
+    """A pipeline definition that runs a registration (promotion, deployment) step after its evaluation step,
+    where the evaluation code gates the model (it cancels or fails the run when the candidate is worse): the
+    AzureML ``evaluate_step`` / ``register_step`` chain, a Kubeflow ``evaluate_op`` then ``deploy_op``."""
+    from ..facts import pipelines
+
+    tests = set(testing.test_files(repo))
+    gates = [
+        g
+        for g in testing.quality_gates(repo)
+        if g.path not in tests and _EVALUATION_MODULE.search(g.path) and _stops_the_run(repo, g)
+    ]
+    if not gates:
+        return None
+    for definition in pipelines.python_pipelines(repo):
+        text = repo.read_text(definition.path) or ""
+        evaluation = _EVALUATION_STEP.search(text)
+        promotion = _PROMOTION_STEP.search(text, evaluation.end()) if evaluation else None
+        if evaluation and promotion:
+            line = text.count("\n", 0, promotion.start()) + 1
+            return Result.passed(
+                f"the pipeline runs {promotion.group(0)} after {evaluation.group(0)}, whose code gates the model",
+                [Evidence(gates[0].path, gates[0].line, gates[0].text[:80]), Evidence(definition.path, line)],
+            )
     return None
 
 
@@ -271,8 +315,11 @@ _DISPATCH_NEEDLES = prefilter(b"/dispatches", b"create_dispatch")
        fix_hint="evaluate after training and promote (registry alias) only when the gate passes")  # fmt: skip
 def validation_and_promotion(repo: Repo) -> Result:
     """After training, the pipeline evaluates the candidate and promotes it only if it passes: an evaluation /
-    validation / promotion step after the training step of the CT workflow, or code that moves a registry
-    alias or stage (``set_registered_model_alias``, ``transition_model_version_stage``, W&B ``link_model``).
+    validation / promotion step after the training step of the CT workflow, code that moves a registry
+    alias or stage (``set_registered_model_alias``, ``transition_model_version_stage``, W&B ``link_model``), or
+    a pipeline definition that runs a registration step after an evaluation step whose code gates the model
+    (``register_step.run_after(evaluate_step)``, the evaluation cancelling or failing the run when the model
+    is worse; a flag the registration step may ignore is no gate).
 
     Why it matters: automatic retraining without an automatic gate ships regressions automatically; the gate
     (new model vs. thresholds and vs. the champion) is what makes continuous training safe.

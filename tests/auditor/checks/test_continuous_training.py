@@ -232,3 +232,34 @@ def test_ct003_promotion_after_a_gate_in_code(make_repo):
     assert_status(
         make_repo({"src/pipelines/training.py": gate_only + "    return model\n"}), "CT003", Status.FAIL
     )
+
+
+AML_STEPS = (
+    "from azureml.pipeline.core import Pipeline\nfrom azureml.pipeline.steps import PythonScriptStep\n\n"
+    "train_step = PythonScriptStep(script_name=e.train_script)\n"
+    "evaluate_step = PythonScriptStep(script_name=e.evaluate_script)\n"
+    "register_step = PythonScriptStep(script_name=e.register_script)\n"
+    "register_step.run_after(evaluate_step)\n"
+    "Pipeline(workspace=ws, steps=[train_step, evaluate_step, register_step]).publish(name='train')\n"
+)
+CANCEL_GATE = (
+    "from azureml.core import Run\nrun = Run.get_context()\n"
+    "if new_model_mse < production_model_mse:\n    print('better: register it')\nelse:\n    run.parent.cancel()\n"
+)
+
+
+def test_ct003_registration_step_after_a_gating_evaluation_step(make_repo):
+    """The pipeline registers after the evaluation step, and the evaluation cancels the run when the candidate
+    is worse: validated and promoted automatically. A flag the registration may ignore gates nothing."""
+    files = {
+        "src/train.py": TRAIN,
+        "ml_service/build_train_pipeline.py": AML_STEPS,
+        "src/evaluate/evaluate_model.py": CANCEL_GATE,
+    }
+    assert (
+        "register_step after evaluate_step" in assert_status(make_repo(files), "CT003", Status.PASS).message
+    )
+    flag = CANCEL_GATE.replace("run.parent.cancel()", "deploy_flag = 0")
+    assert_status(make_repo({**files, "src/evaluate/evaluate_model.py": flag}), "CT003", Status.FAIL)
+    no_step = AML_STEPS.replace("register_step", "report_step")
+    assert_status(make_repo({**files, "ml_service/build_train_pipeline.py": no_step}), "CT003", Status.FAIL)
