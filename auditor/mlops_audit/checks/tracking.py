@@ -26,7 +26,9 @@ def _has_code(repo: Repo) -> bool:
 )
 def tracker_used(repo: Repo) -> Result:
     """Runs are recorded by an experiment tracker: MLflow, Weights & Biases, TensorBoard, Neptune, Comet, Aim,
-    DVCLive or ClearML, used in code, notebooks or configuration.
+    DVCLive or ClearML, used in code, notebooks or configuration; or, home-grown, by the project's own
+    database tables of runs and their metrics (ORM classes ``Run`` / ``Experiment`` / ``Trial`` beside a
+    ``Metric`` table or a metrics column), which then answer EXP002 and EXP006 by their columns.
 
     Why it matters: without a tracker the parameters, metrics and artefacts of past runs live in terminal
     scroll-back and file names like ``model_final_v3.pkl``; nobody can say which run produced the model in
@@ -66,7 +68,8 @@ def params_and_metrics(repo: Repo) -> Result:
     ``save_hyperparameters``...) and their metrics (``log_metric(s)``, ``wandb.log``, ``add_scalar``,
     ``self.log``...); ``autolog()`` does both. Parameters also count when a generic ``run.log(name, value)``
     (AzureML's one logging call) logs them (``for k, v in train_args.items(): run.log(k, v)``), or when the
-    code that tracks the run writes them to a file beside its metrics (``json.dump`` to ``flags.json``).
+    code that tracks the run writes them to a file beside its metrics (``json.dump`` to ``flags.json``), or a
+    home-grown run table has a parameters column (``Run.config``) and metrics (a ``Metric`` table).
     Logging only one of them earns partial credit.
 
     Why it matters: a metric without the parameters that produced it cannot be reproduced, and parameters
@@ -83,6 +86,9 @@ def params_and_metrics(repo: Repo) -> Result:
     params, metrics = logged.get("params", []), logged.get("metrics", [])
     if metrics and not params:
         params = ml.parameters_recorded(repo)
+    if not params and not metrics and ml.RUN_TABLES in ml.tracker_usages(repo):
+        tables = ml.run_tables(repo)  # a home-grown tracker: its run table's columns say what it records
+        params, metrics = tables.get("params", []), tables.get("metrics", [])
     if params and metrics:
         return Result.passed("parameters and metrics are logged", [params[0], metrics[0]])
     if params:
@@ -258,8 +264,8 @@ def models_logged(repo: Repo) -> Result:
     """The trained model is stored with the run that produced it (``mlflow.<flavor>.log_model``,
     ``log_artifact``, ``wandb.Artifact``, ``autolog()``...), not only written to a local file. A platform
     that keeps the model with the run by itself counts too: a TFX ``Trainer`` component (its model is an
-    artifact in ML Metadata) or an AzureML run that writes the model under ``./outputs`` (uploaded with the
-    run).
+    artifact in ML Metadata), an AzureML run that writes the model under ``./outputs`` (uploaded with the
+    run), or a home-grown run table that records where the run's model is (``Run.output_dir``).
 
     Why it matters: a model file on disk has no lineage; logged with its run it keeps its parameters,
     metrics, code version and environment, and can be registered and served.
@@ -274,6 +280,8 @@ def models_logged(repo: Repo) -> Result:
     if models:
         return Result.passed("models are logged with their runs", models[:3])
     kept = ml.models_kept_with_run(repo)
+    if not kept and ml.RUN_TABLES in ml.tracker_usages(repo):
+        kept = ml.run_tables(repo).get("models", [])  # the run row records where its model is
     if kept:
         return Result.passed("the platform keeps the trained model with its run", kept[:3])
     if not ml.training_units(repo):

@@ -10,6 +10,7 @@ The reusable entry points are :func:`tracker_usages`, :func:`logging_usages`, :f
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -282,7 +283,66 @@ def tracker_usages(repo: Repo) -> dict[str, list[Evidence]]:
                 name = m.group(1).lower()
                 _add(found, _REPORT_TO.get(name, name), Evidence(path, number, line.strip()[:80]))
                 break
-    return {k: found[k] for k in TRACKER_MODULES if k in found}
+    trackers = {k: found[k] for k in TRACKER_MODULES if k in found}
+    if not trackers and (tables := run_tables(repo)).get("runs") and tables.get("metrics"):
+        trackers[RUN_TABLES] = tables["runs"][:1] + tables["metrics"][:1]
+    return trackers
+
+
+#: The name of a home-grown tracker: the project's own database tables of runs and their metrics.
+RUN_TABLES = "run tables"
+_RUN_TABLE = re.compile(r"^(\w*Run|Experiment|Trial)s?$")
+_METRIC_TABLE = re.compile(r"^\w*Metrics?$")
+_RUN_FIELDS = {
+    "params": re.compile(r"config|param|hyper|args", re.IGNORECASE),
+    "metrics": re.compile(r"metric|score|accuracy|loss", re.IGNORECASE),
+    "models": re.compile(r"model_(path|uri|dir|file)|output_dir|artifact|checkpoint", re.IGNORECASE),
+}
+
+
+@memoized
+def run_tables(repo: Repo) -> dict[str, list[Evidence]]:
+    """A home-grown tracker: ORM tables (classes with ``__tablename__``) that record runs (``Run``,
+    ``Experiment``, ``Trial``...) with their parameters, metrics and model location (a ``Metric`` table, a
+    ``config`` / ``metrics`` / ``output_dir`` column). Kinds: ``runs``, ``params``, ``metrics``, ``models``."""
+    found: dict[str, list[Evidence]] = {}
+    for mod in modules_containing(repo, b"__tablename__"):
+        if _is_test_path(mod.path):
+            continue
+        try:
+            tree = ast.parse(repo.read_text(mod.path) or "")
+        except (SyntaxError, ValueError, RecursionError):
+            continue
+        tables: dict[str, tuple[int, list[tuple[str, int]]]] = {}
+        for node in tree.body:
+            if not isinstance(node, ast.ClassDef):
+                continue
+            fields = []
+            for stmt in node.body:
+                targets = (
+                    stmt.targets
+                    if isinstance(stmt, ast.Assign)
+                    else [stmt.target]
+                    if isinstance(stmt, ast.AnnAssign)
+                    else []
+                )
+                fields += [(t.id, stmt.lineno) for t in targets if isinstance(t, ast.Name)]
+            if any(name == "__tablename__" for name, _ in fields):
+                tables[node.name] = (node.lineno, fields)
+        runs = {name: v for name, v in tables.items() if _RUN_TABLE.match(name)}
+        if not runs:
+            continue
+        for name, (line, fields) in runs.items():
+            _add(found, "runs", Evidence(mod.path, line, f"table {name}"))
+            for kind, pattern in _RUN_FIELDS.items():
+                for field_name, field_line in fields:
+                    if pattern.search(field_name) and field_name != "__tablename__":
+                        _add(found, kind, Evidence(mod.path, field_line, f"{name}.{field_name}"))
+                        break
+        for name, (line, _fields) in tables.items():
+            if _METRIC_TABLE.match(name):
+                _add(found, "metrics", Evidence(mod.path, line, f"table {name}"))
+    return found
 
 
 # ------------------------------------------------------------------------------------------- what is logged

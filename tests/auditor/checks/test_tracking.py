@@ -329,3 +329,35 @@ def test_exp004_tst004_not_applicable_without_a_model(make_repo) -> None:
     assert_status(make_repo({"src/assets.py": DAGSTER_RUNS}), "TST004", NA)
     assert_status(make_repo({"src/assets.py": DAGSTER_FIT}), "EXP004", FAIL)
     assert_status(make_repo({"src/assets.py": DAGSTER_FIT}), "TST004", FAIL)
+
+
+RUN_TABLES = """from sqlalchemy.orm import Mapped, mapped_column
+
+
+class Run(Base):
+    __tablename__ = "runs"
+    id: Mapped[str] = mapped_column(primary_key=True)
+    config: Mapped[dict] = mapped_column(JSON)
+    output_dir: Mapped[str] = mapped_column()
+
+
+class Metric(Base):
+    __tablename__ = "metrics"
+    run_id: Mapped[str] = mapped_column()
+    metric_value: Mapped[float] = mapped_column()
+"""
+AUTOML = "from sklearn.ensemble import RandomForestClassifier\n\ndef train(X, y):\n    return RandomForestClassifier().fit(X, y)\n"
+
+
+def test_exp001_home_grown_run_tables(make_repo) -> None:
+    """An application that records every run in its own tables (a Run table with its configuration and
+    output directory, a Metric table) tracks experiments; tables of other things do not."""
+    files = {"backend/models.py": RUN_TABLES, "backend/services/automl.py": AUTOML}
+    assert "run tables" in assert_status(make_repo(files), "EXP001", PASS).message
+    assert_status(make_repo(files), "EXP002", PASS)
+    assert_status(make_repo(files), "EXP006", PASS)
+    assert_status(make_repo(files), "EXP005", FAIL)
+    users = RUN_TABLES.replace("class Run(", "class User(").replace("class Metric(", "class Invoice(")
+    assert_status(make_repo({**files, "backend/models.py": users}), "EXP001", FAIL)
+    no_metrics = RUN_TABLES.replace("class Metric(", "class Setting(")
+    assert_status(make_repo({**files, "backend/models.py": no_metrics}), "EXP001", FAIL)
