@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..facts import ci, testing
+from ..facts import ci, ml, testing
 from ..facts.python import prefilter
 from ..facts.training import training_evidence
 from ..facts.yamlfile import LineDict
@@ -93,8 +93,18 @@ def _trigger_evidence(run: TrainingRun) -> Evidence:
 
 
 def _na(repo: Repo) -> Result | None:
+    """Not applicable without training; unknown when the repository is a training application: it records
+    the runs its users start in its own run tables (an AutoML service) and no CI workflow trains. Its
+    training is on demand; whether some production model is retrained cannot be read from the code."""
     if not training_evidence(repo) and not training_runs(repo):
         return Result.not_applicable("no training code or training pipeline found")
+    if not training_runs(repo) and ml.RUN_TABLES in ml.tracker_usages(repo):
+        runs = ml.run_tables(repo).get("runs", [])
+        return Result.unknown(
+            "the application trains on demand and records each run in its own tables: whether a production"
+            " model is retrained continuously cannot be decided from the code",
+            runs[:1],
+        )
     return None
 
 

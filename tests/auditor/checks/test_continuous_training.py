@@ -263,3 +263,20 @@ def test_ct003_registration_step_after_a_gating_evaluation_step(make_repo):
     assert_status(make_repo({**files, "src/evaluate/evaluate_model.py": flag}), "CT003", Status.FAIL)
     no_step = AML_STEPS.replace("register_step", "report_step")
     assert_status(make_repo({**files, "ml_service/build_train_pipeline.py": no_step}), "CT003", Status.FAIL)
+
+
+RUN_TABLES = (
+    "class Run(Base):\n    __tablename__ = 'runs'\n    config = Column(JSON)\n\n\n"
+    "class Metric(Base):\n    __tablename__ = 'metrics'\n    metric_value = Column(Float)\n"
+)
+
+
+def test_ct_unknown_for_a_training_application(make_repo):
+    """An application that records the runs its users start in its own run tables trains on demand: whether
+    a production model is retrained cannot be read from the code. A CI workflow that trains decides again."""
+    files = {"backend/models.py": RUN_TABLES, "backend/services/automl.py": TRAIN}
+    for check_id in ("CT001", "CT002", "CT003", "CT004"):
+        assert_status(make_repo(files), check_id, Status.UNKNOWN)
+    ci = {**files, ".github/workflows/ci.yml": wf("python backend/services/automl.py --train", on="push")}
+    assert assert_status(make_repo(ci), "CT001", Status.FAIL).credit == 0.4
+    assert_status(make_repo({"backend/services/automl.py": TRAIN}), "CT001", Status.FAIL)
