@@ -113,7 +113,8 @@ def _na(repo: Repo) -> Result | None:
 def scheduled_training(repo: Repo) -> Result:
     """A CI workflow runs the training on a schedule (``schedule:`` cron) or on an event
     (``workflow_dispatch``, ``repository_dispatch``, an API or pipeline trigger, GitLab
-    ``$CI_PIPELINE_SOURCE == "schedule"``), not only on a laptop. A job that calls a reusable workflow runs
+    ``$CI_PIPELINE_SOURCE == "schedule"``), or an event handler outside CI (a cloud function on Pub/Sub, a
+    Lambda) submits the training pipeline, not only on a laptop. A job that calls a reusable workflow runs
     training when it, the workflow or the pipeline file it is given is named for training
     (``uses: org/templates/.github/workflows/run-pipeline.yml`` with ``parameters-file: train/pipeline.yml``).
 
@@ -145,12 +146,53 @@ def scheduled_training(repo: Repo) -> Result:
         how = ", ".join(sorted(run.triggered))
         return Result.passed(f"{run.pipeline.path} trains on {how}",
                              [_trigger_evidence(run), Evidence(run.command.path, run.command.line, run.command.text[:80])])  # fmt: skip
+    launched = _event_launched_pipelines(repo)
+    if launched:
+        return Result.passed(
+            "an event handler (a cloud function) launches the training pipeline", launched[:2]
+        )
     other = training_runs(repo)
     if other:
         cmd = other[0].command
         return Result.failed("training runs in CI only on code changes; add a schedule or a dispatch trigger",
                              [Evidence(cmd.path, cmd.line, cmd.text[:80])], credit=0.4)  # fmt: skip
     return Result.failed("no CI workflow runs the training", training_evidence(repo)[:2])
+
+
+#: calls that start a run of a compiled or registered pipeline on a platform
+_PIPELINE_SUBMITS = frozenset({
+    "create_run_from_job_spec", "create_run_from_pipeline_package", "create_run_from_pipeline_func",
+    "start_pipeline_execution", "run_pipeline",
+})  # fmt: skip
+#: a serverless event handler: the Cloud Functions / Lambda ``(event, context)`` signature, or a
+#: functions-framework / Azure Functions event decorator
+_EVENT_HANDLER = re.compile(
+    r"^def\s+\w+\(\s*(event|cloud_event)\s*(:[^,]*)?,\s*context\b|^@functions_framework\.cloud_event\b"
+    r"|^@\w+\.(event_grid_trigger|service_bus_queue_trigger|blob_trigger|queue_trigger|schedule)\(",
+    re.MULTILINE,
+)
+
+
+@memoized
+def _event_launched_pipelines(repo: Repo) -> list[Evidence]:
+    """Event handlers outside CI that launch the training pipeline: a cloud function triggered by Pub/Sub (a
+    Lambda on S3 or EventBridge...) that submits a compiled pipeline run (``create_run_from_job_spec``,
+    ``PipelineJob(...).submit()``, SageMaker ``start_pipeline_execution``)."""
+    from ..facts import python as pyfacts
+
+    tests = set(testing.test_files(repo))
+    out = []
+    for info in pyfacts.modules_containing(repo, b"event", b"cloud_event", b"_trigger"):
+        if info.path in tests or not _EVENT_HANDLER.search(repo.read_text(info.path) or ""):
+            continue
+        submits = [
+            c
+            for c in info.calls
+            if c.attr in _PIPELINE_SUBMITS or (c.attr in ("submit", "run") and "PipelineJob" in c.name)
+        ]
+        if submits:
+            out.append(Evidence(info.path, submits[0].line, submits[0].name))
+    return out
 
 
 _DRIFT_TYPES = re.compile(r"drift|monitor|degrad|retrain", re.I)

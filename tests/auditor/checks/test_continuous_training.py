@@ -280,3 +280,21 @@ def test_ct_unknown_for_a_training_application(make_repo):
     ci = {**files, ".github/workflows/ci.yml": wf("python backend/services/automl.py --train", on="push")}
     assert assert_status(make_repo(ci), "CT001", Status.FAIL).credit == 0.4
     assert_status(make_repo({"backend/services/automl.py": TRAIN}), "CT001", Status.FAIL)
+
+
+CLOUD_FUNCTION = (
+    "from kfp.v2.google.client import AIPlatformClient\n\n\n"
+    "def trigger_pipeline(event, context):\n"
+    "    client = AIPlatformClient(project_id='p', region='r')\n"
+    "    client.create_run_from_job_spec(job_spec_path='gs://b/train.json')\n"
+)
+
+
+def test_ct001_an_event_handler_launches_the_training_pipeline(make_repo):
+    """A cloud function on a Pub/Sub event that submits the compiled training pipeline is continuous training
+    outside CI; the same submission from a plain script is started by hand."""
+    files = {"src/train.py": TRAIN, "src/pipeline_triggering/main.py": CLOUD_FUNCTION}
+    result = assert_status(make_repo(files), "CT001", Status.PASS)
+    assert str(result.evidence[0]) == "src/pipeline_triggering/main.py:6"
+    script = CLOUD_FUNCTION.replace("def trigger_pipeline(event, context):", "def main():")
+    assert_status(make_repo({**files, "src/pipeline_triggering/main.py": script}), "CT001", Status.FAIL)
