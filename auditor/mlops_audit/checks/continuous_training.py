@@ -203,7 +203,9 @@ _DRIFT_TYPES = re.compile(r"drift|monitor|degrad|retrain", re.I)
 def drift_triggered(repo: Repo) -> Result:
     """Retraining is triggered by drift: the training workflow checks drift before it trains (Evidently,
     NannyML, a drift script...), or a drift monitor dispatches it (``repository_dispatch`` with a drift event
-    type, ``workflow_run`` of a monitoring workflow, code calling the dispatch API).
+    type, ``workflow_run`` of a monitoring workflow, code calling the dispatch API). A web endpoint that
+    launches retraining (``/retrain``) leaves it unknown: the alert that may call it is configured outside the
+    code.
 
     Why it matters: a fixed schedule retrains too late or for nothing; retraining when the input distribution
     moves keeps the model fresh and the compute bill honest.
@@ -265,10 +267,36 @@ def drift_triggered(repo: Repo) -> Result:
         calls = [c.line for c in info.calls_to(".create_dispatch", ".create_repository_dispatch")]
         if urls or calls:
             return Result.passed("code dispatches retraining on drift", [(info.path, (urls or calls)[0])])
+    hook = _retraining_webhook(repo)
+    if hook is not None:
+        return Result.unknown(
+            "a web endpoint launches retraining; whether a drift alert (a monitoring rule outside the code) calls"
+            " it cannot be read from the code",
+            [hook],
+        )
     evidence = [Evidence(r.command.path, r.command.line, "training") for r in runs[:1]] or training_evidence(
         repo
     )[:1]
     return Result.failed("retraining is not triggered by drift", evidence)
+
+
+_RETRAIN_ROUTE = re.compile(r"^/[\w/{}<>:-]*re-?train", re.IGNORECASE)
+_WEB_FRAMEWORKS = ("flask", "fastapi", "starlette", "litestar", "django", "aiohttp", "bottle", "sanic")
+
+
+def _retraining_webhook(repo: Repo) -> Evidence | None:
+    """A web route of the project named for retraining (``@app.route("/retrain")``): a webhook a monitoring
+    alert can call, configured outside the code."""
+    from ..facts import python as pyfacts
+
+    tests = set(testing.test_files(repo))
+    for info in pyfacts.modules_containing(repo, b"retrain", b"re-train"):
+        if info.path in tests or not info.imports_any(*_WEB_FRAMEWORKS):
+            continue
+        for text, line in info.strings:
+            if _RETRAIN_ROUTE.match(text):
+                return Evidence(info.path, line, text)
+    return None
 
 
 #: a step or call after a quality gate that publishes the model: register, promote, deploy, push (TFX Pusher)

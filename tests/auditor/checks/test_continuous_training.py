@@ -298,3 +298,17 @@ def test_ct001_an_event_handler_launches_the_training_pipeline(make_repo):
     assert str(result.evidence[0]) == "src/pipeline_triggering/main.py:6"
     script = CLOUD_FUNCTION.replace("def trigger_pipeline(event, context):", "def main():")
     assert_status(make_repo({**files, "src/pipeline_triggering/main.py": script}), "CT001", Status.FAIL)
+
+
+def test_ct002_a_retraining_webhook_leaves_drift_triggering_unknown(make_repo):
+    """A web route that launches retraining may be called by a drift alert configured outside the code."""
+    app = "from flask import Flask\napp = Flask(__name__)\n\n@app.route('{route}', methods=['POST'])\ndef hook():\n    start_training()\n"
+    files = {
+        "src/train.py": TRAIN,
+        ".github/workflows/ct.yml": wf("python src/train.py", on="{schedule: [{cron: '0 3 * * *'}]}"),
+        "src/inference/app.py": app.format(route="/retrain"),
+    }
+    assert_status(make_repo(files), "CT002", Status.UNKNOWN)
+    assert_status(
+        make_repo({**files, "src/inference/app.py": app.format(route="/predict")}), "CT002", Status.FAIL
+    )
