@@ -219,3 +219,22 @@ def test_tst003_template_tests_import_the_templated_package(make_repo):
         f"{pkg}/settings.py": "X = 1\n",
     }
     assert_status(make_repo(files), "TST003", Status.FAIL)
+
+
+HOLLOW_KFP = (
+    "from kfp import dsl\n\n@dsl.component\ndef train():\n    print('Training model')\n\n"
+    "@dsl.pipeline(name='p')\ndef pipe():\n    train()\n"
+)
+
+
+def test_tst003_not_applicable_for_a_hollow_pipeline(make_repo):
+    """Modules named train.py / preprocess.py in a pipeline whose steps only print hold no ML code to test;
+    the same layout with real ML code fails without tests."""
+    files = {
+        "pipeline/pipeline.py": HOLLOW_KFP,
+        "src/train.py": "print('Training model')\n",
+        "src/preprocess.py": "print('Preprocessing data')\n",
+    }
+    assert_status(make_repo(files), "TST003", Status.NOT_APPLICABLE)
+    real = {**files, "src/train.py": TRAIN}
+    assert_status(make_repo(real), "TST003", Status.FAIL)
