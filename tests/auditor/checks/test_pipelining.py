@@ -179,3 +179,15 @@ def test_pip004_saved_model_with_its_tf_transform_layer(make_repo):
     assert_status(make_repo(files), "PIP004", Status.PASS)
     files["exporter.py"] = exporter.replace("tft_output.transform_features_layer()", "None")
     assert_status(make_repo(files), "PIP004", Status.FAIL)
+
+
+def test_pip002_an_evaluation_script_named_for_its_metric(make_repo):
+    """``scripts/image_nll.py`` evaluates the trained model (its negative log-likelihood): an evaluation step."""
+    files = {
+        "pkg/image_datasets.py": "import numpy as np\n\ndef load_data(path):\n    return np.load(path)\n",
+        "scripts/image_train.py": "import torch\n\nloss.backward()\n",
+        "scripts/image_nll.py": "import torch\n\ndef run_bpd_evaluation(model, data):\n    return model(data)\n",
+    }
+    assert "evaluate" in assert_status(make_repo(files), "PIP002", Status.PASS).message
+    files["scripts/image_sample.py"] = files.pop("scripts/image_nll.py")
+    assert_status(make_repo(files), "PIP002", Status.FAIL)
