@@ -238,3 +238,20 @@ def test_tst003_not_applicable_for_a_hollow_pipeline(make_repo):
     assert_status(make_repo(files), "TST003", Status.NOT_APPLICABLE)
     real = {**files, "src/train.py": TRAIN}
     assert_status(make_repo(real), "TST003", Status.FAIL)
+
+
+def test_tst001_a_test_that_swallows_its_errors_is_a_placeholder(make_repo):
+    """A test that asserts nothing and catches what the code raises (it only prints) cannot fail; a test that
+    catches to skip, or asserts, is real."""
+    swallow = (
+        "from churn.model import load\n\ndef test_prediction():\n    model = load()\n    try:\n"
+        "        model.predict([[1]])\n    except Exception as e:\n        print(f'failed: {e}')\n"
+    )
+    result = assert_status(make_repo({"tests/test_prediction.py": swallow}), "TST001", Status.FAIL)
+    assert "placeholder" in result.message
+    asserted = swallow.replace(
+        "        model.predict([[1]])\n", "        assert model.predict([[1]]) == [1]\n"
+    )
+    assert_status(make_repo({"tests/test_prediction.py": asserted}), "TST001", Status.PASS)
+    skipped = swallow.replace("print(f'failed: {e}')", "pytest.skip(str(e))")
+    assert_status(make_repo({"tests/test_prediction.py": skipped}), "TST001", Status.PASS)
