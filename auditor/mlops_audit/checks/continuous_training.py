@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from ..facts import ci, ml, testing
+from ..facts.pipelines import training_notebooks
 from ..facts.python import prefilter
 from ..facts.training import training_evidence
 from ..facts.yamlfile import LineDict
@@ -92,11 +93,18 @@ def _trigger_evidence(run: TrainingRun) -> Evidence:
     return Evidence(run.pipeline.path, line, note)
 
 
+def _training_where(repo: Repo) -> list[Evidence]:
+    """Where the repository trains: its training code or pipeline, else the notebooks that train."""
+    return training_evidence(repo) or [
+        Evidence(p, None, "trains in a notebook") for p in training_notebooks(repo)[:2]
+    ]
+
+
 def _na(repo: Repo) -> Result | None:
-    """Not applicable without training; unknown when the repository is a training application: it records
+    """Not applicable without training (code, a pipeline or a notebook that trains); unknown when the repository is a training application: it records
     the runs its users start in its own run tables (an AutoML service) and no CI workflow trains. Its
     training is on demand; whether some production model is retrained cannot be read from the code."""
-    if not training_evidence(repo) and not training_runs(repo):
+    if not training_evidence(repo) and not training_runs(repo) and not training_notebooks(repo):
         return Result.not_applicable("no training code or training pipeline found")
     if not training_runs(repo) and ml.RUN_TABLES in ml.tracker_usages(repo):
         runs = ml.run_tables(repo).get("runs", [])
@@ -156,7 +164,7 @@ def scheduled_training(repo: Repo) -> Result:
         cmd = other[0].command
         return Result.failed("training runs in CI only on code changes; add a schedule or a dispatch trigger",
                              [Evidence(cmd.path, cmd.line, cmd.text[:80])], credit=0.4)  # fmt: skip
-    return Result.failed("no CI workflow runs the training", training_evidence(repo)[:2])
+    return Result.failed("no CI workflow runs the training", _training_where(repo)[:2])
 
 
 #: calls that start a run of a compiled or registered pipeline on a platform
@@ -274,7 +282,7 @@ def drift_triggered(repo: Repo) -> Result:
             " it cannot be read from the code",
             [hook],
         )
-    evidence = [Evidence(r.command.path, r.command.line, "training") for r in runs[:1]] or training_evidence(
+    evidence = [Evidence(r.command.path, r.command.line, "training") for r in runs[:1]] or _training_where(
         repo
     )[:1]
     return Result.failed("retraining is not triggered by drift", evidence)
@@ -462,7 +470,7 @@ def validation_and_promotion(repo: Repo) -> Result:
                              [(gates[0].path, gates[0].line)], credit=0.5)  # fmt: skip
     evidence = [Evidence(r.command.path, r.command.line, "training") for r in training_runs(repo)[:1]]
     return Result.failed(
-        "no automated evaluation/promotion after training", evidence or training_evidence(repo)[:1]
+        "no automated evaluation/promotion after training", evidence or _training_where(repo)[:1]
     )
 
 
@@ -564,4 +572,4 @@ def metrics_on_prs(repo: Repo) -> Result:
             "metrics are reported, but not by a pull-request workflow", elsewhere[:2], credit=0.5
         )
     return Result.failed("no CI step reports metric changes on pull requests",
-                         [Evidence(p.path, 1) for p in ci.pipelines(repo)[:1]] or training_evidence(repo)[:1])  # fmt: skip
+                         [Evidence(p.path, 1) for p in ci.pipelines(repo)[:1]] or _training_where(repo)[:1])  # fmt: skip

@@ -12,6 +12,8 @@ TRAIN = (
     "from sklearn.linear_model import LogisticRegression\n\n"
     "def main(X, y):\n    model = LogisticRegression()\n    model.fit(X, y)\n    return model\n"
 )
+NOTEBOOK_FIT = '{"cells": [{"cell_type": "code", "source": ["from sklearn.linear_model import Ridge\\n", "model = Ridge().fit(X, y)\\n"]}], "metadata": {}}'
+NOTEBOOK_EDA = '{"cells": [{"cell_type": "code", "source": ["import pandas as pd\\n", "df.describe()\\n"]}], "metadata": {}}'
 NO_ML = {"README.md": "# tool\n", "src/tool.py": "def f():\n    return 1\n"}
 
 
@@ -312,3 +314,11 @@ def test_ct002_a_retraining_webhook_leaves_drift_triggering_unknown(make_repo):
     assert_status(
         make_repo({**files, "src/inference/app.py": app.format(route="/predict")}), "CT002", Status.FAIL
     )
+
+
+def test_ct_applies_to_a_model_trained_in_a_notebook(make_repo):
+    """A served model trained in a notebook is retrained by hand: CT fails, pointing at the notebook."""
+    files = {"train.ipynb": NOTEBOOK_FIT, "app.py": "from flask import Flask\napp = Flask(__name__)\n"}
+    result = assert_status(make_repo(files), "CT001", Status.FAIL)
+    assert str(result.evidence[0]) == "train.ipynb"
+    assert_status(make_repo({**files, "train.ipynb": NOTEBOOK_EDA}), "CT001", Status.NOT_APPLICABLE)
