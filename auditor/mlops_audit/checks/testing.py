@@ -104,7 +104,7 @@ def ml_code_tested(repo: Repo) -> Result:
     """Tests import the project's ML code: the data loading, feature, training, model or pipeline modules (the
     modules that import pandas, scikit-learn, torch... or are named that way). Not applicable when the
     modules are only named that way in a hollow pipeline (its steps import no ML or data library and train
-    nothing: they print).
+    nothing: they print). When the ML code lives only in notebooks that train and no test exists, it fails.
 
     Why it matters: tests of utilities alone leave the risky part — data handling and training — untested.
 
@@ -123,6 +123,12 @@ def ml_code_tested(repo: Repo) -> Result:
     """
     ml = testing.ml_modules(repo)
     if not ml:
+        notebooks = training_notebooks(repo)
+        if notebooks and not testing.real_tests(repo):  # the ML code lives in notebooks and nothing tests it
+            return Result.failed(
+                "the ML code lives in notebooks that no test exercises",
+                [Evidence(p, None, "trains in a notebook") for p in notebooks[:3]],
+            )
         return Result.not_applicable("no ML or data code found")
     if (
         pipeline_definitions(repo)
@@ -169,7 +175,7 @@ def quality_gate(repo: Repo) -> Result:
         def test_model_beats_baseline(trained_model, holdout):
             assert f1_score(holdout.y, trained_model.predict(holdout.X)) >= 0.80
     """
-    if not training_evidence(repo) and not testing.ml_modules(repo):
+    if not training_evidence(repo) and not testing.ml_modules(repo) and not training_notebooks(repo):
         return Result.not_applicable("no model training code found")
     gates = testing.quality_gates(repo)
     if gates:
@@ -182,7 +188,11 @@ def quality_gate(repo: Repo) -> Result:
         return Result.not_applicable(
             "no code or notebook trains a model: no model of this repository to gate"
         )
-    evidence = training_evidence(repo)[:1] or [Evidence(p, None) for p in list(testing.ml_modules(repo))[:1]]
+    evidence = (
+        training_evidence(repo)[:1]
+        or [Evidence(p, None) for p in list(testing.ml_modules(repo))[:1]]
+        or [Evidence(p, None, "trains in a notebook") for p in training_notebooks(repo)[:1]]
+    )
     return Result.failed("no metric is compared with a threshold or the champion", evidence)
 
 

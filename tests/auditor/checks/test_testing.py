@@ -255,3 +255,17 @@ def test_tst001_a_test_that_swallows_its_errors_is_a_placeholder(make_repo):
     assert_status(make_repo({"tests/test_prediction.py": asserted}), "TST001", Status.PASS)
     skipped = swallow.replace("print(f'failed: {e}')", "pytest.skip(str(e))")
     assert_status(make_repo({"tests/test_prediction.py": skipped}), "TST001", Status.PASS)
+
+
+NB_FIT = '{"cells": [{"cell_type": "code", "source": ["from sklearn.linear_model import Ridge\\n", "model = Ridge().fit(X, y)\\n"]}], "metadata": {}}'
+NB_EDA = '{"cells": [{"cell_type": "code", "source": ["import pandas as pd\\n", "df.describe()\\n"]}], "metadata": {}}'
+
+
+def test_tst003_tst004_ml_code_that_lives_in_notebooks(make_repo):
+    """A repository whose model is trained in notebooks has ML code to test and a model to gate; notebooks
+    that train nothing leave both not applicable."""
+    result = assert_status(make_repo({"pipeline.ipynb": NB_FIT}), "TST003", Status.FAIL)
+    assert str(result.evidence[0]) == "pipeline.ipynb"
+    assert_status(make_repo({"pipeline.ipynb": NB_FIT}), "TST004", Status.FAIL)
+    assert_status(make_repo({"eda.ipynb": NB_EDA}), "TST003", Status.NOT_APPLICABLE)
+    assert_status(make_repo({"eda.ipynb": NB_EDA}), "TST004", Status.NOT_APPLICABLE)
