@@ -223,7 +223,8 @@ def model_registry(repo: Repo) -> Result:
 def commit_linkage(repo: Repo) -> Result:
     """Each tracked run records the git commit of the code that produced it — explicitly (a ``git_commit``
     tag or parameter, ``GITHUB_SHA``, an MLflow project) or through a tracker that captures it by itself
-    when run from a git checkout (MLflow, W&B, Comet, Neptune, ClearML, DVCLive).
+    when run from a git checkout (MLflow, W&B, Comet, Neptune, ClearML, DVCLive). MLflow used only from
+    notebooks does not count: it takes the commit from the main script, which in a notebook is the kernel.
 
     Why it matters: a metric in the tracker is only useful if you can check out the code that produced it;
     without the commit a good run cannot be rebuilt.
@@ -240,7 +241,16 @@ def commit_linkage(repo: Repo) -> Result:
     explicit = ml.commit_linkage(repo)
     if explicit:
         return Result.passed("runs record the git commit explicitly", explicit[:3])
-    auto = [t for t in trackers if t in ml.AUTO_COMMIT_TRACKERS]
+    # MLflow takes the commit from the main script's git checkout; a notebook's main file is the kernel's
+    notebook_only = [
+        t for t in trackers if t == "mlflow" and all(ev.path.endswith(".ipynb") for ev in trackers[t])
+    ]
+    auto = [t for t in trackers if t in ml.AUTO_COMMIT_TRACKERS and t not in notebook_only]
+    if notebook_only and not auto:
+        return Result.failed(
+            "mlflow runs start only from notebooks, where mlflow records no git commit, and no code logs it",
+            trackers[notebook_only[0]][:2],
+        )
     if auto:
         return Result.passed(
             f"{auto[0]} records the git commit of each run automatically (when run from a git checkout)",

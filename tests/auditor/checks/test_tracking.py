@@ -361,3 +361,17 @@ def test_exp001_home_grown_run_tables(make_repo) -> None:
     assert_status(make_repo({**files, "backend/models.py": users}), "EXP001", FAIL)
     no_metrics = RUN_TABLES.replace("class Metric(", "class Setting(")
     assert_status(make_repo({**files, "backend/models.py": no_metrics}), "EXP001", FAIL)
+
+
+NB_MLFLOW = (
+    '{"cells": [{"cell_type": "code", "source": ["import mlflow\\n", "from sklearn.linear_model import Ridge\\n", '
+    '"with mlflow.start_run():\\n", "    mlflow.log_param(\'a\', 1)\\n", "    Ridge().fit(X, y)\\n"]}], "metadata": {}}'
+)
+
+
+def test_exp005_mlflow_used_only_from_notebooks_records_no_commit(make_repo) -> None:
+    """MLflow takes the git commit from the main script's checkout: runs started only from notebooks record
+    none. The same tracking from a script records it."""
+    result = assert_status(make_repo({"train.ipynb": NB_MLFLOW}), "EXP005", FAIL)
+    assert "notebooks" in result.message
+    assert_status(make_repo({"train.ipynb": NB_MLFLOW, "train.py": FULL}), "EXP005", PASS)
