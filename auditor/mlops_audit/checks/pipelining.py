@@ -32,7 +32,9 @@ def pipeline_defined(repo: Repo) -> Result:
 
     Why it matters: a pipeline is the unit MLOps automates — continuous training, caching, lineage and
     reproducibility all need the steps and their inputs/outputs written down rather than remembered.
-    ``transformers.pipeline(...)`` and scikit-learn's ``Pipeline`` are models, not workflows, and do not count.
+    ``transformers.pipeline(...)`` and scikit-learn's ``Pipeline`` are models, not workflows, and do not count;
+    nor does a hollow pipeline, whose steps (and the project's code) import no modelling or data library and
+    train nothing (they print).
 
     How to fix: declare the stages with their inputs and outputs in ``dvc.yaml`` (or in the orchestration
     framework the team already uses) and run them with one command (``dvc repro``);
@@ -47,6 +49,9 @@ def pipeline_defined(repo: Repo) -> Result:
           evaluate: {cmd: python -m pkg.evaluate, deps: [models/model.pkl], metrics: [metrics.json]}
     """
     defs = pipelines.pipeline_definitions(repo)
+    if defs and (hollow := pipelines.no_training_run(repo)):  # a declared pipeline whose steps only print
+        return Result.failed(f"a pipeline is declared, but {hollow.removeprefix('the ')}",
+                             [Evidence(d.path, d.line, d.framework) for d in defs[:2]])  # fmt: skip
     if defs:
         names = ", ".join(dict.fromkeys(d.framework for d in defs))
         return Result.passed(

@@ -191,3 +191,18 @@ def test_pip002_an_evaluation_script_named_for_its_metric(make_repo):
     assert "evaluate" in assert_status(make_repo(files), "PIP002", Status.PASS).message
     files["scripts/image_sample.py"] = files.pop("scripts/image_nll.py")
     assert_status(make_repo(files), "PIP002", Status.FAIL)
+
+
+HOLLOW_KFP = (
+    "from kfp import dsl\n\n@dsl.component\ndef train():\n    print('Training model')\n\n"
+    "@dsl.pipeline(name='p')\ndef pipe():\n    train()\n"
+)
+
+
+def test_pip001_a_hollow_pipeline_is_no_ml_workflow(make_repo):
+    """A declared pipeline whose steps, and the project's code, import no modelling or data library and train
+    nothing is no ML workflow; the same pipeline over real training code is."""
+    result = assert_status(make_repo({"pipeline/pipeline.py": HOLLOW_KFP}), "PIP001", Status.FAIL)
+    assert "train nothing" in result.message
+    real = {"pipeline/pipeline.py": HOLLOW_KFP, "src/train.py": TRAIN}
+    assert_status(make_repo(real), "PIP001", Status.PASS)
