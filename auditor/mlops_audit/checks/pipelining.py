@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..facts import dvc, pipelines, serving
+from ..facts import dvc, notebooks, pipelines, serving
 from ..facts.python import module
 from ..model import Evidence, Result, Severity
 from ..repo import Repo
@@ -188,6 +188,7 @@ def _any_preprocessing(repo: Repo, training_side: set[str], serving_side: set[st
     return any(_PREPROCESSING_MODULE.search(p) and p not in serving_side for p in repo.with_suffix(".py"))
 
 
+_SKLEARN_PIPELINE = re.compile(r"\b(Pipeline|make_pipeline|ColumnTransformer|make_column_transformer)\(")
 _MODEL_LOADERS = ("load_model", "load", "from_pretrained", "get", "import_model")
 
 
@@ -225,8 +226,9 @@ def shared_preprocessing(repo: Repo) -> Result:
     pyfunc model, a SavedModel exported with its tf.Transform layer). The serving code is the entry point and the project modules it imports, two levels deep
     (its routers, its inference helper).
 
-    When it applies: serving and training code both live in the repository and at least one of them
-    preprocesses (raw features that go to the model unchanged on both sides leave nothing to share).
+    When it applies: serving and training code (a module, or else a notebook that trains) both live in the
+    repository and at least one of them preprocesses (raw features that go to the model unchanged on both
+    sides leave nothing to share).
 
     Why it matters: re-implementing feature engineering in the service is the classic source of training /
     serving skew — the model silently receives different inputs in production than it was evaluated on.
@@ -249,6 +251,8 @@ def shared_preprocessing(repo: Repo) -> Result:
     if not serving_paths:
         return Result.not_applicable("no serving code")
     training = [p for p, _ in pipelines.training_modules(repo)]
+    if not training:  # the model may be trained in a notebook
+        training = pipelines.training_notebooks(repo)
     if not training:
         return Result.not_applicable("no training code in the repository (the model is trained elsewhere)")
     training_imports: dict[str, int] = {}
@@ -291,6 +295,13 @@ def shared_preprocessing(repo: Repo) -> Result:
             )
     builds_pipeline = []
     for path in training:
+        if path.endswith(".ipynb"):
+            nb = notebooks.notebook(repo, path)
+            code = notebooks.code_source(nb) if nb is not None else ""
+            m = _SKLEARN_PIPELINE.search(code) if "sklearn" in code else None
+            if m:
+                builds_pipeline.append(Evidence(path, None, f"{m.group(1)} in the notebook"))
+            continue
         mod = module(repo, path)
         if mod is None:
             continue

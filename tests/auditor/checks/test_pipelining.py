@@ -206,3 +206,34 @@ def test_pip001_a_hollow_pipeline_is_no_ml_workflow(make_repo):
     assert "train nothing" in result.message
     real = {"pipeline/pipeline.py": HOLLOW_KFP, "src/train.py": TRAIN}
     assert_status(make_repo(real), "PIP001", Status.PASS)
+
+
+def _nb(*lines: str) -> str:
+    import json
+
+    return json.dumps(
+        {"cells": [{"cell_type": "code", "source": [ln + "\n" for ln in lines]}], "metadata": {}}
+    )
+
+
+def test_pip004_model_trained_in_a_notebook(make_repo):
+    """The served model is trained in a notebook: a notebook sklearn Pipeline loaded by the service carries
+    its preprocessing; a service that re-implements the notebook's one-hot encoding does not share it."""
+    app = API.format(
+        imports="import pickle\nimport pandas as pd\nmodel = pickle.load(open('model.pkl', 'rb'))"
+    )
+    pipe = _nb(
+        "from sklearn.pipeline import make_pipeline",
+        "from sklearn.preprocessing import OneHotEncoder",
+        "from sklearn.linear_model import LogisticRegression",
+        "model = make_pipeline(OneHotEncoder(), LogisticRegression()).fit(X, y)",
+    )
+    assert_status(make_repo({"train.ipynb": pipe, "app.py": app}), "PIP004", Status.PASS)
+    dummies = _nb(
+        "import pandas as pd",
+        "from sklearn.linear_model import LogisticRegression",
+        "X = pd.get_dummies(df)",
+        "model = LogisticRegression().fit(X, y)",
+    )
+    skew = app + "\ndef encode(row):\n    return pd.get_dummies(row)\n"
+    assert_status(make_repo({"train.ipynb": dummies, "app.py": skew}), "PIP004", Status.FAIL)
