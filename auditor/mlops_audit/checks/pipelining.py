@@ -192,6 +192,18 @@ _SKLEARN_PIPELINE = re.compile(r"\b(Pipeline|make_pipeline|ColumnTransformer|mak
 _MODEL_LOADERS = ("load_model", "load", "from_pretrained", "get", "import_model")
 
 
+def _preprocessing_outside_the_model(repo: Repo, serving_side: set[str]) -> Evidence | None:
+    """A preprocessing step that runs before training outside the model: a ``dvc.yaml`` feature stage
+    (``preprocess``) whose script the serving code does not reach."""
+    for stage in dvc.stages(repo):
+        if pipelines.stage_kind(stage.name) != "features":
+            continue
+        scripts = [t.removeprefix("./") for c in stage.cmd for t in c.split() if t.endswith(".py")]
+        if scripts and not any(s in serving_side for s in scripts):
+            return Evidence(stage.path, stage.line, f"stage {stage.name}")
+    return None
+
+
 def _serving_side(repo: Repo, serving_paths: list[str], training: set[str]) -> list[tuple[str, str]]:
     """(module, serving entry it serves) for the serving entry points and the project modules they import, two
     levels deep (``app.py`` -> ``routers/predict.py`` or ``inference.py`` -> the preprocessing they import):
@@ -223,7 +235,8 @@ def _serving_side(repo: Repo, serving_paths: list[str], training: set[str]) -> l
 def shared_preprocessing(repo: Repo) -> Result:
     """The serving code applies the same preprocessing as training: it imports the same feature / preprocessing
     module, or it loads a model artefact that contains the preprocessing (an sklearn ``Pipeline``, an MLflow
-    pyfunc model, a SavedModel exported with its tf.Transform layer). The serving code is the entry point and the project modules it imports, two levels deep
+    pyfunc model, a SavedModel exported with its tf.Transform layer) and no preprocessing step runs before
+    training outside it (a ``preprocess`` DVC stage) unless the serving code applies that step too. The serving code is the entry point and the project modules it imports, two levels deep
     (its routers, its inference helper).
 
     When it applies: serving and training code (a module, or else a notebook that trains) both live in the
@@ -266,6 +279,7 @@ def shared_preprocessing(repo: Repo) -> Result:
         return Result.not_applicable(
             "neither training nor serving preprocesses (raw features go to the model): nothing to share"
         )
+    serving_side = {path for path, _ in _serving_side(repo, serving_paths, training_set)}
     for path, via in _serving_side(repo, serving_paths, training_set):
         for target, line in serving.local_imports(repo, path):
             shared = target in training_imports or target in training_set
@@ -326,6 +340,13 @@ def shared_preprocessing(repo: Repo) -> Result:
                 and c.name.split(".")[0] in ("joblib", "pickle", "mlflow", "cloudpickle", "skops", "bentoml")
             ]
             if loads:
+                outside = _preprocessing_outside_the_model(repo, serving_side)
+                if outside is not None:
+                    return Result.failed(
+                        "the served pipeline holds some transforms, but a preprocessing step runs before"
+                        " training outside the model and the serving code does not apply it",
+                        [outside, builds_pipeline[0]],
+                    )
                 return Result.passed(
                     "the served model is a pipeline that contains its preprocessing",
                     [builds_pipeline[0], Evidence(path, loads[0].line, loads[0].name)],

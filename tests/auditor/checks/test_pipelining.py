@@ -237,3 +237,19 @@ def test_pip004_model_trained_in_a_notebook(make_repo):
     )
     skew = app + "\ndef encode(row):\n    return pd.get_dummies(row)\n"
     assert_status(make_repo({"train.ipynb": dummies, "app.py": skew}), "PIP004", Status.FAIL)
+
+
+def test_pip004_a_preprocessing_stage_outside_the_served_pipeline(make_repo):
+    """The model pipeline holds a scaler, but a DVC ``preprocess`` stage builds the features before training
+    and the service never applies it: training / serving skew. Without that stage the pipeline is whole."""
+    files = {
+        "src/preprocess_data.py": "import pandas as pd\n\ndf = pd.get_dummies(pd.read_csv('raw.csv'))\n",
+        "src/train.py": "from sklearn.pipeline import make_pipeline\nm = make_pipeline(a, b)\nm.fit(X, y)\n",
+        "api.py": API.format(imports="import joblib\nmodel = joblib.load(path)"),
+        "dvc.yaml": "stages:\n  preprocess:\n    cmd: python3 ./src/preprocess_data.py raw.csv\n"
+        "  train:\n    cmd: python3 ./src/train.py\n",
+    }
+    result = assert_status(make_repo(files), "PIP004", Status.FAIL)
+    assert str(result.evidence[0]) == "dvc.yaml:2"
+    whole = {**files, "dvc.yaml": "stages:\n  train:\n    cmd: python3 ./src/train.py\n"}
+    assert_status(make_repo(whole), "PIP004", Status.PASS)
