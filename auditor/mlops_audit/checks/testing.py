@@ -158,7 +158,9 @@ def quality_gate(repo: Repo) -> Result:
     against a threshold or the current champion's metric, failing the run or withholding promotion when it is
     not met: an ``assert f1 >= MIN_F1`` in tests, an ``if auc < threshold: raise``/``sys.exit`` or an ``if``
     that registers, promotes or cancels in the evaluation step, or MLflow's ``validation_thresholds`` /
-    ``MetricThreshold``; a bar every model clears (``accuracy > 0``, ``auc >= 0.5``) is no gate. Not applicable
+    ``MetricThreshold``; a bar every model clears (``accuracy > 0``, ``auc >= 0.5``) is no gate, nor is a gate
+    that only sets a flag another module overrides before testing it (``deploy_flag=1`` then
+    ``if deploy_flag==1: register``). Not applicable
     when no code or notebook of the repository trains a model (no ``fit``, ``backward``, ``trainer.train``...:
     a pipeline whose steps fit nothing).
 
@@ -178,6 +180,14 @@ def quality_gate(repo: Repo) -> Result:
     if not training_evidence(repo) and not testing.ml_modules(repo) and not training_notebooks(repo):
         return Result.not_applicable("no model training code found")
     gates = testing.quality_gates(repo)
+    defeated = [(g, by) for g in gates if (by := testing.overridden_gate(repo, g))]
+    if defeated and len(defeated) == len(gates):
+        gate, by = defeated[0]
+        return Result.failed(
+            f"the quality gate only sets a flag that {by} overrides before deciding: nothing is gated",
+            [Evidence(gate.path, gate.line, gate.text[:80]), Evidence(by, None, "overrides the flag")],
+        )
+    gates = [g for g in gates if all(g is not d for d, _ in defeated)]
     if gates:
         return Result.passed(
             f"quality gate: {gates[0].text[:80]}", [Evidence(g.path, g.line, g.text[:80]) for g in gates[:3]]

@@ -560,6 +560,35 @@ def quality_gates(repo: Repo) -> list[Gate]:
     ]
 
 
+_FLAG_SET = re.compile(r"^\s*([A-Za-z_]\w*)\s*=\s*(0|1|True|False)\s*(#.*)?$")
+
+
+def overridden_gate(repo: Repo, gate: Gate) -> str | None:
+    """The file that defeats a gate which only sets a flag (``if score >= best: deploy_flag = 1``): another
+    module of the project sets the same flag to a constant and tests it afterwards (``deploy_flag=1`` then
+    ``if deploy_flag==1: register``), so the gate decides nothing; None when the gate stands."""
+    lines = (repo.read_text(gate.path) or "").splitlines()
+    flags = {m.group(1) for ln in lines[gate.line : gate.line + 4] if (m := _FLAG_SET.match(ln))}
+    if not flags:
+        return None
+    for flag in sorted(flags):
+        test = re.compile(r"^\s*(el)?if\s*\(?\s*" + re.escape(flag) + r"\b")
+        for path in repo.grep(pyfacts.python_files(repo), flag.encode()):
+            if path == gate.path or _SKIP_DIRS.search(path):
+                continue
+            other = (repo.read_text(path) or "").splitlines()
+            for i, ln in enumerate(other):
+                m = _FLAG_SET.match(ln)
+                if (
+                    m
+                    and m.group(1) == flag
+                    and m.group(2) in ("1", "True")
+                    and any(test.match(nxt) for nxt in other[i + 1 : i + 4])
+                ):
+                    return path
+    return None
+
+
 # ------------------------------------------------------------------------------------------------- report
 
 

@@ -269,3 +269,29 @@ def test_tst003_tst004_ml_code_that_lives_in_notebooks(make_repo):
     assert_status(make_repo({"pipeline.ipynb": NB_FIT}), "TST004", Status.FAIL)
     assert_status(make_repo({"eda.ipynb": NB_EDA}), "TST003", Status.NOT_APPLICABLE)
     assert_status(make_repo({"eda.ipynb": NB_EDA}), "TST004", Status.NOT_APPLICABLE)
+
+
+FLAG_GATE = (
+    "from sklearn.metrics import r2_score\n\ndef main(y, p, scores):\n    score = r2_score(y, p)\n"
+    "    if score >= max(list(scores.values())):\n"
+    "        deploy_flag = 1\n    else:\n        deploy_flag = 0\n    open('deploy_flag', 'w').write(str(deploy_flag))\n"
+    "    return deploy_flag\n"
+)
+REGISTER = (
+    "import mlflow\n\ndef main():\n    deploy_flag = int(open('deploy_flag').read())\n{override}"
+    "    if deploy_flag == 1:\n        mlflow.register_model('runs:/x/model', 'm')\n"
+)
+
+
+def test_tst004_a_flag_gate_the_registration_overrides(make_repo):
+    """The evaluation writes a deploy flag, but the registration step sets it to 1 before testing it: every
+    model is registered, nothing is gated. Honoured, the flag is a gate."""
+    files = {
+        "src/train.py": TRAIN,
+        "src/evaluate.py": FLAG_GATE,
+        "src/register.py": REGISTER.format(override="    deploy_flag=1\n"),
+    }
+    result = assert_status(make_repo(files), "TST004", Status.FAIL)
+    assert "overrides" in result.message
+    honoured = {**files, "src/register.py": REGISTER.format(override="")}
+    assert_status(make_repo(honoured), "TST004", Status.PASS)
