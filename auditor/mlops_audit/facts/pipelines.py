@@ -124,7 +124,7 @@ _KIND_WORDS = {
                  "transform", "transforms", "encode", "tokenize", "build_features", "processing", "process"},
     "train": {"train", "training", "fit", "trainer", "finetune", "fine_tune", "train_model"},
     "evaluate": {"evaluate", "evaluation", "eval", "metrics", "score", "scoring", "validate_model", "test_model",
-                 "benchmark", "assess", "nll", "fid", "perplexity", "bleu"},  # a script named for its metric
+                 "benchmark", "assess", "report", "nll", "fid", "perplexity", "bleu"},  # or named for its metric
 }  # fmt: skip
 
 

@@ -253,3 +253,16 @@ def test_pip004_a_preprocessing_stage_outside_the_served_pipeline(make_repo):
     assert str(result.evidence[0]) == "dvc.yaml:2"
     whole = {**files, "dvc.yaml": "stages:\n  train:\n    cmd: python3 ./src/train.py\n"}
     assert_status(make_repo(whole), "PIP004", Status.PASS)
+
+
+def test_pip002_a_report_module_is_an_evaluation_step(make_repo):
+    """Benchmark scripts split into loaders (data), a training utility and ``report.py`` (the evaluation
+    report): three separate steps. Without the report module only the data step is named."""
+    files = {
+        "examples/bench/data_loader.py": "import pandas as pd\n\ndef load(path):\n    return pd.read_csv(path)\n",
+        "examples/bench/util.py": "from sklearn.linear_model import Ridge\n\ndef fit(X, y):\n    return Ridge().fit(X, y)\n",
+        "examples/bench/report.py": "import pandas as pd\n\ndef summarize(results):\n    return pd.DataFrame(results).mean()\n",
+    }
+    assert "evaluate" in assert_status(make_repo(files), "PIP002", Status.PASS).message
+    files["examples/bench/plots.py"] = files.pop("examples/bench/report.py")
+    assert_status(make_repo(files), "PIP002", Status.FAIL)
