@@ -89,7 +89,8 @@ def modular_steps(repo: Repo) -> Result:
 
     How to fix: split the code into ``data.py``, ``features.py``, ``train.py`` and ``evaluate.py`` (or
     framework steps / ``dvc.yaml`` stages) that hand files or artifacts to each other. Steps are recognised by
-    their module, stage or function names (``prepare``, ``preprocess``, ``train``, ``evaluate``...).
+    their module, stage or function names (``prepare``, ``preprocess``, ``train``, ``evaluate``...). The steps
+    of a hollow pipeline (no modelling or data library, nothing trained: they print) do no ML work and fail.
 
     Example::
 
@@ -98,6 +99,10 @@ def modular_steps(repo: Repo) -> Result:
         src/churn/train.py       # fit the model on the features -> models/model.joblib
         src/churn/evaluate.py    # score the model on the holdout -> reports/metrics.json
     """
+    defs = pipelines.pipeline_definitions(repo)
+    if defs and (hollow := pipelines.no_training_run(repo)):  # steps named data / train / evaluate that print
+        return Result.failed(f"no step does ML work: {hollow.removeprefix('the ')}",
+                             [Evidence(d.path, d.line, d.framework) for d in defs[:2]])  # fmt: skip
     if not pipelines.is_ml_project(repo):
         return Result.not_applicable("no model training code or pipeline found")
     found = dict(pipelines.step_modules(repo))

@@ -206,6 +206,12 @@ def test_pip001_a_hollow_pipeline_is_no_ml_workflow(make_repo):
     assert "train nothing" in result.message
     real = {"pipeline/pipeline.py": HOLLOW_KFP, "src/train.py": TRAIN}
     assert_status(make_repo(real), "PIP001", Status.PASS)
+    # its steps do no ML work either, however they are named
+    hollow_steps = {"pipeline/pipeline.py": HOLLOW_KFP, "src/train.py": "print('Training model')\n",
+                    "src/preprocess.py": "print('Preprocessing')\n", "src/evaluate.py": "print('Evaluating')\n"}  # fmt: skip
+    assert "no step does ML work" in assert_status(make_repo(hollow_steps), "PIP002", Status.FAIL).message
+    real_steps = {**hollow_steps, "src/train.py": TRAIN}
+    assert_status(make_repo(real_steps), "PIP002", Status.PASS)
 
 
 def _nb(*lines: str) -> str:
