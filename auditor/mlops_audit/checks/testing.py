@@ -3,6 +3,8 @@ quality is gated against a threshold or the champion."""
 
 from __future__ import annotations
 
+import re
+
 from ..facts import project, testing
 from ..facts.pipelines import (
     is_ml_project,
@@ -160,7 +162,8 @@ def quality_gate(repo: Repo) -> Result:
     that registers, promotes or cancels in the evaluation step, or MLflow's ``validation_thresholds`` /
     ``MetricThreshold``; a bar every model clears (``accuracy > 0``, ``auc >= 0.5``) is no gate, nor is a gate
     that only sets a flag another module overrides before testing it (``deploy_flag=1`` then
-    ``if deploy_flag==1: register``). Not applicable
+    ``if deploy_flag==1: register``). Not applicable to a library that trains only in its package and in
+    examples and benchmarks: it ships no model. Not applicable
     when no code or notebook of the repository trains a model (no ``fit``, ``backward``, ``trainer.train``...:
     a pipeline whose steps fit nothing).
 
@@ -194,6 +197,8 @@ def quality_gate(repo: Repo) -> Result:
         )
     if not is_ml_project(repo):  # serving or analysis code: the model is trained and gated elsewhere
         return Result.not_applicable("no training code or pipeline: no model of this repository to gate")
+    if reason := _library_benchmarks_only(repo):
+        return Result.not_applicable(reason)
     if not training_evidence(repo) and not training_modules(repo) and not training_notebooks(repo):
         return Result.not_applicable(
             "no code or notebook trains a model: no model of this repository to gate"
@@ -204,6 +209,27 @@ def quality_gate(repo: Repo) -> Result:
         or [Evidence(p, None, "trains in a notebook") for p in training_notebooks(repo)[:1]]
     )
     return Result.failed("no metric is compared with a threshold or the champion", evidence)
+
+
+_EXAMPLE_DIRS = re.compile(r"(^|/)(examples?|benchmarks?|benchmarking\w*)/")
+
+
+def _library_benchmarks_only(repo: Repo) -> str | None:
+    """Why an installable library has no model to gate, or None: it trains inside its package (what it
+    offers its users) and, outside it, only in examples and benchmarks that compare methods and ship no
+    model."""
+    from ..facts.configs import package_layout
+
+    layout = package_layout(repo)
+    if not layout.installable or not layout.package_dir:
+        return None
+    outside = [p for p, _ in training_modules(repo) if not p.startswith(layout.package_dir + "/")]
+    if not outside or training_notebooks(repo) or not all(_EXAMPLE_DIRS.search(p) for p in outside):
+        return None
+    return (
+        f"a library: it trains in its package ({layout.package_dir}/) and in examples and benchmarks only,"
+        " no model of its own to gate"
+    )
 
 
 @check("TST005", Severity.INFO, "Test coverage is measured", fix="coverage_config",

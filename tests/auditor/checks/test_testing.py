@@ -295,3 +295,18 @@ def test_tst004_a_flag_gate_the_registration_overrides(make_repo):
     assert "overrides" in result.message
     honoured = {**files, "src/register.py": REGISTER.format(override="")}
     assert_status(make_repo(honoured), "TST004", Status.PASS)
+
+
+def test_tst004_a_library_that_trains_only_in_its_package_and_benchmarks(make_repo):
+    """An encoder library fits inside its package and in benchmark scripts comparing encoders: no model of its
+    own to gate. A training script of its own brings one."""
+    files = {
+        "pyproject.toml": '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n'
+        '[project]\nname = "encoders"\n',
+        "encoders/__init__.py": "",
+        "encoders/target.py": "from sklearn.base import BaseEstimator\n\nclass T(BaseEstimator):\n"
+        "    def fit(self, X, y):\n        self.m = self.inner.fit(X, y)\n        return self\n",
+        "examples/benchmarking/bench.py": TRAIN.replace("def main", "def bench"),
+    }
+    assert_status(make_repo(files), "TST004", Status.NOT_APPLICABLE)
+    assert_status(make_repo({**files, "scripts/train.py": TRAIN}), "TST004", Status.FAIL)
