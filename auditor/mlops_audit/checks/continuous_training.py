@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..facts import ci, schedules, testing
+from ..facts import ci, ml, schedules, testing
+from ..facts.pipelines import training_notebooks
 from ..facts.python import prefilter
 from ..facts.training import training_evidence
 from ..facts.yamlfile import LineDict
@@ -45,7 +46,39 @@ def training_runs(repo: Repo) -> list[TrainingRun]:
             if job is not None and job.manual:
                 events = events | {"manual"}
             out.append(TrainingRun(pipe, job, cmd, frozenset(events)))
+    for pipe in ci.pipelines(repo):
+        for job in pipe.jobs:
+            called = _reusable_training(repo, pipe, job)
+            if called is not None:
+                events = pipe.job_events(job) | ({"manual"} if job.manual else set())
+                out.append(TrainingRun(pipe, job, called, frozenset(events)))
     return out
+
+
+_TRAIN_WORD = re.compile(r"(^|[^a-z])(re)?train", re.I)
+
+
+def _reusable_training(repo: Repo, pipe: ci.Pipeline, job: ci.Job) -> ci.Command | None:
+    """A GitHub job that calls a reusable workflow (``uses: org/templates/.github/workflows/run-pipeline.yml``)
+    to run training: the job, the workflow or a repository file passed in ``with:`` (the pipeline definition
+    it submits, ``parameters-file: mlops/train/pipeline.yml``) is named for training. The called workflow is
+    elsewhere; what it is given says what it runs."""
+    if pipe.provider != "github" or not job.uses:
+        return None
+    data = ci.load_config(repo, pipe.path)
+    jobs = data.get("jobs") if isinstance(data, dict) else None
+    spec = jobs.get(job.id) if isinstance(jobs, dict) else None
+    with_ = spec.get("with") if isinstance(spec, dict) else None
+    files = [
+        v.strip().removeprefix("./")
+        for v in (with_.values() if isinstance(with_, dict) else [])
+        if isinstance(v, str) and v.strip().removeprefix("./") in repo.entries
+    ]
+    named = [job.id, job.name, job.uses.split("@", 1)[0].rsplit("/", 1)[-1], *files]
+    if not any(_TRAIN_WORD.search(n) for n in named):
+        return None
+    return ci.Command(" ".join([job.uses, *files]), pipe.path, job.uses_line, job=job.id, pipeline=pipe.path,
+                      step=job.name)  # fmt: skip
 
 
 def ct_runs(repo: Repo) -> list[TrainingRun]:
@@ -60,9 +93,26 @@ def _trigger_evidence(run: TrainingRun) -> Evidence:
     return Evidence(run.pipeline.path, line, note)
 
 
+def _training_where(repo: Repo) -> list[Evidence]:
+    """Where the repository trains: its training code or pipeline, else the notebooks that train."""
+    return training_evidence(repo) or [
+        Evidence(p, None, "trains in a notebook") for p in training_notebooks(repo)[:2]
+    ]
+
+
 def _na(repo: Repo) -> Result | None:
-    if not training_evidence(repo) and not training_runs(repo):
+    """Not applicable without training (code, a pipeline or a notebook that trains); unknown when the repository is a training application: it records
+    the runs its users start in its own run tables (an AutoML service) and no CI workflow trains. Its
+    training is on demand; whether some production model is retrained cannot be read from the code."""
+    if not training_evidence(repo) and not training_runs(repo) and not training_notebooks(repo):
         return Result.not_applicable("no training code or training pipeline found")
+    if not training_runs(repo) and ml.RUN_TABLES in ml.tracker_usages(repo):
+        runs = ml.run_tables(repo).get("runs", [])
+        return Result.unknown(
+            "the application trains on demand and records each run in its own tables: whether a production"
+            " model is retrained continuously cannot be decided from the code",
+            runs[:1],
+        )
     return None
 
 
@@ -74,7 +124,10 @@ def scheduled_training(repo: Repo) -> Result:
     ``$CI_PIPELINE_SOURCE == "schedule"``), or an orchestrator or the cloud schedules it: a Prefect deployment
     with a cron (``flow.serve(cron=...)``, ``prefect.yaml``), an Airflow DAG or Dagster / ZenML schedule, a
     Vertex AI / Kubeflow recurring run, or a Cloud Scheduler job / EventBridge schedule declared in Terraform
-    that starts the training pipeline — not only on a laptop.
+    that starts the training pipeline; or an event handler outside CI (a cloud function on Pub/Sub, a Lambda)
+    submits the training pipeline — not only on a laptop. A job that calls a reusable workflow runs training
+    when it, the workflow or the pipeline file it is given is named for training
+    (``uses: org/templates/.github/workflows/run-pipeline.yml`` with ``parameters-file: train/pipeline.yml``).
 
     Why it matters: models decay as the world changes; continuous training refreshes them from new data with
     the same reviewed code, producing a traceable run each time.
@@ -108,12 +161,53 @@ def scheduled_training(repo: Repo) -> Result:
     if scheduled:
         return Result.passed(f"training is scheduled outside CI: {scheduled[0].what}",
                              [Evidence(s.path, s.line, s.what) for s in scheduled[:3]])  # fmt: skip
+    launched = _event_launched_pipelines(repo)
+    if launched:
+        return Result.passed(
+            "an event handler (a cloud function) launches the training pipeline", launched[:2]
+        )
     other = training_runs(repo)
     if other:
         cmd = other[0].command
         return Result.failed("training runs in CI only on code changes; add a schedule or a dispatch trigger",
                              [Evidence(cmd.path, cmd.line, cmd.text[:80])], credit=0.4)  # fmt: skip
-    return Result.failed("no CI workflow runs the training", training_evidence(repo)[:2])
+    return Result.failed("no CI workflow runs the training", _training_where(repo)[:2])
+
+
+#: calls that start a run of a compiled or registered pipeline on a platform
+_PIPELINE_SUBMITS = frozenset({
+    "create_run_from_job_spec", "create_run_from_pipeline_package", "create_run_from_pipeline_func",
+    "start_pipeline_execution", "run_pipeline",
+})  # fmt: skip
+#: a serverless event handler: the Cloud Functions / Lambda ``(event, context)`` signature, or a
+#: functions-framework / Azure Functions event decorator
+_EVENT_HANDLER = re.compile(
+    r"^def\s+\w+\(\s*(event|cloud_event)\s*(:[^,]*)?,\s*context\b|^@functions_framework\.cloud_event\b"
+    r"|^@\w+\.(event_grid_trigger|service_bus_queue_trigger|blob_trigger|queue_trigger|schedule)\(",
+    re.MULTILINE,
+)
+
+
+@memoized
+def _event_launched_pipelines(repo: Repo) -> list[Evidence]:
+    """Event handlers outside CI that launch the training pipeline: a cloud function triggered by Pub/Sub (a
+    Lambda on S3 or EventBridge...) that submits a compiled pipeline run (``create_run_from_job_spec``,
+    ``PipelineJob(...).submit()``, SageMaker ``start_pipeline_execution``)."""
+    from ..facts import python as pyfacts
+
+    tests = set(testing.test_files(repo))
+    out = []
+    for info in pyfacts.modules_containing(repo, b"event", b"cloud_event", b"_trigger"):
+        if info.path in tests or not _EVENT_HANDLER.search(repo.read_text(info.path) or ""):
+            continue
+        submits = [
+            c
+            for c in info.calls
+            if c.attr in _PIPELINE_SUBMITS or (c.attr in ("submit", "run") and "PipelineJob" in c.name)
+        ]
+        if submits:
+            out.append(Evidence(info.path, submits[0].line, submits[0].name))
+    return out
 
 
 _DRIFT_TYPES = re.compile(r"drift|monitor|degrad|retrain", re.I)
@@ -124,7 +218,9 @@ _DRIFT_TYPES = re.compile(r"drift|monitor|degrad|retrain", re.I)
 def drift_triggered(repo: Repo) -> Result:
     """Retraining is triggered by drift: the training workflow checks drift before it trains (Evidently,
     NannyML, a drift script...), or a drift monitor dispatches it (``repository_dispatch`` with a drift event
-    type, ``workflow_run`` of a monitoring workflow, code calling the dispatch API).
+    type, ``workflow_run`` of a monitoring workflow, code calling the dispatch API). A web endpoint that
+    launches retraining (``/retrain``) leaves it unknown: the alert that may call it is configured outside the
+    code.
 
     Why it matters: a fixed schedule retrains too late or for nothing; retraining when the input distribution
     moves keeps the model fresh and the compute bill honest.
@@ -186,10 +282,36 @@ def drift_triggered(repo: Repo) -> Result:
         calls = [c.line for c in info.calls_to(".create_dispatch", ".create_repository_dispatch")]
         if urls or calls:
             return Result.passed("code dispatches retraining on drift", [(info.path, (urls or calls)[0])])
-    evidence = [Evidence(r.command.path, r.command.line, "training") for r in runs[:1]] or training_evidence(
+    hook = _retraining_webhook(repo)
+    if hook is not None:
+        return Result.unknown(
+            "a web endpoint launches retraining; whether a drift alert (a monitoring rule outside the code) calls"
+            " it cannot be read from the code",
+            [hook],
+        )
+    evidence = [Evidence(r.command.path, r.command.line, "training") for r in runs[:1]] or _training_where(
         repo
     )[:1]
     return Result.failed("retraining is not triggered by drift", evidence)
+
+
+_RETRAIN_ROUTE = re.compile(r"^/[\w/{}<>:-]*re-?train", re.IGNORECASE)
+_WEB_FRAMEWORKS = ("flask", "fastapi", "starlette", "litestar", "django", "aiohttp", "bottle", "sanic")
+
+
+def _retraining_webhook(repo: Repo) -> Evidence | None:
+    """A web route of the project named for retraining (``@app.route("/retrain")``): a webhook a monitoring
+    alert can call, configured outside the code."""
+    from ..facts import python as pyfacts
+
+    tests = set(testing.test_files(repo))
+    for info in pyfacts.modules_containing(repo, b"retrain", b"re-train"):
+        if info.path in tests or not info.imports_any(*_WEB_FRAMEWORKS):
+            continue
+        for text, line in info.strings:
+            if _RETRAIN_ROUTE.match(text):
+                return Evidence(info.path, line, text)
+    return None
 
 
 #: a step or call after a quality gate that publishes the model: register, promote, deploy, push (TFX Pusher)
@@ -240,7 +362,51 @@ def _promotion_in_code(repo: Repo) -> Result | None:
                     Evidence(gate.path, after[0].line, after[0].name),
                 ],
             )
-    return ungated
+    return _promotion_step_after_gate(repo) or ungated
+
+
+_EVALUATION_STEP = re.compile(r"\b\w*(evaluat|validat)\w*(_step|_op|_task|_component)\b", re.I)
+_PROMOTION_STEP = re.compile(r"\b\w*(regist|promot|deploy|push)\w*(_step|_op|_task|_component)\b", re.I)
+_EVALUATION_MODULE = re.compile(r"evaluat|validat", re.I)
+
+
+_STOP = re.compile(r"\.cancel\(|\braise\b|\bsys\.exit\(|\bexit\(|\.fail\(")
+
+
+def _stops_the_run(repo: Repo, gate: testing.Gate) -> bool:
+    """Whether the gate's branch stops the pipeline run (cancels it, raises, exits) within the lines after it:
+    a flag the next step may ignore (``deploy_flag = 1``) stops nothing."""
+    lines = (repo.read_text(gate.path) or "").splitlines()
+    return any(
+        _STOP.search(ln) for ln in lines[gate.line - 1 : gate.line + 12] if not ln.lstrip().startswith("#")
+    )
+
+
+def _promotion_step_after_gate(repo: Repo) -> Result | None:
+    """A pipeline definition that runs a registration (promotion, deployment) step after its evaluation step,
+    where the evaluation code gates the model (it cancels or fails the run when the candidate is worse): the
+    AzureML ``evaluate_step`` / ``register_step`` chain, a Kubeflow ``evaluate_op`` then ``deploy_op``."""
+    from ..facts import pipelines
+
+    tests = set(testing.test_files(repo))
+    gates = [
+        g
+        for g in testing.quality_gates(repo)
+        if g.path not in tests and _EVALUATION_MODULE.search(g.path) and _stops_the_run(repo, g)
+    ]
+    if not gates:
+        return None
+    for definition in pipelines.python_pipelines(repo):
+        text = repo.read_text(definition.path) or ""
+        evaluation = _EVALUATION_STEP.search(text)
+        promotion = _PROMOTION_STEP.search(text, evaluation.end()) if evaluation else None
+        if evaluation and promotion:
+            line = text.count("\n", 0, promotion.start()) + 1
+            return Result.passed(
+                f"the pipeline runs {promotion.group(0)} after {evaluation.group(0)}, whose code gates the model",
+                [Evidence(gates[0].path, gates[0].line, gates[0].text[:80]), Evidence(definition.path, line)],
+            )
+    return None
 
 
 _PROMOTION_CALLS = (
@@ -260,10 +426,13 @@ _DISPATCH_NEEDLES = prefilter(b"/dispatches", b"create_dispatch")
        fix_hint="evaluate after training and promote (registry alias) only when the gate passes")  # fmt: skip
 def validation_and_promotion(repo: Repo) -> Result:
     """After training, the pipeline evaluates the candidate and promotes it only if it passes: an evaluation /
-    validation / promotion step after the training step of the CT workflow, or code that moves a registry
-    alias or stage (``set_registered_model_alias``, ``transition_model_version_stage``, W&B ``link_model``,
-    Vertex ``add_version_aliases``) after comparing the model with a threshold or the champion. Moving an
-    alias or stage with no comparison promotes whatever was trained: partial credit.
+    validation / promotion step after the training step of the CT workflow, code that moves a registry alias
+    or stage (``set_registered_model_alias``, ``transition_model_version_stage``, W&B ``link_model``, Vertex
+    ``add_version_aliases``) after comparing the model with a threshold or the champion, or a pipeline
+    definition that runs a registration step after an evaluation step whose code gates the model
+    (``register_step.run_after(evaluate_step)``, the evaluation cancelling or failing the run when the model
+    is worse; a flag the registration step may ignore is no gate). Moving an alias or stage with no comparison
+    promotes whatever was trained: partial credit.
 
     Why it matters: automatic retraining without an automatic gate ships regressions automatically; the gate
     (new model vs. thresholds and vs. the champion) is what makes continuous training safe.
@@ -326,7 +495,7 @@ def validation_and_promotion(repo: Repo) -> Result:
                              [(gates[0].path, gates[0].line)], credit=0.5)  # fmt: skip
     evidence = [Evidence(r.command.path, r.command.line, "training") for r in training_runs(repo)[:1]]
     return Result.failed(
-        "no automated evaluation/promotion after training", evidence or training_evidence(repo)[:1]
+        "no automated evaluation/promotion after training", evidence or _training_where(repo)[:1]
     )
 
 
@@ -340,12 +509,16 @@ _METRIC_WORDS = re.compile(r"metric|accuracy|score|f1|auc|rmse|mae|loss|report\.
 
 def _on_review(pipe: ci.Pipeline, job: ci.Job | None) -> bool:
     """Whether ``job`` (the whole pipeline when unknown) runs for pull / merge requests. A GitLab job without
-    trigger rules runs in every branch pipeline, which the merge request shows."""
+    trigger rules runs in every branch pipeline, which the merge request shows; a ``push`` trigger without a
+    branch or tag filter runs on every branch, a pull request's branch included (its report lands on the
+    pull request's commits)."""
     if pipe.provider == "jenkins":
         return True
     if pipe.provider == "gitlab" and job is not None and job.events is None:
         return True
     events = pipe.job_events(job) if job is not None else pipe.events
+    if "push" in events and any(t.event == "push" and not t.branches and not t.tags for t in pipe.triggers):
+        return True
     return bool(events & (ci.REVIEW_TRIGGERS | {"pull_request"}))
 
 
@@ -356,7 +529,8 @@ def metrics_on_prs(repo: Repo) -> Result:
     ``cml comment create``, an MLflow comparison or a metrics table posted as a comment or to the step summary,
     or a GitLab metrics report (``artifacts: reports: metrics:``), which the merge request widget shows with its
     change against the target branch. A job counts when it runs for pull (merge) requests: its own trigger
-    rules, not the pipeline's, decide. A GitLab metrics report needs the job to run on the default branch as
+    rules, not the pipeline's, decide; a ``push`` trigger without a branch filter runs on the pull request's
+    branch too. A GitLab metrics report needs the job to run on the default branch as
     well (the baseline the merge request is compared with); reported on merge requests only, it earns partial
     credit.
 
@@ -423,4 +597,4 @@ def metrics_on_prs(repo: Repo) -> Result:
             "metrics are reported, but not by a pull-request workflow", elsewhere[:2], credit=0.5
         )
     return Result.failed("no CI step reports metric changes on pull requests",
-                         [Evidence(p.path, 1) for p in ci.pipelines(repo)[:1]] or training_evidence(repo)[:1])  # fmt: skip
+                         [Evidence(p.path, 1) for p in ci.pipelines(repo)[:1]] or _training_where(repo)[:1])  # fmt: skip

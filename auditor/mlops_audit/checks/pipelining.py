@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..facts import dvc, pipelines, serving
+from ..facts import dvc, notebooks, pipelines, serving
 from ..facts.python import module
 from ..model import Evidence, Result, Severity
 from ..repo import Repo
@@ -32,7 +32,9 @@ def pipeline_defined(repo: Repo) -> Result:
 
     Why it matters: a pipeline is the unit MLOps automates — continuous training, caching, lineage and
     reproducibility all need the steps and their inputs/outputs written down rather than remembered.
-    ``transformers.pipeline(...)`` and scikit-learn's ``Pipeline`` are models, not workflows, and do not count.
+    ``transformers.pipeline(...)`` and scikit-learn's ``Pipeline`` are models, not workflows, and do not count;
+    nor does a hollow pipeline, whose steps (and the project's code) import no modelling or data library and
+    train nothing (they print).
 
     How to fix: declare the stages with their inputs and outputs in ``dvc.yaml`` (or in the orchestration
     framework the team already uses) and run them with one command (``dvc repro``);
@@ -47,6 +49,9 @@ def pipeline_defined(repo: Repo) -> Result:
           evaluate: {cmd: python -m pkg.evaluate, deps: [models/model.pkl], metrics: [metrics.json]}
     """
     defs = pipelines.pipeline_definitions(repo)
+    if defs and (hollow := pipelines.no_training_run(repo)):  # a declared pipeline whose steps only print
+        return Result.failed(f"a pipeline is declared, but {hollow.removeprefix('the ')}",
+                             [Evidence(d.path, d.line, d.framework) for d in defs[:2]])  # fmt: skip
     if defs:
         names = ", ".join(dict.fromkeys(d.framework for d in defs))
         return Result.passed(
@@ -84,7 +89,8 @@ def modular_steps(repo: Repo) -> Result:
 
     How to fix: split the code into ``data.py``, ``features.py``, ``train.py`` and ``evaluate.py`` (or
     framework steps / ``dvc.yaml`` stages) that hand files or artifacts to each other. Steps are recognised by
-    their module, stage or function names (``prepare``, ``preprocess``, ``train``, ``evaluate``...).
+    their module, stage or function names (``prepare``, ``preprocess``, ``train``, ``evaluate``...). The steps
+    of a hollow pipeline (no modelling or data library, nothing trained: they print) do no ML work and fail.
 
     Example::
 
@@ -93,6 +99,10 @@ def modular_steps(repo: Repo) -> Result:
         src/churn/train.py       # fit the model on the features -> models/model.joblib
         src/churn/evaluate.py    # score the model on the holdout -> reports/metrics.json
     """
+    defs = pipelines.pipeline_definitions(repo)
+    if defs and (hollow := pipelines.no_training_run(repo)):  # steps named data / train / evaluate that print
+        return Result.failed(f"no step does ML work: {hollow.removeprefix('the ')}",
+                             [Evidence(d.path, d.line, d.framework) for d in defs[:2]])  # fmt: skip
     if not pipelines.is_ml_project(repo):
         return Result.not_applicable("no model training code or pipeline found")
     found = dict(pipelines.step_modules(repo))
@@ -183,7 +193,40 @@ def _any_preprocessing(repo: Repo, training_side: set[str], serving_side: set[st
     return any(_PREPROCESSING_MODULE.search(p) and p not in serving_side for p in repo.with_suffix(".py"))
 
 
+_SKLEARN_PIPELINE = re.compile(r"\b(Pipeline|make_pipeline|ColumnTransformer|make_column_transformer)\(")
 _MODEL_LOADERS = ("load_model", "load", "from_pretrained", "get", "import_model")
+
+
+def _preprocessing_outside_the_model(repo: Repo, serving_side: set[str]) -> Evidence | None:
+    """A preprocessing step that runs before training outside the model: a ``dvc.yaml`` feature stage
+    (``preprocess``) whose script the serving code does not reach."""
+    for stage in dvc.stages(repo):
+        if pipelines.stage_kind(stage.name) != "features":
+            continue
+        scripts = [t.removeprefix("./") for c in stage.cmd for t in c.split() if t.endswith(".py")]
+        if scripts and not any(s in serving_side for s in scripts):
+            return Evidence(stage.path, stage.line, f"stage {stage.name}")
+    return None
+
+
+def _serving_side(repo: Repo, serving_paths: list[str], training: set[str]) -> list[tuple[str, str]]:
+    """(module, serving entry it serves) for the serving entry points and the project modules they import, two
+    levels deep (``app.py`` -> ``routers/predict.py`` or ``inference.py`` -> the preprocessing they import):
+    a service's routes and its inference helper are serving code too. Training modules are not followed."""
+    out: list[tuple[str, str]] = [(p, p) for p in serving_paths]
+    seen = set(serving_paths)
+    frontier = list(out)
+    for _ in range(2):
+        nxt = []
+        for path, via in frontier:
+            for target, _line in serving.local_imports(repo, path):
+                if target in seen or target in training or not target.endswith(".py"):
+                    continue
+                seen.add(target)
+                nxt.append((target, via))
+        out += nxt
+        frontier = nxt
+    return out
 
 
 @check(
@@ -197,10 +240,13 @@ _MODEL_LOADERS = ("load_model", "load", "from_pretrained", "get", "import_model"
 def shared_preprocessing(repo: Repo) -> Result:
     """The serving code applies the same preprocessing as training: it imports the same feature / preprocessing
     module, or it loads a model artefact that contains the preprocessing (an sklearn ``Pipeline``, an MLflow
-    pyfunc model).
+    pyfunc model, a SavedModel exported with its tf.Transform layer) and no preprocessing step runs before
+    training outside it (a ``preprocess`` DVC stage) unless the serving code applies that step too. The serving code is the entry point and the project modules it imports, two levels deep
+    (its routers, its inference helper).
 
-    When it applies: serving and training code both live in the repository and at least one of them
-    preprocesses (raw features that go to the model unchanged on both sides leave nothing to share).
+    When it applies: serving and training code (a module, or else a notebook that trains) both live in the
+    repository and at least one of them preprocesses (raw features that go to the model unchanged on both
+    sides leave nothing to share).
 
     Why it matters: re-implementing feature engineering in the service is the classic source of training /
     serving skew — the model silently receives different inputs in production than it was evaluated on.
@@ -223,6 +269,8 @@ def shared_preprocessing(repo: Repo) -> Result:
     if not serving_paths:
         return Result.not_applicable("no serving code")
     training = [p for p, _ in pipelines.training_modules(repo)]
+    if not training:  # the model may be trained in a notebook
+        training = pipelines.training_notebooks(repo)
     if not training:
         return Result.not_applicable("no training code in the repository (the model is trained elsewhere)")
     training_imports: dict[str, int] = {}
@@ -236,21 +284,43 @@ def shared_preprocessing(repo: Repo) -> Result:
         return Result.not_applicable(
             "neither training nor serving preprocesses (raw features go to the model): nothing to share"
         )
-    for path in serving_paths:
+    serving_side = {path for path, _ in _serving_side(repo, serving_paths, training_set)}
+    for path, via in _serving_side(repo, serving_paths, training_set):
         for target, line in serving.local_imports(repo, path):
             shared = target in training_imports or target in training_set
             if shared and (
                 _PREPROCESSING.search(target)
                 or repo.contains(
-                    target, b"def preprocess", b"def transform", b"def build_features", b"ColumnTransformer"
+                    target,
+                    b"def preprocess",
+                    b"def transform",
+                    b"def build_features",
+                    b"ColumnTransformer",
+                    b"def tokenize",
                 )
             ):
-                return Result.passed(
-                    f"serving and training both use {target}", [Evidence(path, line, f"imports {target}")]
-                )
+                evidence = [Evidence(path, line, f"imports {target}")]
+                if via != path:
+                    evidence.insert(0, Evidence(via, None, f"serving code, imports {path}"))
+                return Result.passed(f"serving and training both use {target}", evidence)
     # the model artefact carries its preprocessing
+    for path in sorted(training_set | set(training_imports)):
+        mod = module(repo, path) if path.endswith(".py") else None
+        embeds = [c for c in (mod.calls if mod else []) if c.attr == "transform_features_layer"]
+        if embeds:  # tf.Transform: the exported SavedModel's serving signature applies the fitted transform
+            return Result.passed(
+                "the exported model embeds the tf.Transform preprocessing graph",
+                [Evidence(path, embeds[0].line, embeds[0].name)],
+            )
     builds_pipeline = []
     for path in training:
+        if path.endswith(".ipynb"):
+            nb = notebooks.notebook(repo, path)
+            code = notebooks.code_source(nb) if nb is not None else ""
+            m = _SKLEARN_PIPELINE.search(code) if "sklearn" in code else None
+            if m:
+                builds_pipeline.append(Evidence(path, None, f"{m.group(1)} in the notebook"))
+            continue
         mod = module(repo, path)
         if mod is None:
             continue
@@ -275,6 +345,13 @@ def shared_preprocessing(repo: Repo) -> Result:
                 and c.name.split(".")[0] in ("joblib", "pickle", "mlflow", "cloudpickle", "skops", "bentoml")
             ]
             if loads:
+                outside = _preprocessing_outside_the_model(repo, serving_side)
+                if outside is not None:
+                    return Result.failed(
+                        "the served pipeline holds some transforms, but a preprocessing step runs before"
+                        " training outside the model and the serving code does not apply it",
+                        [outside, builds_pipeline[0]],
+                    )
                 return Result.passed(
                     "the served model is a pipeline that contains its preprocessing",
                     [builds_pipeline[0], Evidence(path, loads[0].line, loads[0].name)],

@@ -4,6 +4,7 @@ seeds on the training path, a one-command reproduction, portable paths and noteb
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from ..facts import dependencies as deps
 from ..facts import ml, notebooks
@@ -358,8 +359,11 @@ _NAMED_PIPELINE_RUN = re.compile(r"\bpython\S*\b[^\n]*\$[({](pipeline|PIPELINE|p
 def one_command(repo: Repo) -> Result:
     """A single, documented command rebuilds the results from raw data: a ``dvc.yaml`` (``dvc repro``), an
     ``MLproject``, a Makefile / poe / just task named ``repro``, ``pipeline`` or ``all``, a task that runs
-    ``dvc repro`` / ``mlflow run`` / ``kedro run``, or a ``run`` task that runs the pipeline it is given by name
-    (``make run pipeline=training`` compiling and submitting a Kubeflow / Vertex AI pipeline).
+    ``dvc repro`` / ``mlflow run`` / ``kedro run``, a ``run`` task that runs the pipeline it is given by name
+    (``make run pipeline=training`` compiling and submitting a Kubeflow / Vertex AI pipeline), a pipeline
+    framework that runs the whole pipeline (Kedro, Metaflow, ZenML, Prefect, Dagster, Flyte, Luigi) when the
+    documentation, a task or CI says how to run it (its script, a script that imports it, or the framework's run
+    command), or a platform pipeline (AzureML, Kubeflow, Vertex, SageMaker, TFX) whose definition script CI runs.
 
     Why it matters: when reproducing means running six scripts in an order that lives in someone's head,
     nobody reproduces anything and CI cannot retrain.
@@ -385,18 +389,102 @@ def one_command(repo: Repo) -> Result:
             found.append(Evidence(task.path, task.line, f"task {task.name}: {task.text[:40]}"))
         elif _RUN_TASK.search(task.name) and _NAMED_PIPELINE_RUN.search(task.text):
             found.append(Evidence(task.path, task.line, f"task {task.name} <pipeline={{name}}>"))
+    undocumented: list[Evidence] = []
     for definition in pipelines.python_pipelines(repo):  # the framework runs the whole pipeline
         if definition.framework in _ONE_COMMAND_FRAMEWORKS:
             run = _ONE_COMMAND_FRAMEWORKS[definition.framework]
+            where = _documented_run(repo, definition)
+            if where is None:
+                undocumented.append(
+                    Evidence(definition.path, definition.line, f"{definition.framework} pipeline")
+                )
+                continue
             found.append(
                 Evidence(definition.path, definition.line, f"{definition.framework} pipeline: {run}")
             )
+            found.append(where)
             break
+    if not found and pipelines.is_ml_project(
+        repo
+    ):  # a hollow pipeline (its steps only print) reproduces nothing
+        found += _ci_submitted_pipelines(repo)
     if found:
         return Result.passed(f"reproducible with one command ({found[0].note})", found[:3])
     if not pipelines.is_ml_project(repo):
         return Result.not_applicable("no training code or pipeline: no results to reproduce")
+    if undocumented:
+        return Result.failed(
+            f"the {undocumented[0].note} is run by no documented command (README, task, CI)", undocumented[:2]
+        )
     return Result.failed("no pipeline task, dvc.yaml or MLproject to reproduce the results in one command")
+
+
+#: Pipeline frameworks whose definition script builds the pipeline and submits (or publishes) it to a platform.
+_SUBMITTED_FRAMEWORKS = ("azureml", "kubeflow", "vertex", "sagemaker", "tfx")
+
+
+def _ci_submitted_pipelines(repo: Repo) -> list[Evidence]:
+    """A platform pipeline (AzureML, Kubeflow, Vertex, SageMaker, TFX) whose definition script CI runs
+    (``python -m ml_service.pipelines.build_train_pipeline``): the workflow that builds, submits and runs it is
+    the one command, started by a push."""
+    from ..facts import ci, pipelines
+
+    out: list[Evidence] = []
+    commands = ci.all_commands(repo)
+    for definition in pipelines.python_pipelines(repo):
+        if definition.framework not in _SUBMITTED_FRAMEWORKS:
+            continue
+        dotted = definition.path[:-3].replace("/", ".")
+        runs = re.compile(
+            r"(^|[\s/=])(" + re.escape(definition.path) + r"|-m\s+" + re.escape(dotted) + r")(\s|$)"
+        )
+        cmd = next((c for c in commands if runs.search(c.text)), None)
+        if cmd is not None:
+            note = f"CI runs the {definition.framework} pipeline {definition.path}"
+            out.append(Evidence(cmd.path, cmd.line, note))
+    return out
+
+
+#: a framework's own command that runs a pipeline
+_FRAMEWORK_RUN = re.compile(
+    r"\bkedro\s+run\b|\bdagster\s+(job\s+(execute|launch)|asset\s+materialize|dev)\b"
+    r"|\bprefect\s+deployment\s+run\b|\bpyflyte\s+run\b|\bluigi\s+--module\b|\.py\s+run\b"
+)
+_DOC_SUFFIXES = (".md", ".rst", ".txt")
+
+
+def _documented_run(repo: Repo, definition: Any) -> Evidence | None:
+    """Where the repository says how to run a framework pipeline: its documentation (README, docs), a task
+    runner or CI names the definition script, a script that imports it, or the framework's run command."""
+    from ..facts import ci
+
+    stem = definition.path.rsplit("/", 1)[-1][:-3]
+    module = definition.path[:-3].replace("/", ".")
+    runners = {definition.path.rsplit("/", 1)[-1], module}
+    for path in repo.grep([p for p in python_files(repo) if p != definition.path], stem.encode()):
+        if path.rsplit("/", 1)[-1] not in ("__init__.py",) and re.search(
+            r"^\s*(from|import)\s+[\w.]*\b" + re.escape(stem) + r"\b",
+            repo.read_text(path) or "",
+            re.MULTILINE,
+        ):
+            runners.add(path.rsplit("/", 1)[-1])
+    names = re.compile(
+        r"(^|[\s/`'\"=(-])(" + "|".join(re.escape(r) for r in sorted(runners)) + r")([\s`'\")]|$)"
+    )
+    docs = [p for p in repo.with_suffix(*_DOC_SUFFIXES) if p.rsplit("/", 1)[-1].lower().startswith("readme")]
+    docs += [p for p in repo.with_suffix(".md", ".rst") if p.startswith("docs/")]
+    docs += repo.named(
+        "Makefile", "justfile", "Justfile", "pyproject.toml", "docker-compose.yml", "docker-compose.yaml"
+    )
+    for path in docs:
+        text = repo.read_text(path) or ""
+        for number, line in enumerate(text.splitlines(), 1):
+            if _FRAMEWORK_RUN.search(line) or (("python" in line or "run" in line) and names.search(line)):
+                return Evidence(path, number, line.strip()[:80])
+    for cmd in ci.all_commands(repo):
+        if _FRAMEWORK_RUN.search(cmd.text) or names.search(cmd.text):
+            return Evidence(cmd.path, cmd.line, cmd.text[:80])
+    return None
 
 
 #: Pipeline frameworks whose one command runs the whole pipeline.

@@ -3,8 +3,16 @@ quality is gated against a threshold or the champion."""
 
 from __future__ import annotations
 
+import re
+
 from ..facts import project, subprojects, testing
-from ..facts.pipelines import is_ml_project
+from ..facts.pipelines import (
+    is_ml_project,
+    no_training_run,
+    pipeline_definitions,
+    training_modules,
+    training_notebooks,
+)
 from ..facts.training import training_evidence
 from ..model import Evidence, Result, Severity
 from ..repo import Repo
@@ -97,7 +105,9 @@ def pytest_configured(repo: Repo) -> Result:
 )
 def ml_code_tested(repo: Repo) -> Result:
     """Tests import the project's ML code: the data loading, feature, training, model or pipeline modules (the
-    modules that import pandas, scikit-learn, torch... or are named that way).
+    modules that import pandas, scikit-learn, torch... or are named that way). Not applicable when the
+    modules are only named that way in a hollow pipeline (its steps import no ML or data library and train
+    nothing: they print). When the ML code lives only in notebooks that train and no test exists, it fails.
 
     Why it matters: tests of utilities alone leave the risky part — data handling and training — untested.
 
@@ -116,7 +126,19 @@ def ml_code_tested(repo: Repo) -> Result:
     """
     ml = testing.ml_modules(repo)
     if not ml:
+        notebooks = training_notebooks(repo)
+        if notebooks and not testing.real_tests(repo):  # the ML code lives in notebooks and nothing tests it
+            return Result.failed(
+                "the ML code lives in notebooks that no test exercises",
+                [Evidence(p, None, "trains in a notebook") for p in notebooks[:3]],
+            )
         return Result.not_applicable("no ML or data code found")
+    if (
+        pipeline_definitions(repo)
+        and (hollow := no_training_run(repo))
+        and not any(why.startswith("imports") for why in ml.values())
+    ):  # modules named preprocess.py / train.py whose pipeline steps only print: nothing to test
+        return Result.not_applicable(hollow)
     tested = testing.tested_ml_modules(repo)
     if tested:
         modules = sorted({t for _, _, t in tested})
@@ -139,7 +161,12 @@ def quality_gate(repo: Repo) -> Result:
     against a threshold or the current champion's metric, failing the run or withholding promotion when it is
     not met: an ``assert f1 >= MIN_F1`` in tests, an ``if auc < threshold: raise``/``sys.exit`` or an ``if``
     that registers, promotes or cancels in the evaluation step, or MLflow's ``validation_thresholds`` /
-    ``MetricThreshold``; a bar every model clears (``accuracy > 0``, ``auc >= 0.5``) is no gate.
+    ``MetricThreshold``; a bar every model clears (``accuracy > 0``, ``auc >= 0.5``) is no gate, nor is a gate
+    that only sets a flag another module overrides before testing it (``deploy_flag=1`` then
+    ``if deploy_flag==1: register``). Not applicable to a library that trains only in its package and in
+    examples and benchmarks: it ships no model. Not applicable
+    when no code or notebook of the repository trains a model (no ``fit``, ``backward``, ``trainer.train``...:
+    a pipeline whose steps fit nothing).
 
     Why it matters: a pipeline that always succeeds will happily ship a model that is worse than the one in
     production; the gate turns "metrics were logged" into "metrics were checked".
@@ -154,17 +181,56 @@ def quality_gate(repo: Repo) -> Result:
         def test_model_beats_baseline(trained_model, holdout):
             assert f1_score(holdout.y, trained_model.predict(holdout.X)) >= 0.80
     """
-    if not training_evidence(repo) and not testing.ml_modules(repo):
+    if not training_evidence(repo) and not testing.ml_modules(repo) and not training_notebooks(repo):
         return Result.not_applicable("no model training code found")
     gates = testing.quality_gates(repo)
+    defeated = [(g, by) for g in gates if (by := testing.overridden_gate(repo, g))]
+    if defeated and len(defeated) == len(gates):
+        gate, by = defeated[0]
+        return Result.failed(
+            f"the quality gate only sets a flag that {by} overrides before deciding: nothing is gated",
+            [Evidence(gate.path, gate.line, gate.text[:80]), Evidence(by, None, "overrides the flag")],
+        )
+    gates = [g for g in gates if all(g is not d for d, _ in defeated)]
     if gates:
         return Result.passed(
             f"quality gate: {gates[0].text[:80]}", [Evidence(g.path, g.line, g.text[:80]) for g in gates[:3]]
         )
     if not is_ml_project(repo):  # serving or analysis code: the model is trained and gated elsewhere
         return Result.not_applicable("no training code or pipeline: no model of this repository to gate")
-    evidence = training_evidence(repo)[:1] or [Evidence(p, None) for p in list(testing.ml_modules(repo))[:1]]
+    if reason := _library_benchmarks_only(repo):
+        return Result.not_applicable(reason)
+    if not training_evidence(repo) and not training_modules(repo) and not training_notebooks(repo):
+        return Result.not_applicable(
+            "no code or notebook trains a model: no model of this repository to gate"
+        )
+    evidence = (
+        training_evidence(repo)[:1]
+        or [Evidence(p, None) for p in list(testing.ml_modules(repo))[:1]]
+        or [Evidence(p, None, "trains in a notebook") for p in training_notebooks(repo)[:1]]
+    )
     return Result.failed("no metric is compared with a threshold or the champion", evidence)
+
+
+_EXAMPLE_DIRS = re.compile(r"(^|/)(examples?|benchmarks?|benchmarking\w*)/")
+
+
+def _library_benchmarks_only(repo: Repo) -> str | None:
+    """Why an installable library has no model to gate, or None: it trains inside its package (what it
+    offers its users) and, outside it, only in examples and benchmarks that compare methods and ship no
+    model."""
+    from ..facts.configs import package_layout
+
+    layout = package_layout(repo)
+    if not layout.installable or not layout.package_dir:
+        return None
+    outside = [p for p, _ in training_modules(repo) if not p.startswith(layout.package_dir + "/")]
+    if not outside or training_notebooks(repo) or not all(_EXAMPLE_DIRS.search(p) for p in outside):
+        return None
+    return (
+        f"a library: it trains in its package ({layout.package_dir}/) and in examples and benchmarks only,"
+        " no model of its own to gate"
+    )
 
 
 @check("TST005", Severity.INFO, "Test coverage is measured", fix="coverage_config",

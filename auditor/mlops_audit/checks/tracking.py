@@ -26,7 +26,9 @@ def _has_code(repo: Repo) -> bool:
 )
 def tracker_used(repo: Repo) -> Result:
     """Runs are recorded by an experiment tracker: MLflow, Weights & Biases, TensorBoard, Neptune, Comet, Aim,
-    DVCLive or ClearML, used in code, notebooks or configuration.
+    DVCLive or ClearML, used in code, notebooks or configuration; or, home-grown, by the project's own
+    database tables of runs and their metrics (ORM classes ``Run`` / ``Experiment`` / ``Trial`` beside a
+    ``Metric`` table or a metrics column), which then answer EXP002 and EXP006 by their columns.
 
     Why it matters: without a tracker the parameters, metrics and artefacts of past runs live in terminal
     scroll-back and file names like ``model_final_v3.pkl``; nobody can say which run produced the model in
@@ -64,7 +66,11 @@ def tracker_used(repo: Repo) -> Result:
 def params_and_metrics(repo: Repo) -> Result:
     """Tracked runs record both their parameters (``log_param(s)``, ``wandb.init(config=...)``,
     ``save_hyperparameters``...) and their metrics (``log_metric(s)``, ``wandb.log``, ``add_scalar``,
-    ``self.log``...); ``autolog()`` does both. Logging only one of them earns partial credit.
+    ``self.log``...); ``autolog()`` does both. Parameters also count when a generic ``run.log(name, value)``
+    (AzureML's one logging call) logs them (``for k, v in train_args.items(): run.log(k, v)``), or when the
+    code that tracks the run writes them to a file beside its metrics (``json.dump`` to ``flags.json``), or a
+    home-grown run table has a parameters column (``Run.config``) and metrics (a ``Metric`` table).
+    Logging only one of them earns partial credit.
 
     Why it matters: a metric without the parameters that produced it cannot be reproduced, and parameters
     without metrics cannot be compared.
@@ -78,6 +84,11 @@ def params_and_metrics(repo: Repo) -> Result:
     """
     logged = ml.logging_usages(repo)
     params, metrics = logged.get("params", []), logged.get("metrics", [])
+    if metrics and not params:
+        params = ml.parameters_recorded(repo)
+    if not params and not metrics and ml.RUN_TABLES in ml.tracker_usages(repo):
+        tables = ml.run_tables(repo)  # a home-grown tracker: its run table's columns say what it records
+        params, metrics = tables.get("params", []), tables.get("metrics", [])
     if params and metrics:
         return Result.passed("parameters and metrics are logged", [params[0], metrics[0]])
     if params:
@@ -177,7 +188,7 @@ def artefacts_not_committed(repo: Repo) -> Result:
 def model_registry(repo: Repo) -> Result:
     """Trained models are registered in a model registry (MLflow ``register_model``,
     ``registered_model_name=``, aliases and stages, ``models:/`` URIs; W&B ``link_model``) rather than
-    passed around as files.
+    passed around as files. Not applicable when the repository trains no model (it only logs runs).
 
     Why it matters: the registry is the single answer to "which model is in production, who trained it, on
     which data, with which metrics"; promotion (champion/challenger aliases) and rollback depend on it.
@@ -196,6 +207,8 @@ def model_registry(repo: Repo) -> Result:
     models = ml.logging_usages(repo).get("models", [])
     if models:
         return Result.failed("models are logged as artefacts but never registered", models[:3], credit=0.4)
+    if not ml.training_units(repo):
+        return Result.not_applicable("no training code found: no model to register")
     return Result.failed("no model registry use (register_model, registered_model_name, models:/ URIs)")
 
 
@@ -210,7 +223,8 @@ def model_registry(repo: Repo) -> Result:
 def commit_linkage(repo: Repo) -> Result:
     """Each tracked run records the git commit of the code that produced it — explicitly (a ``git_commit``
     tag or parameter, ``GITHUB_SHA``, an MLflow project) or through a tracker that captures it by itself
-    when run from a git checkout (MLflow, W&B, Comet, Neptune, ClearML, DVCLive).
+    when run from a git checkout (MLflow, W&B, Comet, Neptune, ClearML, DVCLive). MLflow used only from
+    notebooks does not count: it takes the commit from the main script, which in a notebook is the kernel.
 
     Why it matters: a metric in the tracker is only useful if you can check out the code that produced it;
     without the commit a good run cannot be rebuilt.
@@ -227,7 +241,16 @@ def commit_linkage(repo: Repo) -> Result:
     explicit = ml.commit_linkage(repo)
     if explicit:
         return Result.passed("runs record the git commit explicitly", explicit[:3])
-    auto = [t for t in trackers if t in ml.AUTO_COMMIT_TRACKERS]
+    # MLflow takes the commit from the main script's git checkout; a notebook's main file is the kernel's
+    notebook_only = [
+        t for t in trackers if t == "mlflow" and all(ev.path.endswith(".ipynb") for ev in trackers[t])
+    ]
+    auto = [t for t in trackers if t in ml.AUTO_COMMIT_TRACKERS and t not in notebook_only]
+    if notebook_only and not auto:
+        return Result.failed(
+            "mlflow runs start only from notebooks, where mlflow records no git commit, and no code logs it",
+            trackers[notebook_only[0]][:2],
+        )
     if auto:
         return Result.passed(
             f"{auto[0]} records the git commit of each run automatically (when run from a git checkout)",
@@ -249,7 +272,10 @@ def commit_linkage(repo: Repo) -> Result:
 )
 def models_logged(repo: Repo) -> Result:
     """The trained model is stored with the run that produced it (``mlflow.<flavor>.log_model``,
-    ``log_artifact``, ``wandb.Artifact``, ``autolog()``...), not only written to a local file.
+    ``log_artifact``, ``wandb.Artifact``, ``autolog()``...), not only written to a local file. A platform
+    that keeps the model with the run by itself counts too: a TFX ``Trainer`` component (its model is an
+    artifact in ML Metadata), an AzureML run that writes the model under ``./outputs`` (uploaded with the
+    run), or a home-grown run table that records where the run's model is (``Run.output_dir``).
 
     Why it matters: a model file on disk has no lineage; logged with its run it keeps its parameters,
     metrics, code version and environment, and can be registered and served.
@@ -263,6 +289,11 @@ def models_logged(repo: Repo) -> Result:
     models = ml.logging_usages(repo).get("models", [])
     if models:
         return Result.passed("models are logged with their runs", models[:3])
+    kept = ml.models_kept_with_run(repo)
+    if not kept and ml.RUN_TABLES in ml.tracker_usages(repo):
+        kept = ml.run_tables(repo).get("models", [])  # the run row records where its model is
+    if kept:
+        return Result.passed("the platform keeps the trained model with its run", kept[:3])
     if not ml.training_units(repo):
         return Result.not_applicable("no training code found")
     if reason := no_training_run(repo):

@@ -10,6 +10,7 @@ The reusable entry points are :func:`tracker_usages`, :func:`logging_usages`, :f
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -293,7 +294,66 @@ def tracker_usages(repo: Repo) -> dict[str, list[Evidence]]:
                 name = m.group(1).lower()
                 _add(found, _REPORT_TO.get(name, name), Evidence(path, number, line.strip()[:80]))
                 break
-    return {k: found[k] for k in TRACKER_MODULES if k in found}
+    trackers = {k: found[k] for k in TRACKER_MODULES if k in found}
+    if not trackers and (tables := run_tables(repo)).get("runs") and tables.get("metrics"):
+        trackers[RUN_TABLES] = tables["runs"][:1] + tables["metrics"][:1]
+    return trackers
+
+
+#: The name of a home-grown tracker: the project's own database tables of runs and their metrics.
+RUN_TABLES = "run tables"
+_RUN_TABLE = re.compile(r"^(\w*Run|Experiment|Trial)s?$")
+_METRIC_TABLE = re.compile(r"^\w*Metrics?$")
+_RUN_FIELDS = {
+    "params": re.compile(r"config|param|hyper|args", re.IGNORECASE),
+    "metrics": re.compile(r"metric|score|accuracy|loss", re.IGNORECASE),
+    "models": re.compile(r"model_(path|uri|dir|file)|output_dir|artifact|checkpoint", re.IGNORECASE),
+}
+
+
+@memoized
+def run_tables(repo: Repo) -> dict[str, list[Evidence]]:
+    """A home-grown tracker: ORM tables (classes with ``__tablename__``) that record runs (``Run``,
+    ``Experiment``, ``Trial``...) with their parameters, metrics and model location (a ``Metric`` table, a
+    ``config`` / ``metrics`` / ``output_dir`` column). Kinds: ``runs``, ``params``, ``metrics``, ``models``."""
+    found: dict[str, list[Evidence]] = {}
+    for mod in modules_containing(repo, b"__tablename__"):
+        if _is_test_path(mod.path):
+            continue
+        try:
+            tree = ast.parse(repo.read_text(mod.path) or "")
+        except (SyntaxError, ValueError, RecursionError):
+            continue
+        tables: dict[str, tuple[int, list[tuple[str, int]]]] = {}
+        for node in tree.body:
+            if not isinstance(node, ast.ClassDef):
+                continue
+            fields = []
+            for stmt in node.body:
+                targets = (
+                    stmt.targets
+                    if isinstance(stmt, ast.Assign)
+                    else [stmt.target]
+                    if isinstance(stmt, ast.AnnAssign)
+                    else []
+                )
+                fields += [(t.id, stmt.lineno) for t in targets if isinstance(t, ast.Name)]
+            if any(name == "__tablename__" for name, _ in fields):
+                tables[node.name] = (node.lineno, fields)
+        runs = {name: v for name, v in tables.items() if _RUN_TABLE.match(name)}
+        if not runs:
+            continue
+        for name, (line, fields) in runs.items():
+            _add(found, "runs", Evidence(mod.path, line, f"table {name}"))
+            for kind, pattern in _RUN_FIELDS.items():
+                for field_name, field_line in fields:
+                    if pattern.search(field_name) and field_name != "__tablename__":
+                        _add(found, kind, Evidence(mod.path, field_line, f"{name}.{field_name}"))
+                        break
+        for name, (line, _fields) in tables.items():
+            if _METRIC_TABLE.match(name):
+                _add(found, "metrics", Evidence(mod.path, line, f"table {name}"))
+    return found
 
 
 # ------------------------------------------------------------------------------------------- what is logged
@@ -471,6 +531,77 @@ def logging_usages(repo: Repo) -> dict[str, list[Evidence]]:
 
 #: a trained model as an output artifact of a KFP component (``model: Output[Model]``)
 _KFP_MODEL_OUTPUT = re.compile(r"\b\w*model\w*\s*:\s*(?:dsl\.)?Output\[(?:dsl\.)?(?:Model|Artifact)\]")
+#: what names a run's parameters: ``train_args``, ``params``, ``hparams``, ``config``, ``FLAGS``
+_PARAM_NAME = re.compile(r"\b\w*(param|args|hparams?|config|cfg|flags|hyper)\w*\b", re.IGNORECASE)
+#: a file of the run's parameters written next to its outputs: ``flags.json``, ``hparams.yaml``, ``args.json``
+_PARAM_FILE = re.compile(
+    r"(^|[/_])(flags|hparams|hyperparameters|params|parameters|args|config|opts?)\.(json|ya?ml)$"
+)
+_DUMP_CALLS = ("json.dump", "yaml.dump", "yaml.safe_dump", "ruamel.yaml.dump", "omegaconf.OmegaConf.save")
+
+
+@memoized
+def parameters_recorded(repo: Repo) -> list[Evidence]:
+    """Parameters a run records without a parameter API: a generic ``run.log(name, value)`` (AzureML's only
+    logging call, which takes parameters and metrics alike) logging the parameters (``for k, v in
+    train_args.items(): run.log(k, v)``), or the parameters dumped as a file (``flags.json``,
+    ``hparams.yaml``) by code that tracks the run, next to the metrics it writes."""
+    found: list[Evidence] = []
+    for unit in tracker_units(repo):
+        if unit.is_notebook or not _unit_trackers(unit):
+            continue
+        lines: list[str] | None = None
+        for call in unit.info.calls:
+            if call.attr != "log" or "logger" in call.name.lower() or call.name.startswith(_NOT_TRACKER_LOG):
+                continue
+            lines = lines if lines is not None else unit_source(repo, unit).splitlines()
+            text = lines[call.line - 1] if 0 < call.line <= len(lines) else ""
+            args = text.split(".log(", 1)[-1]
+            header = next(
+                (
+                    ln
+                    for ln in reversed(lines[max(0, call.line - 3) : call.line - 1])
+                    if ln.lstrip().startswith("for ")
+                ),
+                "",
+            )
+            if _PARAM_NAME.search(args) or _PARAM_NAME.search(header.split(" in ", 1)[-1]):
+                found.append(unit.ev(call.line, "parameters logged with " + call.name))
+                break
+        dumps = [c for c in unit.info.calls if c.name in _DUMP_CALLS]
+        files = [(text, line) for text, line in unit.info.strings if _PARAM_FILE.search(text)]
+        if dumps and files:
+            found.append(unit.ev(files[0][1], f"parameters written to {files[0][0]}"))
+    return found
+
+
+#: AzureML uploads what a run writes to ``./outputs`` with the run
+_AZUREML_OUTPUTS = re.compile(r"^(\./)?outputs(/|$)")
+_MODEL_SAVES = ("dump", "save", "save_model", "joblib.dump", "pickle.dump")
+
+
+@memoized
+def models_kept_with_run(repo: Repo) -> list[Evidence]:
+    """Models a platform keeps with the run that produced them without a log call: a TFX ``Trainer``
+    component (its model is an artifact in ML Metadata, linked to the pipeline run), or an AzureML run that
+    writes the model under ``./outputs`` (uploaded with the run)."""
+    found: list[Evidence] = []
+    for unit in code_units(repo, b"tfx", b"azureml"):
+        if _is_test_path(unit.path):
+            continue
+        for call in unit.info.calls:
+            if call.name.startswith("tfx.") and call.attr == "Trainer":
+                found.append(unit.call_ev(call))
+                break
+        if any(name.startswith("azureml") for name, _ in unit.info.imports):
+            outputs = [line for text, line in unit.info.strings if _AZUREML_OUTPUTS.match(text)]
+            saves = [
+                c for c in unit.info.calls if c.attr in _MODEL_SAVES and outputs and c.line >= min(outputs)
+            ]
+            if saves:
+                found.append(unit.ev(saves[0].line, f"{saves[0].name} to the run's outputs/"))
+    return found
+
 
 #: a tracker handed in (a Dagster resource parameter ``mlflow``, ``context.resources.mlflow``) and logged to
 _TRACKER_HANDLE = re.compile(r"(^|\.)(mlflow|wandb|neptune|comet_ml|clearml)\.log_\w+$")

@@ -125,7 +125,7 @@ _KIND_WORDS = {
                  "transform", "transforms", "encode", "tokenize", "build_features", "processing", "process"},
     "train": {"train", "training", "fit", "trainer", "finetune", "fine_tune", "train_model"},
     "evaluate": {"evaluate", "evaluation", "eval", "metrics", "score", "scoring", "validate_model", "test_model",
-                 "benchmark", "assess"},
+                 "benchmark", "assess", "report", "nll", "fid", "perplexity", "bleu"},  # or named for its metric
 }  # fmt: skip
 
 

@@ -272,7 +272,9 @@ def _module_index(repo: Repo) -> dict[str, list[str]]:
 
 
 def resolve_module(repo: Repo, name: str, importer: str | None = None) -> str | None:
-    """The file of the tree that ``import name`` refers to (relative names need ``importer``), or ``None``."""
+    """The file of the tree that ``import name`` refers to (relative names need ``importer``), or ``None``.
+    Of several files with that name, the one beside the importer wins (a script's own directory comes first
+    on ``sys.path``)."""
     if name.startswith("."):
         if importer is None:
             return None
@@ -285,6 +287,13 @@ def resolve_module(repo: Repo, name: str, importer: str | None = None) -> str | 
     candidates = _module_index(repo).get(name, [])
     if len(candidates) == 1:
         return candidates[0]
+    if candidates and importer is not None and "/" in importer:
+        # a script imports from its own directory first (Python puts it on sys.path): week_9/app.py's
+        # ``import inference`` is week_9/inference.py, not a same-named copy in a sibling folder
+        here = importer.rsplit("/", 1)[0] + "/" + name.replace(".", "/")
+        sibling = next((c for c in (here + ".py", here + "/__init__.py") if c in candidates), None)
+        if sibling:
+            return sibling
     exact = [
         c for c in candidates if c[:-3].replace("/", ".").removesuffix(".__init__") in (name, "src." + name)
     ]

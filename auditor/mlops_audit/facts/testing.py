@@ -4,7 +4,8 @@ code they import, how pytest and coverage are configured, and where model qualit
 Test files are parsed with :mod:`ast` (never imported). A test function is a *placeholder* when its body does
 nothing that touches code: ``pass``, ``...``, a docstring, ``assert True``/``assert False`` or asserts and
 ``self.assert*`` calls over constants only, ``raise NotImplementedError`` (cookiecutter-data-science's
-``def test_code_is_tested(): assert False`` is the model).
+``def test_code_is_tested(): assert False`` is the model); or when it asserts nothing and swallows the errors
+of what it runs (``try: model.predict(x) except Exception as e: print(e)``): it cannot fail.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field
 from ..repo import Repo, memoized, word
 from . import FactValue, gates, inventory, report_fact
 from . import python as pyfacts
-from .textconfig import dig, ini_sections, pyproject, toml_line
+from .textconfig import dig, ini_sections, load_toml, pyproject, toml_line
 
 _TEST_NAME = re.compile(r"^(test_.*|.*_test|tests?)\.py$")
 _SKIP_DIRS = re.compile(r"(^|/)(\.venv|venv|\.tox|\.nox|site-packages|node_modules|\.git|build|dist)/")
@@ -130,9 +131,8 @@ def test_module(repo: Repo, path: str) -> TestModule:
         if text is None:
             info.parsed = False
             return info
-        try:
-            tree = ast.parse(text)
-        except (SyntaxError, ValueError, RecursionError):
+        tree = _parse_test(text)
+        if tree is None:
             repo.note(path, "not parsed: syntax error")
             info.parsed = False
             return info
@@ -158,12 +158,35 @@ def test_module(repo: Repo, path: str) -> TestModule:
         return info
 
     return repo.file_fact(  # kept in the audit cache: an unchanged test file is not parsed again
-        "testing.module/1",
+        "testing.module/3",
         path,
         compute,
         encode=_encode_test_module,
         decode=lambda raw: _decode_test_module(raw, path),
     )
+
+
+#: A template variable in a project template's file or path: ``{{ cookiecutter.python_package }}``.
+_TEMPLATE_VAR = re.compile(r"\{\{\s*(\w+(?:\.\w+)*)\s*(?:\|[^{}]*)?\}\}")
+
+
+def untemplate(text: str) -> str:
+    """``text`` with every template variable replaced by an identifier named after it
+    (``{{ cookiecutter.python_package }}`` -> ``tpl_cookiecutter_python_package``), so a template's test
+    ``from {{ cookiecutter.python_package }}.nodes import split`` parses and resolves to the templated
+    package ``src/{{ cookiecutter.python_package }}/nodes.py``."""
+    return _TEMPLATE_VAR.sub(lambda m: "tpl_" + m.group(1).replace(".", "_"), text)
+
+
+def _parse_test(text: str) -> ast.Module | None:
+    """The test file's syntax tree; a project template's file is parsed with its variables replaced
+    (:func:`untemplate`). ``None`` when it does not parse."""
+    for source in (text, untemplate(text)) if "{{" in text else (text,):
+        try:
+            return ast.parse(source)
+        except (SyntaxError, ValueError, RecursionError):
+            continue
+    return None
 
 
 def _encode_test_module(info: TestModule) -> tuple[list[tuple[str, int, bool]], list[tuple[str, int]], bool]:
@@ -178,8 +201,30 @@ def _decode_test_module(
 
 
 def _placeholder(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
-    """True when the test's body touches no code: only constants are asserted."""
-    return all(_trivial(stmt) for stmt in func.body)
+    """True when the test's body touches no code (only constants are asserted), or when it cannot fail on
+    what it exercises: no assertion at all, and an ``except`` that swallows the error (prints it)."""
+    return all(_trivial(stmt) for stmt in func.body) or _swallows_failures(func)
+
+
+_CHECKING_CALLS = ("assert", "raises", "fail", "skip", "xfail", "exit", "warns")
+
+
+def _swallows_failures(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """No assertion (``assert``, ``self.assert*``, ``pytest.raises``, ``assert_frame_equal``...) anywhere in
+    the test, and a ``try`` whose handler neither raises nor fails the test: whatever the code does, it
+    passes."""
+    nodes = list(ast.walk(func))
+    for node in nodes:
+        if isinstance(node, ast.Assert):
+            return False
+        if isinstance(node, ast.Call):
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            if name.startswith(_CHECKING_CALLS):
+                return False
+    handlers = [h for n in nodes if isinstance(n, ast.Try) for h in n.handlers]
+    return bool(handlers) and any(
+        not any(isinstance(n, ast.Raise) for stmt in h.body for n in ast.walk(stmt)) for h in handlers
+    )
 
 
 def _trivial(stmt: ast.stmt) -> bool:
@@ -238,7 +283,7 @@ def module_index(repo: Repo) -> dict[str, str]:
     for path in sorted(pyfacts.python_files(repo), key=lambda p: -p.count("/")):
         if path in tests or _SKIP_DIRS.search(path) or path.rsplit("/", 1)[-1] == "conftest.py":
             continue
-        parts = path[:-3].split("/")
+        parts = (untemplate(path) if "{{" in path else path)[:-3].split("/")
         if parts[-1] == "__init__":
             parts = parts[:-1]
         for i in range(len(parts)):
@@ -371,25 +416,41 @@ def pyfacts_is_stdlib_like(name: str) -> bool:
 # ------------------------------------------------------------------------------------------ configuration
 
 
+def _config_dirs(repo: Repo) -> list[str]:
+    """The directories whose configuration files apply to the tests: the root, then every directory above a
+    test file (pytest looks for its configuration from the tests' directory upwards, so a subproject's
+    ``pyproject.toml`` or a ``tests/pytest.ini`` configures the tests below it)."""
+    dirs: set[str] = set()
+    for path in test_files(repo):
+        parts = path.split("/")[:-1]
+        dirs.update("/".join(parts[:i]) for i in range(1, len(parts) + 1))
+    return ["", *sorted(dirs)]
+
+
+def _join(directory: str, name: str) -> str:
+    return f"{directory}/{name}" if directory else name
+
+
 @memoized
 def pytest_configs(repo: Repo) -> list[tuple[str, int | None]]:
     """Where pytest is configured: ``[tool.pytest.ini_options]``/``[tool.pytest]``, pytest.ini, .pytest.ini,
-    setup.cfg ``[tool:pytest]``, tox.ini ``[pytest]``."""
+    setup.cfg ``[tool:pytest]``, tox.ini ``[pytest]``, at the root or in a directory above the tests
+    (:func:`_config_dirs`)."""
     out: list[tuple[str, int | None]] = []
-    data = pyproject(repo)
-    if isinstance(dig(data, "tool", "pytest"), dict):
-        text = repo.read_text("pyproject.toml")
-        out.append(
-            ("pyproject.toml", toml_line(text, "tool.pytest.ini_options") or toml_line(text, "tool.pytest"))
-        )
-    for path in ("pytest.ini", ".pytest.ini", "pytest.toml", ".pytest.toml"):
-        if path in repo.entries:
-            out.append((path, 1))
-    for path, section in (("setup.cfg", "tool:pytest"), ("tox.ini", "pytest")):
-        if path in repo.entries:
-            sections = ini_sections(repo.read_text(path))
-            if section in sections:
-                out.append((path, sections[section][0]))
+    for directory in _config_dirs(repo):
+        toml = _join(directory, "pyproject.toml")
+        if toml in repo.entries and isinstance(dig(load_toml(repo, toml), "tool", "pytest"), dict):
+            text = repo.read_text(toml)
+            out.append((toml, toml_line(text, "tool.pytest.ini_options") or toml_line(text, "tool.pytest")))
+        for name in ("pytest.ini", ".pytest.ini", "pytest.toml", ".pytest.toml"):
+            if _join(directory, name) in repo.entries:
+                out.append((_join(directory, name), 1))
+        for name, section in (("setup.cfg", "tool:pytest"), ("tox.ini", "pytest")):
+            path = _join(directory, name)
+            if path in repo.entries:
+                sections = ini_sections(repo.read_text(path))
+                if section in sections:
+                    out.append((path, sections[section][0]))
     return out
 
 
@@ -399,27 +460,31 @@ _COV_OPT = re.compile(r"--cov\b")
 @memoized
 def coverage_configs(repo: Repo) -> list[tuple[str, int | None]]:
     """Where coverage is configured: ``[tool.coverage.*]``, .coveragerc, ``[coverage:*]`` sections, ``--cov``
-    in pytest options, or ``coverage run`` / ``--cov`` in CI commands."""
+    in pytest options (at the root or in a directory above the tests: :func:`_config_dirs`), or
+    ``coverage run`` / ``--cov`` in CI commands."""
     out: list[tuple[str, int | None]] = []
-    data = pyproject(repo)
-    text = repo.read_text("pyproject.toml") if data else None
-    if isinstance(dig(data, "tool", "coverage"), dict):
-        m = re.search(r"(?m)^\[tool\.coverage", text or "")
-        out.append(("pyproject.toml", (text or "").count("\n", 0, m.start()) + 1 if m else None))
-    if ".coveragerc" in repo.entries:
-        out.append((".coveragerc", 1))
-    for path in ("setup.cfg", "tox.ini"):
-        if path in repo.entries:
-            for name, (line, _) in ini_sections(repo.read_text(path)).items():
-                if name.startswith("coverage:"):
-                    out.append((path, line))
-                    break
-    for path in ("pyproject.toml", "pytest.ini", "setup.cfg", "tox.ini"):
-        if path in repo.entries and repo.contains(path, b"--cov"):
-            ctext = repo.read_text(path) or ""
-            m = _COV_OPT.search(ctext)
-            if m:
-                out.append((path, ctext.count("\n", 0, m.start()) + 1))
+    for directory in _config_dirs(repo):
+        toml = _join(directory, "pyproject.toml")
+        if toml in repo.entries and isinstance(dig(load_toml(repo, toml), "tool", "coverage"), dict):
+            text = repo.read_text(toml) or ""
+            m = re.search(r"(?m)^\[tool\.coverage", text)
+            out.append((toml, text.count("\n", 0, m.start()) + 1 if m else None))
+        if _join(directory, ".coveragerc") in repo.entries:
+            out.append((_join(directory, ".coveragerc"), 1))
+        for name in ("setup.cfg", "tox.ini"):
+            path = _join(directory, name)
+            if path in repo.entries:
+                for section, (line, _) in ini_sections(repo.read_text(path)).items():
+                    if section.startswith("coverage:"):
+                        out.append((path, line))
+                        break
+        for name in ("pyproject.toml", "pytest.ini", "setup.cfg", "tox.ini"):
+            path = _join(directory, name)
+            if path in repo.entries and repo.contains(path, b"--cov"):
+                ctext = repo.read_text(path) or ""
+                m = _COV_OPT.search(ctext)
+                if m:
+                    out.append((path, ctext.count("\n", 0, m.start()) + 1))
     from . import ci
 
     for cmd in ci.runs(repo, re.compile(r"--cov\b|\bcoverage\s+run\b|\bpytest-cov\b(?!.*install)")):
@@ -493,6 +558,35 @@ def quality_gates(repo: Repo) -> list[Gate]:
         for info in pyfacts.modules(repo, gate_files(repo))
         for line, text in info.gates
     ]
+
+
+_FLAG_SET = re.compile(r"^\s*([A-Za-z_]\w*)\s*=\s*(0|1|True|False)\s*(#.*)?$")
+
+
+def overridden_gate(repo: Repo, gate: Gate) -> str | None:
+    """The file that defeats a gate which only sets a flag (``if score >= best: deploy_flag = 1``): another
+    module of the project sets the same flag to a constant and tests it afterwards (``deploy_flag=1`` then
+    ``if deploy_flag==1: register``), so the gate decides nothing; None when the gate stands."""
+    lines = (repo.read_text(gate.path) or "").splitlines()
+    flags = {m.group(1) for ln in lines[gate.line : gate.line + 4] if (m := _FLAG_SET.match(ln))}
+    if not flags:
+        return None
+    for flag in sorted(flags):
+        test = re.compile(r"^\s*(el)?if\s*\(?\s*" + re.escape(flag) + r"\b")
+        for path in repo.grep(pyfacts.python_files(repo), flag.encode()):
+            if path == gate.path or _SKIP_DIRS.search(path):
+                continue
+            other = (repo.read_text(path) or "").splitlines()
+            for i, ln in enumerate(other):
+                m = _FLAG_SET.match(ln)
+                if (
+                    m
+                    and m.group(1) == flag
+                    and m.group(2) in ("1", "True")
+                    and any(test.match(nxt) for nxt in other[i + 1 : i + 4])
+                ):
+                    return path
+    return None
 
 
 # ------------------------------------------------------------------------------------------------- report

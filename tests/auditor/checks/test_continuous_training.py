@@ -12,6 +12,8 @@ TRAIN = (
     "from sklearn.linear_model import LogisticRegression\n\n"
     "def main(X, y):\n    model = LogisticRegression()\n    model.fit(X, y)\n    return model\n"
 )
+NOTEBOOK_FIT = '{"cells": [{"cell_type": "code", "source": ["from sklearn.linear_model import Ridge\\n", "model = Ridge().fit(X, y)\\n"]}], "metadata": {}}'
+NOTEBOOK_EDA = '{"cells": [{"cell_type": "code", "source": ["import pandas as pd\\n", "df.describe()\\n"]}], "metadata": {}}'
 NO_ML = {"README.md": "# tool\n", "src/tool.py": "def f():\n    return 1\n"}
 
 
@@ -36,6 +38,39 @@ def test_ct001_scheduled_training(make_repo):
     assert assert_status(make_repo(push_only), "CT001", Status.FAIL).credit == 0.4
     assert_status(make_repo({"src/train.py": TRAIN}), "CT001", Status.FAIL)
     assert_status(make_repo(NO_ML), "CT001", Status.NOT_APPLICABLE)
+
+
+REUSABLE = """on:
+  workflow_dispatch:
+jobs:
+  {job}:
+    uses: org/mlops-templates/.github/workflows/run-pipeline.yml@main
+    with:
+      parameters-file: {file}
+"""
+
+
+def test_ct001_training_in_a_reusable_workflow(make_repo):
+    """A job that calls a reusable workflow runs training when it, the workflow or the pipeline file it is
+    given is named for training; a reusable workflow given other files is no training run."""
+    base = {
+        "src/train.py": TRAIN,
+        "mlops/train/pipeline.yml": "jobs: {}\n",
+        "mlops/deploy/endpoint.yml": "x: 1\n",
+    }
+    trains = {
+        **base,
+        ".github/workflows/t.yml": REUSABLE.format(job="run-pipeline", file="mlops/train/pipeline.yml"),
+    }
+    result = assert_status(make_repo(trains), "CT001", Status.PASS)
+    assert "workflow_dispatch" in result.message
+    named = {**base, ".github/workflows/t.yml": REUSABLE.format(job="run-model-training", file="x.yml")}
+    assert_status(make_repo(named), "CT001", Status.PASS)
+    deploys = {
+        **base,
+        ".github/workflows/t.yml": REUSABLE.format(job="deploy", file="mlops/deploy/endpoint.yml"),
+    }
+    assert_status(make_repo(deploys), "CT001", Status.FAIL)
 
 
 def test_ct002_drift_triggered(make_repo):
@@ -107,6 +142,11 @@ def test_ct004_metrics_on_prs(make_repo):
         ".github/workflows/m.yml": wf("dvc metrics diff main", on="{push: {branches: [main]}}"),
     }
     assert assert_status(make_repo(push), "CT004", Status.FAIL).credit == 0.5
+    # a push trigger without a branch filter runs on every branch, the pull request's included
+    every_branch = {**push, ".github/workflows/m.yml": wf("dvc metrics diff main", on="[push]")}
+    assert_status(make_repo(every_branch), "CT004", Status.PASS)
+    tags = {**push, ".github/workflows/m.yml": wf("dvc metrics diff main", on="{push: {tags: ['v*']}}")}
+    assert_status(make_repo(tags), "CT004", Status.FAIL)
     none = {"src/train.py": TRAIN, ".github/workflows/ci.yml": wf("pytest", on="pull_request")}
     assert_status(make_repo(none), "CT004", Status.FAIL)
     assert_status(make_repo(NO_ML), "CT004", Status.NOT_APPLICABLE)
@@ -201,3 +241,91 @@ def test_ct003_promotion_after_a_gate_in_code(make_repo):
     assert_status(
         make_repo({"src/pipelines/training.py": gate_only + "    return model\n"}), "CT003", Status.FAIL
     )
+
+
+AML_STEPS = (
+    "from azureml.pipeline.core import Pipeline\nfrom azureml.pipeline.steps import PythonScriptStep\n\n"
+    "train_step = PythonScriptStep(script_name=e.train_script)\n"
+    "evaluate_step = PythonScriptStep(script_name=e.evaluate_script)\n"
+    "register_step = PythonScriptStep(script_name=e.register_script)\n"
+    "register_step.run_after(evaluate_step)\n"
+    "Pipeline(workspace=ws, steps=[train_step, evaluate_step, register_step]).publish(name='train')\n"
+)
+CANCEL_GATE = (
+    "from azureml.core import Run\nrun = Run.get_context()\n"
+    "if new_model_mse < production_model_mse:\n    print('better: register it')\nelse:\n    run.parent.cancel()\n"
+)
+
+
+def test_ct003_registration_step_after_a_gating_evaluation_step(make_repo):
+    """The pipeline registers after the evaluation step, and the evaluation cancels the run when the candidate
+    is worse: validated and promoted automatically. A flag the registration may ignore gates nothing."""
+    files = {
+        "src/train.py": TRAIN,
+        "ml_service/build_train_pipeline.py": AML_STEPS,
+        "src/evaluate/evaluate_model.py": CANCEL_GATE,
+    }
+    assert (
+        "register_step after evaluate_step" in assert_status(make_repo(files), "CT003", Status.PASS).message
+    )
+    flag = CANCEL_GATE.replace("run.parent.cancel()", "deploy_flag = 0")
+    assert_status(make_repo({**files, "src/evaluate/evaluate_model.py": flag}), "CT003", Status.FAIL)
+    no_step = AML_STEPS.replace("register_step", "report_step")
+    assert_status(make_repo({**files, "ml_service/build_train_pipeline.py": no_step}), "CT003", Status.FAIL)
+
+
+RUN_TABLES = (
+    "class Run(Base):\n    __tablename__ = 'runs'\n    config = Column(JSON)\n\n\n"
+    "class Metric(Base):\n    __tablename__ = 'metrics'\n    metric_value = Column(Float)\n"
+)
+
+
+def test_ct_unknown_for_a_training_application(make_repo):
+    """An application that records the runs its users start in its own run tables trains on demand: whether
+    a production model is retrained cannot be read from the code. A CI workflow that trains decides again."""
+    files = {"backend/models.py": RUN_TABLES, "backend/services/automl.py": TRAIN}
+    for check_id in ("CT001", "CT002", "CT003", "CT004"):
+        assert_status(make_repo(files), check_id, Status.UNKNOWN)
+    ci = {**files, ".github/workflows/ci.yml": wf("python backend/services/automl.py --train", on="push")}
+    assert assert_status(make_repo(ci), "CT001", Status.FAIL).credit == 0.4
+    assert_status(make_repo({"backend/services/automl.py": TRAIN}), "CT001", Status.FAIL)
+
+
+CLOUD_FUNCTION = (
+    "from kfp.v2.google.client import AIPlatformClient\n\n\n"
+    "def trigger_pipeline(event, context):\n"
+    "    client = AIPlatformClient(project_id='p', region='r')\n"
+    "    client.create_run_from_job_spec(job_spec_path='gs://b/train.json')\n"
+)
+
+
+def test_ct001_an_event_handler_launches_the_training_pipeline(make_repo):
+    """A cloud function on a Pub/Sub event that submits the compiled training pipeline is continuous training
+    outside CI; the same submission from a plain script is started by hand."""
+    files = {"src/train.py": TRAIN, "src/pipeline_triggering/main.py": CLOUD_FUNCTION}
+    result = assert_status(make_repo(files), "CT001", Status.PASS)
+    assert str(result.evidence[0]) == "src/pipeline_triggering/main.py:6"
+    script = CLOUD_FUNCTION.replace("def trigger_pipeline(event, context):", "def main():")
+    assert_status(make_repo({**files, "src/pipeline_triggering/main.py": script}), "CT001", Status.FAIL)
+
+
+def test_ct002_a_retraining_webhook_leaves_drift_triggering_unknown(make_repo):
+    """A web route that launches retraining may be called by a drift alert configured outside the code."""
+    app = "from flask import Flask\napp = Flask(__name__)\n\n@app.route('{route}', methods=['POST'])\ndef hook():\n    start_training()\n"
+    files = {
+        "src/train.py": TRAIN,
+        ".github/workflows/ct.yml": wf("python src/train.py", on="{schedule: [{cron: '0 3 * * *'}]}"),
+        "src/inference/app.py": app.format(route="/retrain"),
+    }
+    assert_status(make_repo(files), "CT002", Status.UNKNOWN)
+    assert_status(
+        make_repo({**files, "src/inference/app.py": app.format(route="/predict")}), "CT002", Status.FAIL
+    )
+
+
+def test_ct_applies_to_a_model_trained_in_a_notebook(make_repo):
+    """A served model trained in a notebook is retrained by hand: CT fails, pointing at the notebook."""
+    files = {"train.ipynb": NOTEBOOK_FIT, "app.py": "from flask import Flask\napp = Flask(__name__)\n"}
+    result = assert_status(make_repo(files), "CT001", Status.FAIL)
+    assert str(result.evidence[0]) == "train.ipynb"
+    assert_status(make_repo({**files, "train.ipynb": NOTEBOOK_EDA}), "CT001", Status.NOT_APPLICABLE)

@@ -319,8 +319,10 @@ def test_rep007_a_pipeline_framework_runs_the_whole_pipeline(make_repo) -> None:
         "from metaflow import FlowSpec, step\n\nclass Train(FlowSpec):\n    @step\n    def start(self):\n"
         "        from sklearn.linear_model import Ridge\n        self.model = Ridge().fit(X, y)\n"
     )
-    result = assert_status(make_repo({"flow.py": flow}), "REP007", PASS)
+    readme = "# Train\n\n    python flow.py run\n"
+    result = assert_status(make_repo({"flow.py": flow, "README.md": readme}), "REP007", PASS)
     assert "metaflow" in result.message
+    assert_status(make_repo({"flow.py": flow}), "REP007", FAIL)  # nothing says how to run it
 
 
 @pytest.mark.parametrize("check_id", ["REP007"])
@@ -338,3 +340,45 @@ def test_rep006_library_code_is_the_callers_randomness(make_repo) -> None:
     package_only = {k: v for k, v in LIBRARY.items() if not k.startswith(("examples/", "notebooks/"))}
     assert_status(make_repo(package_only), "REP006", Status.NOT_APPLICABLE)
     assert_status(make_repo(LIBRARY), "REP006", Status.FAIL)
+
+
+AML_PIPELINE = (
+    "from azureml.pipeline.core import Pipeline\nfrom azureml.pipeline.steps import PythonScriptStep\n\n"
+    "steps = [PythonScriptStep(script_name='train.py'), PythonScriptStep(script_name='evaluate.py')]\n"
+    "Pipeline(workspace=ws, steps=steps).publish(name='train')\n"
+)
+AML_TRAIN = "from sklearn.linear_model import Ridge\nmodel = Ridge().fit(X, y)\n"
+
+
+def test_rep007_ci_runs_the_platform_pipeline_definition(make_repo):
+    """CI that runs an AzureML (Kubeflow, Vertex...) pipeline's definition script builds, submits and runs the
+    pipeline: the workflow is the one command. Running something else does not count."""
+    ci = "on: push\njobs:\n  p:\n    runs-on: x\n    steps:\n      - run: python -m ml_service.pipelines.build_train\n"
+    files = {
+        "ml_service/pipelines/build_train.py": AML_PIPELINE,
+        "src/train.py": AML_TRAIN,
+        ".github/workflows/p.yml": ci,
+    }
+    assert "CI runs the azureml pipeline" in assert_status(make_repo(files), "REP007", PASS).message
+    other = {**files, ".github/workflows/p.yml": ci.replace("ml_service.pipelines.build_train", "pytest")}
+    assert_status(make_repo(other), "REP007", FAIL)
+
+
+ZENML_PIPELINE = (
+    "from zenml import pipeline, step\nfrom sklearn.linear_model import Ridge\n\n@step\ndef train():\n"
+    "    return Ridge().fit(X, y)\n\n@pipeline\ndef training_pipeline():\n    train()\n"
+)
+
+
+def test_rep007_a_framework_pipeline_needs_a_documented_command(make_repo):
+    """A ZenML / Prefect / Dagster pipeline reproduces in one command when the README, a task or CI says how
+    to run it: the script that runs it, or the framework's command. Undocumented, it fails."""
+    files = {
+        "pipelines/training_pipeline.py": ZENML_PIPELINE,
+        "run.py": "from pipelines.training_pipeline import training_pipeline\n\ntraining_pipeline()\n",
+        "README.md": "# Churn\n\nTrain the model:\n\n    python run.py\n",
+    }
+    result = assert_status(make_repo(files), "REP007", PASS)
+    assert "README.md:5" in [str(e) for e in result.evidence]
+    undocumented = {**files, "README.md": "# Churn\n\nA ZenML project.\n"}
+    assert "documented" in assert_status(make_repo(undocumented), "REP007", FAIL).message

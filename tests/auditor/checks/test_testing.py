@@ -181,3 +181,132 @@ def test_tst003_follows_a_package_reexport(make_repo):
         "clip/util.py": "def f():\n    return 1\n",
     }
     assert_status(make_repo(helper), "TST003", Status.FAIL)
+
+
+def test_tst002_tst005_configuration_in_a_directory_above_the_tests(make_repo):
+    """pytest reads its configuration from the tests' directory upwards: a subproject's pyproject.toml (a
+    template's ``{{ cookiecutter.repo_name }}/``, a monorepo's package) or ``src/tests/pytest.ini``
+    configures the tests below it; a configuration beside other code does not."""
+    sub = "{{ cookiecutter.repo_name }}"
+    toml = "[tool.pytest.ini_options]\naddopts = '--cov src -ra'\n\n[tool.coverage.report]\nfail_under = 0\n"
+    files = {f"{sub}/tests/test_a.py": REAL_TEST, f"{sub}/pyproject.toml": toml}
+    assert (
+        str(assert_status(make_repo(files), "TST002", Status.PASS).evidence[0]) == f"{sub}/pyproject.toml:1"
+    )
+    assert_status(make_repo(files), "TST005", Status.PASS)
+    ini = {"src/tests/test_a.py": REAL_TEST, "src/tests/pytest.ini": "[pytest]\naddopts = -ra\n"}
+    assert_status(make_repo(ini), "TST002", Status.PASS)
+    # the configuration of a sibling directory does not apply to these tests
+    elsewhere = {"tests/test_a.py": REAL_TEST, "docs/pyproject.toml": toml}
+    assert_status(make_repo(elsewhere), "TST002", Status.FAIL)
+    assert_status(make_repo(elsewhere), "TST005", Status.FAIL)
+
+
+def test_tst003_template_tests_import_the_templated_package(make_repo):
+    """A project template's test imports its package through a template variable; it parses with the
+    variable replaced and resolves to the templated package directory."""
+    pkg = "{{ cookiecutter.repo_name }}/src/{{ cookiecutter.python_package }}"
+    test = (
+        "import pytest\nfrom {{ cookiecutter.python_package }}.pipelines.nodes import build\n\n"
+        "def test_build(frame):\n    assert build(frame).notna().all().all()\n"
+    )
+    files = {f"{pkg}/pipelines/nodes.py": FEATURES, "{{ cookiecutter.repo_name }}/tests/test_nodes.py": test}
+    assert_status(make_repo(files), "TST003", Status.PASS)
+    other = test.replace("pipelines.nodes", "settings")
+    files = {
+        **files,
+        "{{ cookiecutter.repo_name }}/tests/test_nodes.py": other,
+        f"{pkg}/settings.py": "X = 1\n",
+    }
+    assert_status(make_repo(files), "TST003", Status.FAIL)
+
+
+HOLLOW_KFP = (
+    "from kfp import dsl\n\n@dsl.component\ndef train():\n    print('Training model')\n\n"
+    "@dsl.pipeline(name='p')\ndef pipe():\n    train()\n"
+)
+
+
+def test_tst003_not_applicable_for_a_hollow_pipeline(make_repo):
+    """Modules named train.py / preprocess.py in a pipeline whose steps only print hold no ML code to test;
+    the same layout with real ML code fails without tests."""
+    files = {
+        "pipeline/pipeline.py": HOLLOW_KFP,
+        "src/train.py": "print('Training model')\n",
+        "src/preprocess.py": "print('Preprocessing data')\n",
+    }
+    assert_status(make_repo(files), "TST003", Status.NOT_APPLICABLE)
+    real = {**files, "src/train.py": TRAIN}
+    assert_status(make_repo(real), "TST003", Status.FAIL)
+
+
+def test_tst001_a_test_that_swallows_its_errors_is_a_placeholder(make_repo):
+    """A test that asserts nothing and catches what the code raises (it only prints) cannot fail; a test that
+    catches to skip, or asserts, is real."""
+    swallow = (
+        "from churn.model import load\n\ndef test_prediction():\n    model = load()\n    try:\n"
+        "        model.predict([[1]])\n    except Exception as e:\n        print(f'failed: {e}')\n"
+    )
+    result = assert_status(make_repo({"tests/test_prediction.py": swallow}), "TST001", Status.FAIL)
+    assert "placeholder" in result.message
+    asserted = swallow.replace(
+        "        model.predict([[1]])\n", "        assert model.predict([[1]]) == [1]\n"
+    )
+    assert_status(make_repo({"tests/test_prediction.py": asserted}), "TST001", Status.PASS)
+    skipped = swallow.replace("print(f'failed: {e}')", "pytest.skip(str(e))")
+    assert_status(make_repo({"tests/test_prediction.py": skipped}), "TST001", Status.PASS)
+
+
+NB_FIT = '{"cells": [{"cell_type": "code", "source": ["from sklearn.linear_model import Ridge\\n", "model = Ridge().fit(X, y)\\n"]}], "metadata": {}}'
+NB_EDA = '{"cells": [{"cell_type": "code", "source": ["import pandas as pd\\n", "df.describe()\\n"]}], "metadata": {}}'
+
+
+def test_tst003_tst004_ml_code_that_lives_in_notebooks(make_repo):
+    """A repository whose model is trained in notebooks has ML code to test and a model to gate; notebooks
+    that train nothing leave both not applicable."""
+    result = assert_status(make_repo({"pipeline.ipynb": NB_FIT}), "TST003", Status.FAIL)
+    assert str(result.evidence[0]) == "pipeline.ipynb"
+    assert_status(make_repo({"pipeline.ipynb": NB_FIT}), "TST004", Status.FAIL)
+    assert_status(make_repo({"eda.ipynb": NB_EDA}), "TST003", Status.NOT_APPLICABLE)
+    assert_status(make_repo({"eda.ipynb": NB_EDA}), "TST004", Status.NOT_APPLICABLE)
+
+
+FLAG_GATE = (
+    "from sklearn.metrics import r2_score\n\ndef main(y, p, scores):\n    score = r2_score(y, p)\n"
+    "    if score >= max(list(scores.values())):\n"
+    "        deploy_flag = 1\n    else:\n        deploy_flag = 0\n    open('deploy_flag', 'w').write(str(deploy_flag))\n"
+    "    return deploy_flag\n"
+)
+REGISTER = (
+    "import mlflow\n\ndef main():\n    deploy_flag = int(open('deploy_flag').read())\n{override}"
+    "    if deploy_flag == 1:\n        mlflow.register_model('runs:/x/model', 'm')\n"
+)
+
+
+def test_tst004_a_flag_gate_the_registration_overrides(make_repo):
+    """The evaluation writes a deploy flag, but the registration step sets it to 1 before testing it: every
+    model is registered, nothing is gated. Honoured, the flag is a gate."""
+    files = {
+        "src/train.py": TRAIN,
+        "src/evaluate.py": FLAG_GATE,
+        "src/register.py": REGISTER.format(override="    deploy_flag=1\n"),
+    }
+    result = assert_status(make_repo(files), "TST004", Status.FAIL)
+    assert "overrides" in result.message
+    honoured = {**files, "src/register.py": REGISTER.format(override="")}
+    assert_status(make_repo(honoured), "TST004", Status.PASS)
+
+
+def test_tst004_a_library_that_trains_only_in_its_package_and_benchmarks(make_repo):
+    """An encoder library fits inside its package and in benchmark scripts comparing encoders: no model of its
+    own to gate. A training script of its own brings one."""
+    files = {
+        "pyproject.toml": '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n'
+        '[project]\nname = "encoders"\n',
+        "encoders/__init__.py": "",
+        "encoders/target.py": "from sklearn.base import BaseEstimator\n\nclass T(BaseEstimator):\n"
+        "    def fit(self, X, y):\n        self.m = self.inner.fit(X, y)\n        return self\n",
+        "examples/benchmarking/bench.py": TRAIN.replace("def main", "def bench"),
+    }
+    assert_status(make_repo(files), "TST004", Status.NOT_APPLICABLE)
+    assert_status(make_repo({**files, "scripts/train.py": TRAIN}), "TST004", Status.FAIL)

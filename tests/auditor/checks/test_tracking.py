@@ -47,6 +47,12 @@ def test_exp001_tracker_used(make_repo) -> None:
     assert_status(make_repo({"README.md": "mlflow\n"}), "EXP001", NA)
 
 
+#: a training script that logs its parameters (and registers nothing)
+TRACKED_FIT = (
+    "import mlflow\nfrom sklearn.linear_model import Ridge\nRidge().fit(X, y)\nmlflow.log_params(p)\n"
+)
+
+
 def test_exp002_params_and_metrics(make_repo) -> None:
     assert_status(make_repo({"train.py": FULL}), "EXP002", PASS)
     assert_status(
@@ -93,7 +99,7 @@ def test_exp004_model_registry(make_repo) -> None:
     assert_status(make_repo({"train.py": FULL}), "EXP004", PASS)
     logged = "import mlflow\nmlflow.log_params(p)\nmlflow.sklearn.log_model(m, 'model')\n"
     assert assert_status(make_repo({"train.py": logged}), "EXP004", FAIL).credit > 0
-    assert_status(make_repo({"train.py": "import mlflow\nmlflow.log_params(p)\n"}), "EXP004", FAIL)
+    assert_status(make_repo({"train.py": TRACKED_FIT}), "EXP004", FAIL)
     assert (
         "needs EXP001 first" in assert_status(make_repo({"train.py": UNTRACKED_FIT}), "EXP004", FAIL).message
     )
@@ -125,7 +131,7 @@ def test_exp006_models_logged(make_repo) -> None:
 
 def test_exp004_models_uri_in_a_docker_volume_is_no_registry(make_repo) -> None:
     files = {
-        "train.py": "import mlflow\nmlflow.log_params(p)\n",
+        "train.py": TRACKED_FIT,
         "docker-compose.yaml": "services:\n  airflow:\n    volumes:\n      - ./airflow/models:/opt/airflow/models\n",
     }
     assert_status(make_repo(files), "EXP004", FAIL)
@@ -269,3 +275,103 @@ def test_exp002_a_tracker_handed_in_as_a_resource(make_repo) -> None:
         "    mlflow.log_params({'lr': 0.1})\n    mlflow.log_metric('val_loss', 0.2)\n", "    return 1\n"
     )
     assert_status(make_repo({"src/resources.py": resources, "src/assets.py": silent}), "EXP002", FAIL)
+
+
+AZUREML_RUN = "from azureml.core import Run\nrun = Run.get_context()\n"
+
+
+def test_exp002_parameters_through_a_generic_log_or_a_parameters_file(make_repo) -> None:
+    """AzureML's one ``run.log`` takes parameters and metrics alike: logging the parameters with it counts;
+    so does code that tracks a run and writes its parameters to a file beside the metrics."""
+    params = AZUREML_RUN + "for k, v in train_args.items():\n    run.log(k, v)\nrun.log('mse', mse)\n"
+    assert_status(make_repo({"train.py": params}), "EXP002", PASS)
+    metrics_only = AZUREML_RUN + "for k, v in metrics.items():\n    run.log(k, v)\nrun.log('mse', mse)\n"
+    assert assert_status(make_repo({"train.py": metrics_only}), "EXP002", FAIL).credit == 0.5
+    summary = (
+        "import json\nimport os\nimport tensorflow as tf\n\ntf.summary.scalar('loss', loss, step=1)\n"
+        "with open(os.path.join(model_dir, 'flags.json'), 'w') as f:\n    json.dump(flags, f)\n"
+    )
+    assert_status(make_repo({"run.py": summary}), "EXP002", PASS)
+    results = summary.replace("flags.json", "result.json")
+    assert_status(make_repo({"run.py": results}), "EXP002", FAIL)
+
+
+def test_exp006_a_platform_keeps_the_model_with_its_run(make_repo) -> None:
+    """A TFX Trainer's model is an artifact of the pipeline run; an AzureML run uploads ./outputs."""
+    train = "from sklearn.linear_model import Ridge\nimport joblib\nimport os\nmodel = Ridge().fit(X, y)\nrun.log('mse', 1)\n"
+    outputs = AZUREML_RUN + train + "joblib.dump(model, os.path.join('outputs', 'model.pkl'))\n"
+    assert_status(make_repo({"train.py": outputs}), "EXP006", PASS)
+    local = AZUREML_RUN + train + "joblib.dump(model, os.path.join('models', 'model.pkl'))\n"
+    assert_status(make_repo({"train.py": local}), "EXP006", FAIL)
+    tfx = (
+        "from tfx.v1.components import Trainer\nimport tensorflow as tf\n\n"
+        "trainer = Trainer(module_file='model.py', examples=examples)\n"
+    )
+    files = {
+        "pipeline.py": tfx,
+        "model.py": "import tensorflow as tf\ntf.summary.scalar('loss', 1)\nmodel.fit(x)\n",
+    }
+    assert_status(make_repo(files), "EXP006", PASS)
+
+
+DAGSTER_RUNS = (
+    "from dagster import asset\nimport mlflow\nimport random\n\n@asset\ndef train_model():\n"
+    "    mlflow.log_params({'a': 1})\n    mlflow.log_metric('val_loss', random.random())\n"
+)
+DAGSTER_FIT = DAGSTER_RUNS.replace(
+    "import random\n", "import random\nfrom sklearn.linear_model import Ridge\n"
+).replace("    mlflow.log_params", "    Ridge().fit(X, y)\n    mlflow.log_params")
+
+
+def test_exp004_tst004_not_applicable_without_a_model(make_repo) -> None:
+    """A pipeline whose step only logs a run (a random metric) trains no model: nothing to register or gate."""
+    assert_status(make_repo({"src/assets.py": DAGSTER_RUNS}), "EXP004", NA)
+    assert_status(make_repo({"src/assets.py": DAGSTER_RUNS}), "TST004", NA)
+    assert_status(make_repo({"src/assets.py": DAGSTER_FIT}), "EXP004", FAIL)
+    assert_status(make_repo({"src/assets.py": DAGSTER_FIT}), "TST004", FAIL)
+
+
+RUN_TABLES = """from sqlalchemy.orm import Mapped, mapped_column
+
+
+class Run(Base):
+    __tablename__ = "runs"
+    id: Mapped[str] = mapped_column(primary_key=True)
+    config: Mapped[dict] = mapped_column(JSON)
+    output_dir: Mapped[str] = mapped_column()
+
+
+class Metric(Base):
+    __tablename__ = "metrics"
+    run_id: Mapped[str] = mapped_column()
+    metric_value: Mapped[float] = mapped_column()
+"""
+AUTOML = "from sklearn.ensemble import RandomForestClassifier\n\ndef train(X, y):\n    return RandomForestClassifier().fit(X, y)\n"
+
+
+def test_exp001_home_grown_run_tables(make_repo) -> None:
+    """An application that records every run in its own tables (a Run table with its configuration and
+    output directory, a Metric table) tracks experiments; tables of other things do not."""
+    files = {"backend/models.py": RUN_TABLES, "backend/services/automl.py": AUTOML}
+    assert "run tables" in assert_status(make_repo(files), "EXP001", PASS).message
+    assert_status(make_repo(files), "EXP002", PASS)
+    assert_status(make_repo(files), "EXP006", PASS)
+    assert_status(make_repo(files), "EXP005", FAIL)
+    users = RUN_TABLES.replace("class Run(", "class User(").replace("class Metric(", "class Invoice(")
+    assert_status(make_repo({**files, "backend/models.py": users}), "EXP001", FAIL)
+    no_metrics = RUN_TABLES.replace("class Metric(", "class Setting(")
+    assert_status(make_repo({**files, "backend/models.py": no_metrics}), "EXP001", FAIL)
+
+
+NB_MLFLOW = (
+    '{"cells": [{"cell_type": "code", "source": ["import mlflow\\n", "from sklearn.linear_model import Ridge\\n", '
+    '"with mlflow.start_run():\\n", "    mlflow.log_param(\'a\', 1)\\n", "    Ridge().fit(X, y)\\n"]}], "metadata": {}}'
+)
+
+
+def test_exp005_mlflow_used_only_from_notebooks_records_no_commit(make_repo) -> None:
+    """MLflow takes the git commit from the main script's checkout: runs started only from notebooks record
+    none. The same tracking from a script records it."""
+    result = assert_status(make_repo({"train.ipynb": NB_MLFLOW}), "EXP005", FAIL)
+    assert "notebooks" in result.message
+    assert_status(make_repo({"train.ipynb": NB_MLFLOW, "train.py": FULL}), "EXP005", PASS)
