@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..facts import ci, ml, schedules, testing
+from ..facts import ci, schedules, testing, tracking
 from ..facts.pipelines import training_notebooks
 from ..facts.python import prefilter
 from ..facts.training import training_evidence
@@ -106,8 +106,8 @@ def _na(repo: Repo) -> Result | None:
     training is on demand; whether some production model is retrained cannot be read from the code."""
     if not training_evidence(repo) and not training_runs(repo) and not training_notebooks(repo):
         return Result.not_applicable("no training code or training pipeline found")
-    if not training_runs(repo) and ml.RUN_TABLES in ml.tracker_usages(repo):
-        runs = ml.run_tables(repo).get("runs", [])
+    if not training_runs(repo) and tracking.RUN_TABLES in tracking.tracker_usages(repo):
+        runs = tracking.run_tables(repo).get("runs", [])
         return Result.unknown(
             "the application trains on demand and records each run in its own tables: whether a production"
             " model is retrained continuously cannot be decided from the code",

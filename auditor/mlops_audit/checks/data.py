@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from ..facts import ml, notebooks, serving
+from ..facts import ml, notebooks, serving, validation
 from ..facts.pipelines import is_ml_project, no_training_run
 from ..facts.python import prefilter, python_files
 from ..model import Evidence, Result, Severity
@@ -49,7 +49,7 @@ def schema_defined(repo: Repo) -> Result:
     """
     if not _has_code(repo):
         return Result.not_applicable("no Python code or notebooks")
-    found = ml.data_validation_usages(repo)
+    found = validation.data_validation_usages(repo)
     if found:
         return Result.passed(f"data validation with {', '.join(sorted(found))}", _flat(found))
     if not is_ml_project(repo) and not serving.online_entries(repo):
@@ -134,12 +134,12 @@ def validated_before_training(repo: Repo) -> Result:
     if reason := no_training_run(repo):
         return Result.not_applicable(reason)
     validating: dict[str, list[Evidence]] = {}
-    for unit in ml.code_units(repo, *ml.VALIDATION_NEEDLES):
-        calls = ml.validation_calls(unit)
+    for unit in ml.code_units(repo, *validation.VALIDATION_NEEDLES):
+        calls = validation.validation_calls(unit)
         if calls and not unit.is_notebook:
             validating[unit.path] = [unit.call_ev(c) for c in calls]
     for unit in units:
-        calls = ml.validation_calls(unit)
+        calls = validation.validation_calls(unit)
         train = ml.train_calls(unit)
         if calls and (not train or calls[0].line <= train[0].line):
             return Result.passed(f"{unit.path} validates its data before training", [unit.call_ev(calls[0])])
@@ -195,7 +195,7 @@ def drift_monitored(repo: Repo) -> Result:
     """
     if not _has_code(repo):
         return Result.not_applicable("no Python code or notebooks")
-    found = ml.drift_usages(repo)
+    found = validation.drift_usages(repo)
     if found:
         return Result.passed(f"drift detection with {', '.join(sorted(found))}", _flat(found))
     if (reason := no_training_run(repo)) and not serving.online_entries(repo):

@@ -8,6 +8,7 @@ from typing import Any
 
 from ..facts import dependencies as deps
 from ..facts import ml, notebooks
+from ..facts import seeds as seedfacts
 from ..facts.python import imports_of, python_files
 from ..model import Evidence, Result, Severity
 from ..repo import Repo
@@ -294,12 +295,12 @@ def seeds_on_training_path(repo: Repo, *, min_fraction: float = 1.0) -> Result:
     units = ml.training_units(repo)
     if not units:
         return Result.not_applicable("no training code found")
-    units = [u for u in units if ml.needs_seed(repo, u)]
+    units = [u for u in units if seedfacts.needs_seed(repo, u)]
     if not units:
         return Result.not_applicable(
             "no random operation on the training path (deterministic estimators only)"
         )
-    seeds = ml.seed_usages(repo)
+    seeds = seedfacts.seed_usages(repo)
     seeded: list[Evidence] = []
     unseeded: list[Evidence] = []
     for unit in units:

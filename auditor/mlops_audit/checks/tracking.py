@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from ..facts import ml, notebooks
+from ..facts import ml, notebooks, tracking
 from ..facts.pipelines import is_ml_project, no_training_run
 from ..facts.python import python_files
 from ..model import Evidence, Result, Severity
@@ -45,7 +45,7 @@ def tracker_used(repo: Repo) -> Result:
     """
     if not _has_code(repo):
         return Result.not_applicable("no Python code or notebooks")
-    trackers = ml.tracker_usages(repo)
+    trackers = tracking.tracker_usages(repo)
     if not trackers:
         if not is_ml_project(repo):
             return Result.not_applicable("no training code or pipeline: no runs to track")
@@ -82,12 +82,14 @@ def params_and_metrics(repo: Repo) -> Result:
         mlflow.log_params({"max_depth": 8, "n_estimators": 300})
         mlflow.log_metrics({"auc": auc, "f1": f1})
     """
-    logged = ml.logging_usages(repo)
+    logged = tracking.logging_usages(repo)
     params, metrics = logged.get("params", []), logged.get("metrics", [])
     if metrics and not params:
-        params = ml.parameters_recorded(repo)
-    if not params and not metrics and ml.RUN_TABLES in ml.tracker_usages(repo):
-        tables = ml.run_tables(repo)  # a home-grown tracker: its run table's columns say what it records
+        params = tracking.parameters_recorded(repo)
+    if not params and not metrics and tracking.RUN_TABLES in tracking.tracker_usages(repo):
+        tables = tracking.run_tables(
+            repo
+        )  # a home-grown tracker: its run table's columns say what it records
         params, metrics = tables.get("params", []), tables.get("metrics", [])
     if params and metrics:
         return Result.passed("parameters and metrics are logged", [params[0], metrics[0]])
@@ -95,7 +97,7 @@ def params_and_metrics(repo: Repo) -> Result:
         return Result.failed("parameters are logged but no metrics", params[:3], credit=0.5)
     if metrics:
         return Result.failed("metrics are logged but no parameters", metrics[:3], credit=0.5)
-    trackers = ml.tracker_usages(repo)
+    trackers = tracking.tracker_usages(repo)
     return Result.failed(
         "a tracker is set up but neither parameters nor metrics are logged",
         [ev for evs in trackers.values() for ev in evs[:1]][:3],
@@ -201,10 +203,10 @@ def model_registry(repo: Repo) -> Result:
         client.set_registered_model_alias("churn", "champion", version)
         model = mlflow.pyfunc.load_model("models:/churn@champion")
     """
-    registry = ml.logging_usages(repo).get("registry", [])
+    registry = tracking.logging_usages(repo).get("registry", [])
     if registry:
         return Result.passed("a model registry is used", registry[:3])
-    models = ml.logging_usages(repo).get("models", [])
+    models = tracking.logging_usages(repo).get("models", [])
     if models:
         return Result.failed("models are logged as artefacts but never registered", models[:3], credit=0.4)
     if not ml.training_units(repo):
@@ -237,15 +239,15 @@ def commit_linkage(repo: Repo) -> Result:
         sha = subprocess.check_output(["git", "rev-parse", "HEAD"], text=True).strip()
         mlflow.set_tag("git_commit", sha)
     """
-    trackers = ml.tracker_usages(repo)
-    explicit = ml.commit_linkage(repo)
+    trackers = tracking.tracker_usages(repo)
+    explicit = tracking.commit_linkage(repo)
     if explicit:
         return Result.passed("runs record the git commit explicitly", explicit[:3])
     # MLflow takes the commit from the main script's git checkout; a notebook's main file is the kernel's
     notebook_only = [
         t for t in trackers if t == "mlflow" and all(ev.path.endswith(".ipynb") for ev in trackers[t])
     ]
-    auto = [t for t in trackers if t in ml.AUTO_COMMIT_TRACKERS and t not in notebook_only]
+    auto = [t for t in trackers if t in tracking.AUTO_COMMIT_TRACKERS and t not in notebook_only]
     if notebook_only and not auto:
         return Result.failed(
             "mlflow runs start only from notebooks, where mlflow records no git commit, and no code logs it",
@@ -286,12 +288,12 @@ def models_logged(repo: Repo) -> Result:
 
         mlflow.sklearn.log_model(model, name="model", input_example=X_val[:5])
     """
-    models = ml.logging_usages(repo).get("models", [])
+    models = tracking.logging_usages(repo).get("models", [])
     if models:
         return Result.passed("models are logged with their runs", models[:3])
-    kept = ml.models_kept_with_run(repo)
-    if not kept and ml.RUN_TABLES in ml.tracker_usages(repo):
-        kept = ml.run_tables(repo).get("models", [])  # the run row records where its model is
+    kept = tracking.models_kept_with_run(repo)
+    if not kept and tracking.RUN_TABLES in tracking.tracker_usages(repo):
+        kept = tracking.run_tables(repo).get("models", [])  # the run row records where its model is
     if kept:
         return Result.passed("the platform keeps the trained model with its run", kept[:3])
     if not ml.training_units(repo):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..facts import configs, docker, dvc, ml, project, secrets
+from ..facts import configs, docker, dvc, ml, project, secrets, tracking
 from ..facts import git as gitfacts
 from ..facts.pipelines import (
     is_ml_project,
@@ -654,7 +654,7 @@ def registry_evidence(repo: Repo) -> list[Evidence]:
                 out.append(Evidence(path, line_of(data, "artifacts"), "DVC model artifacts"))
         out += [Evidence(p) for p in repo.named("artifacts.yaml") if repo.contains(p, b"type: model")]
         # log_model / artifact / registry calls (notebooks included), models a DVC stage outputs
-        logged = ml.logging_usages(repo)
+        logged = tracking.logging_usages(repo)
         out += (logged.get("registry", []) + logged.get("models", []))[:2]
         for o in dvc.tracked_outputs(repo):
             if gitfacts.is_model_file(o) or o.split("/")[0] in ("models", "model"):

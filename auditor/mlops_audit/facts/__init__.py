@@ -67,6 +67,9 @@ FACT_MODULES = (
     "pipelines",
     "serving",
     "ml",
+    "tracking",
+    "validation",
+    "seeds",
     "secrets",
     "project",
 )

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from mlops_audit.facts import ml
+from mlops_audit.facts import ml, tracking, validation
+from mlops_audit.facts import seeds as seedfacts
 from mlops_audit.repo import Repo
 
 
@@ -25,20 +26,20 @@ def test_trackers_in_code_notebooks_and_configs(make_repo) -> None:
         }
     )
     repo = Repo(root)
-    found = ml.tracker_usages(repo)
+    found = tracking.tracker_usages(repo)
     assert set(found) == {"mlflow", "wandb", "tensorboard", "neptune", "comet"}
     assert str(found["mlflow"][0]) == "train.py:1"
     assert found["wandb"][0].path == "nb.ipynb" and found["wandb"][0].note.startswith("cell 1")
     assert str(found["neptune"][0]) == "conf/logger.yaml:2"
-    assert ml.experiment_tracking_fact(repo).value is True
-    assert ml.trackers_inventory(repo) == ["mlflow", "wandb", "tensorboard", "neptune", "comet"]
+    assert tracking.experiment_tracking_fact(repo).value is True
+    assert tracking.trackers_inventory(repo) == ["mlflow", "wandb", "tensorboard", "neptune", "comet"]
 
 
 def test_no_tracker(make_repo) -> None:
     root = make_repo(
         {"train.py": "import logging\nlogging.info('mlflow is not used')\n", "requirements.txt": "mlflow\n"}
     )
-    assert ml.experiment_tracking_fact(Repo(root)).value is False
+    assert tracking.experiment_tracking_fact(Repo(root)).value is False
 
 
 def test_logging_kinds(make_repo) -> None:
@@ -54,7 +55,7 @@ def test_logging_kinds(make_repo) -> None:
             "serve.py": "import mlflow\nmodel = mlflow.pyfunc.load_model('models:/churn@champion')\n",
         }
     )
-    logged = ml.logging_usages(Repo(root))
+    logged = tracking.logging_usages(Repo(root))
     assert [str(e) for e in logged["params"]] == ["train.py:3"]
     assert "metrics" not in logged  # np.log is not a metric
     assert str(logged["models"][0]) == "train.py:5"
@@ -63,15 +64,15 @@ def test_logging_kinds(make_repo) -> None:
 
 def test_autolog_counts_for_params_metrics_and_models(make_repo) -> None:
     root = make_repo({"t.py": "import mlflow\nmlflow.sklearn.autolog()\n"})
-    logged = ml.logging_usages(Repo(root))
+    logged = tracking.logging_usages(Repo(root))
     assert {"params", "metrics", "models"} <= set(logged)
 
 
 def test_commit_linkage(make_repo) -> None:
     root = make_repo({"t.py": "import mlflow, subprocess\nmlflow.set_tag('git_commit', sha)\n"})
-    assert str(ml.commit_linkage(Repo(root))[0]) == "t.py:2"
+    assert str(tracking.commit_linkage(Repo(root))[0]) == "t.py:2"
     root = make_repo({"t.py": "import mlflow\nmlflow.log_metric('a', 1)\n"})
-    assert ml.commit_linkage(Repo(root)) == []
+    assert tracking.commit_linkage(Repo(root)) == []
 
 
 def test_data_validation_tools(make_repo) -> None:
@@ -90,18 +91,18 @@ def test_data_validation_tools(make_repo) -> None:
         }
     )
     repo = Repo(root)
-    found = ml.data_validation_usages(repo)
+    found = validation.data_validation_usages(repo)
     assert set(found) == {"pandera", "pydantic", "great_expectations", "tfdv"}
     assert str(found["pydantic"][0]) == "schemas.py:5"
-    assert ml.data_validation_fact(repo).value is True
-    assert ml.data_validation_inventory(repo) == ["great_expectations", "pandera", "pydantic", "tfdv"]
+    assert validation.data_validation_fact(repo).value is True
+    assert validation.data_validation_inventory(repo) == ["great_expectations", "pandera", "pydantic", "tfdv"]
 
 
 def test_pydantic_settings_alone_are_not_data_validation(make_repo) -> None:
     root = make_repo(
         {"cfg.py": "from pydantic import BaseModel\nclass TrainConfig(BaseModel):\n    lr: float\n"}
     )
-    assert ml.data_validation_fact(Repo(root)).value is False
+    assert validation.data_validation_fact(Repo(root)).value is False
 
 
 def test_drift_tools_and_custom_tests(make_repo) -> None:
@@ -113,7 +114,7 @@ def test_drift_tools_and_custom_tests(make_repo) -> None:
             "alibi.py": "from alibi_detect.cd import KSDrift\n",
         }
     )
-    found = ml.drift_usages(Repo(root))
+    found = validation.drift_usages(Repo(root))
     assert set(found) == {"evidently", "custom", "alibi-detect"}
     assert "stats.py:2" in {str(e) for e in found["custom"]}
     assert "psi.py:2" in {str(e) for e in found["custom"]}
@@ -121,7 +122,7 @@ def test_drift_tools_and_custom_tests(make_repo) -> None:
 
 def test_no_drift_in_plain_statistics(make_repo) -> None:
     root = make_repo({"eda.py": "from scipy.stats import wasserstein_distance\nwasserstein_distance(a, b)\n"})
-    assert ml.drift_monitoring_fact(Repo(root)).value is False
+    assert validation.drift_monitoring_fact(Repo(root)).value is False
 
 
 def test_seeds(make_repo) -> None:
@@ -136,23 +137,23 @@ def test_seeds(make_repo) -> None:
         }
     )
     repo = Repo(root)
-    seeds = ml.seed_usages(repo)
+    seeds = seedfacts.seed_usages(repo)
     assert set(seeds) == {"a.py", "b.py", "c.py", "d.py", "nb.ipynb"}
-    assert ml.seeds_set_fact(repo).value is True
+    assert seedfacts.seeds_set_fact(repo).value is True
 
 
 def test_no_seeds(make_repo) -> None:
     root = make_repo({"train.py": "import random\nrandom.shuffle(x)\n"})
-    assert ml.seeds_set_fact(Repo(root)).value is False
+    assert seedfacts.seeds_set_fact(Repo(root)).value is False
 
 
 def test_a_dead_seeding_helper_sets_no_seed(make_repo) -> None:
     """A seed inside a function that nothing calls is not a seed set; once something calls it, it is."""
     util = "import numpy as np\ndef shuffle_in_parallel(seed, a):\n    np.random.seed(seed)\n"
     dead = make_repo({"src/util.py": util, "src/train.py": "from util import load\nSEED = 1\n"})
-    assert ml.seeds_set_fact(Repo(dead)).value is False
+    assert seedfacts.seeds_set_fact(Repo(dead)).value is False
     live = make_repo({"src/util.py": util, "src/train.py": "from util import shuffle_in_parallel\n"})
-    assert ml.seeds_set_fact(Repo(live)).value is True
+    assert seedfacts.seeds_set_fact(Repo(live)).value is True
 
 
 def test_training_units(make_repo) -> None:
