@@ -21,7 +21,6 @@ import contextlib
 import io
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
@@ -36,7 +35,7 @@ import copier
 import pytest
 import yaml
 
-from tests.helpers.template import OUTER_ENVIRONMENT, REPO_ROOT, git, python_for, require_tool
+from tests.helpers.template import OUTER_ENVIRONMENT, copy_working_tree, git, python_for, require_tool
 
 pytestmark = pytest.mark.e2e
 
@@ -45,19 +44,6 @@ PROVIDERS: dict[str, dict[str, Any]] = {
     "github": {"ci_provider": "github"},
     "gitlab": {"ci_provider": "gitlab", "python_version": "3.12"},
 }
-# What a checkout of this repository holds that the template and the auditor's build need.
-CHECKOUT_ENTRIES = (
-    "pyproject.toml",
-    "hatch_build.py",
-    "README.md",
-    "LICENSE",
-    "CHANGELOG.md",
-    "auditor",
-    "copier.yml",
-    "template",
-    "cookiecutter",
-)
-
 # Steps that cannot run here, with the reason; every other step of every job runs and must succeed.
 GITHUB_OFFLINE = {
     (
@@ -95,18 +81,7 @@ EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
 
 def _make_checkout(root: Path) -> Path:
     """A git checkout of this repository's working tree (uncommitted edits included), tagged as the release."""
-    listed = subprocess.run(
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "--", *CHECKOUT_ENTRIES],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.splitlines()
-    for name in listed:
-        source = REPO_ROOT / name
-        if source.is_file():
-            (root / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, root / name)
+    copy_working_tree(root)
     git(root, "init", "-q", "-b", "main")
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "checkout")
