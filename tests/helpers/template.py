@@ -24,6 +24,18 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE_SOURCES = ("copier.yml", "template")
+# What a checkout of this repository holds that the template and the auditor's build need.
+CHECKOUT_ENTRIES = (
+    "pyproject.toml",
+    "hatch_build.py",
+    "README.md",
+    "LICENSE",
+    "CHANGELOG.md",
+    "auditor",
+    "copier.yml",
+    "template",
+    "cookiecutter",
+)
 GIT_IDENTITY = {
     "GIT_AUTHOR_NAME": "template-tests",
     "GIT_AUTHOR_EMAIL": "template-tests@example.com",
@@ -123,6 +135,23 @@ def make_template_repo(root: Path, sources: Path = REPO_ROOT, tag: str | None = 
     if tag:
         git(root, "tag", tag)
     return root
+
+
+def copy_working_tree(root: Path, entries: tuple[str, ...] = CHECKOUT_ENTRIES) -> None:
+    """Copy this repository's working-tree files under ``entries`` to ``root``: tracked and untracked ones, not
+    the ignored ones, uncommitted edits included (a file deleted in the working tree is not copied)."""
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "--", *entries],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    for name in listed:
+        source = REPO_ROOT / name
+        if source.is_file():
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, root / name)
 
 
 def render(template: Path, destination: Path, answers: Mapping[str, Any] | None = None) -> Path:

@@ -4,21 +4,26 @@ For GitHub Actions and GitLab CI, the project is rendered with copier from a che
 mlops-audit requirement resolves to that checkout, as for a user who renders from one), the closing message of
 copier.yml is followed line by line, and then every job of every generated CI file runs in a fresh ``git clone``
 of that first commit: each ``run:`` step (GitHub) or ``before_script`` + ``script`` (GitLab), in order, with the
-environment the workflow and the job set. The steps that cannot run on this offline machine (a Docker registry,
-a Kubernetes cluster, a push to the forge) are listed below with the reason; any other step must succeed.
+environment the workflow and the job set. The one step that cannot run on this offline machine (a push to the
+forge) is listed below with the reason; any other step must succeed. The image and deploy steps run whole with
+stand-ins for `docker` and `kubectl` that record their commands: the manifests a deploy would apply are rendered
+with kustomize and validated offline, the image and model version they name are checked (see GITHUB_BOUNDARY).
 
 The CI services are emulated only where a runner provides them: ``actions/checkout`` is the fresh clone,
 ``astral-sh/setup-uv`` is the uv of this session (its version must be the workflow's UV_VERSION) with the shared
 uv cache (the restored cache), ``actions/upload-artifact`` must find the files it uploads; a GitLab job runs in
 a virtual environment of the image's Python (where its ``pip install uv`` goes) with the uv cache restored at
 the path the job caches (``.cache/uv``, keyed on uv.lock). The "shared" MLflow tracking server of the ct and cd
-jobs is a SQLite file outside the clones, the DVC remote a directory the first commit's data was pushed to.
+jobs is a SQLite file outside the clones, the DVC remote a directory the first commit's data was pushed to
+(and ct pushes the data it trained on).
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import io
+import json
 import os
 import re
 import shutil
@@ -27,16 +32,18 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import copier
+import kubernetes_validate
 import pytest
 import yaml
+from kubernetes_validate.utils import latest_version
 
-from tests.helpers.template import OUTER_ENVIRONMENT, REPO_ROOT, git, python_for, require_tool
+from tests.helpers.template import OUTER_ENVIRONMENT, copy_working_tree, git, python_for, require_tool
 
 pytestmark = pytest.mark.e2e
 
@@ -45,47 +52,69 @@ PROVIDERS: dict[str, dict[str, Any]] = {
     "github": {"ci_provider": "github"},
     "gitlab": {"ci_provider": "gitlab", "python_version": "3.12"},
 }
-# What a checkout of this repository holds that the template and the auditor's build need.
-CHECKOUT_ENTRIES = (
-    "pyproject.toml",
-    "hatch_build.py",
-    "README.md",
-    "LICENSE",
-    "CHANGELOG.md",
-    "auditor",
-    "copier.yml",
-    "template",
-    "cookiecutter",
-)
-
 # Steps that cannot run here, with the reason; every other step of every job runs and must succeed.
 GITHUB_OFFLINE = {
-    (
-        "cd.yml",
-        "image",
-        "Build and push the image",
-    ): "docker build and push to ghcr.io: a Docker daemon and a registry",
-    ("cd.yml", "deploy-dev", "Deploy to dev"): "kubectl apply and rollout status on a Kubernetes cluster",
-    (
-        "cd.yml",
-        "deploy-staging",
-        "Deploy to staging",
-    ): "kubectl apply and rollout status on a Kubernetes cluster",
-    ("cd.yml", "deploy-prod", "Deploy to prod"): "kubectl apply and rollout status on a Kubernetes cluster",
     ("template-update.yml", "update", "Update and open a pull request"): (
         "runs only when an update exists (the check step says none here); pushes to github.com and calls gh"
     ),
 }
-GITLAB_OFFLINE = {
-    "build-image": "docker build and push to $CI_REGISTRY_IMAGE: docker-in-docker and a registry",
-    "deploy-dev": "kubectl apply and rollout status on a Kubernetes cluster",
-    "deploy-staging": "kubectl apply and rollout status on a Kubernetes cluster",
-    "deploy-prod": "kubectl apply and rollout status on a Kubernetes cluster",
+# Steps (GitHub) and jobs (GitLab) that run whole, except the commands of the tool named: that command needs a
+# Docker daemon and a registry, or a Kubernetes cluster. A stand-in for the tool records each command line
+# (a `docker login` reads the password from standard input); `kubectl apply -k DIR` renders DIR with the
+# real kustomize of kubectl (offline), and the test validates every rendered object against the Kubernetes
+# schemas (kubernetes-validate, strict) and checks its namespace, image and model version. Not checked
+# here: that the registry accepts the image, that the cluster admits the objects and that the rollout
+# becomes ready (`kubectl rollout status` is only recorded).
+GITHUB_BOUNDARY = {
+    ("cd.yml", "image", "Build and push the image"): "docker",
+    ("cd.yml", "deploy-dev", "Deploy to dev"): "kubectl",
+    ("cd.yml", "deploy-staging", "Deploy to staging"): "kubectl",
+    ("cd.yml", "deploy-prod", "Deploy to prod"): "kubectl",
 }
+GITLAB_BOUNDARY = {
+    "build-image": "docker",
+    "deploy-dev": "kubectl",
+    "deploy-staging": "kubectl",
+    "deploy-prod": "kubectl",
+}
+STAND_IN = """#!{python}
+import json, os, subprocess, sys
+args = sys.argv[1:]
+record = {{"tool": "{tool}", "argv": args, "kubeconfig": os.environ.get("KUBECONFIG", "")}}
+if args[:1] == ["login"] and "--password-stdin" in args:
+    record["password"] = sys.stdin.read()
+if args[:2] == ["apply", "-k"] and len(args) == 3:
+    rendered = subprocess.run(["{kubectl}", "kustomize", args[2]], capture_output=True, text=True)
+    if rendered.returncode:
+        sys.exit("kustomize " + args[2] + ": " + rendered.stderr)
+    record["rendered"] = rendered.stdout
+with open(os.environ["BOUNDARY_LOG"], "a") as log:
+    log.write(json.dumps(record) + "\\n")
+"""
+# The one variable of the workflows the emulation overrides: UV_COMPILE_BYTECODE=1 only pre-compiles the .pyc
+# files of every installed package at each `uv sync` (minutes of CPU over the jobs of both providers); Python
+# compiles what it imports anyway. The workflows' setting itself is asserted (test_workflows_compile_bytecode).
+EMULATION_ENV = {"UV_COMPILE_BYTECODE": "0"}
+KUBECONFIG = "apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n"
+# The ct steps that pull the DVC data before the retraining and push the data it trained on after it.
+CT_DVC_PULL = "Pull the DVC-tracked data and outputs (when the DVC_REMOTE_URL secret names the shared remote)"
+CT_DVC_PUSH = "Push the data this run trained on to the DVC remote (when the DVC_REMOTE_URL secret names it)"
 # GitHub workflows in the order a first push and the first scheduled runs meet them: ct promotes the
 # champion that cd's release job resolves.
 WORKFLOW_ORDER = ("ci.yml", "ct.yml", "cd.yml", "template-update.yml")
-GITLAB_ORDER = ("lint", "test", "audit", "pipeline-smoke", "ct", "release", "template-update")
+GITLAB_ORDER = (
+    "lint",
+    "test",
+    "audit",
+    "pipeline-smoke",
+    "ct",
+    "release",
+    "build-image",
+    "deploy-dev",
+    "deploy-staging",
+    "deploy-prod",
+    "template-update",
+)
 REPOSITORY = "Acme/My-ML-Project"  # owner/name as the forge spells it (mixed case: images must lowercase it)
 EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
 
@@ -95,18 +124,7 @@ EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
 
 def _make_checkout(root: Path) -> Path:
     """A git checkout of this repository's working tree (uncommitted edits included), tagged as the release."""
-    listed = subprocess.run(
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "--", *CHECKOUT_ENTRIES],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.splitlines()
-    for name in listed:
-        source = REPO_ROOT / name
-        if source.is_file():
-            (root / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, root / name)
+    copy_working_tree(root)
     git(root, "init", "-q", "-b", "main")
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "checkout")
@@ -149,6 +167,8 @@ class FirstPush:
     work: Path
     ran: list[str] = field(default_factory=list)  # "<job>: <step>" of every step that ran
     skipped: list[str] = field(default_factory=list)
+    logs: dict[str, str] = field(default_factory=dict)  # the standard output of every GitLab job
+    boundary: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # stand-ins' records per step/job
 
 
 def _base_env(project_env: dict[str, str], tools: Path) -> dict[str, str]:
@@ -157,6 +177,7 @@ def _base_env(project_env: dict[str, str], tools: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in OUTER_ENVIRONMENT and not k.startswith("UV_")}
     env.update(project_env, PATH=os.pathsep.join([str(tools), *path]))
     env.pop("UV", None)
+    env.update(EMULATION_ENV)
     env["UV_PYTHON_DOWNLOADS"] = (
         "never"  # this machine reaches PyPI only: a missing interpreter fails at once
     )
@@ -278,6 +299,64 @@ def _shared_services(push: FirstPush) -> Iterator[dict[str, str]]:
         log.close()
 
 
+def _dvc_objects(remote: Path, clone: Path, stage: str) -> list[Path]:
+    """The remote's paths of the cached outputs of ``stage`` in the clone's dvc.lock (DVC 3: files/md5/ab/cdef...)."""
+    outs = yaml.safe_load((clone / "dvc.lock").read_text())["stages"][stage]["outs"]
+    return [remote / "files" / "md5" / out["md5"][:2] / out["md5"][2:] for out in outs]
+
+
+def _empty_remote(remote: Path) -> None:
+    """Take everything out of the DVC remote: what is found there afterwards was pushed since."""
+    for entry in remote.iterdir():
+        shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+
+
+@contextlib.contextmanager
+def _boundary(push: FirstPush, tool: str, where: str, directory: Path) -> Iterator[dict[str, str]]:
+    """The environment of a step or job whose `tool` commands stop at the boundary (see GITHUB_BOUNDARY)."""
+    directory.mkdir()
+    stand_in = directory / tool
+    stand_in.write_text(STAND_IN.format(python=sys.executable, tool=tool, kubectl=require_tool("kubectl")))
+    stand_in.chmod(0o755)
+    log = directory / "records.jsonl"
+    log.touch()
+    yield {"PATH": os.pathsep.join([str(directory), push.env["PATH"]]), "BOUNDARY_LOG": str(log)}
+    push.boundary[where] = [json.loads(line) for line in log.read_text().splitlines()]
+
+
+def _check_image(records: list[dict[str, Any]], image: str, tag: str) -> None:
+    """docker: log in to the image's registry, build the image from the checkout, push that image."""
+    commands = [r["argv"] for r in records]
+    assert commands[0][:2] == ["login", image.split("/", 1)[0]] and records[0]["password"], commands
+    assert commands[1:] == [["build", "--pull", "--tag", f"{image}:{tag}", "."], ["push", f"{image}:{tag}"]]
+    assert image == image.lower(), f"image names are lowercase: {image}"
+
+
+def _check_deploy(records: list[dict[str, Any]], environment: str, image: str, model_uri: str) -> None:
+    """kubectl: the overlay of the environment, valid objects in its namespace, the image and model version."""
+    namespace = f"my-ml-project-{environment}"
+    apply, rollout = records
+    assert apply["argv"] == ["apply", "-k", f"deploy/k8s/overlays/{environment}"], apply["argv"]
+    assert Path(apply["kubeconfig"]).read_text() == KUBECONFIG
+    assert rollout["argv"] == [
+        "--namespace",
+        namespace,
+        "rollout",
+        "status",
+        "deployment/my-ml-project",
+        "--timeout=600s",
+    ]
+    objects = [doc for doc in yaml.safe_load_all(apply["rendered"]) if doc]
+    assert {o["kind"] for o in objects} == {"Deployment", "Service"}, objects
+    for manifest in objects:
+        kubernetes_validate.validate(manifest, latest_version(), strict=True)
+        assert manifest["metadata"]["namespace"] == namespace
+    (deployment,) = [o for o in objects if o["kind"] == "Deployment"]
+    (container,) = deployment["spec"]["template"]["spec"]["containers"]
+    assert container["image"] == image
+    assert {e["name"]: e.get("value") for e in container["env"]}["MODEL_URI"] == model_uri
+
+
 # ------------------------------------------------------------------------------------------- GitHub Actions
 
 
@@ -366,6 +445,7 @@ def _run_github_job(
     name: str,
     secrets: dict[str, str],
     outputs: dict[str, dict[str, str]],
+    after_step: Mapping[str, Callable[[], None]] | None = None,
 ) -> None:
     job = document["jobs"][name]
     if "uses" in job:  # a reusable workflow of the same repository: its jobs run when that workflow runs
@@ -389,6 +469,7 @@ def _run_github_job(
     context = Context(env=env, secrets=secrets, needs={n: outputs[n] for n in _needs(job)})
     for scope in (document.get("env", {}), job.get("env", {})):
         env.update({key: context.substitute(value) for key, value in scope.items()})
+    env.update(EMULATION_ENV)
     for index, step in enumerate(job["steps"]):
         label = step.get("name", step.get("uses", f"step {index}"))
         where = f"{workflow} {name}: {label}"
@@ -409,8 +490,14 @@ def _run_github_job(
         output.touch()
         step_env = {**env, "GITHUB_OUTPUT": str(output)}
         step_env.update({key: context.substitute(value) for key, value in step.get("env", {}).items()})
-        _shell(step["run"], clone, step_env, where)
+        tool = GITHUB_BOUNDARY.get((workflow, name, label))
+        with (
+            _boundary(push, tool, where, runner / "boundary") if tool else contextlib.nullcontext({}) as extra
+        ):
+            _shell(step["run"], clone, {**step_env, **extra}, where)
         push.ran.append(where)
+        if after_step and label in after_step:
+            after_step[label]()
         if "id" in step:
             context.steps[step["id"]] = _outputs(output)
     outputs[name] = {key: context.substitute(value) for key, value in job.get("outputs", {}).items()}
@@ -422,16 +509,36 @@ def test_github_first_push_is_green(github_first_push: FirstPush) -> None:
     push = github_first_push
     workflows = {p.name: _workflow(p) for p in sorted((push.project / ".github" / "workflows").glob("*.yml"))}
     assert set(workflows) == set(WORKFLOW_ORDER)
-    with _shared_services(push) as secrets:
+    with _shared_services(push) as services:
+        # each environment's KUBECONFIG secret: a base64-encoded kubeconfig
+        # (and GITHUB_TOKEN, which every run gets)
+        secrets = {
+            **services,
+            "KUBECONFIG": base64.b64encode(KUBECONFIG.encode()).decode(),
+            "GITHUB_TOKEN": "not-a-token",
+        }
+        remote = Path(secrets["DVC_REMOTE_URL"])
+        # once ct pulled the data, the remote is emptied: the data found there after the job is what ct pushed
+        hooks = {"ct.yml": {CT_DVC_PULL: lambda: _empty_remote(remote)}}
         for workflow in WORKFLOW_ORDER:
             document = workflows[workflow]
             outputs: dict[str, dict[str, str]] = {}
             for name in _job_order(document["jobs"]):
-                _run_github_job(push, workflow, document, name, secrets, outputs)
+                _run_github_job(push, workflow, document, name, secrets, outputs, hooks.get(workflow))
             if workflow == "ct.yml":
                 assert outputs["train"]["promoted"] == "true", outputs  # the first run promotes the champion
+                assert f"ct.yml train: {CT_DVC_PUSH}" in push.ran
+                pushed = _dvc_objects(remote, push.work / "jobs" / "ct.yml-train" / "my-ml-project", "data")
+                assert pushed and all(p.is_file() for p in pushed), f"ct pushed no data: {pushed}"
             if workflow == "cd.yml":
-                assert re.fullmatch(r"models:/my-ml-project/\d+", outputs["release"]["model_uri"]), outputs
+                model_uri = outputs["release"]["model_uri"]
+                assert re.fullmatch(r"models:/my-ml-project/\d+", model_uri), outputs
+                image, tag = outputs["image"]["image"], outputs["image"]["tag"]
+                assert image == f"ghcr.io/{REPOSITORY.lower()}" and tag.startswith("sha-"), outputs
+                _check_image(push.boundary["cd.yml image: Build and push the image"], image, tag)
+                for environment in ("dev", "staging", "prod"):
+                    records = push.boundary[f"cd.yml deploy-{environment}: Deploy to {environment}"]
+                    _check_deploy(records, environment, f"{image}:{tag}", model_uri)
     steps = [
         f"{workflow} {name}: {step.get('name', step.get('uses'))}"
         for workflow, document in workflows.items()
@@ -440,6 +547,7 @@ def test_github_first_push_is_green(github_first_push: FirstPush) -> None:
     ]
     assert sorted(push.ran + push.skipped) == sorted(steps)
     assert len(push.skipped) == len(GITHUB_OFFLINE)
+    assert len(push.boundary) == len(GITHUB_BOUNDARY)
 
 
 # ------------------------------------------------------------------------------------------------ GitLab CI
@@ -484,8 +592,10 @@ def _run_gitlab_job(
     )
     clone = _fresh_clone(push, f"gitlab-{name}")
     image = clone.parent / "image"
-    # the image's Python: `pip install uv` and `python -c` of the scripts go there
-    subprocess.run([python_for(_image_python(job["image"])), "-m", "venv", str(image)], check=True)
+    tool = GITLAB_BOUNDARY.get(name)
+    if not tool:
+        # the image's Python: `pip install uv` and `python -c` of the scripts go there
+        subprocess.run([python_for(_image_python(job["image"])), "-m", "venv", str(image)], check=True)
     predefined = {
         "CI": "true",
         "GITLAB_CI": "true",
@@ -496,18 +606,25 @@ def _run_gitlab_job(
         "CI_PIPELINE_ID": "1",
         "CI_SERVER_HOST": "gitlab.example.com",
         "CI_PROJECT_PATH": REPOSITORY.lower(),
+        "CI_REGISTRY": "registry.gitlab.example.com",
         "CI_REGISTRY_IMAGE": f"registry.gitlab.example.com/{REPOSITORY.lower()}",
+        "CI_REGISTRY_USER": "gitlab-ci-token",
+        "CI_REGISTRY_PASSWORD": "not-a-token",
     }
+    if "environment" in job:
+        predefined["CI_ENVIRONMENT_NAME"] = job["environment"]["name"]
     variables = {**predefined, **secrets, **dotenv}  # project variables (the secrets) reach every job
     for scope in (document.get("variables", {}), job.get("variables", {})):
         variables.update({key: _expand(value, variables) for key, value in scope.items()})
+    variables.update(EMULATION_ENV)
     env = {**push.env, **variables, "PATH": os.pathsep.join([str(image / "bin"), push.env["PATH"]])}
-    # the image's one Python is the interpreter uv finds (uv passes over a virtual environment found on PATH)
-    version = _image_python(job["image"])
-    assert version == (clone / ".python-version").read_text().strip(), (
-        f"{job['image']} is not the project's Python"
-    )
-    env["UV_PYTHON"] = python_for(version)
+    if not tool:
+        # the image's one Python is the interpreter uv finds (uv passes over a virtual environment on PATH)
+        version = _image_python(job["image"])
+        assert version == (clone / ".python-version").read_text().strip(), (
+            f"{job['image']} is not the project's Python"
+        )
+        env["UV_PYTHON"] = python_for(version)
     cache = job.get("cache")
     if cache:
         # the cache restored for its key: the session's uv cache at the path the job caches
@@ -516,11 +633,16 @@ def _run_gitlab_job(
         (clone / ".cache").mkdir()
         (clone / ".cache" / "uv").symlink_to(push.env["UV_CACHE_DIR"])
     script = [*job.get("before_script", []), *job["script"]]
-    _shell("\n".join(script), clone, env, f"gitlab {name}")
+    with (
+        _boundary(push, tool, name, clone.parent / "boundary")
+        if tool
+        else contextlib.nullcontext({}) as extra
+    ):
+        push.logs[name] = _shell("\n".join(script), clone, {**env, **extra}, f"gitlab {name}")
     push.ran.append(name)
-    assert git(clone, "status", "--porcelain", "--untracked-files=no").stdout.strip() == "", (
-        f"gitlab {name} changed tracked files"
-    )
+    # a deploy job points its checkout's manifests at the image and the model version, on purpose
+    changed = git(clone, "status", "--porcelain", "--untracked-files=no").stdout.strip()
+    assert tool == "kubectl" or changed == "", f"gitlab {name} changed tracked files"
     artifacts = job.get("artifacts", {})
     for path in [*artifacts.get("paths", []), *artifacts.get("reports", {}).values()]:
         assert (clone / path).exists(), f"gitlab {name}: no artifact at {path}"
@@ -537,16 +659,34 @@ def test_gitlab_first_push_is_green(gitlab_first_push: FirstPush) -> None:
         for name, job in document.items()
         if isinstance(job, dict) and not name.startswith(".") and name not in {"default", "variables"}
     }
-    assert jobs == set(GITLAB_ORDER) | set(GITLAB_OFFLINE)
+    assert jobs == set(GITLAB_ORDER)
     dotenv: dict[str, str] = {}
-    with _shared_services(push) as secrets:
+    with _shared_services(push) as services:
+        # each environment's KUBECONFIG_DATA variable: a base64-encoded kubeconfig
+        secrets = {**services, "KUBECONFIG_DATA": base64.b64encode(KUBECONFIG.encode()).decode()}
         for name in GITLAB_ORDER:
             _run_gitlab_job(push, document, name, secrets, dotenv)
+        # ct pushed the data it trained on (the one shell of the job pulls and pushes: no emptying in between)
+        pushed = _dvc_objects(
+            Path(secrets["DVC_REMOTE_URL"]), push.work / "jobs" / "gitlab-ct" / "my-ml-project", "data"
+        )
+        assert pushed and all(p.is_file() for p in pushed), f"the remote lacks ct's data: {pushed}"
+        assert re.search(r"Everything is up to date|\d+ files? pushed", push.logs["ct"]), push.logs["ct"][
+            -2000:
+        ]
     # CI/CD variables reach every job: a champion of the pipeline-smoke run on the shared server would have
     # kept ct's first model from promotion
     assert dotenv["PROMOTED"] == "true", "ct did not promote: did another job register a model on the server?"
     assert re.fullmatch(r"models:/my-ml-project/1", dotenv["MODEL_URI"]), dotenv
     assert push.ran == list(GITLAB_ORDER)
+    image = f"registry.gitlab.example.com/{REPOSITORY.lower()}"
+    tag = "sha-" + git(push.project, "rev-parse", "HEAD").stdout.strip()
+    _check_image(push.boundary["build-image"], image, tag)
+    assert dotenv["DEPLOY"] == "true"
+    for environment in ("dev", "staging", "prod"):
+        _check_deploy(
+            push.boundary[f"deploy-{environment}"], environment, f"{image}:{tag}", dotenv["MODEL_URI"]
+        )
 
 
 # ----------------------------------------------------------------------------------- the auditor requirement
@@ -572,3 +712,16 @@ def test_requirement_from_a_url_is_the_release(first_push_checkout: Path, tmp_pa
     )
     pyproject = (tmp_path / "p" / "pyproject.toml").read_text()
     assert f"uvx --from 'mlops-audit=={mlops_audit.__version__}' mlops-audit ." in pyproject
+
+
+@pytest.mark.parametrize("provider", sorted(PROVIDERS))
+def test_workflows_compile_bytecode(provider: str, request: pytest.FixtureRequest) -> None:
+    """The workflows install with UV_COMPILE_BYTECODE=1 (the emulation turns it off: see EMULATION_ENV)."""
+    push: FirstPush = request.getfixturevalue(f"{provider}_first_push")
+    if provider == "github":
+        workflows = sorted((push.project / ".github" / "workflows").glob("*.yml"))
+        installing = [p for p in workflows if "uv sync" in p.read_text()]
+        assert installing and all(_workflow(p)["env"]["UV_COMPILE_BYTECODE"] == "1" for p in installing)
+    else:
+        document = yaml.safe_load((push.project / ".gitlab-ci.yml").read_text())
+        assert document["variables"]["UV_COMPILE_BYTECODE"] == "1"

@@ -217,6 +217,17 @@ def test_ci_files_valid(rendered) -> None:
     elif answers["ci_provider"] == "gitlab":
         run([schema, "--builtin-schema", "vendor.gitlab-ci", ".gitlab-ci.yml"], project)
         run([schema, "--builtin-schema", "vendor.renovate", "renovate.json"], project)
+        # GitLab runs a script line only if it is a string; the schema lets a line with ": " through, which YAML
+        # reads as a mapping (write such a line as a block scalar, `- |`)
+        document = yaml.safe_load((project / ".gitlab-ci.yml").read_text())
+        lines = [
+            (name, line)
+            for name, job in document.items()
+            if isinstance(job, dict)
+            for key in ("before_script", "script", "after_script")
+            for line in job.get(key) or []
+        ]
+        assert lines and not [(name, line) for name, line in lines if not isinstance(line, str)]
 
 
 def test_dockerfile_lint(rendered) -> None:
