@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from hydra.core.config_store import ConfigStore
 from hydra.utils import get_class
@@ -22,10 +22,8 @@ from omegaconf import MISSING, DictConfig, OmegaConf
 CONFIG_DIR = Path(os.environ.get("PROJECT_CONFIG_DIR") or Path(__file__).resolve().parents[2] / "configs")
 CONFIG_NAME = "config"
 
-T = TypeVar("T")
 
-
-def target_class(target: str, base: type[T], what: str, hint: str) -> type[T]:
+def target_class(target: str, base: type, what: str, hint: str) -> type:
     """The class a ``_target_`` names; fail loudly on a typo or a class that is not a ``base``.
 
     ``what`` names the kind of component in the error ("data source", "estimator"); ``hint`` says what the

@@ -8,7 +8,7 @@ estimator's parameters), so any classifier with the scikit-learn API (scikit-lea
 from __future__ import annotations
 
 import inspect
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 from hydra.errors import InstantiationException
@@ -23,7 +23,8 @@ from .features import preprocessor
 
 def estimator_class(target: str) -> type[BaseEstimator]:
     """The class named by ``_target_``; fail loudly on a typo or a non-estimator."""
-    return target_class(target, BaseEstimator, "scikit-learn estimator", "subclass sklearn.base.BaseEstimator")
+    cls = target_class(target, BaseEstimator, "scikit-learn estimator", "subclass sklearn.base.BaseEstimator")
+    return cast("type[BaseEstimator]", cls)
 
 
 def accepted_parameters(cls: type[BaseEstimator]) -> tuple[set[str], bool]:

@@ -19,7 +19,7 @@ import abc
 import os
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, cast
 
 import fsspec
 import pandas as pd
@@ -121,7 +121,8 @@ class SqlSource(DataSource):
 
 def source_class(target: str) -> type[DataSource]:
     """The class named by ``_target_``; fail loudly on a typo or a class that is not a :class:`DataSource`."""
-    return target_class(target, DataSource, "data source", f"subclass {__name__}.DataSource")
+    cls = target_class(target, DataSource, "data source", f"subclass {__name__}.DataSource")
+    return cast("type[DataSource]", cls)
 
 
 def build_source(spec: DictConfig | dict[str, Any]) -> DataSource:
