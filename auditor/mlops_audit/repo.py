@@ -13,7 +13,6 @@ the tree through the public names below (:attr:`Repo.root`, :attr:`Repo.exclude`
 from __future__ import annotations
 
 import fnmatch
-import functools
 import os
 import re
 import stat
@@ -26,9 +25,10 @@ from typing import Any, TypeVar, cast
 from . import gitls
 from .cache_protocol import FactCache, NullCache
 from .gitls import FileEntry, replace_entry
+from .needles import bytes_match, declared, word
 from .paths import clean_text, display_path
 
-__all__ = ["MAX_READ_BYTES", "FileEntry", "Note", "Repo", "memoized"]
+__all__ = ["MAX_READ_BYTES", "FileEntry", "Note", "Repo", "bytes_match", "memoized", "word"]
 
 T = TypeVar("T")
 
@@ -291,9 +291,17 @@ class Repo:
         unseen = [full for full in fulls if full not in seen]
         if unseen:
             known = cache.contains_many(unseen, needles)
+            group = declared(needles)  # a declared set: every declared set is answered in the same pass
             for full, answer in zip(unseen, known, strict=True):
                 if answer is None:
                     data = contents[full] if full in contents else self.read_bytes(full[len(prefix) :])
+                    if group is not None and data is not None:
+                        mask = group.mask(data)
+                        for i, other in enumerate(group.sets):
+                            found = bool(mask >> i & 1)
+                            tree.greps.setdefault(other, {})[full] = found
+                            cache.put_contains(full, other, found)
+                        continue
                     answer = data is not None and bytes_match(data, needles)
                     cache.put_contains(full, needles, answer)
                 seen[full] = answer
@@ -426,45 +434,6 @@ class Repo:
 
     def __repr__(self) -> str:
         return f"Repo({str(self.root)!r}, prefix={self.prefix!r})"
-
-
-_WORD_MARK = b"\\b"
-
-
-def word(name: str) -> bytes:
-    """A prefilter needle that matches ``name`` as a whole word (an identifier, not a part of one)."""
-    return _WORD_MARK + name.encode() + _WORD_MARK
-
-
-@functools.lru_cache(maxsize=256)
-def _split_needles(needles: tuple[bytes, ...]) -> tuple[tuple[bytes, ...], tuple[bytes, ...]]:
-    """The plain needles and the whole words (without their marks)."""
-    plain = tuple(n for n in needles if not (n.startswith(_WORD_MARK) and n.endswith(_WORD_MARK)))
-    return plain, tuple(n[2:-2] for n in needles if n not in plain)
-
-
-def bytes_match(data: bytes, needles: tuple[bytes, ...]) -> bool:
-    """Whether ``data`` holds any of ``needles`` (plain ones anywhere, :func:`word` ones as whole words)."""
-    plain, words = _split_needles(needles)
-    return any(needle in data for needle in plain) or any(_has_word(data, w) for w in words)
-
-
-def _has_word(data: bytes, name: bytes) -> bool:
-    """Whether ``name`` occurs in ``data`` between non-word bytes (as ``\\b`` would say): found with ``find``,
-    which scans in C far faster than a pattern starting with ``\\b``."""
-    start = data.find(name)
-    while start >= 0:
-        end = start + len(name)
-        if not (start and _is_word_byte(data[start - 1])) and not (
-            end < len(data) and _is_word_byte(data[end])
-        ):
-            return True
-        start = data.find(name, start + 1)
-    return False
-
-
-def _is_word_byte(byte: int) -> bool:
-    return byte == 95 or 48 <= byte <= 57 or 65 <= byte <= 90 or 97 <= byte <= 122  # _ 0-9 A-Z a-z
 
 
 def memoized(fn: Callable[[Repo], T]) -> Callable[[Repo], T]:

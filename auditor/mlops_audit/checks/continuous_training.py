@@ -197,7 +197,7 @@ def _event_launched_pipelines(repo: Repo) -> list[Evidence]:
 
     tests = set(testing.test_files(repo))
     out = []
-    for info in pyfacts.modules_containing(repo, b"event", b"cloud_event", b"_trigger"):
+    for info in pyfacts.modules_containing(repo, *_EVENT_NEEDLES):
         if info.path in tests or not _EVENT_HANDLER.search(repo.read_text(info.path) or ""):
             continue
         submits = [
@@ -305,7 +305,7 @@ def _retraining_webhook(repo: Repo) -> Evidence | None:
     from ..facts import python as pyfacts
 
     tests = set(testing.test_files(repo))
-    for info in pyfacts.modules_containing(repo, b"retrain", b"re-train"):
+    for info in pyfacts.modules_containing(repo, *_RETRAIN_NEEDLES):
         if info.path in tests or not info.imports_any(*_WEB_FRAMEWORKS):
             continue
         for text, line in info.strings:
@@ -419,6 +419,8 @@ _PROMOTION_CALLS = (
 )
 _PROMOTION_WORDS = prefilter(*(word(c[1:]) for c in _PROMOTION_CALLS))  # a promotion call names one
 _DISPATCH_NEEDLES = prefilter(b"/dispatches", b"create_dispatch")
+_EVENT_NEEDLES = prefilter(b"event", b"cloud_event", b"_trigger")
+_RETRAIN_NEEDLES = prefilter(b"retrain", b"re-train")
 
 
 @check("CT003", Severity.WARNING, "New models are validated and promoted automatically", level=2,

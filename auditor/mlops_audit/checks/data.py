@@ -61,6 +61,7 @@ _VALIDATE_STEP = re.compile(
     r"validat|expectation|check[-_]?data|data[-_]?check|schema|great_expectations|gx\b"
 )
 _TRAIN_STEP = re.compile(r"train|fit\b")
+_METRICS_CLIENT_NEEDLES = prefilter(b"influxdb", b"prometheus_client")
 _SPLIT_NEEDLES = prefilter(
     b"train_test_split", b"ShuffleSplit", b"KFold", b"random_split", b".sample(", b"shuffle(", b"randomSplit",
     b"random.rand(", b"random.random(", b"RAND()",
@@ -221,7 +222,7 @@ def _dashboard_monitoring(repo: Repo) -> list[Evidence]:
 
     writers = [
         Evidence(m.path, found[0][1], f"import {found[0][0]}")
-        for m in modules_containing(repo, b"influxdb", b"prometheus_client")
+        for m in modules_containing(repo, *_METRICS_CLIENT_NEEDLES)
         if not m.path.startswith(("tests/", "test/")) and (found := m.imports_any(*_TIME_SERIES_CLIENTS))
     ]
     if not writers:

@@ -675,6 +675,7 @@ _MODEL_OUTPUT = (b".pkl", b".joblib", b".pt", b".pth", b".h5", b".onnx", b".safe
 #: what code that persists a model writes (beyond :data:`_MODEL_OUTPUT`)
 _PERSIST = (b"save(", b"save_pretrained", b"save_weights", b"checkpoint", b"Checkpoint", b"export(", b"to_disk(",
             b"log_artifact", b"push_to_hub", b"pickle", b"joblib", b".ckpt", b".keras", b".cbm")  # fmt: skip
+_MODEL_OUTPUT_OR_PERSIST = prefilter(*_MODEL_OUTPUT, *_PERSIST)
 #: folders of a library's usage examples and benchmarks
 _EXAMPLE_DIRS = (
     "examples",
@@ -700,7 +701,7 @@ def _library_without_model(repo: Repo) -> str | None:
     outside = [p for p in paths if not p.startswith(pkg + "/")]
     if not all(set(p.lower().split("/")[:-1]) & set(_EXAMPLE_DIRS) for p in outside):
         return None
-    if [u for u in ml.code_units(repo, *_MODEL_OUTPUT, *_PERSIST) if not _is_test(u.path)]:
+    if [u for u in ml.code_units(repo, *_MODEL_OUTPUT_OR_PERSIST) if not _is_test(u.path)]:
         return None
     return (
         f"a library ({layout.build_file}): the fits in {pkg}/ are what it offers and its examples and benchmarks "

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from ..repo import Repo, memoized
-from .python import modules_containing
+from .python import modules_containing, prefilter
 
 _RESOURCE = re.compile(r'^[ \t]*resource[ \t]+"([\w-]+)"[ \t]+"([\w-]+)"', re.MULTILINE)
 _TOP_BLOCK = re.compile(r"^(resource|data|module|variable|output|locals|provider|terraform)\b", re.MULTILINE)
@@ -137,6 +137,7 @@ def schedules(repo: Repo) -> list[TfResource]:
 
 # ------------------------------------------------------------------------------------------------ images
 #: Calls that run a pipeline step in a declared container image, with the argument that names the image.
+_CONTAINER_SPEC_NEEDLES = prefilter(b"base_image", b"ContainerSpec", b"ContainerOp")
 _IMAGE_CALLS = (
     ("kfp", frozenset({"component", "create_component_from_func", "func_to_container_op"}), "base_image"),
     ("kfp", frozenset({"ContainerSpec", "ContainerOp"}), "image"),
@@ -149,7 +150,7 @@ def component_images(repo: Repo) -> list[tuple[str, int, str]]:
     components with ``base_image=`` (``@component(base_image="python:3.11", packages_to_install=[...])``) or a
     container spec with ``image=``: ``(path, line, image)``. Test files do not count."""
     out: list[tuple[str, int, str]] = []
-    for mod in modules_containing(repo, b"base_image", b"ContainerSpec", b"ContainerOp"):
+    for mod in modules_containing(repo, *_CONTAINER_SPEC_NEEDLES):
         if re.search(r"(^|/)(tests?/|test_)", mod.path):
             continue
         for call in mod.calls:

@@ -235,7 +235,7 @@ def environment_settings_modules(repo: Repo) -> list[tuple[str, int]]:
     ``TRAIN_LIMIT`` or ``ACCURACY_THRESHOLD``), set per run by the CI or the scheduler."""
     out = []
     candidates = [p for p in python_files(repo) if _SETTINGS_MODULE.search(p) and not _is_test(p)]
-    for mod in modules_containing(repo, b"environ", b"getenv", paths=candidates):
+    for mod in modules_containing(repo, *_ENVIRON_NEEDLES, paths=candidates):
         calls = [c for c in mod.calls if c.name in _ENV_CALLS]
         names = [c.args[0] for c in calls if c.args and isinstance(c.args[0], str)]
         run_settings = [n for n in names if _RUN_SETTING.search(n)]
@@ -325,6 +325,7 @@ def class_path_entries(repo: Repo) -> list[tuple[str, int]]:
 
 
 _ZENML = prefilter(b"zenml")
+_ENVIRON_NEEDLES = prefilter(b"environ", b"getenv", among_some=True)
 
 
 @memoized

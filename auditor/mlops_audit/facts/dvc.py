@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..needles import declare
 from ..repo import Repo, memoized
 from . import FactValue, inventory, report_fact
 from .git import DATA_DIRS, DATA_SUFFIXES, MODEL_SUFFIXES, is_model_file, lfs_patterns
@@ -257,14 +258,17 @@ def lfs_data_patterns(repo: Repo) -> list[Any]:
 @memoized
 def lakefs_evidence(repo: Repo) -> list[tuple[str, int | None]]:
     out: list[tuple[str, int | None]] = [(p, None) for p in repo.named(".lakectl.yaml", "lakectl.yaml")]
-    from .python import modules_containing, prefilter
+    from .python import modules_containing
 
-    for mod in modules_containing(repo, *prefilter(b"lakefs")):
+    for mod in modules_containing(repo, *_LAKEFS_NEEDLES):
         out += [(mod.path, ln) for _, ln in mod.imports_any("lakefs", "lakefs_sdk", "lakefs_client")][:1]
         out += [(mod.path, ln) for s, ln in mod.strings if re.match(r"lakefs://[\w.-]+/", s)][:1]
     return out
 
 
+# (declared here without facts.python, which this module imports only when a function runs)
+_LAKEFS_NEEDLES = declare((b"lakefs",))
+_DATASET_VERSION_NEEDLES = declare((b"create_new_version", b"azure.ai.ml"))
 _AML_DATA_SCHEMA = re.compile(rb"\$schema:\s*\S*azureml\S*/data\.schema\.json")
 
 
@@ -272,7 +276,7 @@ def registered_dataset_evidence(repo: Repo) -> list[tuple[str, int | None]]:
     """Datasets registered as versions in an ML platform's data registry: Azure ML data assets
     (``$schema: .../data.schema.json``, ``azure.ai.ml.entities.Data``) and Azure ML v1 datasets registered with
     ``create_new_version=True``."""
-    from .python import modules_containing, prefilter
+    from .python import modules_containing
 
     out: list[tuple[str, int | None]] = []
     for path in repo.grep(repo.with_suffix(".yml", ".yaml"), b"data.schema.json"):
@@ -280,7 +284,7 @@ def registered_dataset_evidence(repo: Repo) -> list[tuple[str, int | None]]:
         m = _AML_DATA_SCHEMA.search(text)
         if m:
             out.append((path, text.count(b"\n", 0, m.start()) + 1))
-    for mod in modules_containing(repo, *prefilter(b"create_new_version", b"azure.ai.ml")):
+    for mod in modules_containing(repo, *_DATASET_VERSION_NEEDLES):
         for call in mod.calls:
             if call.kwargs.get("create_new_version") is True or call.name == "azure.ai.ml.entities.Data":
                 out.append((mod.path, call.line))

@@ -57,35 +57,55 @@ def statement_gate(node: ast.stmt) -> tuple[int, ast.AST] | None:
         for sub in ast.walk(node):
             if isinstance(sub, ast.comprehension) and any(_metric_compare(c) for c in sub.ifs):
                 return sub.ifs[0].lineno, sub.ifs[0]
-    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-        return _flag_gate(node)
     return None
 
 
-def _flag_gate(func: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[int, ast.AST] | None:
-    """A comparison kept in a variable and decided on later in the same function::
+class FlagScope:
+    """The flag gates of one function body, gathered while the collector walks it (each node is seen once, by
+    its innermost function, instead of walking every function again): a comparison kept in a variable and
+    decided on later in the same function::
 
-    challenger_wins = m_chall < m_champ
-    if challenger_wins:
-        registry.add_version_aliases(["champion"], challenger.version_id)
+        challenger_wins = m_chall < m_champ
+        if challenger_wins:
+            registry.add_version_aliases(["champion"], challenger.version_id)
     """
-    flags: dict[str, ast.AST] = {}
-    tests: list[ast.If] = []
-    for sub in ast.walk(func):
-        if isinstance(sub, ast.Assign) and len(sub.targets) == 1 and isinstance(sub.targets[0], ast.Name):
-            if any(isinstance(c, ast.Compare) and _metric_compare(c) for c in ast.walk(sub.value)):
-                flags[sub.targets[0].id] = sub.value
-        elif isinstance(sub, ast.If):
-            tests.append(sub)
-    if not flags:
+
+    __slots__ = ("assigned", "tests")
+
+    def __init__(self) -> None:
+        self.assigned: dict[str, list[ast.AST]] = {}  # name -> the values it takes, in order
+        self.tests: list[tuple[str, ast.If]] = []
+
+    def assign(self, node: ast.Assign) -> None:
+        """An assignment in this function (judged only if an ``if`` tests its name: most are never tested)."""
+        if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            self.assigned.setdefault(node.targets[0].id, []).append(node.value)
+
+    def branch(self, node: ast.If) -> None:
+        """An ``if`` in this function: a candidate when it tests a bare name (or its negation)."""
+        test = node.test.operand if isinstance(node.test, ast.UnaryOp) else node.test
+        if isinstance(test, ast.Name):
+            self.tests.append((test.id, node))
+
+    def gate(self) -> tuple[int, ast.AST] | None:
+        """(line, the cited comparison) of the first ``if`` on a flag (a name that took a comparison of
+        metrics) that raises, exits or decides."""
+        flags: dict[str, ast.AST | None] = {}
+        for name, branch in self.tests:
+            if name not in self.assigned:
+                continue
+            if name not in flags:
+                flags[name] = next((v for v in reversed(self.assigned[name]) if _compares_metrics(v)), None)
+            flag = flags[name]
+            if flag is None:
+                continue
+            if _raises_or_exits(branch.body) or _decides(branch.body) or _decides(branch.orelse):
+                return branch.lineno, flag
         return None
-    for branch in tests:
-        test = branch.test.operand if isinstance(branch.test, ast.UnaryOp) else branch.test
-        if not (isinstance(test, ast.Name) and test.id in flags):
-            continue
-        if _raises_or_exits(branch.body) or _decides(branch.body) or _decides(branch.orelse):
-            return branch.lineno, flags[test.id]
-    return None
+
+
+def _compares_metrics(value: ast.AST) -> bool:
+    return any(isinstance(c, ast.Compare) and _metric_compare(c) for c in ast.walk(value))
 
 
 def call_gate(name: str, node: ast.Call) -> bool:

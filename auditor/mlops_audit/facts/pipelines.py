@@ -458,7 +458,7 @@ def _library_only(repo: Repo) -> str | None:
         return None
     if any(p.rsplit("/", 1)[-1] == "__main__.py" for p in modules) or _console_scripts(repo):
         return None
-    for mod in modules_containing(repo, name.encode()):
+    for mod in modules_containing(repo, name.encode(), adhoc=True):
         path = mod.path
         if (
             _in_dirs(path, [pkg])
@@ -533,8 +533,8 @@ _DELEGATING_CALLS = frozenset({
     "command", "ShellTask", "shell_task", "ContainerTask", "run", "call", "check_call", "check_output", "Popen",
     "system", "execute_in_process",
 })  # fmt: skip
-_DATA_NEEDLES = tuple(
-    n for lib in _DATA_LIBRARIES for n in (f"import {lib}".encode(), f"from {lib}".encode())
+_DATA_NEEDLES = prefilter(
+    *(n for lib in _DATA_LIBRARIES for n in (f"import {lib}".encode(), f"from {lib}".encode()))
 )
 
 

@@ -247,6 +247,7 @@ def tracker_usages(repo: Repo) -> dict[str, list[Evidence]]:
 RUN_TABLES = "run tables"
 
 
+_TABLE_NEEDLES = prefilter(b"__tablename__")
 _RUN_TABLE = re.compile(r"^(\w*Run|Experiment|Trial)s?$")
 
 
@@ -266,7 +267,7 @@ def run_tables(repo: Repo) -> dict[str, list[Evidence]]:
     ``Experiment``, ``Trial``...) with their parameters, metrics and model location (a ``Metric`` table, a
     ``config`` / ``metrics`` / ``output_dir`` column). Kinds: ``runs``, ``params``, ``metrics``, ``models``."""
     found: dict[str, list[Evidence]] = {}
-    for mod in modules_containing(repo, b"__tablename__"):
+    for mod in modules_containing(repo, *_TABLE_NEEDLES):
         if is_test_path(mod.path):
             continue
         try:
@@ -451,9 +452,7 @@ def logging_usages(repo: Repo) -> dict[str, list[Evidence]]:
         for text, line in unit.info.strings:
             if text.startswith("models:/"):
                 add_found(found, "registry", unit.ev(line, text[:60]))
-    for mod in modules_containing(
-        repo, b"FlowSpec"
-    ):  # Metaflow keeps every self.<attr> of a run as an artifact
+    for mod in modules_containing(repo, *_FLOWSPEC_NEEDLES):  # Metaflow keeps every self.<attr> of a run
         if any("metaflow.FlowSpec" in bases for _, bases, _ in mod.classes):
             text = repo.read_text(mod.path) or ""
             m = _METAFLOW_MODEL.search(text)
@@ -461,7 +460,7 @@ def logging_usages(repo: Repo) -> dict[str, list[Evidence]]:
                 line = text.count("\n", 0, m.start()) + 1
                 add_found(found, "models", Evidence(mod.path, line, f"Metaflow artifact {m.group(1)}"))
     tracked = {u.path for u in tracker_units(repo) if _unit_trackers(u)}
-    for unit in code_units(repo, b"azureml", b"aiplatform", b"sagemaker", b"azure.ai.ml"):
+    for unit in code_units(repo, *_MANAGED_RUN_NEEDLES):
         if unit.path in tracked:
             continue  # its calls are read above
         for call in unit.info.calls:  # a managed platform's model registry, with or without its run tracking
@@ -554,7 +553,7 @@ def models_kept_with_run(repo: Repo) -> list[Evidence]:
     component (its model is an artifact in ML Metadata, linked to the pipeline run), or an AzureML run that
     writes the model under ``./outputs`` (uploaded with the run)."""
     found: list[Evidence] = []
-    for unit in code_units(repo, b"tfx", b"azureml"):
+    for unit in code_units(repo, *_PIPELINE_ARTIFACT_NEEDLES):
         if is_test_path(unit.path):
             continue
         for call in unit.info.calls:
@@ -576,6 +575,9 @@ _TRACKER_HANDLE = re.compile(r"(^|\.)(mlflow|wandb|neptune|comet_ml|clearml)\.lo
 
 
 #: a trained model kept as a Metaflow artifact: ``self.model = ...`` in a FlowSpec step
+_FLOWSPEC_NEEDLES = prefilter(b"FlowSpec")
+_MANAGED_RUN_NEEDLES = prefilter(b"azureml", b"aiplatform", b"sagemaker", b"azure.ai.ml")
+_PIPELINE_ARTIFACT_NEEDLES = prefilter(b"tfx", b"azureml")
 _METAFLOW_MODEL = re.compile(r"^[ \t]+(self\.(?:\w*_)?model)[ \t]*=(?!=)", re.MULTILINE)
 
 

@@ -12,7 +12,7 @@ from ..model import Evidence
 from ..repo import Repo, memoized
 from . import FactValue, inventory, report_fact
 from .ml import CodeUnit, add_found, code_units, flatten, imports_from, unit_source
-from .python import Call, modules_containing, prefilter
+from .python import Call, modules_containing, prefilter, python_files
 
 # ----------------------------------------------------------------------------------------- data validation
 
@@ -96,14 +96,19 @@ def data_validation_usages(repo: Repo) -> dict[str, list[Evidence]]:
     return found
 
 
+_READER_NEEDLES = prefilter(b"read_", b"scan_", among_some=True)
+
+
+def _is_test_module_name(name: str) -> bool:
+    return name.startswith("test_") or name.endswith("_test.py")
+
+
 def _data_tests(repo: Repo) -> list[Evidence]:
     """Test modules that check the data itself: they read a dataset with pandas / polars and hold test functions
     about its schema, missing values or distribution (``test_check_schema``, ``test_missing_values``)."""
     out: list[Evidence] = []
-    for mod in modules_containing(repo, b"read_", b"scan_"):
-        name = mod.path.rsplit("/", 1)[-1]
-        if not (name.startswith("test_") or name.endswith("_test.py")):
-            continue
+    test_modules = [p for p in python_files(repo) if _is_test_module_name(p.rsplit("/", 1)[-1])]
+    for mod in modules_containing(repo, *_READER_NEEDLES, paths=test_modules):
         if not any(c.name.startswith(_PANDAS_READERS) for c in mod.calls):
             continue
         tests = [(f, line) for f, line in mod.functions if _DATA_TEST_NAME.search(f)]
