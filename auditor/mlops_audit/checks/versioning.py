@@ -221,12 +221,13 @@ def _small_committed_data(repo: Repo, max_data_mb: float) -> list[Evidence]:
         committed.append(path)
     if not committed:
         return []
+    by_name = _by_name(committed)
     configured = [e for e in _fixed_data_sources(repo) if e.note.startswith("data location")]
     if any("://" in e.note for e in configured):
         return []
     evidence: list[Evidence] = []
     for e in configured:  # a data catalog (Kedro's catalog.yml) naming the committed raw data
-        where = _committed_file(e.note.removeprefix("data location "), committed)
+        where = _committed_file(e.note.removeprefix("data location "), by_name)
         if where is not None:
             evidence.append(Evidence(where, None, f"committed, named by {e.path}"))
     for unit in ml.code_units(repo, *_LOADER_WORDS):
@@ -236,11 +237,11 @@ def _small_committed_data(repo: Repo, max_data_mb: float) -> list[Evidence]:
             if call.attr not in _LOADERS or not call.name.startswith(_LOADER_ROOTS):
                 continue
             first = call.args[0] if call.args else next(iter(call.kwargs.values()), None)
-            where = _committed_file(first, committed)
+            where = _committed_file(first, by_name)
             if where is None and not isinstance(first, str):
                 # a path held in a variable: the committed file the same code names (a parameter's default,
                 # ``DATASET = Path("../data/penguins.csv")``), when it names exactly one
-                named = {w for s, _ in unit.info.strings if (w := _committed_file(s, committed)) is not None}
+                named = {w for s, _ in unit.info.strings if (w := _committed_file(s, by_name)) is not None}
                 where = named.pop() if len(named) == 1 else None
             if where is None:
                 return []  # a dataset read from elsewhere, or from a path known only at run time
@@ -248,14 +249,24 @@ def _small_committed_data(repo: Repo, max_data_mb: float) -> list[Evidence]:
     return list(dict.fromkeys(evidence))
 
 
-def _committed_file(value: Any, committed: list[str]) -> str | None:
-    """The committed file a literal loading path names (relative to the root or to the script's folder)."""
+def _committed_file(value: Any, committed: dict[str, list[str]]) -> str | None:
+    """The committed file a literal loading path names (relative to the root or to the script's folder);
+    ``committed``: the files by base name (:func:`_by_name`)."""
     if not isinstance(value, str) or "://" in value:
         return None
     wanted = value.strip().replace("\\", "/").lstrip("./")
     if not wanted:
         return None
-    return next((p for p in committed if p == wanted or p.endswith("/" + wanted)), None)
+    candidates = committed.get(wanted.rsplit("/", 1)[-1], ())
+    return next((p for p in candidates if p == wanted or p.endswith("/" + wanted)), None)
+
+
+def _by_name(files: list[str]) -> dict[str, list[str]]:
+    """``files`` by their base name, in order (every string of the code may be looked up among them)."""
+    out: dict[str, list[str]] = {}
+    for path in files:
+        out.setdefault(path.rsplit("/", 1)[-1], []).append(path)
+    return out
 
 
 #: Calls that download a published dataset at run time (torchvision, TensorFlow Datasets, Hugging Face, Keras,
@@ -594,13 +605,14 @@ def _loaded_files(repo: Repo, files: list[str]) -> set[str]:
     out: set[str] = set()
     if not files:
         return out
+    by_name = _by_name(files)
     for unit in ml.code_units(repo, *_LOADER_WORDS):
         if _is_test(unit.path):
             continue
         for call in unit.info.calls:
             if call.attr in _LOADERS and call.name.startswith(_LOADER_ROOTS):
                 first = call.args[0] if call.args else next(iter(call.kwargs.values()), None)
-                if (where := _committed_file(first, files)) is not None:
+                if (where := _committed_file(first, by_name)) is not None:
                     out.add(where)
     return out
 
