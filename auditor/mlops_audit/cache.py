@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
+from .cache_protocol import fact_blob, read_fact_blob
 from .model import fact_from_plain, fact_to_plain, result_from_plain, result_to_plain
 
 if TYPE_CHECKING:
@@ -420,7 +421,7 @@ class AuditCache:
             self.misses += 1
             return False, None
         try:
-            value, notes = marshal.loads(zlib.decompress(blob))
+            value, notes = read_fact_blob(blob)
         except Exception:
             self.misses += 1
             return False, None
@@ -442,11 +443,18 @@ class AuditCache:
         record = self._record(path)
         if record is None:
             return
-        try:  # plain data only; anything else is simply not cached. Compressed: parses of large trees
-            # weigh tens of megabytes, in memory until the cache is written and on disk
-            blob = zlib.compress(marshal.dumps((raw, [(n.path, n.message) for n in notes])), 1)
+        try:  # plain data only; anything else is simply not cached
+            blob = fact_blob(raw, [(n.path, n.message) for n in notes])
         except ValueError:
             return
+        self._keep_blob(record, kind, blob)
+
+    def put_fact_blob(self, path: str, kind: str, blob: bytes) -> None:
+        record = self._record(path)
+        if record is not None:
+            self._keep_blob(record, kind, blob)
+
+    def _keep_blob(self, record: list[Any], kind: str, blob: bytes) -> None:
         if record[2] is None:  # computed without reading this file through the repository
             record[2] = []
         record[3][kind] = blob

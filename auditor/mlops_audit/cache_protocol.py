@@ -7,6 +7,8 @@ Paths are relative to the audited root (a sub-project view passes its full paths
 
 from __future__ import annotations
 
+import marshal
+import zlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -38,6 +40,9 @@ class FactCache(Protocol):
         """Keep a per-file fact: ``encode(value)`` (or ``value``) as plain data, with the notes computing it made.
         Encoding is left to the cache: a cache that keeps nothing never pays for it."""
 
+    def put_fact_blob(self, path: str, kind: str, blob: bytes) -> None:
+        """Keep a per-file fact already made into a :func:`fact_blob` (by a worker process)."""
+
 
 class NullCache:
     """The cache of an audit without caching: knows nothing, keeps nothing."""
@@ -61,3 +66,18 @@ class NullCache:
         self, path: str, kind: str, value: Any, encode: Callable[[Any], Any] | None, notes: list[Note]
     ) -> None:
         return None
+
+    def put_fact_blob(self, path: str, kind: str, blob: bytes) -> None:
+        return None
+
+
+def fact_blob(raw: Any, notes: list[tuple[str, str]]) -> bytes:
+    """A per-file fact as the audit cache keeps it: its plain data and its notes (path, message), marshalled and
+    compressed (parses of large trees weigh tens of megabytes). ValueError for data marshal cannot keep."""
+    return zlib.compress(marshal.dumps((raw, notes)), 1)
+
+
+def read_fact_blob(blob: bytes) -> tuple[Any, list[tuple[str, str]]]:
+    """The plain data and notes of a :func:`fact_blob` (any error: the blob is not one)."""
+    raw, notes = marshal.loads(zlib.decompress(blob))
+    return raw, notes

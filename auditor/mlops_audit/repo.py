@@ -23,7 +23,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar, cast
 
 from . import gitls
-from .cache_protocol import FactCache, NullCache
+from .cache_protocol import FactCache, NullCache, read_fact_blob
 from .gitls import FileEntry, replace_entry
 from .needles import bytes_match, declared, word
 from .paths import clean_text, display_path
@@ -60,6 +60,7 @@ class _Tree:
         self.notes: dict[tuple[str, str], Note] = {}
         self.memo: dict[Any, Any] = {}
         self.greps: dict[tuple[bytes, ...], dict[str, bool]] = {}  # needles -> full path -> found (this run)
+        self.blobs: dict[tuple[str, str], bytes] = {}  # (kind, full path) -> a fact made elsewhere, undecoded
         self.cache: FactCache = NullCache()
         self.unstable: set[str] = set()  # files whose read failed with an OS error (never cached)
 
@@ -391,7 +392,17 @@ class Repo:
                 except Exception:
                     memo[view_key] = value
             return cast(T, memo[view_key])  # a value of ``decode``, or the stored one
-        found, raw = tree.cache.get_fact(full, kind)
+        blob = tree.blobs.pop((kind, full), None)
+        if blob is not None:  # made by a worker process: decoded on first use, its notes given now
+            try:
+                raw, notes = read_fact_blob(blob)
+                for note_path, message in notes:
+                    tree.note(note_path, message)
+                found = True
+            except Exception:
+                found, raw = False, None
+        else:
+            found, raw = tree.cache.get_fact(full, kind)
         if found:
             try:
                 value = decode(raw) if decode is not None else raw
@@ -410,7 +421,24 @@ class Repo:
     def has_file_fact(self, kind: str, path: str) -> bool:
         """Whether :meth:`file_fact` would answer without computing (in memory, or in the audit cache)."""
         full = self._full(path)
-        return ("file_fact", kind, full) in self._tree.memo or self._tree.cache.has_fact(full, kind)
+        tree = self._tree
+        return (
+            ("file_fact", kind, full) in tree.memo
+            or (kind, full) in tree.blobs
+            or tree.cache.has_fact(full, kind)
+        )
+
+    def remember_fact(self, kind: str, full_path: str, blob: bytes) -> None:
+        """Record a :meth:`file_fact` value that a worker process computed, as a
+        :func:`~mlops_audit.cache_protocol.fact_blob` of the file at ``full_path`` (relative to the audited
+        root): kept in the audit cache and decoded only if the fact is asked for."""
+        self._tree.blobs[(kind, full_path)] = blob
+        self._tree.cache.put_fact_blob(full_path, kind, blob)
+
+    @property
+    def fact_cache(self) -> FactCache:
+        """The per-file cache this repository answers from (see :meth:`use_cache`)."""
+        return self._tree.cache
 
     def use_cache(self, cache: FactCache) -> None:
         """Answer per-file questions from ``cache`` (an :class:`mlops_audit.cache.AuditCache`) from now on."""

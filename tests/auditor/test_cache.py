@@ -442,7 +442,15 @@ def test_both_caches_offer_exactly_what_the_repository_asks():
     asked = {
         n: inspect.signature(f) for n, f in vars(FactCache).items() if inspect.isfunction(f) and n[0] != "_"
     }
-    assert set(asked) == {"read_done", "contains_many", "put_contains", "get_fact", "has_fact", "put_fact"}
+    assert set(asked) == {
+        "read_done",
+        "contains_many",
+        "put_contains",
+        "get_fact",
+        "has_fact",
+        "put_fact",
+        "put_fact_blob",
+    }
     for impl in (cache_mod.AuditCache, NullCache):
         for name, wanted in asked.items():
             assert list(inspect.signature(getattr(impl, name)).parameters) == list(wanted.parameters), (
@@ -484,6 +492,11 @@ def test_a_full_audit_parses_ahead_in_one_batch_with_the_same_report(make_repo, 
             f"def train_{i}(X, y):\n    model = LogisticRegression(random_state={i}).fit(X, y)\n"
             f"    mlflow.log_metric('auc', {i / 100})\n    assert model.score(X, y) > 0.7\n    return model\n"
         )
+    # facts the workers make (the parse, the imports, the secret scan) and the notes they carry
+    files["src/churn/models/broken.py"] = "import mlflow\ndef train(:\n"
+    files["src/churn/models/keys.py"] = (
+        "import mlflow\nTOKEN = " + repr("ghp_" + "aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z5A") + "\n"
+    )
     root = make_repo(files)
     batches: list[int] = []
     aheads: list[str] = []
@@ -511,6 +524,8 @@ def test_a_full_audit_parses_ahead_in_one_batch_with_the_same_report(make_repo, 
 
     serial = report(False)
     assert batches == [] and aheads == [""]  # allowed, but a pool does not pay for so few files
+    assert "SEC001" in {r["id"] for r in serial["results"] if r["status"] == "fail"}
+    assert any(n["path"] == "src/churn/models/broken.py" for n in serial["notes"])
     assert report(True) == serial
     # one pool first: every Python file searched for every prefilter, the models parsed, nothing else later
     assert aheads == [""] and batches == [len([p for p in files if p.endswith(".py")])]

@@ -18,11 +18,14 @@ import sys
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, TypeVar
 
 from .. import needles as needlesets
+from ..cache_protocol import fact_blob
 from ..repo import Repo
 from . import gates as gatefacts
+
+T = TypeVar("T")
 
 _MISSING = object()
 _EMPTY: dict[str, Any] = {}  # the shared kwargs/refs of calls that have none: read-only by convention
@@ -489,20 +492,21 @@ def _parse_ahead(repo: Repo) -> None:
     new = repo.unsearched(files, sets)
     if not _pool_pays(len(new)):
         return
-    wanted: set[str] = set()
-    for source in _PATH_SOURCES:
-        wanted.update(source(repo))
     paths = [p for p in new if not repo.has_file_fact(MODULE_FACT, p)]
-    results = _in_pool(repo, _scan_batch, [(p, p in wanted) for p in paths], ())
+    results = _in_pool(repo, _scan_batch, paths, ())
     if results is None:
         return
-    for path, (mask, blob, readable) in zip(paths, results, strict=True):
+    for path, (mask, facts, readable) in zip(paths, results, strict=True):
         if not readable:
             repo.read_text(path)  # unreadable or binary: read here, for the same notes
         for i, needles in enumerate(sets):
             repo.remember_search(path, needles, bool(mask >> i & 1))
-        if blob is not None:
-            _module(repo, path, _decode_module(marshal.loads(blob), path))
+        for kind, full, blob in facts:
+            repo.remember_fact(kind, full, blob)
+    # the files the path sources name (read with the facts just made), parsed if no prefilter selected them
+    wanted: set[str] = set()
+    for source in _PATH_SOURCES:
+        wanted.update(source(repo))
     leftover = [p for p in wanted if not repo.has_file_fact(MODULE_FACT, p)]
     if leftover:
         modules(repo, leftover)
@@ -642,27 +646,70 @@ def _cores_idle(cores: int) -> bool:
             return False
 
 
-def _scan_batch(batch: list[tuple[str, bool]]) -> list[Any]:
-    """In a worker: for each (path, wanted) the bit mask of the prefilters its bytes match, its analysis when a
-    prefilter matched or it is wanted (else None), and whether it could be read as text."""
+def _scan_batch(batch: list[str]) -> list[Any]:
+    """In a worker: for each path the bit mask of the prefilters its bytes match, the per-file facts made from
+    it as (kind, full path, :func:`~mlops_audit.cache_protocol.fact_blob`): its analysis when a selecting
+    prefilter matched, and every :func:`ahead_fact`; and whether it could be read as text."""
     repo = _POOL_REPO
     assert repo is not None
     matcher = needlesets.declared()
     assert matcher is not None
     selecting = needlesets.selecting(matcher)
+    recorder = _FactRecorder(repo)
     out: list[Any] = []
-    for path, wanted in batch:
+    for path in batch:
         data = repo.read_bytes(path)
         if data is None or b"\0" in data[:8192]:
-            out.append((0, None, False))
+            out.append((0, [], False))
             continue
         mask = matcher.mask(data)
-        blob = None
-        if mask & selecting or wanted:
-            text = repo.read_text(path) or ""
-            blob = marshal.dumps(_encode_module(analyze_source(text, path)))
-        out.append((mask, blob, True))
+        if mask & selecting:
+            _module(repo, path)
+        for fact in _AHEAD_FACTS:
+            fact(repo, path)
+        out.append((mask, recorder.take(), True))
     return out
+
+
+class _FactRecorder:
+    """In a worker process: the cache of the worker's copy of the repository, recording each per-file fact put
+    into it (as the audit cache would keep it) for the parent process, which keeps and uses them."""
+
+    def __init__(self, repo: Repo) -> None:
+        self.inner = repo.fact_cache  # the forked copy: what the parent knew when the pool started
+        self.made: list[tuple[str, str, bytes]] = []
+        repo.use_cache(self)
+
+    def take(self) -> list[tuple[str, str, bytes]]:
+        made, self.made = self.made, []
+        return made
+
+    def put_fact(
+        self, path: str, kind: str, value: Any, encode: Callable[[Any], Any] | None, notes: list[Any]
+    ) -> None:
+        try:
+            raw = encode(value) if encode is not None else value
+            self.made.append((kind, path, fact_blob(raw, [(n.path, n.message) for n in notes])))
+        except Exception:  # not plain data: the parent computes it when asked
+            pass
+
+    def put_fact_blob(self, path: str, kind: str, blob: bytes) -> None:
+        self.made.append((kind, path, blob))
+
+    def __getattr__(self, name: str) -> Any:  # every question: the forked cache answers
+        return getattr(self.inner, name)
+
+
+#: Per-file facts of Python files a full audit makes in its worker processes, with the prefilters' answers.
+_AHEAD_FACTS: list[Callable[[Repo, str], object]] = []
+
+
+def ahead_fact(fact: Callable[[Repo, str], T]) -> Callable[[Repo, str], T]:
+    """Declare (decorator, at import time) a per-file fact ``fact(repo, path)`` kept with
+    :meth:`~mlops_audit.repo.Repo.file_fact` that a full audit asks of most Python files: the worker processes
+    of :func:`allow_parse_ahead` make it for every new Python file."""
+    _AHEAD_FACTS.append(fact)
+    return fact
 
 
 def _analyse_batch(batch: list[str]) -> list[bytes]:
@@ -788,6 +835,7 @@ def scan_imports(source: str) -> list[tuple[str, int]] | None:
     return found
 
 
+@ahead_fact
 def imports_of(repo: Repo, path: str) -> list[tuple[str, int]]:
     """The imports of one Python file (``[("sklearn.ensemble", 3), ...]``, as in :attr:`ModuleInfo.imports`),
     from a scan of its import statements, cached by content: far cheaper than :func:`module` for checks that

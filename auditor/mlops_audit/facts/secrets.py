@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from ..model import Evidence
 from ..repo import Repo
 from . import FactValue, report_fact
+from .python import ahead_fact
 
 #: File suffixes scanned (code, configuration, notebooks, scripts, docs).
 SCANNED_SUFFIXES = (
@@ -211,6 +212,7 @@ def secret_findings(repo: Repo, max_bytes: int = MAX_SCAN_BYTES) -> list[SecretF
     return repo.memo(("secrets.findings", max_bytes), compute)
 
 
+@ahead_fact
 def file_secrets(repo: Repo, path: str) -> list[SecretFinding]:
     """The findings of one file, kept in the audit cache (an unchanged file is not scanned again)."""
 
