@@ -428,6 +428,15 @@ class Repo:
             or tree.cache.has_fact(full, kind)
         )
 
+    def forget_file(self, path: str, kinds: Iterable[str]) -> None:
+        """Drop the bytes of ``path`` and its per-file facts of ``kinds`` kept in this process (a worker
+        process, once it has sent them on: what a large tree's workers would otherwise hold until the end)."""
+        full = self._full(path)
+        tree = self._tree
+        tree.contents.pop(full, None)
+        for kind in kinds:
+            tree.memo.pop(("file_fact", kind, full), None)
+
     def remember_fact(self, kind: str, full_path: str, blob: bytes) -> None:
         """Record a :meth:`file_fact` value that a worker process computed, as a
         :func:`~mlops_audit.cache_protocol.fact_blob` of the file at ``full_path`` (relative to the audited

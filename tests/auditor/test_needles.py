@@ -62,9 +62,9 @@ def test_a_set_declared_after_the_first_search_is_searched_on_its_own(monkeypatc
     monkeypatch.setattr(needles, "_GROUP", [])
     monkeypatch.setattr(needles, "_UNDECLARED", {})
     early = needles.declare((b"early",))
-    among_some = needles.declare((b"some",), selects=False)
+    lazy = needles.declare((b"some",), selects=False)
     group = needles.declared()
-    assert group is not None and group.sets == (early, among_some)
+    assert group is not None and group.sets == (early, lazy)
     assert needles.selecting(group) == 0b01
     late = needles.declare((b"late",))
     assert needles.declared(late) is None  # not in the group: the group stays as the first search built it

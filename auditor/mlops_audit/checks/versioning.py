@@ -687,7 +687,7 @@ _MODEL_OUTPUT = (b".pkl", b".joblib", b".pt", b".pth", b".h5", b".onnx", b".safe
 #: what code that persists a model writes (beyond :data:`_MODEL_OUTPUT`)
 _PERSIST = (b"save(", b"save_pretrained", b"save_weights", b"checkpoint", b"Checkpoint", b"export(", b"to_disk(",
             b"log_artifact", b"push_to_hub", b"pickle", b"joblib", b".ckpt", b".keras", b".cbm")  # fmt: skip
-_MODEL_OUTPUT_OR_PERSIST = prefilter(*_MODEL_OUTPUT, *_PERSIST)
+_MODEL_OUTPUT_OR_PERSIST = prefilter(*_MODEL_OUTPUT, *_PERSIST, parse_ahead=False)  # of installable libraries
 #: folders of a library's usage examples and benchmarks
 _EXAMPLE_DIRS = (
     "examples",

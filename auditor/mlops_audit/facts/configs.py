@@ -325,7 +325,7 @@ def class_path_entries(repo: Repo) -> list[tuple[str, int]]:
 
 
 _ZENML = prefilter(b"zenml")
-_ENVIRON_NEEDLES = prefilter(b"environ", b"getenv", among_some=True)
+_ENVIRON_NEEDLES = prefilter(b"environ", b"getenv", parse_ahead=False)  # among some files
 
 
 @memoized

@@ -533,8 +533,9 @@ _DELEGATING_CALLS = frozenset({
     "command", "ShellTask", "shell_task", "ContainerTask", "run", "call", "check_call", "check_output", "Popen",
     "system", "execute_in_process",
 })  # fmt: skip
-_DATA_NEEDLES = prefilter(
-    *(n for lib in _DATA_LIBRARIES for n in (f"import {lib}".encode(), f"from {lib}".encode()))
+_DATA_NEEDLES = prefilter(  # asked only of a pipeline that seems to train nothing
+    *(n for lib in _DATA_LIBRARIES for n in (f"import {lib}".encode(), f"from {lib}".encode())),
+    parse_ahead=False,
 )
 
 
