@@ -513,6 +513,7 @@ IMPORT_TO_DIST: dict[str, tuple[str, ...]] = {
     "sklearn": ("scikit-learn", "sklearn"),
     "skimage": ("scikit-image",),
     "yaml": ("pyyaml",),
+    "ahocorasick": ("pyahocorasick",),
     "cv2": (
         "opencv-python",
         "opencv-python-headless",
