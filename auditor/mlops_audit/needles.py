@@ -85,31 +85,25 @@ class NeedleSets:
 #: Every needle set declared (at import time) by the facts that search Python files: a search for one of them
 #: answers all of them in the same pass (:func:`declared`), so each file is scanned once per run.
 _DECLARED: dict[tuple[bytes, ...], None] = {}
-_GROUP: list[NeedleSets] = []  # the declared sets, searched together: built by the first search, then fixed
-_UNDECLARED: dict[
-    tuple[bytes, ...], None
-] = {}  # sets searched in Python files that were not declared in time
-
-
-_SELECTING: dict[tuple[bytes, ...], None] = {}  # declared sets whose files are parsed ahead (see selecting)
+#: The declared sets whose matching files are parsed ahead (see :func:`selecting`).
+_SELECTING: dict[tuple[bytes, ...], None] = {}
+#: The declared sets, searched together: built by the first search, then fixed.
+_GROUP: list[NeedleSets] = []
 
 
 def declare(needles: tuple[bytes, ...], *, selects: bool = True) -> tuple[bytes, ...]:
     """Declare a needle set searched in every Python file (see :func:`declared`); ``selects``: every file it
-    matches is parsed (not so for a set searched only among some files). A set declared after the first search
-    is searched on its own (each file once more): declare at import time."""
-    if needles not in _DECLARED:
-        if _GROUP:
-            _UNDECLARED.setdefault(needles)
-            return needles
-        _DECLARED[needles] = None
-    if selects:
-        _SELECTING.setdefault(needles)
+    matches is parsed ahead. A set declared after the first search is not in the group and is searched on its
+    own (each file once more): declare at import time."""
+    if not _GROUP:
+        _DECLARED.setdefault(needles)
+        if selects:
+            _SELECTING.setdefault(needles)
     return needles
 
 
 def selecting(group: NeedleSets) -> int:
-    """The bit mask of ``group``'s sets that select files for parsing."""
+    """The bit mask of ``group``'s sets that select files for parsing ahead."""
     return sum(1 << i for i, needles in enumerate(group.sets) if needles in _SELECTING)
 
 
@@ -117,22 +111,9 @@ def declared(needles: tuple[bytes, ...] | None = None) -> NeedleSets | None:
     """Every declared needle set, searched together; None when ``needles`` is given and is not one of them."""
     if not _GROUP:
         _GROUP.append(NeedleSets(list(_DECLARED)))
-    group = _GROUP[0]
     if needles is not None and needles not in _DECLARED:
         return None
-    return group
-
-
-def note_undeclared(needles: tuple[bytes, ...]) -> None:
-    """Record a needle set a fact searched Python files for without declaring it (:func:`undeclared`)."""
-    if needles not in _DECLARED:
-        _UNDECLARED.setdefault(needles)
-
-
-def undeclared() -> list[tuple[bytes, ...]]:
-    """The needle sets searched in Python files without a declaration in time: each costs one more pass over
-    every file (a test audits full repositories and expects none)."""
-    return list(_UNDECLARED)
+    return _GROUP[0]
 
 
 @functools.lru_cache(maxsize=256)

@@ -60,7 +60,6 @@ def test_a_set_declared_after_the_first_search_is_searched_on_its_own(monkeypatc
     monkeypatch.setattr(needles, "_DECLARED", {})
     monkeypatch.setattr(needles, "_SELECTING", {})
     monkeypatch.setattr(needles, "_GROUP", [])
-    monkeypatch.setattr(needles, "_UNDECLARED", {})
     early = needles.declare((b"early",))
     lazy = needles.declare((b"some",), selects=False)
     group = needles.declared()
@@ -68,9 +67,7 @@ def test_a_set_declared_after_the_first_search_is_searched_on_its_own(monkeypatc
     assert needles.selecting(group) == 0b01
     late = needles.declare((b"late",))
     assert needles.declared(late) is None  # not in the group: the group stays as the first search built it
-    assert needles.undeclared() == [late]
-    needles.note_undeclared(early)
-    assert needles.undeclared() == [late]
+    assert needles.declared(early) is group
 
 
 _SEARCHES = {"modules_containing", "code_units", "notebook_codes_containing"}
@@ -90,7 +87,8 @@ def _declared_names(tree: ast.Module) -> set[str]:
 
 def test_every_prefilter_of_python_files_is_declared_at_import_time():
     """A search with needles built at the call (``modules_containing(repo, b"x")``) is not in the one-pass
-    group, and a full audit would scan every file once more for it; run-time needles say ``adhoc=True``."""
+    group, and a full audit would scan every file once more for it (needles known only at run time go through
+    ``repo.grep`` and ``modules``)."""
     package = Path(mlops_audit.__file__).parent
     trees = {path: ast.parse(path.read_text(), str(path)) for path in package.rglob("*.py")}
     declared = set().union(*(_declared_names(tree) for tree in trees.values()))
@@ -111,10 +109,10 @@ def test_every_prefilter_of_python_files_is_declared_at_import_time():
 
 
 def _search_needles(call: ast.Call, names: set[str]) -> bool | None:
-    """None when ``call`` is no prefilter search (or says ``adhoc=True``); else whether its needles are one
+    """None when ``call`` is no prefilter search; else whether its needles are one
     ``*NAME`` (or ``*module.NAME``) with NAME in ``names``."""
     name = call.func.id if isinstance(call.func, ast.Name) else getattr(call.func, "attr", "")
-    if name not in _SEARCHES or any(k.arg == "adhoc" for k in call.keywords):
+    if name not in _SEARCHES:
         return None
     needle_args = call.args[1:]
     if len(needle_args) != 1 or not isinstance(needle_args[0], ast.Starred):

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 from ..repo import Repo, memoized
 from . import FactValue, cloudml, inventory, report_fact
-from .python import ModuleInfo, module, modules_containing, prefilter
+from .python import ModuleInfo, module, modules_containing, prefilter, python_files
+from .python import modules as parse_modules
 
 # (framework, module root, decorator / call / base-class attribute names)
 _DECORATORS = (
@@ -458,7 +459,9 @@ def _library_only(repo: Repo) -> str | None:
         return None
     if any(p.rsplit("/", 1)[-1] == "__main__.py" for p in modules) or _console_scripts(repo):
         return None
-    for mod in modules_containing(repo, name.encode(), adhoc=True):
+    for mod in parse_modules(
+        repo, repo.grep(python_files(repo), name.encode())
+    ):  # a needle known at run time
         path = mod.path
         if (
             _in_dirs(path, [pkg])

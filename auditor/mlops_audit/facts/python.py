@@ -11,7 +11,6 @@ from __future__ import annotations
 import ast
 import contextlib
 import gc
-import marshal
 import os
 import re
 import sys
@@ -376,17 +375,14 @@ def module(repo: Repo, path: str) -> ModuleInfo | None:
     return _module(repo, path)
 
 
-def _module(repo: Repo, path: str, parsed: ModuleInfo | None = None) -> ModuleInfo | None:
-    """:func:`module`; ``parsed``: the file's analysis, already made by a worker process."""
+def _module(repo: Repo, path: str) -> ModuleInfo | None:
+    """:func:`module` (a worker process's analysis, when it made one, is taken from the repository)."""
 
     def compute() -> ModuleInfo | None:
-        if parsed is not None:
-            info = parsed
-        else:
-            text = repo.read_text(path)
-            if text is None:
-                return None
-            info = analyze_source(text, path)
+        text = repo.read_text(path)
+        if text is None:
+            return None
+        info = analyze_source(text, path)
         if info.syntax_error:
             repo.note(path, f"not parsed: {info.syntax_error}")
         return info
@@ -521,14 +517,10 @@ def _parse_ahead_once(repo: Repo) -> None:
         _parse_ahead(repo)
 
 
-def modules_containing(
-    repo: Repo, *needles: bytes, paths: Iterable[str] | None = None, adhoc: bool = False
-) -> list[ModuleInfo]:
+def modules_containing(repo: Repo, *needles: bytes, paths: Iterable[str] | None = None) -> list[ModuleInfo]:
     """Parse only the Python files whose bytes contain one of ``needles`` (the byte prefilter). Declare the
-    needles with :func:`prefilter` at import time, unless they are only known at run time (``adhoc``): a full
-    audit searches every declared set in one pass over each file."""
-    if not adhoc:
-        needlesets.note_undeclared(needles)
+    needles with :func:`prefilter` at import time: a full audit searches every declared set in one pass over
+    each file (needles known only at run time: ``modules(repo, repo.grep(files, needle))``)."""
     _parse_ahead_once(repo)  # before the search: the batch searches every declared set in the workers
     candidates = python_files(repo) if paths is None else paths
     return modules(repo, repo.grep(candidates, *needles))
@@ -538,10 +530,10 @@ def modules(repo: Repo, paths: list[str]) -> list[ModuleInfo]:
     """The facts of these Python files (unreadable ones left out), parsed in worker processes when many are
     new (the first call of a full audit parses ahead: :func:`allow_parse_ahead`)."""
     _parse_ahead_once(repo)
-    parsed = _parse_in_parallel(repo, paths)
+    _parse_in_parallel(repo, paths)
     out = []
     for path in paths:
-        info = _module(repo, path, parsed.get(path))
+        info = _module(repo, path)
         if info is not None:
             out.append(info)
     return out
@@ -551,18 +543,20 @@ def modules(repo: Repo, paths: list[str]) -> list[ModuleInfo]:
 PARALLEL_MIN_FILES = 200
 
 
-def _parse_in_parallel(repo: Repo, paths: list[str]) -> dict[str, ModuleInfo | None]:
+def _parse_in_parallel(repo: Repo, paths: list[str]) -> list[str]:
     """Analyse the files of ``paths`` not parsed yet (in this run or in the cache) in a pool of forked workers,
     one per core, when there are enough of them and the cores are idle. Measured on 2 cores
     (``benchmarks/parallel_parse.py``): 1.6-1.75x faster when idle, 0.85x when another job holds a core, hence
-    the load check. Anything unusual (no ``fork``, a failing pool) falls back to parsing here."""
+    the load check. Anything unusual (no ``fork``, a failing pool) falls back to parsing here. The paths the
+    workers analysed (their analyses are the repository's, decoded when asked for)."""
     paths = _pool_batch(repo, paths)
     results = _in_pool(repo, _analyse_batch, paths, ()) if paths else None
     if results is None:
-        return {}
-    return {
-        path: _decode_module(marshal.loads(blob), path) for path, blob in zip(paths, results, strict=True)
-    }
+        return []
+    for facts in results:
+        for kind, full, blob in facts:
+            repo.remember_fact(kind, full, blob)
+    return paths
 
 
 def _pool_pays(files: int) -> bool:
@@ -669,9 +663,7 @@ def _scan_batch(batch: list[str]) -> list[Any]:
             _module(repo, path)
         for fact in _AHEAD_FACTS:
             fact(repo, path)
-        made = recorder.take()
-        repo.forget_file(path, {kind for kind, _, _ in made})
-        out.append((mask, made, True))
+        out.append((mask, _sent(repo, path, recorder), True))
     return out
 
 
@@ -716,15 +708,23 @@ def ahead_fact(fact: Callable[[Repo, str], T]) -> Callable[[Repo, str], T]:
     return fact
 
 
-def _analyse_batch(batch: list[str]) -> list[bytes]:
-    """In a worker: the plain-data analyses of files (what the audit cache stores, too)."""
+def _analyse_batch(batch: list[str]) -> list[list[tuple[str, str, bytes]]]:
+    """In a worker: for each file, the facts its analysis made, as :func:`_scan_batch` sends them."""
     repo = _POOL_REPO
     assert repo is not None
+    recorder = _FactRecorder(repo)
     out = []
     for path in batch:
-        text = repo.read_text(path)
-        out.append(marshal.dumps(_encode_module(analyze_source(text or "", path))))
+        _module(repo, path)
+        out.append(_sent(repo, path, recorder))
     return out
+
+
+def _sent(repo: Repo, path: str, recorder: _FactRecorder) -> list[tuple[str, str, bytes]]:
+    """The facts a worker made of ``path``, dropped from the worker's memory once they are on their way."""
+    made = recorder.take()
+    repo.forget_file(path, {kind for kind, _, _ in made})
+    return made
 
 
 def mp_start_methods() -> list[str]:
