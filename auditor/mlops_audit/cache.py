@@ -40,6 +40,8 @@ MAGIC = b"mlops-audit-cache\n"
 ENV_VAR = "MLOPS_AUDIT_CACHE_DIR"
 #: Cache files kept in the cache directory (one per audited tree and configuration); the oldest go first.
 MAX_FILES = 64
+#: Reuse the last run's whole-tree results after an edit of at most this many files (each is read again).
+MAX_EDITED = 64
 #: A file modified less than this long before the run may still change within the same timestamp tick
 #: ("racy" in git's words): its answers are used in this run but not stored when keyed by mtime.
 RACY_NS = 2_000_000_000
@@ -112,6 +114,9 @@ class AuditCache:
         self._tree_state: str | None = None  # "hit", "miss" or "off" once decided
         self._tree_digest: str | None = None
         self._tree_new: dict[Any, Any] = {}
+        self._tree_moved = False  # reused after an edit: kept again under the new digest
+        self._seen: tuple[Any, ...] | None = None  # the last run's seen file, once read (() if unusable)
+        self.edited: list[str] = []  # the files found edited since the last run when its results were reused
         self._needles: list[tuple[bytes, ...]] = []
         self._bits: dict[tuple[bytes, ...], int] = {}
         self._old: dict[str, list[Any]] = {}
@@ -133,6 +138,11 @@ class AuditCache:
     @property
     def tree_path(self) -> Path:
         return self.path.with_suffix(".tree")
+
+    @property
+    def seen_path(self) -> Path:
+        """What the last run's whole-tree results saw of the tree (read only after an edit)."""
+        return self.path.with_suffix(".seen")
 
     @property
     def loaded(self) -> bool:
@@ -158,23 +168,29 @@ class AuditCache:
         raises."""
         wrote = False
         try:
+            tree = self._tree_to_keep() if self._tree_new or self._tree_moved else None
             if self._records_loaded:
-                records = self._records_to_keep()
+                records = self._records_to_keep(tree is None)
                 if self.dirty or len(records) != len(self._old):
                     _write(self.path, self.header, (self._needles, records))
                     wrote = True
-            if self._tree_new:
-                tree = self._tree_to_keep()
-                if tree is not None:
-                    _write(self.tree_path, self.header, tree)
-                    wrote = True
+            if tree is not None:
+                seen = self._seen_to_keep(tree[0])
+                if seen is None:
+                    _unlink(self.seen_path)
+                _write(self.tree_path, self.header, tree)
+                if seen is not None:
+                    _write(self.seen_path, self.header, seen)
+                wrote = True
             if wrote:
                 _evict(self.path.parent, keep=self.path)
         except (OSError, ValueError):  # unwritable cache directory, unmarshallable value: no cache this time
             return False
         return wrote
 
-    def _records_to_keep(self) -> dict[str, list[Any]]:
+    def _records_to_keep(self, tree_stays: bool) -> dict[str, list[Any]]:
+        """The records of the files of the tree as it is; while the last run's whole-tree results stay (this
+        run keeps none), also theirs of files that changed since (what reuse after the next edit compares)."""
         out: dict[str, list[Any]] = {}
         unstable = self.repo.unstable
         new, old, racy = self._new, self._old, self._racy
@@ -185,6 +201,12 @@ class AuditCache:
             record = new.get(key) or old.get(key)
             if record is not None:
                 out[key] = record
+        seen = self._last_seen() if tree_stays and self._tree is not None else None
+        if seen is not None:
+            for path, tail in zip(seen[1], seen[2], strict=True):
+                key = f"{path}\0{tail}"
+                if tail is not None and key not in out and key in old:
+                    out[key] = old[key]
         return out
 
     # ------------------------------------------------------------------------------------ whole-tree results
@@ -212,10 +234,114 @@ class AuditCache:
 
     def _decide_tree(self) -> str:
         digest = self.tree_digest()
-        if digest is None:
-            return "off"
         self._tree_digest = digest
-        return "hit" if self._tree is not None and self._tree[0] == digest else "miss"
+        if self._tree is not None and digest is not None and self._tree[0] == digest:
+            return "hit"
+        if self._tree is not None and self._edits_change_nothing():
+            self._tree_moved = True
+            return "hit"  # kept again under the new digest (not at all when some file is too new to trust)
+        return "off" if digest is None else "miss"
+
+    # --------------------------------------------------------------------------------- reuse after an edit
+    def _edits_change_nothing(self) -> bool:
+        """Whether the last run's whole-tree results hold for this tree although some files changed (the early
+        cut-off of build systems): the same files (tracked, present, links alike), and each edited file
+        answers every question the last run asked of it as it did then: every prefilter's search, every
+        per-file fact (made again, compared by value, notes included), every comparison of its size; and
+        nothing read its bytes outside those channels (:attr:`Repo.raw_reads`). Whole-tree results see files
+        through nothing else, so none of them can differ."""
+        seen = self._last_seen()
+        if seen is None:
+            return False
+        _, paths, keys, flags, sizes, observed, raw, limits = seen
+        entries = self.repo.all_entries
+        if len(entries) != len(paths) or list(entries) != paths or _flags(entries) != flags:
+            return False
+        edited = [i for i, path in enumerate(paths) if _key_tail(path, self.key(path)) != keys[i]]
+        if len(edited) > MAX_EDITED:
+            return False
+        raw_set = set(raw)
+        self._ensure_records()
+        for i in edited:
+            path = paths[i]
+            if keys[i] is None or path in raw_set:
+                return False
+            size = entries[path].size or 0
+            if any(_side(sizes[i], limit) != _side(size, limit) for limit in limits):
+                return False
+            old = self._old.get(f"{path}\0{keys[i]}")
+            if old is None and observed[i]:
+                return False  # its record is lost: what the last run asked of it is not known
+            if old is not None and not self._answers_alike(path, old):
+                return False
+        self.edited = [paths[i] for i in edited]
+        return True
+
+    def _answers_alike(self, path: str, old: list[Any]) -> bool:
+        """Whether the file at ``path`` now answers what the last run asked of it (its ``old`` record) alike."""
+        repo = self.repo
+        from .repo import fact_maker
+
+        with repo.channel(path):
+            repo.read_bytes(path)
+        new = self._record(path)
+        if new is None or _notes(new[2]) != _notes(old[2]):
+            return False
+        known, answers = old[0], old[1]
+        bit = 0
+        while known >> bit:
+            if known >> bit & 1 and bool(repo.grep([path], *self._needles[bit])) != bool(answers >> bit & 1):
+                return False
+            bit += 1
+        for kind, blob in old[3].items():
+            maker = fact_maker(kind)
+            if maker is None:
+                return False
+            try:
+                maker(repo, path)
+                made = new[3].get(kind)
+                if made is None or read_fact_blob(made) != read_fact_blob(blob):
+                    return False
+            except Exception:  # a fact that cannot be made or read again: nothing to compare, no reuse
+                return False
+        return True
+
+    def _last_seen(self) -> tuple[Any, ...] | None:
+        """What the last run's kept whole-tree results saw (None: not known)."""
+        if self._seen is None:
+            seen = _read(self.seen_path, self.header)
+            valid = _valid_seen(seen) and self._tree is not None and seen[0] == self._tree[0]
+            self._seen = seen if valid else ()
+        return self._seen or None
+
+    def _seen_to_keep(self, digest: str) -> tuple[Any, ...] | None:
+        """What the kept whole-tree results saw: the file list with each file's key, flags and size and whether
+        it has a record (something asked of it), the files read outside the recorded channels and the sizes
+        compared (this run's, plus the last run's for the
+        results reused from it)."""
+        repo = self.repo
+        raw, limits = set(repo.raw_reads), set(repo.size_limits)
+        if self._tree_state == "hit":
+            old = self._last_seen()
+            if old is None:
+                return None
+            raw.update(old[6])
+            limits.update(old[7])
+        self._ensure_records()
+        entries = repo.all_entries
+        paths = list(entries)
+        keys = [self.key(p) for p in paths]
+        new, old_records = self._new, self._old
+        return (
+            digest,
+            paths,
+            [_key_tail(p, k) for p, k in zip(paths, keys, strict=True)],
+            _flags(entries),
+            [e.size or 0 for e in entries.values()],
+            bytes(k is not None and (k in new or k in old_records) for k in keys),
+            sorted(raw),
+            sorted(limits),
+        )
 
     def tree_digest(self) -> str | None:
         """A digest of the whole file list with every file's key; None when some file cannot be trusted."""
@@ -548,6 +674,37 @@ def _valid_tree(data: Any) -> bool:
     return type(data) is tuple and len(data) == 3 and type(data[1]) is dict and type(data[2]) is list
 
 
+def _valid_seen(data: Any) -> bool:
+    return (
+        type(data) is tuple
+        and len(data) == 8
+        and type(data[0]) is str
+        and all(type(part) is list for part in (data[1], data[2], data[4], data[6], data[7]))
+        and type(data[3]) is bytes
+        and type(data[5]) is bytes
+        and len(data[1]) == len(data[2]) == len(data[3]) == len(data[4]) == len(data[5])
+    )
+
+
+def _flags(entries: dict[str, Any]) -> bytes:
+    """One byte per file: tracked, present, symbolic link (what facts may read of the listing besides paths)."""
+    return bytes(e.tracked | e.present << 1 | e.symlink << 2 for e in entries.values())
+
+
+def _key_tail(path: str, key: str | None) -> str | None:
+    """A file's key without its path (the seen file lists the paths once)."""
+    return None if key is None else key[len(path) + 1 :]
+
+
+def _side(size: int, limit: float) -> int:
+    """-1, 0 or 1: ``size`` below, at or above ``limit``."""
+    return (size > limit) - (size < limit)
+
+
+def _notes(notes: Any) -> list[tuple[str, str]]:
+    return [(str(path), str(message)) for path, message in notes or ()]
+
+
 # Whole-tree values as plain data: check results, report facts, inventory lists.
 def _same(value: Any) -> Any:
     return value
@@ -577,7 +734,9 @@ def _evict(directory: Path, keep: Path) -> None:
     try:
         with os.scandir(directory) as it:
             files = [
-                (e.stat().st_mtime_ns, e.path) for e in it if e.name.endswith((".cache", ".tree", ".tmp"))
+                (e.stat().st_mtime_ns, e.path)
+                for e in it
+                if e.name.endswith((".cache", ".tree", ".seen", ".tmp"))
             ]
     except OSError:
         return

@@ -17,6 +17,7 @@ import os
 import re
 import stat
 from collections.abc import Callable, Iterable, Iterator, Set
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path, PurePosixPath
@@ -28,7 +29,18 @@ from .gitls import FileEntry, replace_entry
 from .needles import bytes_match, declared, word
 from .paths import clean_text, display_path
 
-__all__ = ["MAX_READ_BYTES", "FileEntry", "Note", "Repo", "bytes_match", "memoized", "word"]
+__all__ = [
+    "MAX_READ_BYTES",
+    "FileEntry",
+    "Note",
+    "Repo",
+    "bytes_match",
+    "fact_maker",
+    "makes_file_fact",
+    "makes_file_facts",
+    "memoized",
+    "word",
+]
 
 T = TypeVar("T")
 
@@ -63,6 +75,11 @@ class _Tree:
         self.blobs: dict[tuple[str, str], bytes] = {}  # (kind, full path) -> a fact made elsewhere, undecoded
         self.cache: FactCache = NullCache()
         self.unstable: set[str] = set()  # files whose read failed with an OS error (never cached)
+        # What whole-tree results saw of each file beyond the recorded channels (grep answers, per-file facts,
+        # kept per file by the cache): the audit cache reuses them after an edit only when this says it may.
+        self.channel: list[str] = []  # the files whose reads a recorded channel answers right now
+        self.raw: set[str] = set()  # files whose bytes (or exact size) were seen outside the channels
+        self.size_limits: set[float] = {MAX_READ_BYTES}  # every size a file's size was compared with
 
     @cached_property
     def entries(self) -> dict[str, FileEntry]:
@@ -216,6 +233,8 @@ class Repo:
         """The file's bytes, read once; ``None`` (with a note) when absent, a link, too large or unreadable."""
         full = self._full(path)
         tree = self._tree
+        if not tree.channel or tree.channel[-1] != full:
+            tree.raw.add(full)  # seen as such: any change of this file may change what is computed from it
         if full in tree.contents:
             return tree.contents[full]
         before = len(tree.notes)
@@ -276,6 +295,50 @@ class Repo:
             data = data[3:]
         return data.decode("utf-8", errors="replace")
 
+    def larger_than(self, path: str, limit: float) -> bool:
+        """Whether the file is larger than ``limit`` bytes (an unknown size counts as 0). Facts compare sizes
+        through this method (or :meth:`smaller_than`) only: the audit cache knows which sizes were compared."""
+        self._tree.size_limits.add(limit)
+        entry = self.entries.get(path)
+        return entry is not None and (entry.size or 0) > limit
+
+    def smaller_than(self, path: str, limit: float) -> bool:
+        """Whether the file is smaller than ``limit`` bytes (an unknown size counts as 0); see
+        :meth:`larger_than`."""
+        self._tree.size_limits.add(limit)
+        entry = self.entries.get(path)
+        return entry is not None and (entry.size or 0) < limit
+
+    def exact_size(self, path: str) -> int:
+        """The file's size in bytes (0 when unknown), for a report that shows it: any change of the file then
+        counts as a change of what was computed from it."""
+        self._tree.raw.add(self._full(path))
+        entry = self.entries.get(path)
+        return (entry.size or 0) if entry is not None else 0
+
+    @contextmanager
+    def channel(self, path: str) -> Iterator[None]:
+        """Reads of ``path`` within are a recorded channel's (a prefilter's search, a per-file fact, whose
+        answers the audit cache keeps per file), or only decide how to compute (which files a worker pool
+        parses): they do not count as whole-tree results seeing the file's bytes."""
+        stack = self._tree.channel
+        stack.append(self._full(path))
+        try:
+            yield
+        finally:
+            stack.pop()
+
+    @property
+    def raw_reads(self) -> Set[str]:
+        """Files (paths relative to the audited root) whose bytes or exact size something computed in this run
+        saw outside the recorded channels (see :meth:`channel`)."""
+        return self._tree.raw
+
+    @property
+    def size_limits(self) -> Set[float]:
+        """Every size a file's size was compared with in this run (see :meth:`larger_than`)."""
+        return self._tree.size_limits
+
     def contains(self, path: str, *needles: bytes) -> bool:
         """Byte-level prefilter: does the file hold any of ``needles``? Cheap; no parsing (and answered from
         the audit cache, without reading the file, when it is unchanged since the last run). A needle made by
@@ -295,7 +358,11 @@ class Repo:
             group = declared(needles)  # a declared set: every declared set is answered in the same pass
             for full, answer in zip(unseen, known, strict=True):
                 if answer is None:
-                    data = contents[full] if full in contents else self.read_bytes(full[len(prefix) :])
+                    if full in contents:
+                        data = contents[full]
+                    else:
+                        with self.channel(full[len(prefix) :]):
+                            data = self.read_bytes(full[len(prefix) :])
                     if group is not None and data is not None:
                         mask = group.mask(data)
                         for i, other in enumerate(group.sets):
@@ -403,16 +470,20 @@ class Repo:
                 found, raw = False, None
         else:
             found, raw = tree.cache.get_fact(full, kind)
-        if found:
-            try:
-                value = decode(raw) if decode is not None else raw
-            except Exception:  # a cached value this code cannot read: compute it again
-                pass
-            else:
-                memo[key] = (self.prefix, value)
-                return value
-        before = len(tree.notes)
-        value = compute()
+        tree.channel.append(full)  # reading the file here is this fact's own business (kept per file)
+        try:
+            if found:
+                try:
+                    value = decode(raw) if decode is not None else raw
+                except Exception:  # a cached value this code cannot read: compute it again
+                    pass
+                else:
+                    memo[key] = (self.prefix, value)
+                    return value
+            before = len(tree.notes)
+            value = compute()
+        finally:
+            tree.channel.pop()
         memo[key] = (self.prefix, value)
         made = list(tree.notes.values())[before:] if len(tree.notes) != before else []
         tree.cache.put_fact(full, kind, value, encode, made)
@@ -471,6 +542,51 @@ class Repo:
 
     def __repr__(self) -> str:
         return f"Repo({str(self.root)!r}, prefix={self.prefix!r})"
+
+
+#: kind -> the function that asks :meth:`Repo.file_fact` for the fact of that kind of one file.
+_FACT_MAKERS: dict[str, Callable[[Repo, str], object]] = {}
+F = TypeVar("F", bound=Callable[[Repo, str], object])
+
+
+def makes_file_fact(kind: str) -> Callable[[F], F]:
+    """Declare (decorator, at import time) that ``fact(repo, path)`` asks :meth:`Repo.file_fact` for the fact
+    ``kind`` of one file. After an edit, the audit cache makes each fact the last run kept of the edited file
+    again and compares the two: when none changed, no whole-tree result can have changed. Every kind a
+    ``file_fact`` call names is declared (a test reads the sources); a kind that is not is never reused."""
+
+    def declare(fact: F) -> F:
+        _FACT_MAKERS[kind] = fact
+        return fact
+
+    return declare
+
+
+#: prefix -> the function that asks :meth:`Repo.file_fact` for a fact of any kind starting with it.
+_FACT_FAMILIES: dict[str, Callable[[Repo, str, str], object]] = {}
+G = TypeVar("G", bound=Callable[[Repo, str, str], object])
+
+
+def makes_file_facts(prefix: str) -> Callable[[G], G]:
+    """Like :func:`makes_file_fact`, for a family of kinds named at run time (``"source:..."``):
+    ``fact(repo, path, kind)`` asks for the fact ``kind`` of one file."""
+
+    def declare(fact: G) -> G:
+        _FACT_FAMILIES[prefix] = fact
+        return fact
+
+    return declare
+
+
+def fact_maker(kind: str) -> Callable[[Repo, str], object] | None:
+    """The declared maker of per-file facts of ``kind`` (see :func:`makes_file_fact`), or None."""
+    maker = _FACT_MAKERS.get(kind)
+    if maker is not None:
+        return maker
+    for prefix, family in _FACT_FAMILIES.items():
+        if kind.startswith(prefix):
+            return lambda repo, path: family(repo, path, kind)
+    return None
 
 
 def memoized(fn: Callable[[Repo], T]) -> Callable[[Repo], T]:

@@ -10,7 +10,7 @@ import functools
 import re
 
 from .model import Result
-from .repo import Repo
+from .repo import Repo, makes_file_fact
 
 #: ``# mlops-audit: ignore[REP002, SEC001] the reason`` in Python, YAML, TOML, shell and Dockerfiles.
 SUPPRESSION = re.compile(r"#\s*mlops-audit:\s*ignore\[([A-Za-z0-9_,\s]+)\]\s*(.*)$")
@@ -33,6 +33,12 @@ def parse(text: str) -> dict[int, dict[str, str]]:
     return found
 
 
+@makes_file_fact("suppression.table/1")
+def _table(view: Repo, path: str) -> dict[int, dict[str, str]]:
+    """The suppression comments of one file, per file and kept in the audit cache."""
+    return view.file_fact("suppression.table/1", path, functools.partial(_parse_file, view, path))
+
+
 def _parse_file(view: Repo, path: str) -> dict[int, dict[str, str]]:
     return parse(view.read_text(path) or "")
 
@@ -47,11 +53,7 @@ def reason(view: Repo, check_id: str, result: Result) -> str | None:
         name = evidence.path.rsplit("/", 1)[-1].lower()
         if not (name.endswith(SUFFIXES) or name in NAMES or name.startswith("dockerfile")):
             return None
-        table = view.file_fact(  # per file, and kept in the audit cache
-            "suppression.table/1",
-            evidence.path,
-            functools.partial(_parse_file, view, evidence.path),
-        )
+        table = _table(view, evidence.path)
         if evidence.line is None:
             hits = [ids[check_id] for ids in table.values() if check_id in ids]
         else:

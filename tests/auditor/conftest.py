@@ -29,3 +29,19 @@ def make_repo(tmp_path: Path) -> Callable[..., Path]:
 def run_git() -> Callable[..., str]:
     """``run_git(root, "add", "-A")``: git with a fixed identity and no user configuration."""
     return git
+
+
+@pytest.fixture
+def reads(monkeypatch) -> list[str]:
+    """Every file the repository reads from disk (full paths relative to the audited root)."""
+    from mlops_audit.repo import Repo
+
+    seen: list[str] = []
+    original = Repo._read
+
+    def counting(self, path):
+        seen.append(self.prefix + path)
+        return original(self, path)
+
+    monkeypatch.setattr(Repo, "_read", counting)
+    return seen

@@ -54,20 +54,6 @@ def cache_dir(tmp_path, monkeypatch) -> Path:
     return path
 
 
-@pytest.fixture
-def reads(monkeypatch) -> list[str]:
-    """Every file the repository reads from disk (full paths relative to the audited root)."""
-    seen: list[str] = []
-    original = Repo._read
-
-    def counting(self, path):
-        seen.append(self.prefix + path)
-        return original(self, path)
-
-    monkeypatch.setattr(Repo, "_read", counting)
-    return seen
-
-
 def _age(root: Path, seconds: int = 60) -> None:
     """Date every file back, out of the 'racy' window in which an mtime key is not trusted."""
     past = time.time() - seconds

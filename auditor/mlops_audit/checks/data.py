@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from ..facts import ml, notebooks, serving, validation
+from ..facts import ml, notebooks, serving, source, validation
 from ..facts.pipelines import is_ml_project, no_training_run
 from ..facts.python import prefilter, python_files
 from ..model import Evidence, Result, Severity
@@ -144,9 +144,8 @@ def validated_before_training(repo: Repo) -> Result:
         train = ml.train_calls(unit)
         if calls and (not train or calls[0].line <= train[0].line):
             return Result.passed(f"{unit.path} validates its data before training", [unit.call_ev(calls[0])])
-        source = ml.unit_source(repo, unit)
         for path in sorted(p for p in ml.imported_project_files(repo, unit) if p in validating):
-            reached = [ev for ev in validating[path] if _reached(repo, ev, source)]
+            reached = [ev for ev in validating[path] if _reached(repo, ev, unit.path)]
             if reached:
                 return Result.passed(
                     f"{unit.path} imports the validation in {path}",
@@ -159,13 +158,12 @@ def validated_before_training(repo: Repo) -> Result:
     )
 
 
-def _reached(repo: Repo, ev: Evidence, importer_source: str) -> bool:
+def _reached(repo: Repo, ev: Evidence, importer: str) -> bool:
     """Does an importer run the validation call ``ev`` of the module it imports: a call at module level or in a
     class runs with it, one inside a top-level function only when the importer names that function
     (``validate_prediction_input`` for serving is not on the training path)."""
-    text = repo.read_text(ev.path)
-    name = ml.enclosing_function(text, ev.line) if text is not None else None
-    return name is None or re.search(rf"\b{re.escape(name)}\b", importer_source) is not None
+    name = source.ask(repo, ev.path, ml.enclosing_function, ev.line)
+    return name is None or source.names(repo, importer, name) > 0
 
 
 @check(
@@ -254,6 +252,15 @@ _MASK_DRAWS = (
     "numpy.random.uniform",
 )
 _ROW_COUNT = re.compile(r"\blen\(|\.shape\[0\]|\.count\(\)")
+
+
+@source.source_question
+def _counts_rows_at(text: str, line: int) -> bool:
+    """Whether the line counts rows (``len(df)``, ``df.shape[0]``): a random mask drawn per row."""
+    lines = text.splitlines()
+    return 0 < line <= len(lines) and _ROW_COUNT.search(lines[line - 1]) is not None
+
+
 #: a SQL split on an unseeded random number (BigQuery's ``RAND()`` takes no seed): ``IF(RAND() <= 0.8, ...)``
 _SQL_RAND_SPLIT = re.compile(r"\bRAND\(\)\s*(<=?|>=?)\s*0?\.\d", re.IGNORECASE)
 
@@ -262,7 +269,6 @@ def _unseeded_splits(repo: Repo, unit: ml.CodeUnit) -> tuple[list[Evidence], lis
     seeded: list[Evidence] = []
     unseeded: list[Evidence] = []
     global_seed = any(c.name in _GLOBAL_NUMPY_SEED for c in unit.info.calls)
-    lines: list[str] | None = None
     parts = unit.path.lower().split("/")
     in_tests = any(p in ("tests", "test") for p in parts[:-1]) or parts[-1].startswith("test_")
     for text, line in [] if in_tests else unit.info.strings:  # a test's SQL strings are fixtures
@@ -270,8 +276,7 @@ def _unseeded_splits(repo: Repo, unit: ml.CodeUnit) -> tuple[list[Evidence], lis
             unseeded.append(unit.ev(line, "SQL split on RAND() (unseeded)"))
     for call in unit.info.calls:
         if call.name in _MASK_DRAWS:
-            lines = ml.unit_source(repo, unit).splitlines() if lines is None else lines
-            if 0 < call.line <= len(lines) and _ROW_COUNT.search(lines[call.line - 1]):
+            if source.ask(repo, unit.path, _counts_rows_at, call.line):
                 (seeded if global_seed else unseeded).append(unit.ev(call.line, f"{call.name} row mask"))
             continue
         if call.attr == "randomSplit":  # Spark: df.randomSplit(weights, seed)

@@ -9,7 +9,7 @@ from ..facts import configs, project, serving, subprojects
 from ..facts.pipelines import is_ml_project, no_training_run, pipeline_definitions
 from ..facts.python import module, python_files
 from ..model import Evidence, Result, Severity
-from ..repo import Repo
+from ..repo import Repo, makes_file_fact
 from .base import check
 
 
@@ -196,11 +196,17 @@ def no_hardcoded_hosts(repo: Repo) -> Result:
         return Result.not_applicable("no Python code outside tests and configuration")
     found: list[Evidence] = []
     for path in candidates:  # per file, kept in the audit cache: an unchanged file is not scanned again
-        hosts = repo.file_fact("flexibility.hosts/2", path, functools.partial(_hosts_in, repo, path))
+        hosts = hosts_in(repo, path)
         found += [Evidence(path, line, text) for line, text in hosts]
     if found:
         return Result.failed(f"{len(found)} hard-coded host(s) or bucket(s) in code", found[:10])
     return Result.passed(f"no hard-coded hosts or buckets in {len(candidates)} Python file(s)")
+
+
+@makes_file_fact("flexibility.hosts/2")
+def hosts_in(repo: Repo, path: str) -> list[tuple[int, str]]:
+    """:func:`_hosts_in`, kept in the audit cache: an unchanged file is not scanned again."""
+    return repo.file_fact("flexibility.hosts/2", path, functools.partial(_hosts_in, repo, path))
 
 
 def _hosts_in(repo: Repo, path: str) -> list[tuple[int, str]]:

@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from ..facts import dependencies as deps
-from ..facts import ml, notebooks
+from ..facts import ml, notebooks, source
 from ..facts import seeds as seedfacts
 from ..facts.python import imports_of, python_files
 from ..model import Evidence, Result, Severity
@@ -307,11 +307,10 @@ def seeds_on_training_path(repo: Repo, *, min_fraction: float = 1.0) -> Result:
         if unit.path in seeds:
             seeded.append(seeds[unit.path][0])
             continue
-        source = ml.unit_source(repo, unit)
         via = sorted(
             p
             for p in ml.imported_project_files(repo, unit)
-            if p in seeds and any(_reached(repo, p, ev.line, source) for ev in seeds[p])
+            if p in seeds and any(_reached(repo, p, ev.line, unit.path) for ev in seeds[p])
         )
         if via:
             seeded.append(Evidence(unit.path, None, f"seeded via {via[0]}"))
@@ -326,13 +325,12 @@ def seeds_on_training_path(repo: Repo, *, min_fraction: float = 1.0) -> Result:
     )
 
 
-def _reached(repo: Repo, path: str, line: int | None, importer_source: str) -> bool:
+def _reached(repo: Repo, path: str, line: int | None, importer: str) -> bool:
     """Does the importer reach the seed at ``line`` of module ``path``: a seed at module level runs on import, one
     inside a top-level function only when the importer names that function (``shuffle_in_parallel`` that no
     training file calls seeds nothing)."""
-    text = repo.read_text(path)
-    name = ml.enclosing_function(text, line) if text is not None else None
-    return name is None or re.search(rf"\b{re.escape(name)}\b", importer_source) is not None
+    name = source.ask(repo, path, ml.enclosing_function, line)
+    return name is None or source.names(repo, importer, name) > 0
 
 
 _REPRO_TASK = re.compile(

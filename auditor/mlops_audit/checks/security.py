@@ -315,7 +315,7 @@ def credential_files(repo: Repo) -> list[Evidence]:
             out.append(Evidence(path, None, "credential file"))
         elif (
             _CONTENT_CHECKED.match(name)
-            and (entry.size or 0) < 200_000
+            and repo.smaller_than(path, 200_000)
             and repo.contains(path, *_KEY_CONTENT)
         ):
             data = repo.read_bytes(path) or b""

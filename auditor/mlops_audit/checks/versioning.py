@@ -216,7 +216,7 @@ def _small_committed_data(repo: Repo, max_data_mb: float) -> list[Evidence]:
         entry = repo.entry(path)
         if entry is None or not entry.tracked or gitfacts.is_lfs(repo, path):
             return []
-        if (entry.size or 0) > max_data_mb * gitfacts.MB:
+        if repo.larger_than(path, max_data_mb * gitfacts.MB):
             return []
         committed.append(path)
     if not committed:
@@ -560,8 +560,7 @@ def raw_data_ignored(repo: Repo) -> Result:
     bad = [
         p
         for p in tracked
-        if (gitfacts.in_data_dir(p) or (repo.entries[p].size or 0) > 100_000 or p in loaded)
-        and p not in mounted
+        if (gitfacts.in_data_dir(p) or repo.larger_than(p, 100_000) or p in loaded) and p not in mounted
     ]
     if bad or exposed:
         evidence = [Evidence(p, None, "tracked") for p in bad[:6]] + [

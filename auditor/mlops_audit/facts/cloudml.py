@@ -37,7 +37,7 @@ def terraform_files(repo: Repo) -> list[str]:
     return sorted(
         p
         for p, e in repo.entries.items()
-        if e.name.endswith(".tf") and (e.size or 0) < _MAX_TF and "/.terraform/" not in f"/{p}"
+        if e.name.endswith(".tf") and repo.smaller_than(p, _MAX_TF) and "/.terraform/" not in f"/{p}"
     )
 
 
@@ -84,7 +84,9 @@ def registry_declarations(repo: Repo) -> list[tuple[str, int, str]]:
                 (res.path, res.line + res.body.count("\n", 0, m.start()), "SageMaker RegisterModel step")
             )
     out += [(r.path, r.line, r.type) for r in resources_of(repo, "aws_sagemaker_model_package")]
-    candidates = [p for p, e in repo.entries.items() if e.name.endswith(".json") and (e.size or 0) < _MAX_TF]
+    candidates = [
+        p for p, e in repo.entries.items() if e.name.endswith(".json") and repo.smaller_than(p, _MAX_TF)
+    ]
     for path in repo.grep(candidates, b"RegisterModel"):
         text = repo.read_text(path) or ""
         m = _REGISTER_STEP.search(text)

@@ -19,7 +19,7 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..repo import Repo, memoized
+from ..repo import Repo, makes_file_fact, memoized
 from . import FactValue, inventory, report_fact, textconfig
 from .python import NON_LITERAL, module
 from .yamlfile import load_yaml
@@ -638,6 +638,7 @@ def is_declared(import_root: str, declared: set[str]) -> bool:
 _OPTIONAL_HANDLERS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
 
 
+@makes_file_fact("deps.optional_imports/1")
 def optional_imports(repo: Repo, path: str) -> frozenset[tuple[str, int]]:
     """The imports of one Python file that are optional, as ``(module, line)`` pairs of :func:`imports_of`:
     those inside a ``try`` whose handler catches ``ImportError`` / ``ModuleNotFoundError`` (or any exception),

@@ -282,12 +282,12 @@ def large_files(repo: Repo, max_file_mb: float = 5.0, max_data_mb: float = 1.0) 
     def compute() -> list[LargeFile]:
         out = []
         for path, entry in repo.entries.items():
-            if not entry.tracked or entry.size is None or entry.symlink:
+            if not entry.tracked or entry.symlink:
                 continue
-            if entry.size > max_file_mb * MB:
+            if repo.larger_than(path, max_file_mb * MB):
                 reason = "large"
             elif (
-                entry.size > max_data_mb * MB
+                repo.larger_than(path, max_data_mb * MB)
                 and (is_data_file(path) or is_model_file(path, strict=False))
                 and not package_data(repo, [path])
             ):
@@ -296,7 +296,7 @@ def large_files(repo: Repo, max_file_mb: float = 5.0, max_data_mb: float = 1.0) 
                 continue
             if is_lfs(repo, path):
                 continue
-            out.append(LargeFile(path, entry.size, reason, entry.present))
+            out.append(LargeFile(path, repo.exact_size(path), reason, entry.present))
         return sorted(out, key=lambda f: (-f.size, f.path))
 
     return repo.memo(("git.large_files", max_file_mb, max_data_mb), compute)

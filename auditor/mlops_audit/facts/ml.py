@@ -9,13 +9,17 @@ bytes mention what is looked for). Trackers are in :mod:`.tracking`, data valida
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from ..model import Evidence
 from ..repo import Repo, memoized, word
-from .notebooks import NotebookCode, code_source, notebook_codes_containing
+from .notebooks import NotebookCode, notebook_codes_containing
 from .python import Call, ModuleInfo, module, modules_containing, prefilter, python_files
+from .source import ask, source_question
+
+R = TypeVar("R")
 
 # ------------------------------------------------------------------------------------------- code units
 
@@ -52,12 +56,10 @@ def code_units(repo: Repo, *needles: bytes) -> list[CodeUnit]:
     return repo.memo(("ml.code_units", needles), compute)
 
 
-def unit_source(repo: Repo, unit: CodeUnit) -> str:
-    """The code of a unit as text: a module's source, or a notebook's code cells (never its stored outputs,
-    which are data, not code)."""
-    if unit.nb is not None:
-        return code_source(unit.nb.notebook)
-    return repo.read_text(unit.path) or ""
+def ask_unit(repo: Repo, unit: CodeUnit, question: Callable[..., R], *args: Any) -> R:
+    """The answer of a :func:`~mlops_audit.facts.source.source_question` about a unit's code as text (a
+    module's source, or a notebook's code cells, never their stored outputs), kept per file."""
+    return ask(repo, unit.path, question, *args)
 
 
 class _EvidenceList(list[Evidence]):
@@ -199,12 +201,8 @@ def imported_project_files(repo: Repo, unit: CodeUnit) -> set[str]:
     ``from .mod import f``), resolved by path suffix; best effort, never raises."""
     directory = unit.path.rsplit("/", 1)[0] + "/" if "/" in unit.path else ""
     imports = {n for n, _ in unit.info.imports}
-    text = repo.read_text(unit.path) if not unit.is_notebook else None
-    for m in _FROM_IMPORT.finditer(text or ""):  # `from pkg import mod`: the AST facts keep only `pkg`
-        base = m.group(1)
-        for name in re.split(r"[\s,()]+", m.group(2)):
-            if name.isidentifier():
-                imports.add(f"{base}.{name}" if not base.endswith(".") else base + name)
+    if not unit.is_notebook:  # `from pkg import mod`: the AST facts keep only `pkg`
+        imports.update(ask(repo, unit.path, from_imported_names))
     roots = {n.split(".", 1)[0] for n in imports if not n.startswith(".")}
     names = imports | {
         c.name
@@ -223,6 +221,18 @@ def imported_project_files(repo: Repo, unit: CodeUnit) -> set[str]:
     out = {path for stem in wanted for path in by_suffix.get(stem, ())}
     out.update(path for stem in local if (path := directory + stem) in by_suffix.get(stem, ()))
     out.discard(unit.path)
+    return out
+
+
+@source_question
+def from_imported_names(text: str) -> list[str]:
+    """``pkg.mod`` for every name of every ``from pkg import mod`` statement of a module's text."""
+    out = []
+    for m in _FROM_IMPORT.finditer(text):
+        base = m.group(1)
+        for name in re.split(r"[\s,()]+", m.group(2)):
+            if name.isidentifier():
+                out.append(f"{base}.{name}" if not base.endswith(".") else base + name)
     return out
 
 
@@ -259,6 +269,7 @@ def flatten(found: dict[str, list[Evidence]], limit: int = 5) -> list[Evidence]:
 _TOP_DEF = re.compile(r"^(?:async\s+)?def\s+(\w+)")
 
 
+@source_question
 def enclosing_function(text: str, line: int | None) -> str | None:
     """The top-level function whose body holds ``line`` of a module's ``text``, or None (module level, inside a
     class or another statement, or a position out of range)."""

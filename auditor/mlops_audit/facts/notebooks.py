@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..model import Evidence
-from ..repo import Repo, memoized
+from ..repo import Repo, makes_file_fact, memoized
 from . import FactValue, report_fact
 from .python import ModuleInfo, _decode_module, _encode_module, analyze_source
 
@@ -170,6 +170,7 @@ def _join(cells: list[tuple[int, str]]) -> tuple[str, list[tuple[int, int]]]:
     return "\n".join(parts) + "\n", line_map
 
 
+@makes_file_fact("notebooks.code/1")
 def notebook_code(repo: Repo, path: str) -> NotebookCode | None:
     """The code cells of a notebook analysed as one module (once per run)."""
 

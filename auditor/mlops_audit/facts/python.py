@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 from .. import needles as needlesets
 from ..cache_protocol import fact_blob
-from ..repo import Repo
+from ..repo import Repo, makes_file_fact
 from . import gates as gatefacts
 
 T = TypeVar("T")
@@ -375,6 +375,11 @@ def module(repo: Repo, path: str) -> ModuleInfo | None:
     return _module(repo, path)
 
 
+#: The audit-cache kind of :func:`module` (bump the suffix when ModuleInfo or the collector changes).
+MODULE_FACT = "python.module/2"
+
+
+@makes_file_fact(MODULE_FACT)
 def _module(repo: Repo, path: str) -> ModuleInfo | None:
     """:func:`module` (a worker process's analysis, when it made one, is taken from the repository)."""
 
@@ -393,10 +398,6 @@ def _module(repo: Repo, path: str) -> ModuleInfo | None:
     if info is None or info.path == path:
         return info
     return replace(info, path=path)  # the same parse, seen from a sub-project view
-
-
-#: The audit-cache kind of :func:`module` (bump the suffix when ModuleInfo or the collector changes).
-MODULE_FACT = "python.module/2"
 
 
 def _encode_module(info: ModuleInfo | None) -> Any:
@@ -581,8 +582,14 @@ def _pool_batch(repo: Repo, paths: list[str]) -> list[str]:
     # Which files are text is decided here (the notes about binary or unreadable files are this process's);
     # the workers, forked after the prefilter read the bytes, decode their copy of them: only paths go out
     # and plain-data analyses come back, so the texts are never all in memory at once.
-    todo = [p for p in todo if repo.read_text(p) is not None]
+    todo = [p for p in todo if _is_text(repo, p)]
     return todo if len(todo) >= PARALLEL_MIN_FILES else []
+
+
+def _is_text(repo: Repo, path: str) -> bool:
+    """Whether the file reads as text (a read that only decides where the file is parsed)."""
+    with repo.channel(path):
+        return repo.read_text(path) is not None
 
 
 def _in_pool(
@@ -840,6 +847,7 @@ def scan_imports(source: str) -> list[tuple[str, int]] | None:
 
 
 @ahead_fact
+@makes_file_fact(IMPORTS_FACT)
 def imports_of(repo: Repo, path: str) -> list[tuple[str, int]]:
     """The imports of one Python file (``[("sklearn.ensemble", 3), ...]``, as in :attr:`ModuleInfo.imports`),
     from a scan of its import statements, cached by content: far cheaper than :func:`module` for checks that

@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from ..model import Evidence
-from ..repo import Repo
+from ..repo import Repo, makes_file_fact
 from . import FactValue, report_fact
 from .python import ahead_fact
 
@@ -187,13 +187,17 @@ def _looks_random(value: str) -> bool:
     return classes >= 2
 
 
+#: The audit-cache kind of :func:`file_secrets`.
+SCAN_FACT = "secrets.scan/1"
+
+
 def scanned_files(repo: Repo, max_bytes: int = MAX_SCAN_BYTES) -> list[str]:
     """The files the secret scan reads: code, configuration, notebooks, scripts, docs up to ``max_bytes``."""
     out = []
     limit = max_bytes
     for path, entry in repo.entries.items():
         name = entry.name
-        if name in _SKIPPED_NAMES or (entry.size or 0) > limit:
+        if name in _SKIPPED_NAMES or repo.larger_than(path, limit):
             continue
         if entry.suffix in SCANNED_SUFFIXES or name in SCANNED_NAMES or name.startswith(".env"):
             out.append(path)
@@ -213,6 +217,7 @@ def secret_findings(repo: Repo, max_bytes: int = MAX_SCAN_BYTES) -> list[SecretF
 
 
 @ahead_fact
+@makes_file_fact(SCAN_FACT)
 def file_secrets(repo: Repo, path: str) -> list[SecretFinding]:
     """The findings of one file, kept in the audit cache (an unchanged file is not scanned again)."""
 
@@ -223,7 +228,7 @@ def file_secrets(repo: Repo, path: str) -> list[SecretFinding]:
         return scan_bytes(data, path)
 
     return repo.file_fact(
-        "secrets.scan/1",
+        SCAN_FACT,
         path,
         compute,
         encode=lambda found: [(f.line, f.kind, f.preview) for f in found],

@@ -16,9 +16,9 @@ from .ml import (
     enclosing_function,
     imported_project_files,
     train_calls,
-    unit_source,
 )
 from .python import NON_LITERAL, Call, module, prefilter, python_files
+from .source import ask, names, search
 
 # ---------------------------------------------------------------------------------------------------- seeds
 
@@ -97,15 +97,11 @@ _SEED_IN_DICT = re.compile(
 
 
 def _dict_seeds(repo: Repo, unit: CodeUnit) -> list[Evidence]:
-    text = unit_source(repo, unit)
-    m = _SEED_IN_DICT.search(text)
-    if m is None:
+    found = search(repo, unit.path, _SEED_IN_DICT)
+    if found is None:
         return []
-    if unit.nb is not None:
-        return [Evidence(unit.path, None, f"seed in a params dict: {m.group(0)[:40]}")]
-    return [
-        Evidence(unit.path, text.count("\n", 0, m.start()) + 1, f"seed in a params dict: {m.group(0)[:40]}")
-    ]
+    line, text, _ = found
+    return [Evidence(unit.path, None if unit.nb is not None else line, f"seed in a params dict: {text[:40]}")]
 
 
 @memoized
@@ -225,8 +221,7 @@ def _project_call(call: Call, project: set[str]) -> bool:
 
 def _called_somewhere(repo: Repo, path: str, name: str) -> bool:
     """Is function ``name`` of module ``path`` used anywhere: named again in its module, or in another file?"""
-    text = repo.read_text(path) or ""
-    if len(re.findall(rf"\b{re.escape(name)}\b", text)) > 1:
+    if names(repo, path, name) > 1:
         return True
     others = [p for p in [*python_files(repo), *repo.with_suffix(".ipynb")] if p != path]
     return bool(repo.grep(others, name.encode()))
@@ -237,9 +232,9 @@ def seeds_set_fact(repo: Repo) -> FactValue:
     """Seeds that run: a seed inside a function nothing calls (a dead seeding helper) sets nothing."""
     live: list[Evidence] = []
     for path, evs in seed_usages(repo).items():
-        text = None if path.endswith(".ipynb") else repo.read_text(path)
+        notebook = path.endswith(".ipynb")
         for ev in evs:
-            name = enclosing_function(text, ev.line) if text is not None else None
+            name = None if notebook else ask(repo, path, enclosing_function, ev.line)
             if name is None or _called_somewhere(repo, path, name):
                 live.append(ev)
         if len(live) >= 5:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from ..repo import Repo, memoized, word
 from . import FactValue, inventory, report_fact
 from .python import ModuleInfo, module, modules_containing, prefilter
+from .source import ask, source_question
 
 _NEEDLES = prefilter(
     b"fastapi", b"flask", b"starlette", b"litserve", word("serve"), b"bentoml", b"ts.torch_handler", b"kserve",
@@ -306,7 +307,7 @@ def local_imports(repo: Repo, path: str) -> list[tuple[str, int]]:
     mod = module(repo, path)
     if mod is None:
         return []
-    lines = (repo.read_text(path) or "").splitlines()
+    imported = ask(repo, path, _imported_names_at, tuple(line for _, line in mod.imports))
     out: list[tuple[str, int]] = []
 
     def add(target: str | None, line: int) -> bool:
@@ -316,14 +317,19 @@ def local_imports(repo: Repo, path: str) -> list[tuple[str, int]]:
             out.append((target, line))
         return True
 
-    for name, line in mod.imports:
-        submodules = [
-            f"{name}.{n}" if not name.endswith(".") else name + n for n in _imported_names(lines, line)
-        ]
+    for (name, line), names in zip(mod.imports, imported, strict=True):
+        submodules = [f"{name}.{n}" if not name.endswith(".") else name + n for n in names]
         found = [add(resolve_module(repo, sub, path), line) for sub in submodules]
         if not any(found):
             add(resolve_module(repo, name, path), line)
     return out
+
+
+@source_question
+def _imported_names_at(text: str, lines: tuple[int, ...]) -> list[list[str]]:
+    """:func:`_imported_names` of each of ``lines``."""
+    split = text.splitlines()
+    return [_imported_names(split, line) for line in lines]
 
 
 def _imported_names(lines: list[str], line: int) -> list[str]:

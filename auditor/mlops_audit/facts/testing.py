@@ -16,7 +16,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from ..repo import Repo, memoized, word
+from ..repo import Repo, makes_file_fact, memoized, word
 from . import FactValue, gates, inventory, report_fact
 from . import python as pyfacts
 from .textconfig import dig, ini_sections, load_toml, pyproject, toml_line
@@ -124,6 +124,7 @@ def _ci_pytest_paths(repo: Repo) -> set[str]:
     return out
 
 
+@makes_file_fact("testing.module/3")
 def test_module(repo: Repo, path: str) -> TestModule:
     def compute() -> TestModule:
         info = TestModule(path)
@@ -538,9 +539,15 @@ def gate_files(repo: Repo) -> list[str]:
             roots = {name.split(".", 1)[0] for name, _ in mod.imports}
             if not (roots & set(ML_LIBRARIES) or any(index.get(name) in ml for name, _ in mod.imports)):
                 continue
-        if repo.file_fact("gates.possible/2", path, functools.partial(_may_hold_gate, repo, path)):
+        if gate_possible(repo, path):
             out.append(path)  # a cheap read of its bytes first: most model code holds no gate to parse for
     return out
+
+
+@makes_file_fact("gates.possible/2")
+def gate_possible(repo: Repo, path: str) -> bool:
+    """Whether a cheap read of the file's bytes finds what a quality gate needs (kept in the audit cache)."""
+    return repo.file_fact("gates.possible/2", path, functools.partial(_may_hold_gate, repo, path))
 
 
 def _may_hold_gate(repo: Repo, path: str) -> bool:

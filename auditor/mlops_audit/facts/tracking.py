@@ -14,8 +14,9 @@ from ..repo import Repo, memoized
 from . import FactValue, cloudml, inventory, report_fact
 from .dvc import stages as dvc_stages
 from .git import is_model_file
-from .ml import CodeUnit, add_found, code_units, flatten, imports_from, is_test_path, unit_source
+from .ml import CodeUnit, add_found, code_units, flatten, imports_from, is_test_path
 from .python import NON_LITERAL, Call, modules_containing, prefilter
+from .source import ask, search, source_question
 
 # ----------------------------------------------------------------------------------------------- trackers
 
@@ -197,7 +198,7 @@ def _config_candidates(repo: Repo) -> list[str]:
             continue
         if entry.name in _TEMPLATE_QUESTIONS:
             continue
-        if entry.name.endswith(("lock.yml", "lock.yaml")) or (entry.size or 0) > 1_000_000:
+        if entry.name.endswith(("lock.yml", "lock.yaml")) or repo.larger_than(path, 1_000_000):
             continue
         out.append(path)
     return out
@@ -445,20 +446,17 @@ def logging_usages(repo: Repo) -> dict[str, list[Evidence]]:
             for name, line in unit.info.decorators:
                 if name.startswith("kfp.") and name.rsplit(".", 1)[-1] == "component":
                     add_found(found, "params", unit.ev(line, "KFP component inputs"))
-            source = unit_source(repo, unit)
-            m = _KFP_MODEL_OUTPUT.search(source)
-            if m:
-                add_found(found, "models", unit.ev(source.count("\n", 0, m.start()) + 1, m.group(0)[:60]))
+            output = search(repo, unit.path, _KFP_MODEL_OUTPUT)
+            if output is not None:
+                add_found(found, "models", unit.ev(output[0], output[1][:60]))
         for text, line in unit.info.strings:
             if text.startswith("models:/"):
                 add_found(found, "registry", unit.ev(line, text[:60]))
     for mod in modules_containing(repo, *_FLOWSPEC_NEEDLES):  # Metaflow keeps every self.<attr> of a run
         if any("metaflow.FlowSpec" in bases for _, bases, _ in mod.classes):
-            text = repo.read_text(mod.path) or ""
-            m = _METAFLOW_MODEL.search(text)
-            if m:
-                line = text.count("\n", 0, m.start()) + 1
-                add_found(found, "models", Evidence(mod.path, line, f"Metaflow artifact {m.group(1)}"))
+            kept = search(repo, mod.path, _METAFLOW_MODEL)
+            if kept is not None:
+                add_found(found, "models", Evidence(mod.path, kept[0], f"Metaflow artifact {kept[2][0]}"))
     tracked = {u.path for u in tracker_units(repo) if _unit_trackers(u)}
     for unit in code_units(repo, *_MANAGED_RUN_NEEDLES):
         if unit.path in tracked:
@@ -505,6 +503,19 @@ _PARAM_FILE = re.compile(
 _DUMP_CALLS = ("json.dump", "yaml.dump", "yaml.safe_dump", "ruamel.yaml.dump", "omegaconf.OmegaConf.save")
 
 
+@source_question
+def _logs_parameters_at(text: str, line: int) -> bool:
+    """Whether the ``.log(`` call at ``line`` logs parameters: its arguments name them, or so does the loop
+    right above it (``for k, v in train_args.items():``)."""
+    lines = text.splitlines()
+    code = lines[line - 1] if 0 < line <= len(lines) else ""
+    args = code.split(".log(", 1)[-1]
+    header = next(
+        (ln for ln in reversed(lines[max(0, line - 3) : line - 1]) if ln.lstrip().startswith("for ")), ""
+    )
+    return bool(_PARAM_NAME.search(args) or _PARAM_NAME.search(header.split(" in ", 1)[-1]))
+
+
 @memoized
 def parameters_recorded(repo: Repo) -> list[Evidence]:
     """Parameters a run records without a parameter API: a generic ``run.log(name, value)`` (AzureML's only
@@ -515,22 +526,10 @@ def parameters_recorded(repo: Repo) -> list[Evidence]:
     for unit in tracker_units(repo):
         if unit.is_notebook or not _unit_trackers(unit):
             continue
-        lines: list[str] | None = None
         for call in unit.info.calls:
             if call.attr != "log" or "logger" in call.name.lower() or call.name.startswith(_NOT_TRACKER_LOG):
                 continue
-            lines = lines if lines is not None else unit_source(repo, unit).splitlines()
-            text = lines[call.line - 1] if 0 < call.line <= len(lines) else ""
-            args = text.split(".log(", 1)[-1]
-            header = next(
-                (
-                    ln
-                    for ln in reversed(lines[max(0, call.line - 3) : call.line - 1])
-                    if ln.lstrip().startswith("for ")
-                ),
-                "",
-            )
-            if _PARAM_NAME.search(args) or _PARAM_NAME.search(header.split(" in ", 1)[-1]):
+            if ask(repo, unit.path, _logs_parameters_at, call.line):
                 found.append(unit.ev(call.line, "parameters logged with " + call.name))
                 break
         dumps = [c for c in unit.info.calls if c.name in _DUMP_CALLS]

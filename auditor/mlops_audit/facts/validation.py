@@ -11,8 +11,9 @@ import re
 from ..model import Evidence
 from ..repo import Repo, memoized
 from . import FactValue, inventory, report_fact
-from .ml import CodeUnit, add_found, code_units, flatten, imports_from, unit_source
+from .ml import CodeUnit, add_found, code_units, flatten, imports_from
 from .python import Call, modules_containing, prefilter, python_files
+from .source import ask, source_question
 
 # ----------------------------------------------------------------------------------------- data validation
 
@@ -259,6 +260,11 @@ _DRIFT_NEEDLES = prefilter(
 )
 
 
+@source_question
+def _mentions_drift(text: str) -> bool:
+    return "drift" in text.lower()
+
+
 @memoized
 def drift_usages(repo: Repo) -> dict[str, list[Evidence]]:
     """Drift detection: Evidently drift presets/metrics, alibi-detect, whylogs, NannyML, frouros, deepchecks
@@ -269,7 +275,7 @@ def drift_usages(repo: Repo) -> dict[str, list[Evidence]]:
         for tool, roots in _DRIFT_MODULES.items():
             for name, line in imports_from(unit, roots):
                 add_found(found, tool, unit.ev(line, f"import {name}"))
-        mentions_drift = "drift" in unit_source(repo, unit).lower()
+        mentions_drift = ask(repo, unit.path, _mentions_drift)
         for name, line in unit.info.imports:
             if name.startswith(("evidently", "deepchecks")) and mentions_drift:
                 # `from evidently.presets import DataDriftPreset`: the imported name says drift

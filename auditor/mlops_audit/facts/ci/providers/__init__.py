@@ -61,7 +61,7 @@ def azure_pipelines_by_content(repo: Repo) -> list[str]:
         and "/" in path
         and not path.startswith((".github/", ".gitlab", ".circleci/"))
         and any(word in path.rsplit("/", 1)[0].lower() for word in _AZURE_DIRS)
-        and (entry.size or 0) < 1_000_000
+        and repo.smaller_than(path, 1_000_000)
     ]
     out = []
     for path in repo.grep(candidates, *_AZURE_MARKERS):

@@ -64,7 +64,7 @@ def cloudbuild_files(repo: Repo) -> list[str]:
         for path, entry in repo.entries.items()
         if entry.suffix in (".yml", ".yaml")
         and not path.startswith((".github/", ".gitlab", ".circleci/"))
-        and (entry.size or 0) < 1_000_000
+        and repo.smaller_than(path, 1_000_000)
     ]
     named = [p for p in candidates if is_cloudbuild_name(p) or _DIRS.search(p)]
     found = set(named) | set(repo.grep([p for p in candidates if p not in named], *_MARKERS))
@@ -80,7 +80,7 @@ def _manual_submits(repo: Repo) -> dict[str, tuple[str, int]]:
 
     def compute() -> dict[str, tuple[str, int]]:
         paths = [p for p, e in repo.entries.items()
-                 if (e.suffix in _SUBMIT_FILES or e.name in ("Makefile", "justfile")) and (e.size or 0) < 2_000_000]  # fmt: skip
+                 if (e.suffix in _SUBMIT_FILES or e.name in ("Makefile", "justfile")) and repo.smaller_than(p, 2_000_000)]  # fmt: skip
         out: dict[str, tuple[str, int]] = {}
         for path in repo.grep(paths, b"builds submit"):
             text = repo.read_text(path) or ""
