@@ -8,6 +8,14 @@ looked up. It lives outside the audited tree by default: ``$MLOPS_AUDIT_CACHE_DI
 ``cache-dir`` (relative to the audited root), else ``$XDG_CACHE_HOME/mlops-audit`` or
 ``~/.cache/mlops-audit``.
 
+Whole-tree results (checks, report facts, inventories) are kept in a ``.tree`` file under a digest of the whole
+file list and every file's key: an unchanged tree reuses them all. After an edit they are reused too when the
+edit changes nothing they saw (the early cut-off of build systems): the ``.seen`` file keeps the file list with
+each file's key, flags and size, the files read outside the recorded channels and every size compared, and
+each edited file is asked again every question the last run asked of it (prefilters, per-file facts, source
+questions; compared by value, notes included). Whole-tree results see files through nothing else (see
+:meth:`~mlops_audit.repo.Repo.channel`), so when every answer is alike none of them can differ.
+
 The format is ``marshal`` of plain data only (never pickle: nothing in it can run code when read), behind a
 magic line and a CRC-32 of the payload; a corrupt, truncated or foreign file is ignored and rewritten, never an
 error. Writes are atomic (a temporary file, then ``os.replace``) and happen only when something changed. Every
@@ -171,7 +179,7 @@ class AuditCache:
             tree = self._tree_to_keep() if self._tree_new or self._tree_moved else None
             if self._records_loaded:
                 records = self._records_to_keep(tree is None)
-                if self.dirty or len(records) != len(self._old):
+                if self.dirty and _differ(records, self._old):
                     _write(self.path, self.header, (self._needles, records))
                     wrote = True
             if tree is not None:
@@ -672,6 +680,12 @@ def _valid_records(data: Any) -> bool:
 
 def _valid_tree(data: Any) -> bool:
     return type(data) is tuple and len(data) == 3 and type(data[1]) is dict and type(data[2]) is list
+
+
+def _differ(records: dict[str, list[Any]], old: dict[str, list[Any]]) -> bool:
+    """Whether the records to keep are not those read (a record answered anew for a file too recently
+    modified to be kept changes nothing to write)."""
+    return len(records) != len(old) or any(old.get(key) != record for key, record in records.items())
 
 
 def _valid_seen(data: Any) -> bool:
