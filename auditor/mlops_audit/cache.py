@@ -124,7 +124,6 @@ class AuditCache:
         self._tree_new: dict[Any, Any] = {}
         self._tree_moved = False  # reused after an edit: kept again under the new digest
         self._seen: tuple[Any, ...] | None = None  # the last run's seen file, once read (() if unusable)
-        self.edited: list[str] = []  # the files found edited since the last run when its results were reused
         self._needles: list[tuple[bytes, ...]] = []
         self._bits: dict[tuple[bytes, ...], int] = {}
         self._old: dict[str, list[Any]] = {}
@@ -132,7 +131,6 @@ class AuditCache:
         self._keys: dict[str, str | None] = {}
         self._replayed: set[str] = set()
         self._racy: set[str] = set()
-        self.dirty = False
         self._records_loaded = False
         self._records_ok = False
         self.hits = 0
@@ -165,7 +163,6 @@ class AuditCache:
         self._records_loaded = True
         data = _read(self.path, self.header)
         if not _valid_records(data):  # absent, corrupt or foreign: ignored, rewritten at the end
-            self.dirty = True
             return
         self._needles, self._old = data
         self._bits = {needles: i for i, needles in enumerate(self._needles)}
@@ -179,7 +176,7 @@ class AuditCache:
             tree = self._tree_to_keep() if self._tree_new or self._tree_moved else None
             if self._records_loaded:
                 records = self._records_to_keep(tree is None)
-                if self.dirty and _differ(records, self._old):
+                if _differ(records, self._old):
                     _write(self.path, self.header, (self._needles, records))
                     wrote = True
             if tree is not None:
@@ -282,7 +279,6 @@ class AuditCache:
                 return False  # its record is lost: what the last run asked of it is not known
             if old is not None and not self._answers_alike(path, old):
                 return False
-        self.edited = [paths[i] for i in edited]
         return True
 
     def _answers_alike(self, path: str, old: list[Any]) -> bool:
@@ -324,9 +320,8 @@ class AuditCache:
 
     def _seen_to_keep(self, digest: str) -> tuple[Any, ...] | None:
         """What the kept whole-tree results saw: the file list with each file's key, flags and size and whether
-        it has a record (something asked of it), the files read outside the recorded channels and the sizes
-        compared (this run's, plus the last run's for the
-        results reused from it)."""
+        it has a record (something was asked of it), the files read outside the recorded channels and the sizes
+        compared (this run's, plus the last run's for the results reused from it)."""
         repo = self.repo
         raw, limits = set(repo.raw_reads), set(repo.size_limits)
         if self._tree_state == "hit":
@@ -488,9 +483,7 @@ class AuditCache:
         record = self._record(path)
         if record is not None:
             packed = [(n.path, n.message) for n in notes if n.path == path]
-            if record[2] != packed:
-                record[2] = packed
-                self.dirty = True
+            record[2] = packed
 
     def get_contains(self, path: str, needles: tuple[bytes, ...]) -> bool | None:
         record = self._lookup(path)
@@ -546,7 +539,6 @@ class AuditCache:
         if not record[0] & mask or bool(record[1] & mask) is not answer:
             record[0] |= mask
             record[1] = record[1] | mask if answer else record[1] & ~mask
-            self.dirty = True
 
     def get_fact(self, path: str, kind: str) -> tuple[bool, Any]:
         record = self._lookup(path)
@@ -592,7 +584,6 @@ class AuditCache:
         if record[2] is None:  # computed without reading this file through the repository
             record[2] = []
         record[3][kind] = blob
-        self.dirty = True
 
 
 def open_cache(repo: Repo, config: Config, plugins: Iterable[str] = ()) -> AuditCache | None:
@@ -683,8 +674,8 @@ def _valid_tree(data: Any) -> bool:
 
 
 def _differ(records: dict[str, list[Any]], old: dict[str, list[Any]]) -> bool:
-    """Whether the records to keep are not those read (a record answered anew for a file too recently
-    modified to be kept changes nothing to write)."""
+    """Whether the records to keep are not those read: nothing to write otherwise (say, when only a file too
+    recently modified to be kept was answered anew)."""
     return len(records) != len(old) or any(old.get(key) != record for key, record in records.items())
 
 

@@ -9,6 +9,7 @@ import json
 import re
 from collections.abc import Sequence
 
+from . import lazyre
 from .checks.base import Check
 
 
@@ -50,7 +51,7 @@ def render_rules(checks: Sequence[Check], fmt: str = "text") -> str:
     return "\n".join(out) + "\n"
 
 
-_DOUBLE_BACKTICKS = re.compile(r"``(.+?)``")
+_DOUBLE_BACKTICKS = lazyre.compile(r"``(.+?)``")
 
 
 def doc_text(doc: str) -> str:

@@ -7,13 +7,13 @@ suppresses that evidence; a failure is ignored when all of its evidence is suppr
 from __future__ import annotations
 
 import functools
-import re
 
+from . import lazyre
 from .model import Result
 from .repo import Repo, makes_file_fact
 
 #: ``# mlops-audit: ignore[REP002, SEC001] the reason`` in Python, YAML, TOML, shell and Dockerfiles.
-SUPPRESSION = re.compile(r"#\s*mlops-audit:\s*ignore\[([A-Za-z0-9_,\s]+)\]\s*(.*)$")
+SUPPRESSION = lazyre.compile(r"#\s*mlops-audit:\s*ignore\[([A-Za-z0-9_,\s]+)\]\s*(.*)$")
 
 #: Files whose ``#`` comments may carry inline suppressions.
 SUFFIXES = (".py", ".yml", ".yaml", ".toml", ".cfg", ".ini", ".sh", ".txt", ".dockerfile")

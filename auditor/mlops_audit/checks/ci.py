@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from .. import lazyre
 from ..facts import ci, precommit, project, serving
 from ..facts.ci import hooks as followed_hooks
 from ..model import Evidence, Result, Severity
@@ -401,12 +402,14 @@ def actions_pinned(repo: Repo) -> Result:
     return Result.passed(f"all {len(refs)} action reference(s) are pinned", [(refs[0].path, refs[0].line)])
 
 
-_UNTRUSTED = re.compile(r"\$\{\{[^}]*?\b(github\.event\.[A-Za-z0-9_.*\[\]'\"-]+|github\.head_ref)[^}]*\}\}")
-_SAFE_SUFFIX = re.compile(
+_UNTRUSTED = lazyre.compile(
+    r"\$\{\{[^}]*?\b(github\.event\.[A-Za-z0-9_.*\[\]'\"-]+|github\.head_ref)[^}]*\}\}"
+)
+_SAFE_SUFFIX = lazyre.compile(
     r"\.(number|id|sha|before|after|run_id|run_number|run_attempt|merged|draft|created_at|updated_at|"
     r"full_name|node_id|size|forced|deleted|private|fork)$|_sha$|\.repository\.(name|owner\.login)$"
 )
-_HEAD_REF = re.compile(
+_HEAD_REF = lazyre.compile(
     r"github\.event\.pull_request\.head|github\.head_ref|refs/pull/|workflow_run\.head_(sha|branch)"
 )
 
@@ -520,7 +523,7 @@ def audit_in_ci(repo: Repo) -> Result:
 _AUTOMATIC = {"push", "tags", "release", "workflow_run", "schedule", "pipeline", "repository_dispatch"}
 #: how to name the triggers of providers that keep them outside the repository
 _TRIGGERS_OUTSIDE = {"cloudbuild": "Cloud Build triggers"}
-_DOCS_ENV = re.compile(r"github-pages|docs?$|documentation", re.I)
+_DOCS_ENV = lazyre.compile(r"github-pages|docs?$|documentation", re.I)
 
 
 def deploy_jobs(repo: Repo) -> list[tuple[ci.Pipeline, ci.Job, Evidence]]:
@@ -554,7 +557,7 @@ def deploy_jobs(repo: Repo) -> list[tuple[ci.Pipeline, ci.Job, Evidence]]:
     return out
 
 
-_MERGED = re.compile(r"pull_request\.merged\s*==\s*true|pull_request\.merged\b(?!\s*[!=]=)")
+_MERGED = lazyre.compile(r"pull_request\.merged\s*==\s*true|pull_request\.merged\b(?!\s*[!=]=)")
 
 
 def _automatic_events(pipe: ci.Pipeline, job: ci.Job) -> set[str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .. import lazyre
 from ..facts import ci, schedules, testing, tracking
 from ..facts.pipelines import training_notebooks
 from ..facts.python import prefilter
@@ -55,7 +56,7 @@ def training_runs(repo: Repo) -> list[TrainingRun]:
     return out
 
 
-_TRAIN_WORD = re.compile(r"(^|[^a-z])(re)?train", re.I)
+_TRAIN_WORD = lazyre.compile(r"(^|[^a-z])(re)?train", re.I)
 
 
 def _reusable_training(repo: Repo, pipe: ci.Pipeline, job: ci.Job) -> ci.Command | None:
@@ -181,7 +182,7 @@ _PIPELINE_SUBMITS = frozenset({
 })  # fmt: skip
 #: a serverless event handler: the Cloud Functions / Lambda ``(event, context)`` signature, or a
 #: functions-framework / Azure Functions event decorator
-_EVENT_HANDLER = re.compile(
+_EVENT_HANDLER = lazyre.compile(
     r"^def\s+\w+\(\s*(event|cloud_event)\s*(:[^,]*)?,\s*context\b|^@functions_framework\.cloud_event\b"
     r"|^@\w+\.(event_grid_trigger|service_bus_queue_trigger|blob_trigger|queue_trigger|schedule)\(",
     re.MULTILINE,
@@ -210,7 +211,7 @@ def _event_launched_pipelines(repo: Repo) -> list[Evidence]:
     return out
 
 
-_DRIFT_TYPES = re.compile(r"drift|monitor|degrad|retrain", re.I)
+_DRIFT_TYPES = lazyre.compile(r"drift|monitor|degrad|retrain", re.I)
 
 
 @check("CT002", Severity.INFO, "Drift triggers retraining", level=2, profiles=_CT_PROFILES,
@@ -295,7 +296,7 @@ def drift_triggered(repo: Repo) -> Result:
     return Result.failed("retraining is not triggered by drift", evidence)
 
 
-_RETRAIN_ROUTE = re.compile(r"^/[\w/{}<>:-]*re-?train", re.IGNORECASE)
+_RETRAIN_ROUTE = lazyre.compile(r"^/[\w/{}<>:-]*re-?train", re.IGNORECASE)
 _WEB_FRAMEWORKS = ("flask", "fastapi", "starlette", "litestar", "django", "aiohttp", "bottle", "sanic")
 
 
@@ -315,7 +316,9 @@ def _retraining_webhook(repo: Repo) -> Evidence | None:
 
 
 #: a step or call after a quality gate that publishes the model: register, promote, deploy, push (TFX Pusher)
-_GATED_PROMOTION = re.compile(r"promot|regist|deploy|push|upload|alias|transition|set_stage|link_model", re.I)
+_GATED_PROMOTION = lazyre.compile(
+    r"promot|regist|deploy|push|upload|alias|transition|set_stage|link_model", re.I
+)
 
 
 def _promotion_in_code(repo: Repo) -> Result | None:
@@ -365,12 +368,12 @@ def _promotion_in_code(repo: Repo) -> Result | None:
     return _promotion_step_after_gate(repo) or ungated
 
 
-_EVALUATION_STEP = re.compile(r"\b\w*(evaluat|validat)\w*(_step|_op|_task|_component)\b", re.I)
-_PROMOTION_STEP = re.compile(r"\b\w*(regist|promot|deploy|push)\w*(_step|_op|_task|_component)\b", re.I)
-_EVALUATION_MODULE = re.compile(r"evaluat|validat", re.I)
+_EVALUATION_STEP = lazyre.compile(r"\b\w*(evaluat|validat)\w*(_step|_op|_task|_component)\b", re.I)
+_PROMOTION_STEP = lazyre.compile(r"\b\w*(regist|promot|deploy|push)\w*(_step|_op|_task|_component)\b", re.I)
+_EVALUATION_MODULE = lazyre.compile(r"evaluat|validat", re.I)
 
 
-_STOP = re.compile(r"\.cancel\(|\braise\b|\bsys\.exit\(|\bexit\(|\.fail\(")
+_STOP = lazyre.compile(r"\.cancel\(|\braise\b|\bsys\.exit\(|\bexit\(|\.fail\(")
 
 
 def _stops_the_run(repo: Repo, gate: testing.Gate) -> bool:
@@ -501,12 +504,12 @@ def validation_and_promotion(repo: Repo) -> Result:
     )
 
 
-_COMMENT_ACTIONS = re.compile(
+_COMMENT_ACTIONS = lazyre.compile(
     r"sticky-pull-request-comment|create-or-update-comment|actions-comment-pull-request|github-script|"
     r"comment-pull-request|pr-comment|setup-cml",
     re.I,
 )
-_METRIC_WORDS = re.compile(r"metric|accuracy|score|f1|auc|rmse|mae|loss|report\.md|eval", re.I)
+_METRIC_WORDS = lazyre.compile(r"metric|accuracy|score|f1|auc|rmse|mae|loss|report\.md|eval", re.I)
 
 
 def _on_review(pipe: ci.Pipeline, job: ci.Job | None) -> bool:

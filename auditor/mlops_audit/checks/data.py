@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from .. import lazyre
 from ..facts import ml, notebooks, serving, source, validation
 from ..facts.pipelines import is_ml_project, no_training_run
 from ..facts.python import prefilter, python_files
@@ -57,10 +58,10 @@ def schema_defined(repo: Repo) -> Result:
     return Result.failed("no data schema or expectations (Great Expectations, pandera, pydantic, TFDV...)")
 
 
-_VALIDATE_STEP = re.compile(
+_VALIDATE_STEP = lazyre.compile(
     r"validat|expectation|check[-_]?data|data[-_]?check|schema|great_expectations|gx\b"
 )
-_TRAIN_STEP = re.compile(r"train|fit\b")
+_TRAIN_STEP = lazyre.compile(r"train|fit\b")
 _METRICS_CLIENT_NEEDLES = prefilter(b"influxdb", b"prometheus_client")
 _SPLIT_NEEDLES = prefilter(
     b"train_test_split", b"ShuffleSplit", b"KFold", b"random_split", b".sample(", b"shuffle(", b"randomSplit",
@@ -251,7 +252,7 @@ _MASK_DRAWS = (
     "numpy.random.random_sample",
     "numpy.random.uniform",
 )
-_ROW_COUNT = re.compile(r"\blen\(|\.shape\[0\]|\.count\(\)")
+_ROW_COUNT = lazyre.compile(r"\blen\(|\.shape\[0\]|\.count\(\)")
 
 
 @source.source_question
@@ -262,7 +263,7 @@ def _counts_rows_at(text: str, line: int) -> bool:
 
 
 #: a SQL split on an unseeded random number (BigQuery's ``RAND()`` takes no seed): ``IF(RAND() <= 0.8, ...)``
-_SQL_RAND_SPLIT = re.compile(r"\bRAND\(\)\s*(<=?|>=?)\s*0?\.\d", re.IGNORECASE)
+_SQL_RAND_SPLIT = lazyre.compile(r"\bRAND\(\)\s*(<=?|>=?)\s*0?\.\d", re.IGNORECASE)
 
 
 def _unseeded_splits(repo: Repo, unit: ml.CodeUnit) -> tuple[list[Evidence], list[Evidence]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from .. import lazyre
 from ..facts import project, serving
 from ..facts.pipelines import no_training_run, pipeline_definitions
 from ..model import Result, Severity
@@ -16,7 +17,7 @@ _USAGE_WORDS = (
     r"(?<![^\W_])(usage|quick\s*-?\s*start|getting\s+started|get\s+started|install|how\s+to|run|setup|set\s+up|"
     r"train|reproduc|example|tutorial|demo)|快速开始|快速上手|使用|安装"
 )
-_USAGE = re.compile(
+_USAGE = lazyre.compile(
     rf"^[ \t]{{0,3}}#{{1,6}}[ \t]*[^\n]*?({_USAGE_WORDS})"  # ATX heading, emoji or numbering before the word
     rf"|^[^\n]*?({_USAGE_WORDS})[^\n]*\n[ \t]{{0,3}}(=+|-+)[ \t]*$"  # setext heading (underlined)
     rf"|<h[1-6][^>]*>[^<\n]*?({_USAGE_WORDS})",  # HTML heading
@@ -24,15 +25,17 @@ _USAGE = re.compile(
 )
 #: A command that runs the project, as the first word of a line in a fenced code block: Python and its
 #: package managers, task runners, and the command-line tools of ML frameworks and servers.
-_COMMAND = re.compile(
+_COMMAND = lazyre.compile(
     r"^\s*(?:\$\s*|>\s*)?(python3?|pip3?|uv|uvx|make|poetry|pdm|hatch|pixi|conda|mamba|micromamba|"
     r"docker(?:-compose)?|jupyter|dvc|mlflow|kedro|zenml|dagster|prefect|airflow|streamlit|uvicorn|gunicorn|"
     r"flask|bentoml|pytest|tox|nox|poe|cookiecutter|copier|bash|sh)\s"
 )
 #: A script run in prose or inline code ("run python app.py in the terminal"); it counts when the script exists.
-_PROSE_SCRIPT = re.compile(r"(?<![\w.-])(?:python3?|bash|sh|streamlit\s+run)\s+([\w./-]+\.(?:py|sh))\b")
+_PROSE_SCRIPT = lazyre.compile(r"(?<![\w.-])(?:python3?|bash|sh|streamlit\s+run)\s+([\w./-]+\.(?:py|sh))\b")
 #: A relative Markdown or HTML link (``[project](sub/dir)``, ``href="sub/dir/README.md"``).
-_RELATIVE_LINK = re.compile(r"\]\(\s*<?(?:\./)?([^)\s>#:?]+)(?=[)\s>#])|href=[\"'](?:\./)?([^\"'#:?]+)[\"'#]")
+_RELATIVE_LINK = lazyre.compile(
+    r"\]\(\s*<?(?:\./)?([^)\s>#:?]+)(?=[)\s>#])|href=[\"'](?:\./)?([^\"'#:?]+)[\"'#]"
+)
 #: Sub-project READMEs that say how to run them, linked from an index README: a monorepo or a set of starters.
 _MIN_INDEXED = 2
 

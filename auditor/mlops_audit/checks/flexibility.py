@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import functools
-import re
 
+from .. import lazyre
 from ..facts import configs, project, serving, subprojects
 from ..facts.pipelines import is_ml_project, no_training_run, pipeline_definitions
 from ..facts.python import module, python_files
@@ -94,7 +94,7 @@ def installable_package(repo: Repo) -> Result:
 
 _BUCKET_SCHEMES = (b"s3", b"s3a", b"gs", b"gcs", b"abfs", b"abfss", b"wasb", b"wasbs", b"hdfs", b"az", b"adl")
 _PRIVATE_HOSTS = (b"localhost", b"127.", b"10.", b"192.168.", b"172.")
-_IP_CORE = re.compile(rb"\.\d{1,3}\.\d{1,3}\.")  # the middle of an IP address: a literal first byte, fast
+_IP_CORE = lazyre.compile(rb"\.\d{1,3}\.\d{1,3}\.")  # the middle of an IP address: a literal first byte, fast
 
 
 def _may_hold_host(data: bytes) -> bool:
@@ -113,25 +113,25 @@ def _may_hold_host(data: bytes) -> bool:
     return False
 
 
-_SERVICE_HOST = re.compile(rb"([\w.-]+@)?[A-Za-z][\w-]*:\d")
+_SERVICE_HOST = lazyre.compile(rb"([\w.-]+@)?[A-Za-z][\w-]*:\d")
 
 
-_BUCKET = re.compile(r"^(s3a?|gs|gcs|abfss?|wasbs?|hdfs|az|adl)://[\w.-]+")
+_BUCKET = lazyre.compile(r"^(s3a?|gs|gcs|abfss?|wasbs?|hdfs|az|adl)://[\w.-]+")
 #: Public buckets of the cloud vendors, the same for every user and environment: Vertex AI's schema files,
 #: Google / AWS sample data, SageMaker sample files.
-_PUBLIC_BUCKET = re.compile(
+_PUBLIC_BUCKET = lazyre.compile(
     r"^(gs://(google-cloud-aiplatform/schema|cloud-samples-data|cloud-ml-data)/|"
     r"s3://(sagemaker-sample-files|sagemaker-sample-data-[\w-]+)/)"
 )
-_PRIVATE_URL = re.compile(
+_PRIVATE_URL = lazyre.compile(
     r"^(https?|grpc|postgres(ql)?|mysql|redis|mongodb)://([\w.-]+@)?"
     r"(localhost|127\.\d+\.\d+\.\d+|10\.\d+\.\d+\.\d+|192\.168\.\d+\.\d+|172\.(1[6-9]|2\d|3[01])\.\d+\.\d+)(:\d+)?"
 )
 #: A URL to a single-label host with a port (``http://mlflow-server:5000``): a compose or cluster service name.
-_SERVICE_URL = re.compile(
+_SERVICE_URL = lazyre.compile(
     r"^(https?|grpc|postgres(ql)?|mysql|redis|mongodb|amqp)://([\w.-]+@)?[A-Za-z][\w-]*:\d{2,5}(/|$)"
 )
-_BARE_IP = re.compile(r"^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(:\d+)?$")
+_BARE_IP = lazyre.compile(r"^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(:\d+)?$")
 _BIND_ADDRESSES = {"0.0.0.0", "127.0.0.1"}
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from .. import lazyre
 from ..facts import dvc, notebooks, pipelines, serving
 from ..facts.python import module
 from ..model import Evidence, Result, Severity
@@ -165,7 +166,7 @@ def training_outside_notebooks(repo: Repo) -> Result:
     return Result.failed("models are trained only in notebooks", [Evidence(p) for p in notebooks[:5]])
 
 
-_PREPROCESSING = re.compile(
+_PREPROCESSING = lazyre.compile(
     r"(feature|preprocess|transform|process|clean|normali[sz]|token|encod|pipeline)", re.I
 )
 #: bytes of preprocessing code: transformers, encoders, tokenizers, feature engineering on frames
@@ -179,7 +180,7 @@ _SERVING_PREPROCESSING = (
     b"preprocess", b"transform", b"Scaler", b"Encoder", b"get_dummies", b"tokeniz", b"Tokeniz", b"normaliz",
     b"fillna", b"feature", b"resize", b"encode",
 )  # fmt: skip
-_PREPROCESSING_MODULE = re.compile(
+_PREPROCESSING_MODULE = lazyre.compile(
     r"(^|/|_)(pre_?process\w*|features?|feature_\w+|transforms?|transformers?|tokeni[sz]\w*|encod\w*|clean\w*)(\.py$|/)"
 )
 
@@ -193,7 +194,7 @@ def _any_preprocessing(repo: Repo, training_side: set[str], serving_side: set[st
     return any(_PREPROCESSING_MODULE.search(p) and p not in serving_side for p in repo.with_suffix(".py"))
 
 
-_SKLEARN_PIPELINE = re.compile(r"\b(Pipeline|make_pipeline|ColumnTransformer|make_column_transformer)\(")
+_SKLEARN_PIPELINE = lazyre.compile(r"\b(Pipeline|make_pipeline|ColumnTransformer|make_column_transformer)\(")
 _MODEL_LOADERS = ("load_model", "load", "from_pretrained", "get", "import_model")
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from .. import lazyre
 from ..facts import dependencies as deps
 from ..facts import ml, notebooks, source
 from ..facts import seeds as seedfacts
@@ -333,18 +334,18 @@ def _reached(repo: Repo, path: str, line: int | None, importer: str) -> bool:
     return name is None or source.names(repo, importer, name) > 0
 
 
-_REPRO_TASK = re.compile(
+_REPRO_TASK = lazyre.compile(
     r"^(repro|reproduce|pipeline|all|run[-_]?all|run[-_]?pipeline|train[-_]?all|workflow)$"
 )
-_REPRO_CMD = re.compile(
+_REPRO_CMD = lazyre.compile(
     r"\b(dvc\s+(exp\s+run|repro)|mlflow\s+run|kedro\s+run|snakemake|zenml\s+pipeline\s+run)\b"
 )
 
 
 #: a task that runs the pipeline it is given by name (``make run pipeline=training``: a Kubeflow / Vertex AI
 #: pipeline compiled and submitted by one recipe)
-_RUN_TASK = re.compile(r"^(run|train|submit|trigger|execute|launch)([-_]?(pipeline|all))?$", re.I)
-_NAMED_PIPELINE_RUN = re.compile(r"\bpython\S*\b[^\n]*\$[({](pipeline|PIPELINE|pipeline_name)[)}]")
+_RUN_TASK = lazyre.compile(r"^(run|train|submit|trigger|execute|launch)([-_]?(pipeline|all))?$", re.I)
+_NAMED_PIPELINE_RUN = lazyre.compile(r"\bpython\S*\b[^\n]*\$[({](pipeline|PIPELINE|pipeline_name)[)}]")
 
 
 @check(
@@ -445,7 +446,7 @@ def _ci_submitted_pipelines(repo: Repo) -> list[Evidence]:
 
 
 #: a framework's own command that runs a pipeline
-_FRAMEWORK_RUN = re.compile(
+_FRAMEWORK_RUN = lazyre.compile(
     r"\bkedro\s+run\b|\bdagster\s+(job\s+(execute|launch)|asset\s+materialize|dev)\b"
     r"|\bprefect\s+deployment\s+run\b|\bpyflyte\s+run\b|\bluigi\s+--module\b|\.py\s+run\b"
 )
@@ -498,7 +499,7 @@ _ONE_COMMAND_FRAMEWORKS = {
 }
 
 
-_ABS_PATH = re.compile(
+_ABS_PATH = lazyre.compile(
     rb"""["'\s=(:](/home/[A-Za-z0-9._-]+/|/Users/[A-Za-z0-9._ -]+/|[A-Za-z]:\\\\?(?:Users|Documents and Settings)\\\\?"""
     rb"""|/content/drive/|/content/gdrive/|/mnt/c/Users/)"""
 )

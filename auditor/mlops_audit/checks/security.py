@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from .. import lazyre
 from ..facts import ml, notebooks, secrets
 from ..facts.python import Call, prefilter, python_files
 from ..model import Evidence, Result, Severity
@@ -47,10 +48,10 @@ def no_secrets(repo: Repo, *, max_file_bytes: int = secrets.MAX_SCAN_BYTES) -> R
     return Result.passed(f"no credentials found in {len(files)} files")
 
 
-_ENV_OK = re.compile(
+_ENV_OK = lazyre.compile(
     r"^\.env\.(example|sample|template|dist|defaults?|tpl|schema)$|^\.env\.[^/]*\.(example|sample|template)$"
 )
-_ENV_FILE = re.compile(r"^\.env(\.[^/]+)?$|^[^/]+\.env$")
+_ENV_FILE = lazyre.compile(r"^\.env(\.[^/]+)?$|^[^/]+\.env$")
 
 
 def _env_files(repo: Repo) -> list[tuple[str, bool]]:
@@ -80,8 +81,8 @@ def _documented_templates(repo: Repo) -> list[str]:
     ]
 
 
-_COPY_WORDS = re.compile(r"\b(cop(y|ied)|create|rename|cp|mv)\b", re.IGNORECASE)
-_DOT_ENV = re.compile(r"(?<![\w.-])\.env(?![\w.-])")
+_COPY_WORDS = lazyre.compile(r"\b(cop(y|ied)|create|rename|cp|mv)\b", re.IGNORECASE)
+_DOT_ENV = lazyre.compile(r"(?<![\w.-])\.env(?![\w.-])")
 
 
 def _documented_template(repo: Repo, path: str) -> bool:
@@ -100,8 +101,8 @@ def _documented_template(repo: Repo, path: str) -> bool:
     return False
 
 
-_ENV_ASSIGNMENT = re.compile(r"""^\s*(?:export\s+)?[A-Za-z_][A-Za-z0-9_.-]*\s*[=:]\s*(.*?)\s*$""")
-_EMPTY_VALUE = re.compile(r"""^(|''|""|<[^>]*>|\$\{?[A-Za-z_]\w*\}?)$""")
+_ENV_ASSIGNMENT = lazyre.compile(r"""^\s*(?:export\s+)?[A-Za-z_][A-Za-z0-9_.-]*\s*[=:]\s*(.*?)\s*$""")
+_EMPTY_VALUE = lazyre.compile(r"""^(|''|""|<[^>]*>|\$\{?[A-Za-z_]\w*\}?)$""")
 
 
 def _holds_no_value(text: str | None) -> bool:
@@ -292,12 +293,12 @@ def gitignore_secrets(repo: Repo) -> Result:
     return Result.failed(".gitignore does not ignore .env", ".gitignore")
 
 
-_KEY_NAMES = re.compile(
+_KEY_NAMES = lazyre.compile(
     r"^(id_(rsa|dsa|ecdsa|ed25519)|\.netrc|_netrc|\.pypirc|\.git-credentials|kaggle\.json|\.htpasswd|"
     r".*\.(p12|pfx|jks|keystore|ppk|kdbx|asc|gpg))$",
     re.IGNORECASE,
 )
-_CONTENT_CHECKED = re.compile(r".*\.(pem|key|json|crt|cer)$", re.IGNORECASE)
+_CONTENT_CHECKED = lazyre.compile(r".*\.(pem|key|json|crt|cer)$", re.IGNORECASE)
 _KEY_CONTENT = (b"PRIVATE KEY-----", b'"private_key":', b'"client_secret":', b'"refresh_token":')
 
 
@@ -355,7 +356,7 @@ def no_key_files(repo: Repo) -> Result:
     return Result.passed("no key or credential files committed")
 
 
-_DEP_SCANNERS = re.compile(
+_DEP_SCANNERS = lazyre.compile(
     rb"pip-audit|pip_audit|safety\s+(check|scan)|osv-scanner|trivy|snyk|dependency-review|grype"
 )
 

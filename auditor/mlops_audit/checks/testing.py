@@ -3,8 +3,7 @@ quality is gated against a threshold or the champion."""
 
 from __future__ import annotations
 
-import re
-
+from .. import lazyre
 from ..facts import project, subprojects, testing
 from ..facts.pipelines import (
     is_ml_project,
@@ -212,7 +211,7 @@ def quality_gate(repo: Repo) -> Result:
     return Result.failed("no metric is compared with a threshold or the champion", evidence)
 
 
-_EXAMPLE_DIRS = re.compile(r"(^|/)(examples?|benchmarks?|benchmarking\w*)/")
+_EXAMPLE_DIRS = lazyre.compile(r"(^|/)(examples?|benchmarks?|benchmarking\w*)/")
 
 
 def _library_benchmarks_only(repo: Repo) -> str | None:

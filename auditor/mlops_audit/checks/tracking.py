@@ -3,8 +3,7 @@ runs linked to commits, and tracking artefacts kept out of git."""
 
 from __future__ import annotations
 
-import re
-
+from .. import lazyre
 from ..facts import ml, notebooks, tracking
 from ..facts.pipelines import is_ml_project, no_training_run
 from ..facts.python import python_files
@@ -114,8 +113,8 @@ _ARTEFACT_DIRS = {
     "wandb": "W&B",
     ".clearml": "ClearML",
 }
-_ARTEFACT_FILES = re.compile(r"(^|/)(mlflow\.db|mlruns\.db)$|(^|/)events\.out\.tfevents\.")
-_WANDB_RUN = re.compile(
+_ARTEFACT_FILES = lazyre.compile(r"(^|/)(mlflow\.db|mlruns\.db)$|(^|/)events\.out\.tfevents\.")
+_WANDB_RUN = lazyre.compile(
     r"(^|/)wandb/(latest-run|(offline-)?run-\d{8}_\d{6}-[a-z0-9]+|debug(-internal)?\.log)"
 )
 

@@ -14,11 +14,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .. import lazyre
 from ..repo import Repo, memoized
 from .python import modules_containing, prefilter
 
-_RESOURCE = re.compile(r'^[ \t]*resource[ \t]+"([\w-]+)"[ \t]+"([\w-]+)"', re.MULTILINE)
-_TOP_BLOCK = re.compile(r"^(resource|data|module|variable|output|locals|provider|terraform)\b", re.MULTILINE)
+_RESOURCE = lazyre.compile(r'^[ \t]*resource[ \t]+"([\w-]+)"[ \t]+"([\w-]+)"', re.MULTILINE)
+_TOP_BLOCK = lazyre.compile(
+    r"^(resource|data|module|variable|output|locals|provider|terraform)\b", re.MULTILINE
+)
 _MAX_TF = 1_000_000
 
 
@@ -70,7 +73,7 @@ def declared_pipelines(repo: Repo) -> list[TfResource]:
 
 # ------------------------------------------------------------------------------------------------ registry
 #: a pipeline step that registers the model in the SageMaker model registry, in HCL or JSON
-_REGISTER_STEP = re.compile(r"""["']?Type["']?\s*[:=]\s*["']RegisterModel["']""")
+_REGISTER_STEP = lazyre.compile(r"""["']?Type["']?\s*[:=]\s*["']RegisterModel["']""")
 
 
 def registry_declarations(repo: Repo) -> list[tuple[str, int, str]]:
@@ -117,8 +120,8 @@ def workloads(repo: Repo) -> list[TfResource]:
 # ------------------------------------------------------------------------------------------------ schedules
 #: Cloud schedulers: Cloud Scheduler jobs, EventBridge Scheduler schedules and scheduled EventBridge rules.
 SCHEDULE_RESOURCES = ("google_cloud_scheduler_job", "aws_scheduler_schedule", "aws_cloudwatch_event_rule")
-_SCHEDULE = re.compile(r"^\s*(schedule|schedule_expression)\s*=", re.MULTILINE)
-_STARTS_TRAINING = re.compile(r"pipeline|train", re.IGNORECASE)
+_SCHEDULE = lazyre.compile(r"^\s*(schedule|schedule_expression)\s*=", re.MULTILINE)
+_STARTS_TRAINING = lazyre.compile(r"pipeline|train", re.IGNORECASE)
 
 
 def schedules(repo: Repo) -> list[TfResource]:

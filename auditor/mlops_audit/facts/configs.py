@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from .. import lazyre
 from ..repo import Repo, memoized, word
 from . import FactValue, inventory, report_fact
 from .python import NON_LITERAL, ModuleInfo, modules_containing, prefilter, python_files
@@ -206,7 +207,9 @@ def referenced_config_files(repo: Repo) -> list[tuple[str, str, int]]:
 
 
 #: An Azure ML job specification (pipeline, command or sweep job): the inputs it passes to the scripts.
-_AML_JOB_SCHEMA = re.compile(rb"\$schema:\s*\S*azureml\S*/(pipelineJob|commandJob|sweepJob)\.schema\.json")
+_AML_JOB_SCHEMA = lazyre.compile(
+    rb"\$schema:\s*\S*azureml\S*/(pipelineJob|commandJob|sweepJob)\.schema\.json"
+)
 
 
 @memoized
@@ -223,7 +226,7 @@ def aml_job_specs(repo: Repo) -> list[tuple[str, int]]:
 
 
 _ENV_CALLS = ("os.getenv", "os.environ.get")
-_SETTINGS_MODULE = re.compile(r"(^|/)(config|configs|settings|conf)\.py$")
+_SETTINGS_MODULE = lazyre.compile(r"(^|/)(config|configs|settings|conf)\.py$")
 #: Settings a configuration module must read from the environment to count as the run's configuration.
 _MIN_ENV_SETTINGS = 5
 
@@ -245,7 +248,7 @@ def environment_settings_modules(repo: Repo) -> list[tuple[str, int]]:
 
 
 #: Environment variables that set a training run rather than a web service (``TRAIN_LIMIT``, ``BATCH_SIZE``).
-_RUN_SETTING = re.compile(
+_RUN_SETTING = lazyre.compile(
     r"(TRAIN|EPOCH|BATCH|LEARNING_RATE|(^|_)LR($|_)|THRESHOLD|MODEL|DATASET|EVAL|ACCURACY|HPARAM|ESTIMATOR|"
     r"NUM_|MAX_|STEPS|SEED|PIPELINE|FEATURE|LIMIT)",
     re.I,
@@ -289,7 +292,7 @@ _INSTANTIATION_NEEDLES = prefilter(
 _DYNAMIC_IMPORT_NEEDLES = prefilter(b"import_module", b"locate")
 _DYNAMIC_IMPORTS = ("importlib.import_module", "pydoc.locate")
 #: A configuration value naming a class by its import path (``backend.Local``, ``pkg.models.Forest``).
-_CLASS_PATH_VALUE = re.compile(
+_CLASS_PATH_VALUE = lazyre.compile(
     r"""^\s*-?\s*[\w-]+\s*:\s*["']?((?:[A-Za-z_]\w*\.)+([A-Z]\w*))["']?\s*(#.*)?$"""
 )
 
@@ -367,7 +370,7 @@ def instantiation_uses(repo: Repo) -> list[tuple[str, int, str]]:
     return out
 
 
-_CATALOG = re.compile(r"(^|/)conf/[^/]+/(catalog[^/]*|catalog/[^/]+)\.ya?ml$")
+_CATALOG = lazyre.compile(r"(^|/)conf/[^/]+/(catalog[^/]*|catalog/[^/]+)\.ya?ml$")
 
 
 @memoized
@@ -409,11 +412,11 @@ def _setup_cfg_plugin_groups(repo: Repo) -> list[int]:
     return out
 
 
-_EXTENDING_PAGE = re.compile(
+_EXTENDING_PAGE = lazyre.compile(
     r"(^|/)(extending|extensions?|extension[-_]points|plugins?|customi[sz](ing|ation))\.(md|rst)$",
     re.IGNORECASE,
 )
-_PATH_MENTION = re.compile(r"[`'\"(]([\w.-]+(?:/[\w.-]+)+/?)[`'\")]")
+_PATH_MENTION = lazyre.compile(r"[`'\"(]([\w.-]+(?:/[\w.-]+)+/?)[`'\")]")
 
 
 @memoized
@@ -443,7 +446,7 @@ ENV_NAMES = {
     "qa": "staging", "test": "test",
     "prod": "prod", "production": "prod", "prd": "prod", "live": "prod",
 }  # fmt: skip
-_ENV_SPLIT = re.compile(r"[._/-]")
+_ENV_SPLIT = lazyre.compile(r"[._/-]")
 #: Environments named after where they run (``configs/ci.yaml``, ``config/sagemaker.yml``): counted only as the
 #: whole name of a file directly in a configuration or environments directory, where nothing else is meant.
 TARGET_ENV_NAMES = frozenset({

@@ -19,6 +19,7 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
+from .. import lazyre
 from ..repo import Repo, makes_file_fact, memoized
 from . import FactValue, inventory, report_fact, textconfig
 from .python import NON_LITERAL, module
@@ -26,15 +27,15 @@ from .yamlfile import load_yaml
 
 # --------------------------------------------------------------------------------------------- requirements
 
-_REQ_NAME = re.compile(r"^requirements([-_.][^/]*)?\.(txt|in)$", re.IGNORECASE)
-_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
-_CONDA_NAME = re.compile(r"^(environment|conda|env)([-_.][^/]*)?\.ya?ml$", re.IGNORECASE)
-_CONDA_LOCK = re.compile(
+_REQ_NAME = lazyre.compile(r"^requirements([-_.][^/]*)?\.(txt|in)$", re.IGNORECASE)
+_NAME = lazyre.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
+_CONDA_NAME = lazyre.compile(r"^(environment|conda|env)([-_.][^/]*)?\.ya?ml$", re.IGNORECASE)
+_CONDA_LOCK = lazyre.compile(
     r"(^conda-lock\.ya?ml$|\.conda-lock\.ya?ml$|^conda-[^/]*\.lock$|-lock\.ya?ml$)", re.I
 )
-_EGG = re.compile(r"[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
-_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
-_PYLOCK = re.compile(r"^pylock(\.[^/]+)?\.toml$", re.IGNORECASE)
+_EGG = lazyre.compile(r"[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
+_URL = lazyre.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+_PYLOCK = lazyre.compile(r"^pylock(\.[^/]+)?\.toml$", re.IGNORECASE)
 LOCK_FILE_NAMES = ("uv.lock", "poetry.lock", "pdm.lock", "Pipfile.lock")
 
 
@@ -422,7 +423,7 @@ def lock_status(repo: Repo) -> LockStatus:
 
 
 #: Environments of tooling, not of the code that trains or serves: their pins do not change a model.
-_TOOLING_ENV = re.compile(
+_TOOLING_ENV = lazyre.compile(
     r"(^|[/_.-])(dev|devel|test|tests|testing|docs?|lint|ci|style|typing)([/_.-]|$)", re.I
 )
 #: Conda entries that install the interpreter or the installer itself.
@@ -450,7 +451,7 @@ def _unpinned_environments(repo: Repo) -> list[tuple[str, int | None, str]]:
 
 # ------------------------------------------------------------------------------------------ python version
 
-_PY_PIN = re.compile(r"^\s*python\s*(==|=|>=|~=|<)\s*([0-9][0-9.*]*)", re.IGNORECASE)
+_PY_PIN = lazyre.compile(r"^\s*python\s*(==|=|>=|~=|<)\s*([0-9][0-9.*]*)", re.IGNORECASE)
 
 
 @memoized

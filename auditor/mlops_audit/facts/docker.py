@@ -13,14 +13,15 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from .. import lazyre
 from ..repo import Repo, memoized
 from . import FactValue, inventory, report_fact
 from .yamlfile import LineDict, line_of, load_yaml
 
-_DOCKERFILE = re.compile(
+_DOCKERFILE = lazyre.compile(
     r"^(docker|container)file([.-][\w.-]+)?$|^[\w.-]+\.(docker|container)file$", re.IGNORECASE
 )
-_COMPOSE = re.compile(r"^(docker-)?compose([.-][\w.-]+)?\.ya?ml$", re.IGNORECASE)
+_COMPOSE = lazyre.compile(r"^(docker-)?compose([.-][\w.-]+)?\.ya?ml$", re.IGNORECASE)
 _NOT_DOCKERFILE = (
     ".md",
     ".rst",
@@ -36,7 +37,7 @@ _NOT_DOCKERFILE = (
     ".html",
     ".dockerignore",  # BuildKit's per-Dockerfile ignore file (Dockerfile.dockerignore)
 )
-_VAR = re.compile(r"\$\{?(\w+)(?::?[-+]([^}]*))?\}?")
+_VAR = lazyre.compile(r"\$\{?(\w+)(?::?[-+]([^}]*))?\}?")
 
 
 @dataclass(frozen=True)
@@ -298,7 +299,7 @@ def third_party_mounted_files(repo: Repo) -> dict[str, str]:
 # ------------------------------------------------------------------------------------------ supporting stacks
 #: Images of services a project runs beside its own code (databases, object stores, brokers, caches, search,
 #: an MLflow tracking server): running them is operations, not a deliverable of the project.
-_SUPPORT_IMAGE = re.compile(
+_SUPPORT_IMAGE = lazyre.compile(
     r"^(?:(?:docker\.io|quay\.io|ghcr\.io|public\.ecr\.aws|mcr\.microsoft\.com)/)?(?:library/|bitnami/)?"
     r"(postgres|postgresql|mysql|mariadb|mongo|redis|valkey/valkey|memcached|minio/minio|minio/mc|rabbitmq|"
     r"zookeeper|elasticsearch|opensearchproject/opensearch|confluentinc/cp-kafka|apache/kafka|localstack/localstack|"
@@ -306,7 +307,7 @@ _SUPPORT_IMAGE = re.compile(
     r"(?:[:@]|$)",
     re.IGNORECASE,
 )
-_MLFLOW_SERVER = re.compile(r"\bmlflow\b[\]\[\"',\s]+(server|ui)\b")
+_MLFLOW_SERVER = lazyre.compile(r"\bmlflow\b[\]\[\"',\s]+(server|ui)\b")
 
 
 def _runs_tracking_server(df: Dockerfile) -> bool:
@@ -398,7 +399,7 @@ def _probe_lines(node: Any, out: list[int], depth: int = 0) -> None:
             _probe_lines(item, out, depth + 1)
 
 
-_AZUREML_DEPLOYMENT = re.compile(
+_AZUREML_DEPLOYMENT = lazyre.compile(
     r"azuremlschemas\.azureedge\.net/.*(OnlineDeployment|batchDeployment)\.schema\.json"
 )
 _SKIP_YAML_DIRS = (".github/", ".gitlab/", ".circleci/", "node_modules/", ".pre-commit")

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from .. import lazyre
 from ..needles import declare
 from ..repo import Repo, memoized
 from . import FactValue, inventory, report_fact
@@ -269,7 +270,7 @@ def lakefs_evidence(repo: Repo) -> list[tuple[str, int | None]]:
 # (declared here without facts.python, which this module imports only when a function runs)
 _LAKEFS_NEEDLES = declare((b"lakefs",))
 _DATASET_VERSION_NEEDLES = declare((b"create_new_version", b"azure.ai.ml"))
-_AML_DATA_SCHEMA = re.compile(rb"\$schema:\s*\S*azureml\S*/data\.schema\.json")
+_AML_DATA_SCHEMA = lazyre.compile(rb"\$schema:\s*\S*azureml\S*/data\.schema\.json")
 
 
 def registered_dataset_evidence(repo: Repo) -> list[tuple[str, int | None]]:

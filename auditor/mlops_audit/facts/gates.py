@@ -10,16 +10,18 @@ from __future__ import annotations
 import ast
 import re
 
+from .. import lazyre
+
 #: A line that opens an ``assert`` / ``if`` / ``elif`` statement.
-_TEST_LINE = re.compile(rb"^[ \t]*(?:assert|if|elif)\b[^\n]*", re.MULTILINE)
+_TEST_LINE = lazyre.compile(rb"^[ \t]*(?:assert|if|elif)\b[^\n]*", re.MULTILINE)
 #: A comparison operator (not ``->``, ``<<``, ``>>``) and a metric name (any spelling :func:`_metric_tokens`
 #: could split out of an identifier or a key).
-_COMPARISON = re.compile(rb"(?<![-<>=])[<>](?![<>])")
-_METRIC_TEXT = re.compile(
+_COMPARISON = lazyre.compile(rb"(?<![-<>=])[<>](?![<>])")
+_METRIC_TEXT = lazyre.compile(
     rb"(?i)acc|top\d|f1|fbeta|auc|roc|rmse|mse|mae|mape|r2|rsquared|precision|recall|score|loss|metric|ndcg|"
     rb"bleu|rouge|perplexity|ppl|iou|dice|brier|map|wer|cer|error|eval"
 )
-_OTHER_GATES = re.compile(
+_OTHER_GATES = lazyre.compile(
     rb"MetricThreshold|validation_thresholds|def[ \t]+\w*(?i:threshold|gate|champion|promot|quality)|"
     rb"(?i:champ\w*|incumbent)[^\n]*[<>][^\n]*(?i:chall\w*|candidate)|(?i:chall\w*|candidate)[^\n]*[<>]"
     rb"[^\n]*(?i:champ\w*|incumbent)"
@@ -135,31 +137,31 @@ def _if_gate(node: ast.If) -> bool:
 _ORDER = (ast.Lt, ast.LtE, ast.Gt, ast.GtE)
 #: One token of an identifier (``val_f1_score`` -> val, f1, score) that names a model metric, or the value of
 #: an evaluation function (``evaluate(model)``).
-_METRIC_TOKEN = re.compile(
+_METRIC_TOKEN = lazyre.compile(
     r"^(acc(uracy)?|top\d+(acc)?|f1|fbeta|auc|roc|rocauc|aucroc|prauc|rmse|mse|mae|mape|smape|r2|rsquared|"
     r"precision|recall|scores?|loss(es)?|logloss|metrics?|ndcg|bleu|rouge\w*|perplexity|ppl|iou|miou|dice|"
     r"brier|map|wer|cer|errors?|evaluat\w*|eval)$"
 )
 #: Metrics where higher is better (a lower bound at or below chance is no gate); the others are errors.
-_HIGHER_BETTER = re.compile(
+_HIGHER_BETTER = lazyre.compile(
     r"^(acc(uracy)?|top\d+(acc)?|f1|fbeta|auc|roc|rocauc|aucroc|prauc|r2|rsquared|precision|recall|scores?|"
     r"ndcg|bleu|rouge\w*|iou|miou|dice|map)$"
 )
-_AUC = re.compile(r"^(auc|roc|rocauc|aucroc)$")
+_AUC = lazyre.compile(r"^(auc|roc|rocauc|aucroc)$")
 #: Numerical tolerances: ``if max_conf_score > self.eps: raise`` checks inputs, it does not gate a model.
-_TOLERANCE = re.compile(r"^(eps|epsilon|tol|tolerance|atol|rtol)$")
-_THRESHOLD_TOKEN = re.compile(
+_TOLERANCE = lazyre.compile(r"^(eps|epsilon|tol|tolerance|atol|rtol)$")
+_THRESHOLD_TOKEN = lazyre.compile(
     r"^(thresholds?|thresh|min|max|minimum|maximum|baseline|champion|best|prod|production|current|previous|"
     r"prev|old|target|expected|required|limit|bound|floor|ceiling|cutoff|low|high|lower|upper)$"
 )
 #: Functions whose comparisons are the gate itself (``failed_thresholds``, ``beats_champion``).
-_GATE_FUNCTION = re.compile(r"threshold|gate|champion|promot|quality", re.I)
-_DECISION_CALL = re.compile(
+_GATE_FUNCTION = lazyre.compile(r"threshold|gate|champion|promot|quality", re.I)
+_DECISION_CALL = lazyre.compile(
     r"promot|regist|alias|transition|cancel|reject|deploy|publish|fail|abort|stop_run|skip", re.I
 )
 
 
-_DECISION_FLAG = re.compile(
+_DECISION_FLAG = lazyre.compile(
     r"promot|regist|deploy|reject|accept|approv|bless|better|should|passed|failed", re.I
 )
 

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from .. import lazyre
 from ..model import Evidence
 from ..repo import Repo, memoized, word
 from .notebooks import NotebookCode, notebook_codes_containing
@@ -92,7 +93,7 @@ def imports_from(unit: CodeUnit, roots: Iterable[str]) -> list[tuple[str, int]]:
 # ------------------------------------------------------------------------------------------------ training
 
 
-_TRAIN_FILE = re.compile(r"(^|[_-])(train|training|fit)([_-]|$)", re.IGNORECASE)
+_TRAIN_FILE = lazyre.compile(r"(^|[_-])(train|training|fit)([_-]|$)", re.IGNORECASE)
 
 
 _TRAIN_ATTRS = frozenset(
@@ -193,7 +194,7 @@ def train_calls(unit: CodeUnit) -> list[Call]:
     return [c for c in unit.info.calls if c.attr in _TRAIN_ATTRS or c.attr.startswith("train")]
 
 
-_FROM_IMPORT = re.compile(r"^[ \t]*from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+\(?([\w \t,]+)", re.MULTILINE)
+_FROM_IMPORT = lazyre.compile(r"^[ \t]*from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+\(?([\w \t,]+)", re.MULTILINE)
 
 
 def imported_project_files(repo: Repo, unit: CodeUnit) -> set[str]:
@@ -266,7 +267,7 @@ def flatten(found: dict[str, list[Evidence]], limit: int = 5) -> list[Evidence]:
     return out[:limit]
 
 
-_TOP_DEF = re.compile(r"^(?:async\s+)?def\s+(\w+)")
+_TOP_DEF = lazyre.compile(r"^(?:async\s+)?def\s+(\w+)")
 
 
 @source_question

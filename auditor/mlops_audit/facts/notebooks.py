@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .. import lazyre
 from ..model import Evidence
 from ..repo import Repo, makes_file_fact, memoized
 from . import FactValue, report_fact
@@ -21,7 +22,7 @@ from .python import ModuleInfo, _decode_module, _encode_module, analyze_source
 
 #: Cell magics whose body is still Python.
 _PYTHON_CELL_MAGICS = ("%%time", "%%timeit", "%%capture", "%%prun", "%%python", "%%python3", "%%debug")
-_MAGIC_LINE = re.compile(r"^(\s*)([%!]|\w+\s*=\s*[%!])")
+_MAGIC_LINE = lazyre.compile(r"^(\s*)([%!]|\w+\s*=\s*[%!])")
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from .. import lazyre
 from ..repo import Repo, memoized
 from . import FactValue, cloudml, inventory, report_fact
 from .python import ModuleInfo, module, modules_containing, prefilter, python_files
@@ -336,7 +337,7 @@ def training_modules(repo: Repo) -> list[tuple[str, int]]:
 
 
 _TEMPLATE_QUESTIONS = ("cookiecutter.json", "copier.yml", "copier.yaml")
-_TEMPLATE_TRAIN_FILE = re.compile(r"(^|[_-])(train|training|train_model|fit)$", re.IGNORECASE)
+_TEMPLATE_TRAIN_FILE = lazyre.compile(r"(^|[_-])(train|training|train_model|fit)$", re.IGNORECASE)
 
 
 @memoized
@@ -383,13 +384,13 @@ def _all_training_notebooks(repo: Repo) -> list[str]:
 # ------------------------------------------------------------------- a training run of the repository's own
 _DOC_DIRS = frozenset({"docs", "doc", "documentation"})
 _TUTORIAL_DIRS = _DOC_DIRS | {"examples", "example", "notebooks", "tutorials", "tutorial"}
-_GALLERY_FILE = re.compile(r"(^|/)plot[_-][^/]*\.py$")  # sphinx-gallery / mkdocs-gallery example scripts
-_GALLERY_DIRS = re.compile(
+_GALLERY_FILE = lazyre.compile(r"(^|/)plot[_-][^/]*\.py$")  # sphinx-gallery / mkdocs-gallery example scripts
+_GALLERY_DIRS = lazyre.compile(
     r"""examples_dirs['"]?\s*[:=]\s*(\[[^\]]*\]|['"][^'"]+['"]|(?:\s*-\s*[^\n]+\n?)+)"""
 )
 _GALLERY_CONFIGS = ("mkdocs.yml", "mkdocs.yaml", "docs/conf.py", "doc/conf.py", "docs/source/conf.py",
                     "doc/source/conf.py")  # fmt: skip
-_LESSON = re.compile(r"^\d{1,3}[-_. ]")  # 04-how-does-a-neural-net..., 05.02-Introducing-Scikit-Learn
+_LESSON = lazyre.compile(r"^\d{1,3}[-_. ]")  # 04-how-does-a-neural-net..., 05.02-Introducing-Scikit-Learn
 _ENTRY_SKIP = frozenset({"setup.py", "noxfile.py", "conftest.py", "tasks.py", "fabfile.py"})
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from .. import lazyre
 from ..repo import Repo, memoized
 from . import FactValue, inventory, report_fact
 from .project import template_projects
@@ -28,12 +29,12 @@ LEFTHOOK_FILES = (
     ".lefthook.toml",
 )
 
-_FORMATTER = re.compile(
+_FORMATTER = lazyre.compile(
     r"ruff[-_ ]format|\bblack\b|\bblacken-docs\b|\bisort\b|\bautopep8\b|\byapf\b|\bdocformatter\b|\bufmt\b|"
     r"\busort\b|\bnbqa-(black|isort)\b|\bprettier\b|\bpyupgrade\b|\bdprint\b|\bautoflake\b",
     re.I,
 )
-_LINTER = re.compile(
+_LINTER = lazyre.compile(
     r"\bruff\b(?![-_ ]format)|\bruff-check\b|\bflake8\b|\bpylint\b|\bpyflakes\b|\bpycodestyle\b|\bmypy\b|"
     r"\bpyright\b|\bbasedpyright\b|\bbandit\b|\bpydocstyle\b|\bnbqa-(ruff|flake8|pylint|mypy)\b|\bruff check\b|"
     r"\bpylama\b|\bprospector\b|\bsemgrep\b|\bty\b",

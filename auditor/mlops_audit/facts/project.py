@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 
+from .. import lazyre
 from ..repo import Repo, memoized
 from . import FactValue, inventory, report_fact
 
-_README = re.compile(r"^readme(\.(md|rst|txt|markdown|adoc|org))?$", re.IGNORECASE)
-_LICENSE = re.compile(r"^(licen[cs]e|copying)([.-].*)?$", re.IGNORECASE)
-_MODEL_CARD = re.compile(r"(^|/)(model[_-]?card|modelcard)[^/]*\.(md|rst|txt|ya?ml|json)$", re.IGNORECASE)
+_README = lazyre.compile(r"^readme(\.(md|rst|txt|markdown|adoc|org))?$", re.IGNORECASE)
+_LICENSE = lazyre.compile(r"^(licen[cs]e|copying)([.-].*)?$", re.IGNORECASE)
+_MODEL_CARD = lazyre.compile(r"(^|/)(model[_-]?card|modelcard)[^/]*\.(md|rst|txt|ya?ml|json)$", re.IGNORECASE)
 
 #: Files whose presence makes a directory a sub-project of a monorepo.
 SUBPROJECT_MARKERS = ("pyproject.toml", "dvc.yaml", "MLproject", "setup.py")
@@ -38,13 +39,13 @@ def model_cards(repo: Repo) -> list[str]:
 
 
 #: A template the code renders into a report per model: its name, and what a model report holds.
-_REPORT_TEMPLATE = re.compile(
+_REPORT_TEMPLATE = lazyre.compile(
     r"(^|/)[^/]*(model[_-]?card|modelcard|report)[^/]*\.(html|md|j2|jinja2?)$", re.I
 )
 _REPORT_SECTIONS = (
-    re.compile(rb"metric", re.I),
-    re.compile(rb"feature[_ -]?importance|shap|permutation[_ -]importance", re.I),
-    re.compile(rb"confusion|roc|precision|recall|residual", re.I),
+    lazyre.compile(rb"metric", re.I),
+    lazyre.compile(rb"feature[_ -]?importance|shap|permutation[_ -]importance", re.I),
+    lazyre.compile(rb"confusion|roc|precision|recall|residual", re.I),
 )
 
 
@@ -85,14 +86,16 @@ def docs_sites(repo: Repo) -> list[str]:
     return configs + pages[:1]
 
 
-_SITE_CONFIG = re.compile(
+_SITE_CONFIG = lazyre.compile(
     r"(^|/)docs?/(source/)?conf\.py$|(^|/)(pelicanconf\.py|docusaurus\.config\.[jt]s|book\.toml|_quarto\.ya?ml)$"
     r"|(^|/)_toc\.ya?ml$"
 )
 #: pages of a docs folder at the root or one or two directories down (a sub-project's docs/)
-_DOCS_PAGE = re.compile(r"^([^/]+/){0,2}docs?/[^/].*\.(md|rst)$")
+_DOCS_PAGE = lazyre.compile(r"^([^/]+/){0,2}docs?/[^/].*\.(md|rst)$")
 #: pages of a documentation folder named otherwise (``.guide/``, ``guides/``, ``documentation/``, ``wiki/``)
-_GUIDE_PAGE = re.compile(r"^([^/]+/)?\.?(guides?|documentation|handbook|wiki|manual)/[^/].*\.(md|rst)$", re.I)
+_GUIDE_PAGE = lazyre.compile(
+    r"^([^/]+/)?\.?(guides?|documentation|handbook|wiki|manual)/[^/].*\.(md|rst)$", re.I
+)
 _MIN_GUIDE_PAGES = 3
 
 

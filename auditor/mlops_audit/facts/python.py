@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
+from .. import lazyre
 from .. import needles as needlesets
 from ..cache_protocol import fact_blob
 from ..repo import Repo, makes_file_fact
@@ -135,9 +136,9 @@ def _analyze(source: str, path: str) -> ModuleInfo:
     return info
 
 
-_IMPORT_LINE = re.compile(r"^[ \t]*import[ \t]+([\w.]+)(?:[ \t]+as[ \t]+(\w+))?", re.MULTILINE)
-_FROM_LINE = re.compile(r"^[ \t]*from[ \t]+([\w.]+)[ \t]+import[ \t]+\(?([\w \t,]+)", re.MULTILINE)
-_DECORATOR_LINE = re.compile(r"^[ \t]*@([\w.]+)", re.MULTILINE)
+_IMPORT_LINE = lazyre.compile(r"^[ \t]*import[ \t]+([\w.]+)(?:[ \t]+as[ \t]+(\w+))?", re.MULTILINE)
+_FROM_LINE = lazyre.compile(r"^[ \t]*from[ \t]+([\w.]+)[ \t]+import[ \t]+\(?([\w \t,]+)", re.MULTILINE)
+_DECORATOR_LINE = lazyre.compile(r"^[ \t]*@([\w.]+)", re.MULTILINE)
 
 
 def _salvage(source: str, info: ModuleInfo) -> None:
@@ -746,7 +747,7 @@ IMPORTS_FACT = "python.imports/1"
 
 # Strings and comments are skipped whole (so "import x" in a docstring is no import); an import statement
 # starts a line; any other ``import`` keyword outside strings (``if x: import y``) sends the file to the parser.
-_IMPORT_SCAN = re.compile(
+_IMPORT_SCAN = lazyre.compile(
     # Every alternative starts with one known character, so the regex engine skips other text in C.
     r"""'(?:''[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*'''|[^'\\\n]*(?:\\.[^'\\\n]*)*')"""
     r'''|"(?:""[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*"""|[^"\\\n]*(?:\\.[^"\\\n]*)*")'''
@@ -755,12 +756,12 @@ _IMPORT_SCAN = re.compile(
     r"|import\b",
     re.S,
 )
-_COMMENT = re.compile(r"#[^\n]*")
-_FROM = re.compile(
+_COMMENT = lazyre.compile(r"#[^\n]*")
+_FROM = lazyre.compile(
     r"\s*from\s+((?:\.\s*)*)([A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)*)?\s*import(?:\s+|(?=\())[\w\s,()*]+"
 )
-_IMPORT = re.compile(r"\s*import\s+([A-Za-z_][\w\s.,]*)")
-_DOTTED = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
+_IMPORT = lazyre.compile(r"\s*import\s+([A-Za-z_][\w\s.,]*)")
+_DOTTED = lazyre.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
 
 
 def _simple_import(code: str) -> list[tuple[str, int]] | None:

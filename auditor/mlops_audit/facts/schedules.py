@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .. import lazyre
 from ..repo import Repo, memoized
 from . import cloudml
 from .python import NON_LITERAL, Call, modules_containing, prefilter
@@ -35,7 +36,7 @@ _SCHEDULE_KWARGS = {
     "create_recurring_run": ("cron_expression", "interval_second"),  # Kubeflow Pipelines client
 }
 _ROOTS = ("prefect", "airflow", "dagster", "zenml", "google.cloud.aiplatform", "kfp")
-_TRAINING = re.compile(r"train", re.IGNORECASE)
+_TRAINING = lazyre.compile(r"train", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from .. import lazyre
 from ..model import Evidence
 from ..repo import Repo, makes_file_fact
 from . import FactValue, report_fact
@@ -54,7 +55,7 @@ class Pattern:
 
 
 _P = re.compile
-_WORD_BYTE = re.compile(rb"\w")
+_WORD_BYTE = lazyre.compile(rb"\w")
 PATTERNS: tuple[Pattern, ...] = (
     Pattern("private key", _P(rb"-----BEGIN (?:RSA |EC |DSA |OPENSSH |PGP |ENCRYPTED )?PRIVATE KEY(?: BLOCK)?-----"), 0, 0, ()),
     Pattern("AWS access key id", _P(rb"((?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16})\b"), 1, 3.0, (b"AKIA", b"ASIA", b"ABIA", b"ACCA"), word_start=True),
@@ -92,13 +93,15 @@ PATTERNS: tuple[Pattern, ...] = (
     ),
 )  # fmt: skip
 
-_PLACEHOLDER = re.compile(
+_PLACEHOLDER = lazyre.compile(
     r"your|example|sample|xxx|changeme|change[_-]?me|dummy|placeholder|redacted|replace|insert|fake|test|"
     r"todo|secret_?here|<|>|\$\{|\{\{|%\(|\*\*\*|\.\.\.|os\.environ|getenv|environ\[|none|null|undefined|"
     r"^\$|^env\.|^secrets\.|^vars\.|password$|^secret$|^token$",
     re.IGNORECASE,
 )
-_ENV_NAME = re.compile(r"^([A-Z][A-Z0-9]*(_[A-Z0-9]+)+|[A-Z]+)$")  # an environment variable name, not a value
+_ENV_NAME = lazyre.compile(
+    r"^([A-Z][A-Z0-9]*(_[A-Z0-9]+)+|[A-Z]+)$"
+)  # an environment variable name, not a value
 
 
 def shannon_entropy(value: str) -> float:
@@ -241,7 +244,9 @@ def secrets_in_repo_fact(repo: Repo) -> FactValue:
     return FactValue.of([f.evidence for f in secret_findings(repo)[:10]])
 
 
-_ENV_TEMPLATE = re.compile(r"^(\.env\.[^/]+|[^/]+\.env)\.(example|sample|template|dist|tpl)$", re.IGNORECASE)
+_ENV_TEMPLATE = lazyre.compile(
+    r"^(\.env\.[^/]+|[^/]+\.env)\.(example|sample|template|dist|tpl)$", re.IGNORECASE
+)
 
 
 def documented_env_files(repo: Repo) -> list[str]:

@@ -4,8 +4,7 @@ operations, estimators without randomness), and the ``seeds_set`` fact.
 
 from __future__ import annotations
 
-import re
-
+from .. import lazyre
 from ..model import Evidence
 from ..repo import Repo, memoized
 from . import FactValue, report_fact
@@ -91,7 +90,7 @@ def unit_seeds(unit: CodeUnit) -> list[Evidence]:
 
 #: A seed kept in a parameters dict and passed on with ``**params``: ``{"random_state": 42}``,
 #: ``params["seed"] = cfg.seed`` (XGBoost and LightGBM take ``seed`` in their params).
-_SEED_IN_DICT = re.compile(
+_SEED_IN_DICT = lazyre.compile(
     r"""["'](?:random_state|random_seed|seed)["']\s*(?::|\]\s*=(?!=))\s*(?!None\b)[\w.(\[]"""
 )
 

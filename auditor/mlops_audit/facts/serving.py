@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .. import lazyre
 from ..repo import Repo, memoized, word
 from . import FactValue, inventory, report_fact
 from .python import ModuleInfo, module, modules_containing, prefilter
@@ -116,7 +117,7 @@ def _python_entries(mod: ModuleInfo, has_lambda_manifest: bool) -> list[ServingE
 
 
 #: dploy-kickstart serves the function below a ``# @dploy endpoint <name>`` comment as a REST endpoint
-_DPLOY = re.compile(r"^[ \t]*#[ \t]*@dploy[ \t]+endpoint[ \t]+\w+", re.MULTILINE)
+_DPLOY = lazyre.compile(r"^[ \t]*#[ \t]*@dploy[ \t]+endpoint[ \t]+\w+", re.MULTILINE)
 
 
 @memoized
@@ -356,10 +357,12 @@ def _imported_names(lines: list[str], line: int) -> list[str]:
 
 
 # ----------------------------------------------------------------------------------------- model references
-_REGISTRY_URI = re.compile(r"^models:/([^/@]+)(?:/([^/]+)|@([\w-]+))")
+_REGISTRY_URI = lazyre.compile(r"^models:/([^/@]+)(?:/([^/]+)|@([\w-]+))")
 #: ``f"models:/{name}@{alias}"`` / ``f"models:/{name}/{version}"`` in the source text.
-_FSTRING_URI = re.compile(r"models:/(?:\{[^{}]+\}|[^/@{}\"'\s]+)(?:@(\{[^{}]+\}|[\w-]+)|/(\{[^{}]+\}|\w+))?")
-_MODEL_FILE = re.compile(
+_FSTRING_URI = lazyre.compile(
+    r"models:/(?:\{[^{}]+\}|[^/@{}\"'\s]+)(?:@(\{[^{}]+\}|[\w-]+)|/(\{[^{}]+\}|\w+))?"
+)
+_MODEL_FILE = lazyre.compile(
     r"\.(pkl|pickle|joblib|pt|pth|ckpt|onnx|h5|keras|safetensors|tflite|cbm|bin|sav|model)$", re.IGNORECASE
 )
 
@@ -375,8 +378,8 @@ class ModelRef:
 #: Modules that read settings from the environment or a ``.env`` file.
 _ENV_READERS = {"os", "decouple", "environs", "dotenv", "pydantic_settings", "starlette"}
 #: Committed environment files that give variables their (example) values.
-_ENV_FILE = re.compile(r"(^|/)(\.env(\.[\w-]+)?|[\w-]+\.env)$")
-_ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*[\"']?([^\"'#\s]*)")
+_ENV_FILE = lazyre.compile(r"(^|/)(\.env(\.[\w-]+)?|[\w-]+\.env)$")
+_ENV_LINE = lazyre.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*[\"']?([^\"'#\s]*)")
 
 
 @memoized
@@ -408,10 +411,10 @@ def _value_reference(path: str, line: int, value: str) -> ModelRef | None:
 
 _STAGE_ALIASES = ("production", "staging", "champion", "challenger")
 #: ``mlflow models serve -m <uri>`` (or ``build-docker``) in a compose file, Dockerfile, script or Procfile.
-_CLI_SERVE = re.compile(
+_CLI_SERVE = lazyre.compile(
     r"mlflow\s+models\s+(?:serve|build-docker)\b[^;&|]{0,300}?(?:-m|--model-uri)[\s=]+[\"']?([^\s\"']+)"
 )
-_CLI_FILES = re.compile(
+_CLI_FILES = lazyre.compile(
     r"(^|/)((docker-)?compose[\w.-]*\.ya?ml|Dockerfile[\w.-]*|[\w.-]+\.sh|Procfile|Makefile)$"
 )
 

@@ -9,14 +9,13 @@ not sub-projects of the repository.
 
 from __future__ import annotations
 
-import re
-
+from .. import lazyre
 from ..repo import Repo, memoized
 from .textconfig import dig, load_toml, toml_line
 
-_TEST_PATH = re.compile(r"(^|/)tests?/|(^|/)test_[^/]*\.py$")
+_TEST_PATH = lazyre.compile(r"(^|/)tests?/|(^|/)test_[^/]*\.py$")
 _MAX_DEPTH = 3  # components/vertex-components/pyproject.toml
-_SKIP = re.compile(
+_SKIP = lazyre.compile(
     r"(^|/)(\.[^/]+|node_modules|site-packages|venv|env|vendor|third_party|tests?|fixtures?|examples?|"
     r"docs?|templates?)/|\{\{|\{%"
 )

@@ -16,13 +16,14 @@ import functools
 import re
 from dataclasses import dataclass, field
 
+from .. import lazyre
 from ..repo import Repo, makes_file_fact, memoized, word
 from . import FactValue, gates, inventory, report_fact
 from . import python as pyfacts
 from .textconfig import dig, ini_sections, load_toml, pyproject, toml_line
 
-_TEST_NAME = re.compile(r"^(test_.*|.*_test|tests?)\.py$")
-_SKIP_DIRS = re.compile(r"(^|/)(\.venv|venv|\.tox|\.nox|site-packages|node_modules|\.git|build|dist)/")
+_TEST_NAME = lazyre.compile(r"^(test_.*|.*_test|tests?)\.py$")
+_SKIP_DIRS = lazyre.compile(r"(^|/)(\.venv|venv|\.tox|\.nox|site-packages|node_modules|\.git|build|dist)/")
 
 #: Libraries whose use marks a module as ML or data code.
 ML_LIBRARIES = (
@@ -31,7 +32,7 @@ ML_LIBRARIES = (
     "prophet", "spacy", "gensim", "mlflow", "pyspark", "dask", "sentence_transformers", "timm", "onnx",
 )  # fmt: skip
 _ML_NEEDLES = tuple(n for lib in ML_LIBRARIES for n in (f"import {lib}".encode(), f"from {lib}".encode()))
-_ML_NAME = re.compile(
+_ML_NAME = lazyre.compile(
     r"(^|[/_.])(data|datasets?|features?|feature_\w+|preprocess\w*|processing|train\w*|models?|modeling|"
     r"pipelines?|predict\w*|inference|evaluat\w*|transforms?|etl|ingest\w*|clean\w*|split\w*|encod\w*)([/_.]|$)"
 )
@@ -104,7 +105,7 @@ def _python_files_patterns(repo: Repo) -> list[str]:
     return [p for p in found if isinstance(p, str)] if isinstance(found, list) else []
 
 
-_PYTEST_CMD = re.compile(r"(^|[\s/])(py\.test|pytest)(\s|$)")
+_PYTEST_CMD = lazyre.compile(r"(^|[\s/])(py\.test|pytest)(\s|$)")
 
 
 def _ci_pytest_paths(repo: Repo) -> set[str]:
@@ -168,7 +169,7 @@ def test_module(repo: Repo, path: str) -> TestModule:
 
 
 #: A template variable in a project template's file or path: ``{{ cookiecutter.python_package }}``.
-_TEMPLATE_VAR = re.compile(r"\{\{\s*(\w+(?:\.\w+)*)\s*(?:\|[^{}]*)?\}\}")
+_TEMPLATE_VAR = lazyre.compile(r"\{\{\s*(\w+(?:\.\w+)*)\s*(?:\|[^{}]*)?\}\}")
 
 
 def untemplate(text: str) -> str:
@@ -321,7 +322,7 @@ _TRAIN_CALLS = (".fit", ".train", ".backward", ".fit_generator", ".train_model",
                 ".apply_gradients")  # fmt: skip
 #: The prefilter of :func:`training_code`: a file calling one of ``_TRAIN_CALLS`` names it as a word.
 _TRAIN_CALL_WORDS = tuple(word(c[1:]) for c in _TRAIN_CALLS)
-_TRAIN_SCRIPT = re.compile(r"(^|/)(re)?train\w*\.py$")
+_TRAIN_SCRIPT = lazyre.compile(r"(^|/)(re)?train\w*\.py$")
 
 
 @memoized
@@ -455,7 +456,7 @@ def pytest_configs(repo: Repo) -> list[tuple[str, int | None]]:
     return out
 
 
-_COV_OPT = re.compile(r"--cov\b")
+_COV_OPT = lazyre.compile(r"--cov\b")
 
 
 @memoized
@@ -504,7 +505,7 @@ class Gate:
     text: str
 
 
-_GATE_MODULE = re.compile(
+_GATE_MODULE = lazyre.compile(
     r"evaluat|valid|gate|promot|train|metric|scor|quality|pipeline|model|champion|assess", re.I
 )
 
@@ -567,7 +568,7 @@ def quality_gates(repo: Repo) -> list[Gate]:
     ]
 
 
-_FLAG_SET = re.compile(r"^\s*([A-Za-z_]\w*)\s*=\s*(0|1|True|False)\s*(#.*)?$")
+_FLAG_SET = lazyre.compile(r"^\s*([A-Za-z_]\w*)\s*=\s*(0|1|True|False)\s*(#.*)?$")
 
 
 def overridden_gate(repo: Repo, gate: Gate) -> str | None:

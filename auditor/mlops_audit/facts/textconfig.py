@@ -11,6 +11,7 @@ import re
 import tomllib
 from typing import Any
 
+from .. import lazyre
 from ..repo import Repo
 
 
@@ -36,9 +37,9 @@ def load_toml(repo: Repo, path: str) -> dict[str, Any] | None:
     return repo.shared_memo(("textconfig.toml", repo.prefix + path), compute)
 
 
-_JINJA_BLOCK = re.compile(r"^\s*\{%-?\s*(if|elif|else|endif|for|endfor|set|raw|endraw)\b[^%]*-?%\}\s*$")
-_JINJA_INLINE = re.compile(r"\{%.*?%\}")
-_JINJA_VALUE = re.compile(r"(=\s*)\{\{.*?\}\}")
+_JINJA_BLOCK = lazyre.compile(r"^\s*\{%-?\s*(if|elif|else|endif|for|endfor|set|raw|endraw)\b[^%]*-?%\}\s*$")
+_JINJA_INLINE = lazyre.compile(r"\{%.*?%\}")
+_JINJA_VALUE = lazyre.compile(r"(=\s*)\{\{.*?\}\}")
 
 
 def jinja_unconditional(text: str) -> str:
@@ -66,7 +67,7 @@ def _short(exc: BaseException) -> str:
     return text[:200] + ("..." if len(text) > 200 else "")
 
 
-_TOML_TABLE = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+_TOML_TABLE = lazyre.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
 
 
 def toml_line(text: str | None, table: str, key: str | None = None) -> int | None:

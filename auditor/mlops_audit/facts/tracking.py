@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import re
 
+from .. import lazyre
 from ..model import Evidence
 from ..repo import Repo, memoized
 from . import FactValue, cloudml, inventory, report_fact
@@ -134,7 +135,7 @@ _TRACKER_NEEDLES = prefilter(
 
 #: A tracker configured in a YAML/INI file: its name, not as part of a file name (``mlflow.db``, ``wandb.json``
 #: are paths, not configuration of a tracker).
-_CONFIG_TRACKER = re.compile(
+_CONFIG_TRACKER = lazyre.compile(
     r"(?<![A-Za-z0-9])(mlflow|wandb|tensorboard|neptune|comet_ml|clearml|dvclive)"
     r"(?![\w-]*\.(?:db|sqlite|json|csv|txt|log|ya?ml)\b)",
     re.I,
@@ -146,7 +147,7 @@ _TEMPLATE_QUESTIONS = frozenset({"copier.yml", "copier.yaml", "cookiecutter.json
 
 
 #: TensorBoard writers and summaries of TensorFlow, through any alias (``tf.compat.v2.summary.scalar``).
-_TF_SUMMARY = re.compile(
+_TF_SUMMARY = lazyre.compile(
     r"^tensorflow(\.compat\.v[12])?\.summary\.(create_file_writer|scalar|histogram|image|text|FileWriter)$"
 )
 
@@ -249,16 +250,16 @@ RUN_TABLES = "run tables"
 
 
 _TABLE_NEEDLES = prefilter(b"__tablename__")
-_RUN_TABLE = re.compile(r"^(\w*Run|Experiment|Trial)s?$")
+_RUN_TABLE = lazyre.compile(r"^(\w*Run|Experiment|Trial)s?$")
 
 
-_METRIC_TABLE = re.compile(r"^\w*Metrics?$")
+_METRIC_TABLE = lazyre.compile(r"^\w*Metrics?$")
 
 
 _RUN_FIELDS = {
-    "params": re.compile(r"config|param|hyper|args", re.IGNORECASE),
-    "metrics": re.compile(r"metric|score|accuracy|loss", re.IGNORECASE),
-    "models": re.compile(r"model_(path|uri|dir|file)|output_dir|artifact|checkpoint", re.IGNORECASE),
+    "params": lazyre.compile(r"config|param|hyper|args", re.IGNORECASE),
+    "metrics": lazyre.compile(r"metric|score|accuracy|loss", re.IGNORECASE),
+    "models": lazyre.compile(r"model_(path|uri|dir|file)|output_dir|artifact|checkpoint", re.IGNORECASE),
 }
 
 
@@ -427,7 +428,7 @@ def _platform_registry(unit: CodeUnit, call: Call) -> bool:
 
 #: A registry reference in configuration: ``registered_model_name``, or a ``models:/`` URI starting a token
 #: (not the tail of a path such as the docker-compose volume ``./airflow/models:/opt/airflow/models``).
-_REGISTRY_CONFIG = re.compile(r"registered_model_name|(?<![\w./~-])models:/(?!/)")
+_REGISTRY_CONFIG = lazyre.compile(r"registered_model_name|(?<![\w./~-])models:/(?!/)")
 
 
 @memoized
@@ -487,15 +488,15 @@ def logging_usages(repo: Repo) -> dict[str, list[Evidence]]:
 
 
 #: a trained model as an output artifact of a KFP component (``model: Output[Model]``)
-_KFP_MODEL_OUTPUT = re.compile(r"\b\w*model\w*\s*:\s*(?:dsl\.)?Output\[(?:dsl\.)?(?:Model|Artifact)\]")
+_KFP_MODEL_OUTPUT = lazyre.compile(r"\b\w*model\w*\s*:\s*(?:dsl\.)?Output\[(?:dsl\.)?(?:Model|Artifact)\]")
 
 
 #: what names a run's parameters: ``train_args``, ``params``, ``hparams``, ``config``, ``FLAGS``
-_PARAM_NAME = re.compile(r"\b\w*(param|args|hparams?|config|cfg|flags|hyper)\w*\b", re.IGNORECASE)
+_PARAM_NAME = lazyre.compile(r"\b\w*(param|args|hparams?|config|cfg|flags|hyper)\w*\b", re.IGNORECASE)
 
 
 #: a file of the run's parameters written next to its outputs: ``flags.json``, ``hparams.yaml``, ``args.json``
-_PARAM_FILE = re.compile(
+_PARAM_FILE = lazyre.compile(
     r"(^|[/_])(flags|hparams|hyperparameters|params|parameters|args|config|opts?)\.(json|ya?ml)$"
 )
 
@@ -540,7 +541,7 @@ def parameters_recorded(repo: Repo) -> list[Evidence]:
 
 
 #: AzureML uploads what a run writes to ``./outputs`` with the run
-_AZUREML_OUTPUTS = re.compile(r"^(\./)?outputs(/|$)")
+_AZUREML_OUTPUTS = lazyre.compile(r"^(\./)?outputs(/|$)")
 
 
 _MODEL_SAVES = ("dump", "save", "save_model", "joblib.dump", "pickle.dump")
@@ -570,17 +571,17 @@ def models_kept_with_run(repo: Repo) -> list[Evidence]:
 
 
 #: a tracker handed in (a Dagster resource parameter ``mlflow``, ``context.resources.mlflow``) and logged to
-_TRACKER_HANDLE = re.compile(r"(^|\.)(mlflow|wandb|neptune|comet_ml|clearml)\.log_\w+$")
+_TRACKER_HANDLE = lazyre.compile(r"(^|\.)(mlflow|wandb|neptune|comet_ml|clearml)\.log_\w+$")
 
 
 #: a trained model kept as a Metaflow artifact: ``self.model = ...`` in a FlowSpec step
 _FLOWSPEC_NEEDLES = prefilter(b"FlowSpec")
 _MANAGED_RUN_NEEDLES = prefilter(b"azureml", b"aiplatform", b"sagemaker", b"azure.ai.ml")
 _PIPELINE_ARTIFACT_NEEDLES = prefilter(b"tfx", b"azureml")
-_METAFLOW_MODEL = re.compile(r"^[ \t]+(self\.(?:\w*_)?model)[ \t]*=(?!=)", re.MULTILINE)
+_METAFLOW_MODEL = lazyre.compile(r"^[ \t]+(self\.(?:\w*_)?model)[ \t]*=(?!=)", re.MULTILINE)
 
 
-_COMMIT = re.compile(
+_COMMIT = lazyre.compile(
     r"git[_ .-]?commit|git[_-]?sha|git[_-]?hash|commit[_-]?(hash|sha|id)\b|hexsha|rev-parse\s+(--short\s+)?HEAD"
     r"|GITHUB_SHA|CI_COMMIT_SHA|mlflow\.source\.git",
     re.IGNORECASE,

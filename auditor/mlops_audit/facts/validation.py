@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from .. import lazyre
 from ..model import Evidence
 from ..repo import Repo, memoized
 from . import FactValue, inventory, report_fact
@@ -18,7 +19,7 @@ from .source import ask, source_question
 # ----------------------------------------------------------------------------------------- data validation
 
 
-_DATA_CLASS_NAME = re.compile(
+_DATA_CLASS_NAME = lazyre.compile(
     r"(schema|record|row|sample|feature|input|observation|example|item|data|batch|payload|request|instance)",
     re.IGNORECASE,
 )
@@ -47,7 +48,7 @@ _VALIDATION_TOOL_NEEDLES = prefilter(
 
 
 #: a test function about the data itself (its schema, missing values, distribution), not about code
-_DATA_TEST_NAME = re.compile(
+_DATA_TEST_NAME = lazyre.compile(
     r"^test_\w*(schema|missing_values?|null|nan|dtype|distribution|data_(quality|integrity|range|types?))",
     re.IGNORECASE,
 )
@@ -145,7 +146,7 @@ def _dbt_tests(repo: Repo) -> list[tuple[str, int | None]]:
     return out
 
 
-_VALIDATION_CALL = re.compile(r"validat|expect_|run_checkpoint|check_schema|assert_schema", re.IGNORECASE)
+_VALIDATION_CALL = lazyre.compile(r"validat|expect_|run_checkpoint|check_schema|assert_schema", re.IGNORECASE)
 
 
 _VALIDATION_ROOTS = ("great_expectations", "pandera", "tensorflow_data_validation", "deepchecks")
@@ -161,7 +162,7 @@ VALIDATION_NEEDLES = prefilter(
 
 #: not data validation: model cross-validation and validation loops, pydantic's validator decorators (fields of
 #: settings and records), validating settings or arguments
-_NOT_DATA_VALIDATION = re.compile(
+_NOT_DATA_VALIDATION = lazyre.compile(
     r"cross_val|trainer|validation_split|model_validat|(field|root)_validator|(^|\.)validator$|log_validation|"
     r"validation_(step|epoch|loop|strategy|set|split|frac|size)|validate_(config|settings|args|arguments|params)",
     re.IGNORECASE,
@@ -192,7 +193,7 @@ _DRIFT_MODULES = {
 }
 
 
-_DRIFT_NAME = re.compile(
+_DRIFT_NAME = lazyre.compile(
     r"drift|(^|_)psi($|_)|population_stability|covariate_shift|data_shift", re.IGNORECASE
 )
 
@@ -220,14 +221,14 @@ _STAT_GENERIC = (
 _PLATFORM_ROOTS = ("google.cloud.aiplatform", "sagemaker", "azureml.datadrift", "azure.ai.ml")
 
 
-_PLATFORM_MONITOR = re.compile(
+_PLATFORM_MONITOR = lazyre.compile(
     r"drift|skewdetection|ObjectiveConfig|ModelDeploymentMonitoringJob|model_monitoring_job|ModelMonitor|"
     r"(Quality|Bias)Monitor|monitoring_schedule",
     re.IGNORECASE,
 )
 
 
-_MANAGED_MONITORING = re.compile(
+_MANAGED_MONITORING = lazyre.compile(
     r"^(trainingPredictionSkewDetectionConfig|predictionDriftDetectionConfig|default(Skew|Drift)Threshold|"
     r"(skew|drift)_?[Tt]hresholds)$"
 )

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .. import lazyre
 from .._version import __version__
 from ..facts import dependencies, serving, testing
 from ..facts.python import module
@@ -19,12 +20,12 @@ from ..report import Report
 
 _PY_VERSIONS = ("3.11", "3.12", "3.13")
 #: A path that can stand unquoted in a shell command, a YAML scalar and a Dockerfile instruction.
-_SAFE_PATH = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_./-]*")
+_SAFE_PATH = lazyre.compile(r"[A-Za-z0-9_][A-Za-z0-9_./-]*")
 #: Script names of the pipeline steps a continuous-training workflow runs, in order (first match per step).
 STEP_SCRIPTS: dict[str, re.Pattern[str]] = {
-    "drift": re.compile(r"(^|_)(drift|monitor)\w*$"),
-    "train": re.compile(r"^(re)?train\w*$"),
-    "evaluate": re.compile(r"^(evaluat\w*|eval|validate_model|promot\w*)$"),
+    "drift": lazyre.compile(r"(^|_)(drift|monitor)\w*$"),
+    "train": lazyre.compile(r"^(re)?train\w*$"),
+    "evaluate": lazyre.compile(r"^(evaluat\w*|eval|validate_model|promot\w*)$"),
 }
 #: The WSGI/ASGI server each framework's app runs under in the image, with the version installed when the
 #: repository does not declare it.

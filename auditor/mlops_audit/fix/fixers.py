@@ -24,6 +24,7 @@ from typing import Any
 
 import yaml
 
+from .. import lazyre
 from .._version import __version__
 from ..repo import Repo
 from ..report import Report
@@ -40,7 +41,7 @@ _NO_INSTALL = (
     "declare the dependencies in a root requirements.txt (or make pyproject.toml an installable project: "
     "[build-system] and a package directory)"
 )
-_USES = re.compile(r"uses:\s*([\w.-]+/[\w.-]+)@([0-9a-f]{40} # v[\d.]+)")
+_USES = lazyre.compile(r"uses:\s*([\w.-]+/[\w.-]+)@([0-9a-f]{40} # v[\d.]+)")
 
 
 @dataclass(frozen=True)

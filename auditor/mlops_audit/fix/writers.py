@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import configparser
 import io
-import re
 import tomllib
 from typing import Any
 
-_HEADER = re.compile(r"^\[\s*([^\[\]]+?)\s*\]\s*(#.*)?$")
+from .. import lazyre
+
+_HEADER = lazyre.compile(r"^\[\s*([^\[\]]+?)\s*\]\s*(#.*)?$")
 
 
 def toml_table_text(text: str, table: str) -> str:

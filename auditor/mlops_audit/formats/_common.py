@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 from urllib.parse import quote
 
+from .. import lazyre
 from ..checks.base import Check
 from ..model import Evidence, Status
 from ..paths import clean_text, display_path
@@ -35,7 +36,7 @@ STATUS_LABEL = {
 }
 
 # XML 1.0 forbids most C0 controls (even escaped); HTML treats them as parse errors.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+_CONTROL = lazyre.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 
 def text(value: object) -> str:
@@ -169,7 +170,7 @@ def fix_command(project: ProjectReport, check: Check) -> str | None:
     return f"mlops-audit fix --select {check.id}" if plan is not None and check.id in plan else None
 
 
-_RST_LITERAL = re.compile(r"``(.+?)``")
+_RST_LITERAL = lazyre.compile(r"``(.+?)``")
 
 
 def doc_markdown(doc: str) -> str:

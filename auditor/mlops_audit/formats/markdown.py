@@ -9,9 +9,9 @@ a table (``|``) or inject markup.
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Sequence
 
+from .. import lazyre
 from ..model import Severity, Status
 from ..report import Outcome, ProjectReport, Report
 from ._common import (
@@ -41,9 +41,9 @@ _MAX_FAILURES = 60  # a pull-request comment holds 65,536 characters
 
 # Characters that start Markdown/HTML constructs (or GitHub math) anywhere in a line; escaping ASCII
 # punctuation with a backslash is always allowed, so this errs on the side of escaping.
-_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|~$])|&(?=#?\w+;)")
+_SPECIAL = lazyre.compile(r"([\\`*_{}\[\]<>|~$])|&(?=#?\w+;)")
 # ...and those that matter only at the start of a line: headings, list items, block quotes, setext rules.
-_BLOCK_START = re.compile(r"^(?:(\d+)([.)])|([-+=#]))(?=\s|$)")
+_BLOCK_START = lazyre.compile(r"^(?:(\d+)([.)])|([-+=#]))(?=\s|$)")
 
 
 def esc(value: object) -> str:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from ... import lazyre
 from ...repo import Repo
 from .model import Command
 from .values import strings
@@ -96,8 +97,8 @@ def script_commands(
     return out
 
 
-_SEGMENT_SPLIT = re.compile(r"\s*(?:&&|\|\||;|(?<![|>])\|(?!\|))\s*")
-_ENV_ASSIGN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+_SEGMENT_SPLIT = lazyre.compile(r"\s*(?:&&|\|\||;|(?<![|>])\|(?!\|))\s*")
+_ENV_ASSIGN = lazyre.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 _PREFIX_WRAPPERS = {
     "sudo",
     "time",

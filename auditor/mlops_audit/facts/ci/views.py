@@ -68,9 +68,11 @@ def runs(repo: Repo, predicate: Callable[[Command], bool] | str | re.Pattern[str
     if isinstance(predicate, str) and predicate in CATEGORIES:
         category = predicate
         return [c for c in all_commands(repo) if category in classify(c.text)]
-    if isinstance(predicate, (str, re.Pattern)):
-        rx = re.compile(predicate) if isinstance(predicate, str) else predicate
+    if isinstance(predicate, str):
+        rx = re.compile(predicate)
         return [c for c in all_commands(repo) if rx.search(c.text)]
+    if not callable(predicate):  # a compiled pattern (or a lazyre one, compiled on first use)
+        return [c for c in all_commands(repo) if predicate.search(c.text)]
     return [c for c in all_commands(repo) if predicate(c)]
 
 

@@ -19,6 +19,7 @@ import re
 import shlex
 from typing import Any
 
+from .... import lazyre
 from ....repo import Repo
 from ...yamlfile import line_of, load_config, load_yaml
 from ..model import Job, Pipeline, Step, Trigger
@@ -35,7 +36,7 @@ _MARKERS = (
     b"$BUILD_ID", b"${BUILD_ID}",
 )  # fmt: skip
 #: directory names that hold Cloud Build configurations (``cloudbuild/``, ``cloud-build/``, ``cloud_build/``)
-_DIRS = re.compile(r"(^|/)cloud[-_]?build[^/]*/", re.IGNORECASE)
+_DIRS = lazyre.compile(r"(^|/)cloud[-_]?build[^/]*/", re.IGNORECASE)
 _SHELLS = ("bash", "sh", "/bin/bash", "/bin/sh")
 
 
@@ -71,7 +72,7 @@ def cloudbuild_files(repo: Repo) -> list[str]:
     return sorted(p for p in found if _looks_like_build(load_yaml(repo, p)))
 
 
-_SUBMIT = re.compile(r"gcloud\s+(?:beta\s+)?builds\s+submit\b[^\n]*?--config[=\s]+[\"']?([\w./${}-]+)")
+_SUBMIT = lazyre.compile(r"gcloud\s+(?:beta\s+)?builds\s+submit\b[^\n]*?--config[=\s]+[\"']?([\w./${}-]+)")
 _SUBMIT_FILES = (".md", ".rst", ".ipynb", ".sh", ".py", ".txt", ".mk")
 
 

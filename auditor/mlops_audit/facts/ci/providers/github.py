@@ -3,16 +3,16 @@ and reusable workflows."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
+from .... import lazyre
 from ....repo import Repo, memoized
 from ...yamlfile import line_of, load_config
 from ..model import Job, Pipeline, Step, Trigger
 from ..shell import script_commands, split_script
 from ..values import environment_name, pick, str_tuple
 
-_EVENT_NAME = re.compile(r"github\.event_name\s*==\s*['\"](\w+)['\"]")
+_EVENT_NAME = lazyre.compile(r"github\.event_name\s*==\s*['\"](\w+)['\"]")
 
 
 def parse(repo: Repo, path: str) -> Pipeline:

@@ -3,9 +3,9 @@ read for the events a job runs on."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
+from .... import lazyre
 from ....repo import Repo
 from ...yamlfile import line_of, load_config
 from ..model import Job, Pipeline, Step, Trigger
@@ -39,7 +39,7 @@ _GITLAB_ONLY = {
     "pushes": "push",
     "branches": "push",
 }
-_SOURCE_EQ = re.compile(r"\$CI_PIPELINE_SOURCE\s*==\s*[\"'](\w+)[\"']")
+_SOURCE_EQ = lazyre.compile(r"\$CI_PIPELINE_SOURCE\s*==\s*[\"'](\w+)[\"']")
 
 
 def _gitlab_events(spec: dict[str, Any]) -> tuple[frozenset[str] | None, bool]:

@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import re
 
+from .... import lazyre
 from ....repo import Repo
 from ..model import Job, Pipeline, Step, Trigger
 from ..shell import script_commands
 
-_J_STAGE = re.compile(r"\bstage\s*\(\s*(?:name\s*:\s*)?['\"]([^'\"]+)['\"]")
-_J_SH = re.compile(
+_J_STAGE = lazyre.compile(r"\bstage\s*\(\s*(?:name\s*:\s*)?['\"]([^'\"]+)['\"]")
+_J_SH = lazyre.compile(
     r"\b(?:sh|bat|powershell|pwsh)\s*\(?\s*(?:script\s*:\s*)?(?P<q>'''|\"\"\"|'|\")(?P<body>.*?)(?P=q)",
     re.DOTALL,
 )
-_J_CRON = re.compile(r"\bcron\s*\(\s*['\"]([^'\"]+)['\"]")
-_J_ENV = re.compile(r"\b(environment|deploy)", re.IGNORECASE)
+_J_CRON = lazyre.compile(r"\bcron\s*\(\s*['\"]([^'\"]+)['\"]")
+_J_ENV = lazyre.compile(r"\b(environment|deploy)", re.IGNORECASE)
 
 
 def parse(repo: Repo, path: str) -> Pipeline:

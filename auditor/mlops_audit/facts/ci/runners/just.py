@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 
+from .... import lazyre
 from ....repo import Repo
 from ..shell import Invocation
 from .base import Found, Target, options_and_names
 
-_JUST_RECIPE = re.compile(r"^@?([A-Za-z_][\w-]*)((?:\s+[^:=\s]+)*)\s*:(?!=)\s*(.*)$")
+_JUST_RECIPE = lazyre.compile(r"^@?([A-Za-z_][\w-]*)((?:\s+[^:=\s]+)*)\s*:(?!=)\s*(.*)$")
 
 
 def justfile_recipes(repo: Repo, path: str) -> dict[str, Target]:

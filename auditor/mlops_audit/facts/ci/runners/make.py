@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import re
 
+from .... import lazyre
 from ....repo import Repo
 from ..shell import Invocation, segments
 from .base import Found, Target, options_and_names
 
-_MAKE_RULE = re.compile(r"^([^\s:=#][^:=#]*?)\s*(::?)(?!=)\s*([^=]*?)\s*$")
+_MAKE_RULE = lazyre.compile(r"^([^\s:=#][^:=#]*?)\s*(::?)(?!=)\s*([^=]*?)\s*$")
 
 
 def makefile_targets(repo: Repo, path: str) -> dict[str, Target]:
