@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from .repo import Note, Repo
 
 #: Bump when the layout of the cache file changes.
-FORMAT = 4
+FORMAT = 5
 MAGIC = b"mlops-audit-cache\n"
 ENV_VAR = "MLOPS_AUDIT_CACHE_DIR"
 #: Cache files kept in the cache directory (one per audited tree and configuration); the oldest go first.
@@ -110,7 +110,8 @@ class AuditCache:
     A record is ``[known, answers, read_notes, facts]``: two bit masks over the table of needle sets asked of
     :meth:`Repo.contains` (bit ``i`` of ``known`` set: needle set ``i`` was asked; of ``answers``: it was
     found), the notes reading the file made (None: never read), and ``{kind: marshalled (value, notes)}`` of
-    :meth:`Repo.file_fact` values, decoded only when asked for.
+    :meth:`Repo.file_fact` values, decoded only when asked for. Each record is kept marshalled on its own and
+    decoded when its file is looked up: reuse after an edit reads the records of the edited files only.
     """
 
     def __init__(self, repo: Repo, path: Path, header: tuple[Any, ...]) -> None:
@@ -126,7 +127,8 @@ class AuditCache:
         self._seen: tuple[Any, ...] | None = None  # the last run's seen file, once read (() if unusable)
         self._needles: list[tuple[bytes, ...]] = []
         self._bits: dict[tuple[bytes, ...], int] = {}
-        self._old: dict[str, list[Any]] = {}
+        self._old: dict[str, bytes] = {}  # the records read, each still marshalled (decoded when looked up)
+        self._decoded: dict[str, list[Any] | None] = {}
         self._new: dict[str, list[Any]] = {}  # records touched in this run (copies of the old ones)
         self._keys: dict[str, str | None] = {}
         self._replayed: set[str] = set()
@@ -176,8 +178,9 @@ class AuditCache:
             tree = self._tree_to_keep() if self._tree_new or self._tree_moved else None
             if self._records_loaded:
                 records = self._records_to_keep(tree is None)
-                if _differ(records, self._old):
-                    _write(self.path, self.header, (self._needles, records))
+                if self._differ(records):
+                    encoded = {k: r if type(r) is bytes else marshal.dumps(r) for k, r in records.items()}
+                    _write(self.path, self.header, (self._needles, encoded))
                     wrote = True
             if tree is not None:
                 seen = self._seen_to_keep(tree[0])
@@ -193,17 +196,18 @@ class AuditCache:
             return False
         return wrote
 
-    def _records_to_keep(self, tree_stays: bool) -> dict[str, list[Any]]:
-        """The records of the files of the tree as it is; while the last run's whole-tree results stay (this
-        run keeps none), also theirs of files that changed since (what reuse after the next edit compares)."""
-        out: dict[str, list[Any]] = {}
+    def _records_to_keep(self, tree_stays: bool) -> dict[str, list[Any] | bytes]:
+        """The records of the files of the tree as it is (as read, or touched in this run); while the last run's
+        whole-tree results stay (this run keeps none), also theirs of files that changed since (what reuse
+        after the next edit compares)."""
+        out: dict[str, list[Any] | bytes] = {}
         unstable = self.repo.unstable
         new, old, racy = self._new, self._old, self._racy
         for path in self.repo.all_entries:
             key = self.key(path)
             if key is None or key in racy or path in unstable:
                 continue
-            record = new.get(key) or old.get(key)
+            record: list[Any] | bytes | None = new.get(key) or old.get(key)
             if record is not None:
                 out[key] = record
         seen = self._last_seen() if tree_stays and self._tree is not None else None
@@ -274,7 +278,7 @@ class AuditCache:
             size = entries[path].size or 0
             if any(_side(sizes[i], limit) != _side(size, limit) for limit in limits):
                 return False
-            old = self._old.get(f"{path}\0{keys[i]}")
+            old = self._old_record(f"{path}\0{keys[i]}")
             if old is None and observed[i]:
                 return False  # its record is lost: what the last run asked of it is not known
             if old is not None and not self._answers_alike(path, old):
@@ -432,13 +436,45 @@ class AuditCache:
         self._keys[path] = key
         return key
 
+    def _old_record(self, key: str) -> list[Any] | None:
+        """The record read for ``key``, decoded on first use (None: none, or not a sound one)."""
+        try:
+            return self._decoded[key]
+        except KeyError:
+            pass
+        record = None
+        raw = self._old.get(key)
+        if raw is not None:
+            try:
+                record = marshal.loads(raw)
+            except Exception:
+                record = None
+            if not _valid_record(record):
+                record = None
+        self._decoded[key] = record
+        return record
+
+    def _differ(self, records: dict[str, list[Any] | bytes]) -> bool:
+        """Whether the records to keep are not those read: nothing to write otherwise (say, when only a file
+        too recently modified to be kept was answered anew)."""
+        old = self._old
+        if len(records) != len(old):
+            return True
+        for key, record in records.items():
+            if type(record) is bytes:
+                if old.get(key) is not record:
+                    return True
+            elif self._old_record(key) != record:
+                return True
+        return False
+
     def _lookup(self, path: str) -> list[Any] | None:
         if not self._records_loaded:
             self._ensure_records()
         key = self._keys[path] if path in self._keys else self.key(path)
         if key is None:
             return None
-        record = self._new.get(key) or self._old.get(key)
+        record = self._new.get(key) or self._old_record(key)
         if record is None or record[2] is None or path in self.repo.unstable:
             return None
         return record
@@ -451,7 +487,7 @@ class AuditCache:
             return None
         record = self._new.get(key)
         if record is None:
-            old = self._old.get(key)
+            old = self._old_record(key)
             record = [old[0], old[1], old[2], dict(old[3])] if old is not None else [0, 0, None, {}]
             self._new[key] = record
         return record
@@ -516,12 +552,14 @@ class AuditCache:
         if bit is None:
             return [self.get_contains(p, needles) for p in paths]
         mask = 1 << bit
-        keys, new, old, replayed = self._keys, self._new, self._old, self._replayed
+        keys, new, old, decoded, replayed = self._keys, self._new, self._old, self._decoded, self._replayed
         unstable = self.repo.unstable
         out: list[bool | None] = []
         for path in paths:
             key = keys[path] if path in keys else self.key(path)
-            record = (new.get(key) or old.get(key)) if key is not None else None
+            record = new.get(key) if key is not None else None
+            if record is None and key is not None:
+                record = decoded[key] if key in decoded else self._old_record(key) if key in old else None
             if record is None or record[2] is None or not record[0] & mask or path in unstable:
                 out.append(self.get_contains(path, needles))  # counts its own hit or miss
                 continue
@@ -658,25 +696,22 @@ def _valid_records(data: Any) -> bool:
         return False
     if not all(type(n) is tuple and all(type(b) is bytes for b in n) for n in needles):
         return False
-    return all(
+    return all(type(r) is bytes for r in records.values())
+
+
+def _valid_record(r: Any) -> bool:
+    return (
         type(r) is list
         and len(r) == 4
         and type(r[0]) is int
         and type(r[1]) is int
         and (r[2] is None or type(r[2]) is list)
         and type(r[3]) is dict
-        for r in records.values()
     )
 
 
 def _valid_tree(data: Any) -> bool:
     return type(data) is tuple and len(data) == 3 and type(data[1]) is dict and type(data[2]) is list
-
-
-def _differ(records: dict[str, list[Any]], old: dict[str, list[Any]]) -> bool:
-    """Whether the records to keep are not those read: nothing to write otherwise (say, when only a file too
-    recently modified to be kept was answered anew)."""
-    return len(records) != len(old) or any(old.get(key) != record for key, record in records.items())
 
 
 def _valid_seen(data: Any) -> bool:
