@@ -124,6 +124,7 @@ class AuditCache:
         self._tree_digest: str | None = None
         self._tree_new: dict[Any, Any] = {}
         self._tree_moved = False  # reused after an edit: kept again under the new digest
+        self._edited: list[int] = []  # then, the positions of the edited files in the file list
         self._seen: tuple[Any, ...] | None = None  # the last run's seen file, once read (() if unusable)
         self._needles: list[tuple[bytes, ...]] = []
         self._bits: dict[tuple[bytes, ...], int] = {}
@@ -283,6 +284,7 @@ class AuditCache:
                 return False  # its record is lost: what the last run asked of it is not known
             if old is not None and not self._answers_alike(path, old):
                 return False
+        self._edited = edited
         return True
 
     def _answers_alike(self, path: str, old: list[Any]) -> bool:
@@ -328,6 +330,7 @@ class AuditCache:
         compared (this run's, plus the last run's for the results reused from it)."""
         repo = self.repo
         raw, limits = set(repo.raw_reads), set(repo.size_limits)
+        old = None
         if self._tree_state == "hit":
             old = self._last_seen()
             if old is None:
@@ -339,12 +342,18 @@ class AuditCache:
         paths = list(entries)
         keys = [self.key(p) for p in paths]
         new, old_records = self._new, self._old
+        if self._tree_moved and old is not None:  # the same files: only the edited ones have new sizes
+            sizes = list(old[4])
+            for i in self._edited:
+                sizes[i] = entries[paths[i]].size or 0
+        else:
+            sizes = [e.size or 0 for e in entries.values()]
         return (
             digest,
             paths,
             [_key_tail(p, k) for p, k in zip(paths, keys, strict=True)],
             _flags(entries),
-            [e.size or 0 for e in entries.values()],
+            sizes,
             bytes(k is not None and (k in new or k in old_records) for k in keys),
             sorted(raw),
             sorted(limits),

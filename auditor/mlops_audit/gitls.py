@@ -13,7 +13,6 @@ import stat
 import subprocess
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,18 +27,69 @@ LISTING = (
 _ENV_EXTRA = {"GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}
 
 
-@dataclass(frozen=True, slots=True)
 class FileEntry:
-    """One file of the tree. ``path`` is relative to the audited root, with ``/`` separators."""
+    """One file of the tree. ``path`` is relative to the audited root, with ``/`` separators; ``blob``: the git
+    blob hash when tracked; ``present``: False when tracked in git but absent from the working tree; ``mtime_ns``
+    from lstat, when present; ``modified``: tracked, but the working-tree file differs from the indexed blob.
 
-    path: str
-    size: int | None
-    blob: str | None = None  # git blob hash when tracked
-    tracked: bool = False
-    present: bool = True  # False: tracked in git but absent from the working tree
-    symlink: bool = False
-    mtime_ns: int | None = None  # from lstat, when present
-    modified: bool = False  # tracked, but the working-tree file differs from the indexed blob
+    A tracked file git reports unchanged is stat'ed only when its size or mtime is first read (``stat_path``):
+    its key is its blob, and an audit answered from the cache may never need either (10,000 lstat calls are
+    about 30 ms here)."""
+
+    __slots__ = (
+        "_mtime_ns",
+        "_size",
+        "_stat_path",
+        "blob",
+        "modified",
+        "path",
+        "present",
+        "symlink",
+        "tracked",
+    )
+
+    def __init__(
+        self,
+        path: str,
+        size: int | None,
+        blob: str | None = None,
+        tracked: bool = False,
+        present: bool = True,
+        symlink: bool = False,
+        mtime_ns: int | None = None,
+        modified: bool = False,
+        stat_path: str | None = None,
+    ) -> None:
+        self.path = path
+        self._size = size
+        self.blob = blob
+        self.tracked = tracked
+        self.present = present
+        self.symlink = symlink
+        self._mtime_ns = mtime_ns
+        self.modified = modified
+        self._stat_path = stat_path
+
+    @property
+    def size(self) -> int | None:
+        if self._stat_path is not None:
+            self._stat()
+        return self._size
+
+    @property
+    def mtime_ns(self) -> int | None:
+        if self._stat_path is not None:
+            self._stat()
+        return self._mtime_ns
+
+    def _stat(self) -> None:
+        assert self._stat_path is not None
+        try:
+            st = os.lstat(self._stat_path)
+            self._size, self._mtime_ns = st.st_size, st.st_mtime_ns
+        except OSError:  # gone since git listed it: its size is unknown (reading it makes the note)
+            self._size = self._mtime_ns = None
+        self._stat_path = None
 
     @property
     def name(self) -> str:
@@ -51,11 +101,37 @@ class FileEntry:
         dot = name.rfind(".")
         return name[dot:].lower() if dot > 0 else ""
 
+    def _fields(self) -> tuple[Any, ...]:
+        return (self.path, self.size, self.blob, self.tracked, self.present, self.symlink, self.mtime_ns,
+                self.modified)  # fmt: skip
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, FileEntry) and self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        names = ("path", "size", "blob", "tracked", "present", "symlink", "mtime_ns", "modified")
+        return (
+            "FileEntry(" + ", ".join(f"{n}={v!r}" for n, v in zip(names, self._fields(), strict=True)) + ")"
+        )
+
 
 def replace_entry(entry: FileEntry, **changes: Any) -> FileEntry:
-    fields = {name: getattr(entry, name) for name in FileEntry.__slots__}
-    fields.update(changes)
-    return FileEntry(**fields)
+    """A copy of ``entry`` with ``changes`` (a file not stat'ed yet is not stat'ed for it)."""
+    copy = FileEntry(
+        entry.path, entry._size, entry.blob, entry.tracked, entry.present, entry.symlink, entry._mtime_ns,
+        entry.modified, entry._stat_path,
+    )  # fmt: skip
+    for name, value in changes.items():
+        if name in ("size", "mtime_ns"):
+            if copy._stat_path is not None:
+                copy._stat()
+            setattr(copy, f"_{name}", value)
+        else:
+            setattr(copy, name, value)
+    return copy
 
 
 # ------------------------------------------------------------------------------------------------- git
@@ -109,38 +185,40 @@ def parse_listing(root: Path, top: bytes, listing: bytes) -> tuple[Path, dict[st
     lstat, fsdecode, is_link = os.lstat, os.fsdecode, stat.S_ISLNK
     found: dict[str, FileEntry] = {}
     missing: list[tuple[str, str, bool]] = []
-    changed: set[str] = set()
     others: list[bytes] = []
+    cached: list[tuple[bytes, bytes]] = []
+    changed: set[bytes] = set()
     for record in listing.split(b"\0"):
         if not record:
             continue
         tag, _, rest = record.partition(b" ")
         if tag == b"?":
             others.append(rest)
-            continue
+        elif tag == b"C":
+            changed.add(rest.partition(b"\t")[2])
+        else:
+            cached.append((tag, rest))
+    for tag, rest in cached:
         meta, _, raw_path = rest.partition(b"\t")
-        path = fsdecode(raw_path)
-        if tag == b"C":
-            changed.add(path)
-            continue
         mode, blob, _stage = meta.split(b" ")
         if mode == b"160000":  # submodule: not a file of this tree
             continue
+        path = fsdecode(raw_path)
         if path in found:  # unmerged paths list several stages
             continue
         link = mode == b"120000"
+        modified = raw_path in changed
+        if tag == b"H" and not modified:  # git found it as indexed (so present, of the indexed type)
+            found[path] = FileEntry(path, None, blob.decode(), True, True, link, stat_path=base + path)
+            continue
         try:
             st = lstat(base + path)
         except OSError:
             missing.append((path, blob.decode(), link))
             continue
         found[path] = FileEntry(
-            path, st.st_size, blob.decode(), True, True, link or is_link(st.st_mode), st.st_mtime_ns
+            path, st.st_size, blob.decode(), True, True, link or is_link(st.st_mode), st.st_mtime_ns, modified
         )
-    for path in changed:
-        entry = found.get(path)
-        if entry is not None:
-            found[path] = replace_entry(entry, modified=True)
     if missing:
         sizes = blob_sizes(root, [blob for _, blob, _ in missing])
         for path, blob_id, link in missing:

@@ -95,3 +95,35 @@ def test_word_needles_match_whole_words_only(make_repo):
     ]
     # a plain needle spelling the same word is a different question (and a different cache bit)
     assert sorted(repo.grep(["serve.py", "observe.py"], b"serve")) == ["observe.py", "serve.py"]
+
+
+def test_unchanged_tracked_files_are_stat_ed_only_when_their_size_is_read(make_repo, monkeypatch):
+    from mlops_audit import gitls
+
+    root = make_repo({"a.py": "x = 1\n", "b.txt": "hello\n", "sub/c.py": "y = 2\n"})
+    (root / "b.txt").write_text("changed\n")  # modified since the commit: stat'ed with the listing
+    (root / "new.txt").write_text("untracked\n")
+    calls: list[str] = []
+    real = os.lstat
+    monkeypatch.setattr(
+        gitls.os, "lstat", lambda path, *a, **k: calls.append(str(path)) or real(path, *a, **k)
+    )
+    repo = Repo(root)
+    entries = repo.entries
+    files = {"a.py", "b.txt", "c.py", "new.txt"}
+
+    def stat_ed() -> list[str]:
+        return sorted(name for p in calls if (name := p.rsplit("/", 1)[-1]) in files)
+
+    assert stat_ed() == ["b.txt", "new.txt"]
+    assert entries["a.py"].blob and not entries["a.py"].modified and entries["b.txt"].modified
+    view = repo.subproject("sub")
+    assert view.entries["c.py"].path == "c.py"  # a view's copy is not stat'ed either
+    assert stat_ed() == ["b.txt", "new.txt"]
+    for path in ("a.py", "sub/c.py"):
+        st = real(root / path)
+        assert (entries[path].size, entries[path].mtime_ns) == (st.st_size, st.st_mtime_ns)
+    assert view.entries["c.py"].size == 6
+    assert entries["a.py"] == gitls.FileEntry(
+        "a.py", 6, entries["a.py"].blob, True, True, False, entries["a.py"].mtime_ns
+    )
