@@ -779,7 +779,7 @@ def _unlink(path: Path) -> None:
 
 
 def _evict(directory: Path, keep: Path) -> None:
-    """Keep at most :data:`MAX_FILES` caches (records and tree files) and no stale temporary files."""
+    """Keep at most :data:`MAX_FILES` caches (records, tree and seen files) and no stale temporary files."""
     try:
         with os.scandir(directory) as it:
             files = [
