@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from .. import lazyre
-from ..facts import ci, schedules, testing, tracking
+from ..facts import ci, schedules, source, testing, tracking
 from ..facts.pipelines import training_notebooks
 from ..facts.python import prefilter
 from ..facts.training import training_evidence
@@ -199,7 +199,7 @@ def _event_launched_pipelines(repo: Repo) -> list[Evidence]:
     tests = set(testing.test_files(repo))
     out = []
     for info in pyfacts.modules_containing(repo, *_EVENT_NEEDLES):
-        if info.path in tests or not _EVENT_HANDLER.search(repo.read_text(info.path) or ""):
+        if info.path in tests or source.search(repo, info.path, _EVENT_HANDLER) is None:
             continue
         submits = [
             c

@@ -12,7 +12,7 @@ from ..facts import ml, notebooks, source
 from ..facts import seeds as seedfacts
 from ..facts.python import imports_of, python_files
 from ..model import Evidence, Result, Severity
-from ..repo import Repo
+from ..repo import Repo, makes_file_fact
 from .base import check
 
 
@@ -462,10 +462,9 @@ def _documented_run(repo: Repo, definition: Any) -> Evidence | None:
     module = definition.path[:-3].replace("/", ".")
     runners = {definition.path.rsplit("/", 1)[-1], module}
     for path in repo.grep([p for p in python_files(repo) if p != definition.path], stem.encode()):
-        if path.rsplit("/", 1)[-1] not in ("__init__.py",) and re.search(
-            r"^\s*(from|import)\s+[\w.]*\b" + re.escape(stem) + r"\b",
-            repo.read_text(path) or "",
-            re.MULTILINE,
+        imports_it = r"^\s*(from|import)\s+[\w.]*\b" + re.escape(stem) + r"\b"
+        if path.rsplit("/", 1)[-1] not in ("__init__.py",) and source.ask(
+            repo, path, source.first_match, imports_it, int(re.MULTILINE)
         ):
             runners.add(path.rsplit("/", 1)[-1])
     names = re.compile(
@@ -504,6 +503,12 @@ _ABS_PATH = lazyre.compile(
     rb"""|/content/drive/|/content/gdrive/|/mnt/c/Users/)"""
 )
 _PATH_SUFFIXES = (".py", ".ipynb", ".yaml", ".yml", ".toml", ".cfg", ".ini", ".json", ".sh", ".r")
+
+
+@makes_file_fact("paths.absolute/1")
+def absolute_path_in(repo: Repo, path: str) -> tuple[int, str] | None:
+    """:func:`_first_abs_path` of a file's bytes, kept in the audit cache."""
+    return repo.file_fact("paths.absolute/1", path, lambda: _first_abs_path(repo.read_bytes(path) or b""))
 
 
 def _first_abs_path(data: bytes) -> tuple[int, str] | None:
@@ -553,18 +558,13 @@ def no_absolute_paths(repo: Repo) -> Result:
             sources: list[tuple[int | None, bytes]] = (
                 [(c.number, c.source.encode()) for c in nb.code_cells] if nb is not None else []
             )
-        else:
-            sources = [(None, repo.read_bytes(path) or b"")]
-        for cell, data in sources:
-            hit = _first_abs_path(data)
-            if hit is not None:
-                line, what = hit
-                hits.append(
-                    Evidence(path, line, what)
-                    if cell is None
-                    else Evidence(path, None, f"cell {cell}: {what}")
-                )
-                break
+            for cell, data in sources:
+                hit = _first_abs_path(data)
+                if hit is not None:
+                    hits.append(Evidence(path, None, f"cell {cell}: {hit[1]}"))
+                    break
+        elif (hit := absolute_path_in(repo, path)) is not None:
+            hits.append(Evidence(path, hit[0], hit[1]))
     if hits:
         return Result.failed(f"absolute user paths in {len(hits)} files", hits[:10])
     return Result.passed(f"no absolute user paths in {len(candidates)} files")

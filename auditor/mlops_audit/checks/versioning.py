@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from .. import lazyre
-from ..facts import configs, docker, dvc, ml, project, secrets, tracking
+from ..facts import configs, docker, dvc, ml, project, secrets, source, tracking
 from ..facts import git as gitfacts
 from ..facts.pipelines import (
     is_ml_project,
@@ -184,6 +184,18 @@ def _yaml_strings(
     return out
 
 
+@source.source_question
+def _bundled_loaders(text: str) -> tuple[bool, list[tuple[int, str]]]:
+    """Whether the text names ``sklearn.datasets``, and (line, loader) of each bundled loader or generator
+    called outside comments."""
+    loaders = []
+    for number, line in enumerate(text.splitlines(), 1):
+        m = _BUNDLED.search(line)
+        if m and not line.lstrip().startswith("#"):
+            loaders.append((number, m.group(1)))
+    return _SKLEARN_DATASETS.search(text) is not None, loaders
+
+
 def _generated_data(repo: Repo) -> list[Evidence]:
     """Non-test modules that generate their data with scikit-learn's bundled loaders or generators."""
     out: list[Evidence] = []
@@ -195,13 +207,10 @@ def _generated_data(repo: Repo) -> list[Evidence]:
     for mod in modules(repo, candidates):
         if _is_test(mod.path) or not mod.imports_any("sklearn"):
             continue
-        text = repo.read_text(mod.path) or ""
-        if not mod.imports_any("sklearn.datasets") and not _SKLEARN_DATASETS.search(text):
+        names_datasets, loaders = source.ask(repo, mod.path, _bundled_loaders)
+        if not mod.imports_any("sklearn.datasets") and not names_datasets:
             continue
-        for number, line in enumerate(text.splitlines(), 1):
-            m = _BUNDLED.search(line)
-            if m and not line.lstrip().startswith("#"):
-                out.append(Evidence(mod.path, number, f"sklearn.datasets.{m.group(1)}"))
+        out += [Evidence(mod.path, number, f"sklearn.datasets.{name}") for number, name in loaders]
     return out
 
 

@@ -17,6 +17,7 @@ from .. import lazyre
 from ..repo import Repo, memoized, word
 from . import FactValue, inventory, report_fact
 from .python import NON_LITERAL, ModuleInfo, modules_containing, prefilter, python_files
+from .source import search
 from .yamlfile import line_of, load_yaml
 
 CONFIG_DIRS = ("conf", "config", "configs", "cfg", "params", "hparams", "hyperparams", "settings")
@@ -524,6 +525,10 @@ def _normalise(name: str) -> str:
     return re.sub(r"[-_.]+", "_", name).lower()
 
 
+_SETUP_NAME = lazyre.compile(r"""name\s*=\s*["']([\w.-]+)["']""")
+_SETUP_REQUIRES = lazyre.compile(r"""python_requires\s*=\s*["']([^"']+)["']""")
+
+
 @memoized
 def package_layout(repo: Repo) -> PackageLayout:
     data = pyproject(repo) or {}
@@ -544,11 +549,10 @@ def package_layout(repo: Repo) -> PackageLayout:
         line = next((i for i, t in enumerate(text.splitlines(), 1) if t.strip() == "[build-system]"), None)
     elif "setup.py" in repo.entries:
         build_file, build_backend = "setup.py", "setuptools"
-        text = repo.read_text("setup.py") or ""
-        m = re.search(r"""name\s*=\s*["']([\w.-]+)["']""", text)
-        name = name or (m.group(1) if m else None)
-        m = re.search(r"""python_requires\s*=\s*["']([^"']+)["']""", text)
-        requires = requires or (m.group(1) if m else None)
+        m = search(repo, "setup.py", _SETUP_NAME)
+        name = name or (m[2][0] if m else None)
+        m = search(repo, "setup.py", _SETUP_REQUIRES)
+        requires = requires or (m[2][0] if m else None)
     elif "setup.cfg" in repo.entries and repo.contains("setup.cfg", b"[metadata]"):
         build_file, build_backend = "setup.cfg", "setuptools"
     if requires is None and ".python-version" in repo.entries:

@@ -9,9 +9,8 @@ bytes mention what is looked for). Trackers are in :mod:`.tracking`, data valida
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, TypeVar
 
 from .. import lazyre
 from ..model import Evidence
@@ -19,8 +18,6 @@ from ..repo import Repo, memoized, word
 from .notebooks import NotebookCode, notebook_codes_containing
 from .python import Call, ModuleInfo, module, modules_containing, prefilter, python_files
 from .source import ask, source_question
-
-R = TypeVar("R")
 
 # ------------------------------------------------------------------------------------------- code units
 
@@ -55,12 +52,6 @@ def code_units(repo: Repo, *needles: bytes) -> list[CodeUnit]:
         return units
 
     return repo.memo(("ml.code_units", needles), compute)
-
-
-def ask_unit(repo: Repo, unit: CodeUnit, question: Callable[..., R], *args: Any) -> R:
-    """The answer of a :func:`~mlops_audit.facts.source.source_question` about a unit's code as text (a
-    module's source, or a notebook's code cells, never their stored outputs), kept per file."""
-    return ask(repo, unit.path, question, *args)
 
 
 class _EvidenceList(list[Evidence]):

@@ -16,7 +16,7 @@ from .. import lazyre
 from ..repo import Repo, memoized, word
 from . import FactValue, inventory, report_fact
 from .python import ModuleInfo, module, modules_containing, prefilter
-from .source import ask, source_question
+from .source import ask, search, source_question
 
 _NEEDLES = prefilter(
     b"fastapi", b"flask", b"starlette", b"litserve", word("serve"), b"bentoml", b"ts.torch_handler", b"kserve",
@@ -142,10 +142,9 @@ def serving_entries(repo: Repo) -> list[ServingEntry]:
         "Makefile", "Dockerfile", "Procfile", "justfile", "pyproject.toml"
     ) + repo.with_suffix(".sh", ".yaml", ".yml")
     for path in repo.grep(repo.with_suffix(".py"), b"@dploy endpoint"):  # dploy-kickstart annotations
-        text = repo.read_text(path) or ""
-        annotation = _DPLOY.search(text)
+        annotation = search(repo, path, _DPLOY)
         if annotation and not _is_test(path):
-            out.append(ServingEntry("dploy-kickstart", path, text.count("\n", 0, annotation.start()) + 1))
+            out.append(ServingEntry("dploy-kickstart", path, annotation[0]))
     for path in repo.grep(repo.with_suffix(".yaml", ".yml"), b"OnlineEndpoint.schema.json"):
         if not _is_test(path):  # an Azure ML managed / Kubernetes online endpoint definition
             out.append(ServingEntry("azureml-endpoint", path, 1))
@@ -439,6 +438,14 @@ def cli_model_references(repo: Repo) -> list[ModelRef]:
     return out
 
 
+@source_question
+def _fstring_uri_at(text: str, line: int) -> tuple[str, str | None, str | None] | None:
+    """The ``models:/`` reference an f-string at ``line`` builds: (matched text, alias, version), or None."""
+    lines = text.splitlines()
+    f = _FSTRING_URI.search(lines[line - 1]) if 0 < line <= len(lines) else None
+    return (f.group(0), f.group(1), f.group(2)) if f else None
+
+
 def model_references(repo: Repo, paths: list[str]) -> list[ModelRef]:
     """How the given Python files locate their model: registry URIs (``models:/churn@champion``,
     ``models:/churn/3``), registry API calls, local file literals (``"model.pkl"``) or environment variables
@@ -459,14 +466,13 @@ def model_references(repo: Repo, paths: list[str]) -> list[ModelRef]:
                 out.append(followed or ModelRef("environment", path, line, s))
             elif s.startswith("models:/") and not m:
                 # an f-string: its literal parts are separate strings; read the reference from the source line
-                lines = (repo.read_text(path) or "").splitlines()
-                f = _FSTRING_URI.search(lines[line - 1]) if 0 < line <= len(lines) else None
-                if f and f.group(1):
-                    out.append(ModelRef("registry-alias", path, line, f.group(0)))
-                elif f and f.group(2):
-                    out.append(ModelRef("registry-version", path, line, f.group(0)))
+                f = ask(repo, path, _fstring_uri_at, line)
+                if f and f[1]:
+                    out.append(ModelRef("registry-alias", path, line, f[0]))
+                elif f and f[2]:
+                    out.append(ModelRef("registry-version", path, line, f[0]))
                 elif f:
-                    out.append(ModelRef("registry-latest", path, line, f.group(0)))
+                    out.append(ModelRef("registry-latest", path, line, f[0]))
             elif m:
                 version, alias = m.group(2), m.group(3)
                 if alias or (version and version.isdigit()):

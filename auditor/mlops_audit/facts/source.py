@@ -24,6 +24,12 @@ _PREFIX = "source:"
 _QUESTIONS: dict[str, Callable[..., Any]] = {}
 
 
+def _plain(value: Any) -> bool:
+    if type(value) is tuple:
+        return all(_plain(item) for item in value)
+    return value is None or type(value) in (bool, int, float, str)
+
+
 def _name(fn: Callable[..., Any]) -> str:
     return f"{fn.__module__}.{fn.__qualname__}"
 
@@ -41,6 +47,8 @@ def ask(repo: Repo, path: str, question: Callable[..., R], *args: Any) -> R:
     name = _name(question)
     if _QUESTIONS.get(name) is not question:
         raise ValueError(f"{name} is not declared with @source_question")
+    if not all(_plain(arg) for arg in args):  # the kind names them: it must read back as they are
+        raise ValueError(f"{name}: arguments must be None, bool, int, float, str or tuples of them: {args!r}")
     kind = f"{_PREFIX}{name}:{args!r}"
     answer: R = repo.file_fact(kind, path, lambda: question(source_text(repo, path), *args))
     return answer

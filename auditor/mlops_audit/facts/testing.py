@@ -20,6 +20,7 @@ from .. import lazyre
 from ..repo import Repo, makes_file_fact, memoized, word
 from . import FactValue, gates, inventory, report_fact
 from . import python as pyfacts
+from .source import ask, source_question
 from .textconfig import dig, ini_sections, load_toml, pyproject, toml_line
 
 _TEST_NAME = lazyre.compile(r"^(test_.*|.*_test|tests?)\.py$")
@@ -575,26 +576,38 @@ def overridden_gate(repo: Repo, gate: Gate) -> str | None:
     """The file that defeats a gate which only sets a flag (``if score >= best: deploy_flag = 1``): another
     module of the project sets the same flag to a constant and tests it afterwards (``deploy_flag=1`` then
     ``if deploy_flag==1: register``), so the gate decides nothing; None when the gate stands."""
-    lines = (repo.read_text(gate.path) or "").splitlines()
-    flags = {m.group(1) for ln in lines[gate.line : gate.line + 4] if (m := _FLAG_SET.match(ln))}
-    if not flags:
-        return None
-    for flag in sorted(flags):
-        test = re.compile(r"^\s*(el)?if\s*\(?\s*" + re.escape(flag) + r"\b")
+    flags = ask(repo, gate.path, _flags_set_after, gate.line)
+    for flag in flags:
         for path in repo.grep(pyfacts.python_files(repo), flag.encode()):
             if path == gate.path or _SKIP_DIRS.search(path):
                 continue
-            other = (repo.read_text(path) or "").splitlines()
-            for i, ln in enumerate(other):
-                m = _FLAG_SET.match(ln)
-                if (
-                    m
-                    and m.group(1) == flag
-                    and m.group(2) in ("1", "True")
-                    and any(test.match(nxt) for nxt in other[i + 1 : i + 4])
-                ):
-                    return path
+            if ask(repo, path, _sets_then_tests, flag):
+                return path
     return None
+
+
+@source_question
+def _flags_set_after(text: str, line: int) -> list[str]:
+    """The flags set to a constant in the four lines after ``line`` (sorted)."""
+    lines = text.splitlines()
+    return sorted({m.group(1) for ln in lines[line : line + 4] if (m := _FLAG_SET.match(ln))})
+
+
+@source_question
+def _sets_then_tests(text: str, flag: str) -> bool:
+    """Whether the text sets ``flag`` to 1 / True and tests it within the next three lines."""
+    test = re.compile(r"^\s*(el)?if\s*\(?\s*" + re.escape(flag) + r"\b")
+    lines = text.splitlines()
+    for i, ln in enumerate(lines):
+        m = _FLAG_SET.match(ln)
+        if (
+            m
+            and m.group(1) == flag
+            and m.group(2) in ("1", "True")
+            and any(test.match(nxt) for nxt in lines[i + 1 : i + 4])
+        ):
+            return True
+    return False
 
 
 # ------------------------------------------------------------------------------------------------- report

@@ -595,6 +595,15 @@ AUTO_COMMIT_TRACKERS = ("mlflow", "wandb", "comet", "neptune", "clearml", "dvcli
 _COMMIT_NEEDLES = prefilter(b"commit", b"hexsha", b"rev-parse", b"GITHUB_SHA", b"git_sha", b"git_hash")
 
 
+@source_question
+def _commit_line(text: str) -> tuple[int, str] | None:
+    """(line, code) of the first line outside comments that records the git commit."""
+    for number, line in enumerate(text.splitlines(), 1):
+        if _COMMIT.search(line) and not line.lstrip().startswith("#"):
+            return number, line.strip()[:80]
+    return None
+
+
 @memoized
 def commit_linkage(repo: Repo) -> list[Evidence]:
     """Code that records the git commit with a run explicitly (tag, param, or an MLflow project)."""
@@ -603,12 +612,10 @@ def commit_linkage(repo: Repo) -> list[Evidence]:
     for unit in code_units(repo, *_COMMIT_NEEDLES):
         if unit.path not in tracker_paths:
             continue
-        text = repo.read_text(unit.path) if not unit.is_notebook else None
-        if text is not None:
-            for number, line in enumerate(text.splitlines(), 1):
-                if _COMMIT.search(line) and not line.lstrip().startswith("#"):
-                    found.append(Evidence(unit.path, number, line.strip()[:80]))
-                    break
+        if not unit.is_notebook:
+            line = ask(repo, unit.path, _commit_line)
+            if line is not None:
+                found.append(Evidence(unit.path, line[0], line[1]))
         else:
             for s, string_line in unit.info.strings:
                 if _COMMIT.search(s):
