@@ -5,6 +5,7 @@ source questions are declared."""
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import mlops_audit
@@ -96,8 +97,10 @@ def test_source_questions_must_be_declared(make_repo):
 
     with pytest.raises(ValueError, match="not declared"):
         source.ask(repo, "a.py", undeclared)
+    with pytest.raises(ValueError, match="arguments"):  # a flag's repr would not read back from the kind
+        source.ask(repo, "a.py", source.first_match, "x", re.MULTILINE)
     assert source.names(repo, "a.py", "x") == 1
-    assert source.search(repo, "a.py", __import__("re").compile(r"= (\d)")) == (1, "= 1", ("1",))
+    assert source.search(repo, "a.py", re.compile(r"= (\d)")) == (1, "= 1", ("1",))
 
 
 def test_a_source_answer_is_made_again_from_its_kind(make_repo):
