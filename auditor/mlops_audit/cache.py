@@ -177,7 +177,9 @@ class AuditCache:
         wrote = False
         try:
             tree = self._tree_to_keep() if self._tree_new or self._tree_moved else None
-            if self._records_loaded:
+            # reused after an edit of files too recent to be kept: the records stay as they were read
+            unchanged = tree is None and self._tree_moved and all(k in self._racy for k in self._new)
+            if self._records_loaded and not unchanged:
                 records = self._records_to_keep(tree is None)
                 if self._differ(records):
                     encoded = {k: r if type(r) is bytes else marshal.dumps(r) for k, r in records.items()}
