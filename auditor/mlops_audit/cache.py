@@ -297,7 +297,7 @@ class AuditCache:
         with repo.channel(path):
             repo.read_bytes(path)
         new = self._record(path)
-        if new is None or _notes(new[2]) != _notes(old[2]):
+        if new is None:
             return False
         known, answers = old[0], old[1]
         bit = 0
@@ -305,6 +305,9 @@ class AuditCache:
             if known >> bit & 1 and bool(repo.grep([path], *self._needles[bit])) != bool(answers >> bit & 1):
                 return False
             bit += 1
+        # the notes are compared all together: which fact made a note depends on which was asked first (an
+        # import scan that falls back to the parse carries the parse's note when it asked for it)
+        old_notes, new_notes = set(_notes(old[2])), set(_notes(new[2]))
         for kind, blob in old[3].items():
             maker = fact_maker(kind)
             if maker is None:
@@ -312,11 +315,16 @@ class AuditCache:
             try:
                 maker(repo, path)
                 made = new[3].get(kind)
-                if made is None or read_fact_blob(made) != read_fact_blob(blob):
+                if made is None:
                     return False
+                (old_value, old_made), (new_value, new_made) = read_fact_blob(blob), read_fact_blob(made)
             except Exception:  # a fact that cannot be made or read again: nothing to compare, no reuse
                 return False
-        return True
+            if old_value != new_value:
+                return False
+            old_notes.update(_notes(old_made))
+            new_notes.update(_notes(new_made))
+        return old_notes == new_notes
 
     def _last_seen(self) -> tuple[Any, ...] | None:
         """What the last run's kept whole-tree results saw (None: not known)."""

@@ -38,6 +38,7 @@ FILES: dict[str, str | bytes | None] = {
         "    suite = gx.ExpectationSuite('churn')\n    return suite\n"
     ),
     "src/churn/util.py": "def add(a, b):\n    return a + b\n",
+    "src/churn/broken.py": "import mlflow\n\ndef oops(:\n    mlflow.log_metric(1)\n",
     "tests/test_util.py": "from churn.util import add\n\n\ndef test_add():\n    assert add(1, 2) == 3\n",
     "conf/config.yaml": "n: 100\nseed: 0\n",
     "data/raw.csv": "a,y\n1,0\n2,1\n",
@@ -100,6 +101,8 @@ EDITS: list[tuple[str, Callable[[Path], None], bool | None]] = [
     ("a data file grows past the size limit", _write("data/raw.csv", b"a,y\n" + b"1,0\n" * 400_000), False),
     ("a file added", _write("src/churn/extra.py", b"X = 1\n"), False),
     ("a test edited alike", _append("tests/test_util.py", "\n"), True),
+    # its note ("not parsed: ...") comes with whichever of its facts was made first: notes compare as a whole
+    ("comment appended to a module that does not parse", _append("src/churn/broken.py", "# todo\n"), True),
 ]
 
 
