@@ -408,30 +408,48 @@ def peak_rss_mb(cmd: list[str], env: dict[str, str]) -> float:
 
 def peak_pss_mb(cmd: list[str], env: dict[str, str]) -> float:
     """Peak of the summed proportional set size (PSS) of the run and all its descendants (the worker
-    processes included; pages they share are counted once), sampled every 10 ms from /proc. 0 if unavailable."""
+    processes included; pages they share are counted once), sampled every 10 ms from /proc. 0 if unavailable.
+
+    A sample counts only when the same processes exist before and after it is read: a process forked between
+    the reading of its parent and its own would count the pages they share twice (the parent's before the fork
+    at full weight, the child's share after it), which once showed as an 80 MB peak that never existed."""
     if not Path("/proc/self/smaps_rollup").exists():
         return 0.0
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     peak = 0
     while proc.poll() is None:
-        total, todo, seen = 0, [proc.pid], set()
-        while todo:
-            pid = todo.pop()
-            if pid in seen:
-                continue
-            seen.add(pid)
-            try:
-                for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-                    if line.startswith("Pss:"):
-                        total += int(line.split()[1])
-                        break
-                for task in Path(f"/proc/{pid}/task").iterdir():
-                    todo += [int(c) for c in (task / "children").read_text().split()]
-            except (OSError, ValueError):
-                continue
-        peak = max(peak, total)
+        before = _process_tree(proc.pid)
+        total = sum(_pss_kb(pid) for pid in before)
+        if before and _process_tree(proc.pid) == before:
+            peak = max(peak, total)
         time.sleep(0.01)
     return peak / 1024
+
+
+def _process_tree(root: int) -> list[int]:
+    """``root`` and all its descendants (those alive right now)."""
+    out, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        if pid in out:
+            continue
+        out.append(pid)
+        try:
+            for task in Path(f"/proc/{pid}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, ValueError):
+            continue
+    return sorted(out)
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
 
 
 def ensure_repo_review(venv: Path) -> Path:

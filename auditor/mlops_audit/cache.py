@@ -16,6 +16,12 @@ each edited file is asked again every question the last run asked of it (prefilt
 questions; compared by value, notes included). Whole-tree results see files through nothing else (see
 :meth:`~mlops_audit.repo.Repo.channel`), so when every answer is alike none of them can differ.
 
+The per-file records are one file (``.cache``) plus a small journal beside it (``.delta``): a run that adds or
+changes a few records (an edit) writes only those to the journal, named by the records file it extends; the
+records file is written whole (and the journal dropped) when the journal outgrows an eighth of it or 256
+records. The ``.seen`` file names the records it relies on, so reuse after an edit never trusts records older
+than those its last run wrote.
+
 The format is ``marshal`` of plain data only (never pickle: nothing in it can run code when read), behind a
 magic line and a CRC-32 of the payload; a corrupt, truncated or foreign file is ignored and rewritten, never an
 error. Writes are atomic (a temporary file, then ``os.replace``) and happen only when something changed. Every
@@ -30,7 +36,7 @@ import os
 import sys
 import time
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -43,7 +49,7 @@ if TYPE_CHECKING:
     from .repo import Note, Repo
 
 #: Bump when the layout of the cache file changes.
-FORMAT = 5
+FORMAT = 6
 MAGIC = b"mlops-audit-cache\n"
 ENV_VAR = "MLOPS_AUDIT_CACHE_DIR"
 #: Cache files kept in the cache directory (one per audited tree and configuration); the oldest go first.
@@ -53,6 +59,9 @@ MAX_EDITED = 64
 #: A file modified less than this long before the run may still change within the same timestamp tick
 #: ("racy" in git's words): its answers are used in this run but not stored when keyed by mtime.
 RACY_NS = 2_000_000_000
+#: The journal of records (``.delta``) holds at most this many records, or an eighth of the records file if
+#: that is more; past it the records file is written whole again.
+DELTA_RECORDS = 256
 
 
 def default_dir() -> Path:
@@ -129,6 +138,10 @@ class AuditCache:
         self._needles: list[tuple[bytes, ...]] = []
         self._bits: dict[tuple[bytes, ...], int] = {}
         self._old: dict[str, bytes] = {}  # the records read, each still marshalled (decoded when looked up)
+        self._token = ""  # names the records file read; its journal names it too
+        self._generation = 0  # how many times the journal read was written since the records file was
+        self._journal: dict[str, bytes] = {}  # the records of that journal
+        self._read_state: tuple[str, int] | None = None  # (token, generation) of the records as read
         self._decoded: dict[str, list[Any] | None] = {}
         self._new: dict[str, list[Any]] = {}  # records touched in this run (copies of the old ones)
         self._keys: dict[str, str | None] = {}
@@ -149,6 +162,11 @@ class AuditCache:
         return self.path.with_suffix(".tree")
 
     @property
+    def delta_path(self) -> Path:
+        """The journal of records added or changed since the records file was written whole."""
+        return self.path.with_suffix(".delta")
+
+    @property
     def seen_path(self) -> Path:
         """What the last run's whole-tree results saw of the tree (read only after an edit)."""
         return self.path.with_suffix(".seen")
@@ -167,9 +185,19 @@ class AuditCache:
         data = _read(self.path, self.header)
         if not _valid_records(data):  # absent, corrupt or foreign: ignored, rewritten at the end
             return
-        self._needles, self._old = data
+        self._token, self._needles, self._old = data
+        delta = _read(self.delta_path, self.header)
+        # a journal of another records file (written whole since) is simply stale: that file holds its records
+        if (
+            _valid_delta(delta)
+            and delta[0] == self._token
+            and delta[2][: len(self._needles)] == self._needles
+        ):
+            self._generation, self._needles, self._journal = delta[1], delta[2], delta[3]
+            self._old.update(self._journal)
         self._bits = {needles: i for i, needles in enumerate(self._needles)}
         self._records_ok = True
+        self._read_state = (self._token, self._generation)
 
     def save(self) -> bool:
         """Write what changed (the records of the files still in the tree, the whole-tree results); never
@@ -180,11 +208,7 @@ class AuditCache:
             # reused after an edit of files too recent to be kept: the records stay as they were read
             unchanged = tree is None and self._tree_moved and all(k in self._racy for k in self._new)
             if self._records_loaded and not unchanged:
-                records = self._records_to_keep(tree is None)
-                if self._differ(records):
-                    encoded = {k: r if type(r) is bytes else marshal.dumps(r) for k, r in records.items()}
-                    _write(self.path, self.header, (self._needles, encoded))
-                    wrote = True
+                wrote = self._save_records(tree_stays=tree is None)
             if tree is not None:
                 seen = self._seen_to_keep(tree[0])
                 if seen is None:
@@ -198,6 +222,40 @@ class AuditCache:
         except (OSError, ValueError):  # unwritable cache directory, unmarshallable value: no cache this time
             return False
         return wrote
+
+    def _save_records(self, tree_stays: bool) -> bool:
+        """Write the records that are new or changed since they were read: to the journal when they are few,
+        else the records file whole (and no journal). Whether anything was written."""
+        if self._records_ok:
+            fresh = self._fresh_records()
+            if not fresh:
+                return False
+            if len(self._journal.keys() | fresh) <= max(DELTA_RECORDS, len(self._old) // 8):
+                journal = {**self._journal, **{key: marshal.dumps(self._new[key]) for key in fresh}}
+                self._generation += 1
+                _write(self.delta_path, self.header, (self._token, self._generation, self._needles, journal))
+                self._journal = journal
+                return True
+        records = self._records_to_keep(tree_stays)
+        if not self._differ(records):
+            return False
+        encoded = {k: r if type(r) is bytes else marshal.dumps(r) for k, r in records.items()}
+        self._token, self._generation, self._journal = os.urandom(8).hex(), 0, {}
+        _write(self.path, self.header, (self._token, self._needles, encoded))
+        _unlink(self.delta_path)
+        return True
+
+    def _fresh_records(self) -> set[str]:
+        """The keys of the records touched in this run that differ from those read, of the files that may be
+        kept (not too recently modified, read without an OS error)."""
+        unstable, racy, old = self.repo.unstable, self._racy, self._old
+        return {
+            key
+            for key, record in self._new.items()
+            if key not in racy
+            and key.partition("\0")[0] not in unstable
+            and (key not in old or self._old_record(key) != record)
+        }
 
     def _records_to_keep(self, tree_stays: bool) -> dict[str, list[Any] | bytes]:
         """The records of the files of the tree as it is (as read, or touched in this run); while the last run's
@@ -265,11 +323,11 @@ class AuditCache:
         seen = self._last_seen()
         if seen is None:
             return False
-        _, paths, keys, flags, sizes, observed, raw, limits = seen
+        _, paths, keys, flags, sizes, observed, raw, limits, _ = seen
         entries = self.repo.all_entries
         if len(entries) != len(paths) or list(entries) != paths or _flags(entries) != flags:
             return False
-        edited = [i for i, path in enumerate(paths) if _key_tail(path, self.key(path)) != keys[i]]
+        edited = [i for i, tail in enumerate(self._tails(entries)) if tail != keys[i]]
         if len(edited) > MAX_EDITED:
             return False
         raw_set = set(raw)
@@ -331,6 +389,11 @@ class AuditCache:
         if self._seen is None:
             seen = _read(self.seen_path, self.header)
             valid = _valid_seen(seen) and self._tree is not None and seen[0] == self._tree[0]
+            if valid:  # the records it relies on, or newer ones (a journal only adds to what it had)
+                self._ensure_records()
+                token, generation = seen[8]
+                read = self._read_state
+                valid = read is not None and token == read[0] and generation <= read[1]
             self._seen = seen if valid else ()
         return self._seen or None
 
@@ -349,25 +412,50 @@ class AuditCache:
             limits.update(old[7])
         self._ensure_records()
         entries = repo.all_entries
-        paths = list(entries)
-        keys = [self.key(p) for p in paths]
         new, old_records = self._new, self._old
-        if self._tree_moved and old is not None:  # the same files: only the edited ones have new sizes
-            sizes = list(old[4])
+        state = (self._token, self._generation)
+        if self._tree_moved and old is not None:
+            # the same files, flags alike: only the edited files, and those asked something in this run, differ
+            paths, tails, flags, sizes, observed = (
+                old[1],
+                list(old[2]),
+                old[3],
+                list(old[4]),
+                bytearray(old[5]),
+            )
             for i in self._edited:
                 sizes[i] = entries[paths[i]].size or 0
-        else:
-            sizes = [e.size or 0 for e in entries.values()]
+            asked = {key.partition("\0")[0] for key in new}.difference(paths[i] for i in self._edited)
+            where = {path: i for i, path in enumerate(paths)} if asked else {}
+            for i in [*self._edited, *(where[path] for path in asked)]:
+                key = self.key(paths[i])
+                tails[i] = _key_tail(paths[i], key)
+                observed[i] = key is not None and (key in new or key in old_records)
+            return (digest, paths, tails, flags, sizes, bytes(observed), sorted(raw), sorted(limits), state)
+        paths = list(entries)
+        keys = [self.key(p) for p in paths]
         return (
             digest,
             paths,
             [_key_tail(p, k) for p, k in zip(paths, keys, strict=True)],
             _flags(entries),
-            sizes,
+            [e.size or 0 for e in entries.values()],
             bytes(k is not None and (k in new or k in old_records) for k in keys),
             sorted(raw),
             sorted(limits),
+            state,
         )
+
+    def _tails(self, entries: dict[str, Any]) -> Iterator[str | None]:
+        """Each file's key without its path, in the listing's order (a file git reports unchanged: its blob,
+        without building its key)."""
+        key = self.key
+        for path, entry in entries.items():
+            blob = entry.blob
+            if blob is not None and not entry.modified and entry.present:
+                yield blob
+            else:
+                yield _key_tail(path, key(path))
 
     def tree_digest(self) -> str | None:
         """A digest of the whole file list with every file's key; None when some file cannot be trusted."""
@@ -708,9 +796,9 @@ def _write(path: Path, header: tuple[Any, ...], value: Any) -> None:
 
 
 def _valid_records(data: Any) -> bool:
-    if not (type(data) is tuple and len(data) == 2):
+    if not (type(data) is tuple and len(data) == 3 and type(data[0]) is str):
         return False
-    needles, records = data
+    _, needles, records = data
     if not (type(needles) is list and type(records) is dict):
         return False
     if not all(type(n) is tuple and all(type(b) is bytes for b in n) for n in needles):
@@ -733,10 +821,24 @@ def _valid_tree(data: Any) -> bool:
     return type(data) is tuple and len(data) == 3 and type(data[1]) is dict and type(data[2]) is list
 
 
+def _valid_delta(data: Any) -> bool:
+    return (
+        type(data) is tuple
+        and len(data) == 4
+        and type(data[0]) is str
+        and type(data[1]) is int
+        and _valid_records((data[0], data[2], data[3]))
+    )
+
+
 def _valid_seen(data: Any) -> bool:
     return (
         type(data) is tuple
-        and len(data) == 8
+        and len(data) == 9
+        and type(data[8]) is tuple
+        and len(data[8]) == 2
+        and type(data[8][0]) is str
+        and type(data[8][1]) is int
         and type(data[0]) is str
         and all(type(part) is list for part in (data[1], data[2], data[4], data[6], data[7]))
         and type(data[3]) is bytes
@@ -789,13 +891,14 @@ def _unlink(path: Path) -> None:
 
 
 def _evict(directory: Path, keep: Path) -> None:
-    """Keep at most :data:`MAX_FILES` caches (records, tree and seen files) and no stale temporary files."""
+    """Keep at most :data:`MAX_FILES` caches (records, journal, tree and seen files) and no stale temporary
+    files."""
     try:
         with os.scandir(directory) as it:
             files = [
                 (e.stat().st_mtime_ns, e.path)
                 for e in it
-                if e.name.endswith((".cache", ".tree", ".seen", ".tmp"))
+                if e.name.endswith((".cache", ".delta", ".tree", ".seen", ".tmp"))
             ]
     except OSError:
         return

@@ -134,11 +134,17 @@ def decisions(monkeypatch) -> list[bool]:
     return seen
 
 
-@pytest.mark.parametrize("as_git", [True, False])
+@pytest.mark.parametrize(
+    ("as_git", "journal"),
+    [(True, cache_mod.DELTA_RECORDS), (False, cache_mod.DELTA_RECORDS), (True, 0)],
+    ids=["git", "plain", "git-records-written-whole"],
+)
 def test_cached_audit_after_each_edit_reports_what_an_uncached_one_does(
-    make_repo, monkeypatch, tmp_path, decisions, reads, as_git
+    make_repo, monkeypatch, tmp_path, decisions, reads, as_git, journal
 ):
     monkeypatch.setenv(cache_mod.ENV_VAR, str(tmp_path / "audit-cache"))
+    # 0: the journal is past its limit (an eighth of the records) at once: the records file is written whole
+    monkeypatch.setattr(cache_mod, "DELTA_RECORDS", journal)
     root = make_repo(FILES, git=as_git)
     _age(root)
     _report(root)
@@ -201,3 +207,71 @@ def test_more_edits_than_the_limit_mean_no_reuse(make_repo, monkeypatch, tmp_pat
     _age(root)
     assert _report(root) == _report(root, use_cache=False)
     assert decisions == [False]
+
+
+def test_an_edit_writes_its_records_to_the_journal_only(make_repo, monkeypatch, tmp_path, decisions, reads):
+    cache = tmp_path / "audit-cache"
+    monkeypatch.setenv(cache_mod.ENV_VAR, str(cache))
+    root = make_repo(FILES)
+    _age(root)
+    _report(root)
+    (records,) = cache.glob("*.cache")
+    before = records.read_bytes()
+    assert not list(cache.glob("*.delta"))
+    for n in range(3):
+        _append("src/churn/util.py", f"# note {n}\n")(root)
+        _age(root)
+        reads.clear()
+        assert _report(root) == _report(root, use_cache=False)
+        assert records.read_bytes() == before  # the records file is not written again
+        assert len(list(cache.glob("*.delta"))) == 1
+    assert decisions == [True, True, True]  # (an uncached audit never asks)
+    decisions.clear()
+    reads.clear()
+    _append("src/churn/util.py", "# last\n")(root)
+    _age(root)
+    _report(root)
+    assert decisions == [True]
+    assert set(reads) == {"src/churn/util.py"}  # the journal's record of the last edit was read back
+
+
+def test_a_damaged_journal_means_no_reuse(make_repo, monkeypatch, tmp_path, decisions):
+    cache = tmp_path / "audit-cache"
+    monkeypatch.setenv(cache_mod.ENV_VAR, str(cache))
+    root = make_repo(FILES)
+    _age(root)
+    _report(root)
+    _append("src/churn/util.py", "# a note\n")(root)
+    _age(root)
+    _report(root)
+    (journal,) = cache.glob("*.delta")
+    journal.write_bytes(journal.read_bytes()[:-10])
+    decisions.clear()
+    _append("src/churn/features.py", "# a note\n")(root)
+    past = time.time() - 60
+    os.utime(root / "src/churn/features.py", (past, past))  # only it: the others keep their keys
+    # the seen file relies on the journal's records (without them, the records of a file asked more questions
+    # since the records file was written would be older than what the last run asked): no reuse, even for an
+    # edit of another file
+    assert _report(root) == _report(root, use_cache=False)
+    assert decisions == [False]
+
+
+def test_the_records_file_is_written_whole_when_the_journal_outgrows_it(make_repo, monkeypatch, tmp_path):
+    cache = tmp_path / "audit-cache"
+    monkeypatch.setenv(cache_mod.ENV_VAR, str(cache))
+    monkeypatch.setattr(cache_mod, "DELTA_RECORDS", 1)
+    root = make_repo(FILES)
+    _age(root)
+    _report(root)
+    (records,) = cache.glob("*.cache")
+    before = records.read_bytes()
+    _append("src/churn/util.py", "# a note\n")(root)
+    _age(root)
+    _report(root)
+    assert records.read_bytes() == before and list(cache.glob("*.delta"))  # one record: the journal
+    _append("src/churn/features.py", "# a note\n")(root)
+    _age(root)
+    assert _report(root) == _report(root, use_cache=False)
+    assert records.read_bytes() != before  # two records: past the journal's limit
+    assert not list(cache.glob("*.delta"))
