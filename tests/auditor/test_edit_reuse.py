@@ -119,6 +119,16 @@ def _age(root: Path) -> None:
             os.utime(path, (past, past))
 
 
+def _audited_once(make_repo, monkeypatch, tmp_path: Path) -> tuple[Path, Path]:
+    """A repository of :data:`FILES`, aged, audited once with a fresh cache; and that cache's directory."""
+    cache = tmp_path / "audit-cache"
+    monkeypatch.setenv(cache_mod.ENV_VAR, str(cache))
+    root = make_repo(FILES)
+    _age(root)
+    _report(root)
+    return root, cache
+
+
 @pytest.fixture
 def decisions(monkeypatch) -> list[bool]:
     """Each answer of the cache to "do the edits change nothing?" (asked when some file changed)."""
@@ -178,11 +188,7 @@ def test_an_unchanged_tree_never_asks(make_repo, monkeypatch, tmp_path, decision
 
 
 def test_a_damaged_seen_file_means_no_reuse(make_repo, monkeypatch, tmp_path, decisions):
-    cache = tmp_path / "audit-cache"
-    monkeypatch.setenv(cache_mod.ENV_VAR, str(cache))
-    root = make_repo(FILES)
-    _age(root)
-    _report(root)
+    root, cache = _audited_once(make_repo, monkeypatch, tmp_path)
     (seen,) = cache.glob("*.seen")
     seen.write_bytes(seen.read_bytes()[:-10])
     _append("src/churn/util.py", "# a note\n")(root)
@@ -210,11 +216,7 @@ def test_more_edits_than_the_limit_mean_no_reuse(make_repo, monkeypatch, tmp_pat
 
 
 def test_an_edit_writes_its_records_to_the_journal_only(make_repo, monkeypatch, tmp_path, decisions, reads):
-    cache = tmp_path / "audit-cache"
-    monkeypatch.setenv(cache_mod.ENV_VAR, str(cache))
-    root = make_repo(FILES)
-    _age(root)
-    _report(root)
+    root, cache = _audited_once(make_repo, monkeypatch, tmp_path)
     (records,) = cache.glob("*.cache")
     before = records.read_bytes()
     assert not list(cache.glob("*.delta"))
@@ -236,11 +238,7 @@ def test_an_edit_writes_its_records_to_the_journal_only(make_repo, monkeypatch, 
 
 
 def test_a_damaged_journal_means_no_reuse(make_repo, monkeypatch, tmp_path, decisions):
-    cache = tmp_path / "audit-cache"
-    monkeypatch.setenv(cache_mod.ENV_VAR, str(cache))
-    root = make_repo(FILES)
-    _age(root)
-    _report(root)
+    root, cache = _audited_once(make_repo, monkeypatch, tmp_path)
     _append("src/churn/util.py", "# a note\n")(root)
     _age(root)
     _report(root)
@@ -258,12 +256,8 @@ def test_a_damaged_journal_means_no_reuse(make_repo, monkeypatch, tmp_path, deci
 
 
 def test_the_records_file_is_written_whole_when_the_journal_outgrows_it(make_repo, monkeypatch, tmp_path):
-    cache = tmp_path / "audit-cache"
-    monkeypatch.setenv(cache_mod.ENV_VAR, str(cache))
     monkeypatch.setattr(cache_mod, "DELTA_RECORDS", 1)
-    root = make_repo(FILES)
-    _age(root)
-    _report(root)
+    root, cache = _audited_once(make_repo, monkeypatch, tmp_path)
     (records,) = cache.glob("*.cache")
     before = records.read_bytes()
     _append("src/churn/util.py", "# a note\n")(root)
